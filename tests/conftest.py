@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from tiny_models import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
+
+# No test may reach the network: the hub is unreachable here, and CI must not depend on it.
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session")
+def tiny_dirs(tmp_path_factory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("tiny-models")
+    indonesian, english = generated_lines()
+    return build_marian(base / "marian", indonesian), build_bart(base / "bart", english)
+
+
+@pytest.fixture(scope="session")
+def tiny_config(tiny_dirs, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("config") / "tiny.yaml"
+    path.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_pipeline(tiny_config):
+    from translator import Pipeline
+
+    return Pipeline.from_config(tiny_config)
+
+
+@pytest.fixture(scope="session")
+def example_text() -> str:
+    return (ROOT / "examples" / "bus-listrik-bandung.id.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def article_20() -> str:
+    return (DATA / "berita-20-baris.id.txt").read_text(encoding="utf-8")

@@ -1,0 +1,160 @@
+"""Build TINY seq2seq models offline (random weights, tokenizers trained here) for the tests.
+
+They are saved with save_pretrained() and loaded back through the same models.yaml code path as
+real models, so everything but the weights is exercised. Small max_position_embeddings make the
+long-input logic (sentence pieces, summary windows) run on ordinary test texts.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE_TEXTS = [ROOT / "examples" / "bus-listrik-bandung.id.txt", ROOT / "tests" / "data" / "berita-20-baris.id.txt"]
+ENGLISH_WORDS = (
+    "the city government began testing electric buses in three main corridors on wednesday and the trial "
+    "will last three months free for passengers mayor said residents want to move from private vehicles "
+    "to clean public transport price of rice rose percent per kg according national food agency stock is "
+    "safe market operation company director inflation bank will monitor food prices million tons aid"
+).split()
+
+
+def generated_lines(n: int = 400, seed: int = 0) -> tuple[list[str], list[str]]:
+    """A few hundred Indonesian-like and English-like lines, built from the project's own texts."""
+    rng = random.Random(seed)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS)
+    words = re.findall(r"\S+", text)
+    indonesian = [" ".join(rng.choice(words) for _ in range(rng.randint(4, 16))) for _ in range(n)]
+    english = [" ".join(rng.choice(ENGLISH_WORDS) for _ in range(rng.randint(4, 16))).capitalize() + "." for _ in range(n)]
+    # Every character of the source texts appears at least once, so nothing maps to <unk> needlessly.
+    indonesian.append(" ".join(sorted(set(text) - {"\n"})))
+    return indonesian, english
+
+
+def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0) -> Path:
+    import sentencepiece as spm
+    import torch
+    from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
+
+    work = out.parent / f"{out.name}-spm"
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "corpus.txt").write_text("\n".join(lines), encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "corpus.txt"),
+        model_prefix=str(work / "m"),
+        vocab_size=400,
+        hard_vocab_limit=False,
+        model_type="unigram",
+        character_coverage=1.0,
+        bos_id=-1,
+        eos_id=-1,
+        unk_id=0,
+        pad_id=-1,
+        minloglevel=2,
+        num_threads=1,
+    )
+    processor = spm.SentencePieceProcessor(model_file=str(work / "m.model"))
+    # Marian's vocab: </s> = 0, <unk> = 1, the pieces, then <pad> last (pad is also the decoder start).
+    vocab = {"</s>": 0, "<unk>": 1}
+    for i in range(processor.get_piece_size()):
+        vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    vocab["<pad>"] = len(vocab)
+    out.mkdir(parents=True, exist_ok=True)
+    (work / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    for name in ("source.spm", "target.spm"):
+        shutil.copy(work / "m.model", work / name)
+    tokenizer = MarianTokenizer(
+        source_spm=str(work / "source.spm"),
+        target_spm=str(work / "target.spm"),
+        vocab=str(work / "vocab.json"),
+        model_max_length=max_positions,
+    )
+    pad = vocab["<pad>"]
+    config = MarianConfig(
+        vocab_size=len(vocab),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=max_positions,
+        pad_token_id=pad,
+        eos_token_id=0,
+        decoder_start_token_id=pad,
+    )
+    torch.manual_seed(seed)
+    model = MarianMTModel(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=pad, eos_token_id=0, pad_token_id=pad, bad_words_ids=[[pad]], num_beams=1, max_length=max_positions
+    )
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0) -> Path:
+    import torch
+    from tokenizers import ByteLevelBPETokenizer
+    from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
+
+    bpe = ByteLevelBPETokenizer()
+    bpe.train_from_iterator(lines, vocab_size=600, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    work = out.parent / f"{out.name}-bpe"
+    work.mkdir(parents=True, exist_ok=True)
+    bpe.save_model(str(work))
+    vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
+    merges = [tuple(line.split()) for line in (work / "merges.txt").read_text(encoding="utf-8").splitlines()[1:] if line]
+    # transformers 5: vocab=/merges= (the old vocab_file= is silently ignored).
+    tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=max_positions)
+    config = BartConfig(
+        vocab_size=len(vocab),
+        d_model=16,
+        encoder_layers=1,
+        decoder_layers=1,
+        encoder_attention_heads=2,
+        decoder_attention_heads=2,
+        encoder_ffn_dim=32,
+        decoder_ffn_dim=32,
+        max_position_embeddings=max_positions,
+        pad_token_id=1,
+        bos_token_id=0,
+        eos_token_id=2,
+        decoder_start_token_id=2,
+    )
+    torch.manual_seed(seed)
+    model = BartForConditionalGeneration(config)
+    model.generation_config = GenerationConfig(
+        decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1, forced_bos_token_id=0, forced_eos_token_id=2, num_beams=1
+    )
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    return out
+
+
+def tiny_config_text(marian: Path, bart: Path, translation_extra: str = "", summarization_extra: str = "") -> str:
+    """A models.yaml for the tiny models; extra lines are appended to each section."""
+    return (
+        "translation:\n"
+        f"  model: {marian}\n"
+        "  batch_size: 8\n"
+        "  device: cpu\n"
+        "  generation:\n"
+        "    num_beams: 1\n"
+        "    min_new_tokens: 2\n"
+        f"{translation_extra}"
+        "summarization:\n"
+        f"  model: {bart}\n"
+        "  batch_size: 4\n"
+        "  device: cpu\n"
+        "  generation:\n"
+        "    num_beams: 1\n"
+        "    min_new_tokens: 4\n"
+        "    max_new_tokens: 24\n"
+        f"{summarization_extra}"
+    )

@@ -1,0 +1,25 @@
+"""Indonesian text in; an English translation and a short English summary out."""
+
+__version__ = "0.1.0"
+
+from .config import Config, ModelConfig, load_config  # noqa: E402
+from .errors import ConfigError, InputError, ModelLoadError, TranslatorError  # noqa: E402
+from .pipeline import Pipeline, translate_and_summarize  # noqa: E402
+from .types import ModelInfo, Result, Segment, Span  # noqa: E402
+
+__all__ = [
+    "__version__",
+    "translate_and_summarize",
+    "Pipeline",
+    "Result",
+    "Segment",
+    "Span",
+    "ModelInfo",
+    "Config",
+    "ModelConfig",
+    "load_config",
+    "TranslatorError",
+    "ConfigError",
+    "InputError",
+    "ModelLoadError",
+]

@@ -1,0 +1,5 @@
+"""python -m translator"""
+
+from .cli import main
+
+raise SystemExit(main())

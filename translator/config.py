@@ -1,0 +1,301 @@
+"""models.yaml -> frozen, validated Config. Every problem is reported at once, by key path."""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .errors import ConfigError
+
+SECTIONS = ("translation", "summarization")
+DEVICES = ("auto", "cpu", "cuda", "mps")
+SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "generation")
+DEFAULT_BATCH_SIZE = {"translation": 16, "summarization": 4}
+
+# A hub id is "name" or "org/name"; anything else that is not an existing directory is a typo.
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+# Checks on the values of the generation settings people set most. GenerationConfig accepts
+# almost any value and only fails deep inside generate(), so the common ones are checked here.
+_INT_MIN = {
+    "num_beams": 1,
+    "max_new_tokens": 1,
+    "max_length": 1,
+    "min_new_tokens": 0,
+    "min_length": 0,
+    "no_repeat_ngram_size": 0,
+    "encoder_no_repeat_ngram_size": 0,
+    "top_k": 0,
+    "num_beam_groups": 1,
+}
+_POSITIVE_FLOAT = ("repetition_penalty", "temperature", "encoder_repetition_penalty")
+_BOOL = ("do_sample", "use_cache", "renormalize_logits", "remove_invalid_values")
+# Settings that would change the shape of generate()'s output, which the pipeline relies on.
+_FORBIDDEN_GENERATION = {
+    "num_return_sequences": "the pipeline keeps one output per input; remove it",
+    "return_dict_in_generate": "set by the pipeline; remove it",
+    "output_scores": "set by the pipeline; remove it",
+}
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """One stage's model: where to load it from and how to run it."""
+
+    model: str  # hub id, or the absolute path of a local directory
+    revision: str | None = None
+    max_input_tokens: int | None = None  # None: the model's own limit
+    batch_size: int = 16
+    device: str = "auto"
+    generation_items: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def generation(self) -> dict[str, Any]:
+        """Keyword arguments for ``generate()``, as written in models.yaml (a fresh copy)."""
+        return dict(self.generation_items)
+
+    @property
+    def is_local(self) -> bool:
+        return os.path.isabs(self.model)
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated models.yaml."""
+
+    translation: ModelConfig
+    summarization: ModelConfig
+    source: str = "models.yaml"
+
+
+def default_config_path() -> Path:
+    """The models.yaml shipped in the wheel, or the repo-root one in a checkout/editable install."""
+    packaged = Path(__file__).with_name("models.yaml")
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "models.yaml"
+
+
+def load_config(path: str | os.PathLike[str] | Config | None = None) -> Config:
+    """Load and validate a models.yaml. ``None`` means the defaults; a Config passes through."""
+    if isinstance(path, Config):
+        return path
+    file = Path(path) if path is not None else default_config_path()
+    label = str(path) if path is not None else "models.yaml"
+    try:
+        raw = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{label}: config file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{label}: is a directory, expected a YAML file") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{label}: cannot read config file ({e})") from None
+    try:
+        data = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        raise ConfigError(f"{label}: not valid YAML: {_yaml_problem(e)}") from None
+    return parse_config(data, source=label, base_dir=file.resolve().parent)
+
+
+def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None = None) -> Config:
+    """Validate already-parsed YAML. Relative model directories resolve against ``base_dir``."""
+    base_dir = base_dir or Path.cwd()
+    problems: list[str] = []
+
+    def problem(key: str, message: str) -> None:
+        problems.append(f"{source}: {key}: {message}" if key else f"{source}: {message}")
+
+    if not isinstance(data, Mapping):
+        problem("", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {_kind(data)}")
+        raise ConfigError(problems)
+    for key in data:
+        if key not in SECTIONS:
+            problem(str(key), _unknown(key, SECTIONS))
+    sections: dict[str, ModelConfig | None] = {}
+    for name in SECTIONS:
+        if name not in data:
+            problem(name, "missing section")
+            sections[name] = None
+        else:
+            sections[name] = _parse_section(name, data[name], base_dir, problem)
+    if problems:
+        raise ConfigError(problems)
+    return Config(translation=sections["translation"], summarization=sections["summarization"], source=source)  # type: ignore[arg-type]
+
+
+def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig | None:
+    if not isinstance(data, Mapping):
+        problem(name, f"must be a mapping with the keys {', '.join(SECTION_KEYS)}, got {_kind(data)}")
+        return None
+    bad = False
+
+    def fail(key: str, message: str) -> None:
+        nonlocal bad
+        bad = True
+        problem(f"{name}.{key}", message)
+
+    for key in data:
+        if key not in SECTION_KEYS:
+            fail(str(key), _unknown(key, SECTION_KEYS))
+
+    model = data.get("model")
+    if model is None:
+        fail("model", "missing; give a Hugging Face hub id or a local directory")
+    elif not isinstance(model, str) or not model.strip():
+        fail("model", f"must be a hub id or a directory path, got {_kind(model)}")
+    else:
+        model = _resolve_model(model.strip(), base_dir, lambda m: fail("model", m))
+
+    revision = data.get("revision")
+    if revision is not None and not (isinstance(revision, str) and revision.strip()):
+        fail("revision", f"must be a branch, tag or commit id, got {_kind(revision)}")
+
+    max_input_tokens = data.get("max_input_tokens")
+    if max_input_tokens is not None and not _is_int(max_input_tokens, 8):
+        fail("max_input_tokens", f"must be an integer >= 8 (or null for the model's own limit), got {max_input_tokens!r}")
+
+    batch_size = data.get("batch_size", DEFAULT_BATCH_SIZE[name])
+    if not _is_int(batch_size, 1):
+        fail("batch_size", f"must be an integer >= 1, got {batch_size!r}")
+
+    device = data.get("device", "auto")
+    if device not in DEVICES:
+        fail("device", f"must be one of {', '.join(DEVICES)}, got {device!r}")
+
+    generation = data.get("generation") or {}
+    if not isinstance(generation, Mapping):
+        fail("generation", f"must be a mapping of generate() arguments, got {_kind(generation)}")
+        generation = {}
+    for message_key, message in _generation_problems(generation):
+        fail(f"generation.{message_key}" if message_key else "generation", message)
+
+    if bad:
+        return None
+    return ModelConfig(
+        model=model,
+        revision=revision.strip() if isinstance(revision, str) else None,
+        max_input_tokens=max_input_tokens,
+        batch_size=batch_size,
+        device=device,
+        generation_items=tuple(sorted((str(k), v) for k, v in generation.items())),
+    )
+
+
+def _resolve_model(model: str, base_dir: Path, fail) -> str:
+    """Local directories become absolute paths; anything else must look like a hub id."""
+    looks_like_path = model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
+    candidate = Path(model).expanduser()
+    if not candidate.is_absolute():
+        candidate = base_dir / candidate
+    if candidate.is_dir():
+        return str(candidate.resolve())
+    if looks_like_path:
+        fail(f"local model directory {model!r} not found (looked in {candidate})")
+        return model
+    if not _HUB_ID.match(model):
+        fail(f"{model!r} is neither an existing directory nor a hub id like 'Helsinki-NLP/opus-mt-id-en'")
+    return model
+
+
+def _generation_problems(generation: Mapping[str, Any]) -> list[tuple[str, str]]:
+    known = _generation_keys()
+    found: list[tuple[str, str]] = []
+    for key, value in generation.items():
+        key = str(key)
+        if key in _FORBIDDEN_GENERATION:
+            found.append((key, _FORBIDDEN_GENERATION[key]))
+        elif key not in known:
+            found.append((key, _unknown(key, known)))
+        elif key in _INT_MIN and not _is_int(value, _INT_MIN[key]):
+            found.append((key, f"must be an integer >= {_INT_MIN[key]}, got {value!r}"))
+        elif key in _POSITIVE_FLOAT and not (_is_number(value) and value > 0):
+            found.append((key, f"must be a number > 0, got {value!r}"))
+        elif key == "top_p" and not (_is_number(value) and 0 < value <= 1):
+            found.append((key, f"must be a number in (0, 1], got {value!r}"))
+        elif key == "length_penalty" and not _is_number(value):
+            found.append((key, f"must be a number, got {value!r}"))
+        elif key in _BOOL and not isinstance(value, bool):
+            found.append((key, f"must be true or false, got {value!r}"))
+        elif key == "early_stopping" and not (isinstance(value, bool) or value == "never"):
+            found.append((key, f"must be true, false or 'never', got {value!r}"))
+    if not found and generation:
+        found.extend(_transformers_check(generation))
+    return found
+
+
+def _transformers_check(generation: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Let GenerationConfig reject what it can; it raises ValueError for hard errors only."""
+    from transformers import GenerationConfig
+    from transformers.utils import logging as hf_logging
+
+    previous = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    try:
+        GenerationConfig(**generation).validate()
+    except (ValueError, TypeError) as e:
+        return [("", str(e).strip().splitlines()[0])]
+    finally:
+        hf_logging.set_verbosity(previous)
+    return []
+
+
+@lru_cache(maxsize=1)
+def _generation_keys() -> tuple[str, ...]:
+    # Imported here, not at module level: reading a config must stay cheap when it is wrong
+    # for other reasons, and transformers costs seconds to import in full.
+    from transformers import GenerationConfig
+
+    return tuple(sorted(k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version"))
+
+
+def _unknown(key: Any, valid: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+    if close:
+        return f"unknown key (did you mean {close[0]}?)"
+    if len(valid) <= 10:
+        return f"unknown key (valid keys: {', '.join(valid)})"
+    return "unknown key (see transformers' GenerationConfig for the valid names)"
+
+
+def _is_int(value: Any, minimum: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= minimum
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    return f"{type(value).__name__} {value!r}" if isinstance(value, (str, int, float, bool)) else type(value).__name__
+
+
+def _yaml_problem(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    if mark is not None:
+        return f"line {mark.line + 1}, column {mark.column + 1}: {problem}"
+    return str(problem)
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
+
+    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if isinstance(key, (str, int, float, bool)) and key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)

@@ -1,0 +1,178 @@
+"""Resolve a configured model (hub id or local directory) and load tokenizer + model once.
+
+When the hub cannot be reached and the model is not cached, fail within seconds with a message
+that names the model and the fix, instead of spending a minute in HTTP retries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Any
+
+from .config import ModelConfig
+from .errors import ConfigError, ModelLoadError
+
+HUB_PROBE_TIMEOUT_S = 5.0
+# Tokenizers report "no limit" as a huge sentinel (int(1e30)); anything above this is not a limit.
+_NO_LIMIT = 1_000_000
+# Used when neither the model config nor the tokenizer states a limit (e.g. T5's relative positions).
+_FALLBACK_LIMIT = 512
+
+
+@dataclass
+class LoadedModel:
+    """A tokenizer and a seq2seq model, ready for generate(), with the limits that bound them."""
+
+    role: str
+    model_id: str
+    revision: str | None
+    tokenizer: Any
+    model: Any
+    device: str
+    max_input_tokens: int  # the effective input budget, special tokens included
+    max_positions: int  # how many positions the decoder has, which bounds new tokens
+    load_seconds: float
+
+    def count_tokens(self, text: str) -> int:
+        """Token count of ``text`` as the model will see it, special tokens included."""
+        # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
+        return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
+
+
+def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml") -> LoadedModel:
+    """Load ``cfg.model`` for ``role`` ("translation" or "summarization")."""
+    started = time.perf_counter()
+    import torch  # noqa: F401  - imported here so that the CLI's --help and config errors stay fast
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    device = resolve_device(cfg.device, f"{config_source}: {role}.device")
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if not cfg.is_local and cfg.revision:
+        kwargs["revision"] = cfg.revision
+
+    def load(local_only: bool) -> tuple[Any, Any]:
+        tokenizer = AutoTokenizer.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
+        model = AutoModelForSeq2SeqLM.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
+        return tokenizer, model
+
+    with quiet_transformers():
+        try:
+            tokenizer, model = load(local_only=True)
+        except Exception as cached_error:  # noqa: BLE001 - any failure here means "not usable locally"
+            if cfg.is_local:
+                raise ModelLoadError(
+                    f"cannot load {role} model from directory {cfg.model}: {_first_line(cached_error)}. "
+                    f"Fix: point {role}.model in {config_source} at a directory written by save_pretrained()"
+                ) from cached_error
+            unreachable = hub_unreachable_reason()
+            if unreachable:
+                raise ModelLoadError(
+                    f"cannot load {role} model '{_label(cfg)}': it is not in the local Hugging Face cache "
+                    f"and the hub cannot be reached ({unreachable}). Fix: on a connected machine run "
+                    f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` "
+                    f"(or one run of translator) and copy the cache here, or set {role}.model in "
+                    f"{config_source} to a local directory"
+                ) from cached_error
+            try:
+                tokenizer, model = load(local_only=False)
+            except Exception as e:  # noqa: BLE001
+                raise ModelLoadError(
+                    f"cannot load {role} model '{_label(cfg)}' from the hub: {_first_line(e)}. "
+                    f"Fix: check the id and revision in {config_source} ({role}.model, {role}.revision)"
+                ) from e
+
+    if not getattr(model.config, "is_encoder_decoder", False):
+        raise ModelLoadError(
+            f"{role} model '{_label(cfg)}' is a {type(model).__name__}, not an encoder-decoder "
+            f"(Marian, BART, PEGASUS or T5 style) model"
+        )
+    model.to(device)
+    model.eval()
+    limit = model_input_limit(model, tokenizer)
+    if cfg.max_input_tokens is not None and cfg.max_input_tokens > limit:
+        raise ConfigError(
+            f"{config_source}: {role}.max_input_tokens: {cfg.max_input_tokens} is over the limit of "
+            f"'{_label(cfg)}' ({limit} tokens); use a value <= {limit} or null"
+        )
+    positions = getattr(model.config, "max_position_embeddings", None) or limit
+    return LoadedModel(
+        role=role,
+        model_id=cfg.model,
+        revision=cfg.revision,
+        tokenizer=tokenizer,
+        model=model,
+        device=device,
+        max_input_tokens=cfg.max_input_tokens or limit,
+        max_positions=positions,
+        load_seconds=time.perf_counter() - started,
+    )
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """Hold transformers' logger at ERROR: its load progress and generate() advice (for example
+    "both max_new_tokens and max_length set", true of every model that ships a max_length) are
+    not for our users. Warnings that matter are ours, in Result.warnings."""
+    from transformers.utils import logging as hf_logging
+
+    previous = hf_logging.get_verbosity()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(previous)
+        hf_logging.enable_progress_bar()
+
+
+def model_input_limit(model: Any, tokenizer: Any) -> int:
+    """The model's own input limit: its position table, or the tokenizer's stated maximum."""
+    limits = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
+    usable = [int(x) for x in limits if isinstance(x, int) and 0 < x < _NO_LIMIT]
+    return min(usable) if usable else _FALLBACK_LIMIT
+
+
+def resolve_device(name: str, key: str = "device") -> str:
+    """Map auto/cpu/cuda/mps to a torch device that exists on this machine."""
+    import torch
+
+    cuda = torch.cuda.is_available()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    if name == "auto":
+        return "cuda" if cuda else "mps" if mps else "cpu"
+    if name == "cuda" and not cuda:
+        raise ModelLoadError(f"{key}: cuda was asked for, but torch sees no CUDA device; use auto or cpu")
+    if name == "mps" and not mps:
+        raise ModelLoadError(f"{key}: mps was asked for, but torch sees no MPS device; use auto or cpu")
+    return name
+
+
+def hub_unreachable_reason() -> str | None:
+    """Why the Hugging Face hub cannot be reached right now, or None if it answers."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return "HF_HUB_OFFLINE is set"
+    from huggingface_hub import constants
+
+    endpoint = constants.ENDPOINT
+    try:
+        urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=HUB_PROBE_TIMEOUT_S)
+    except urllib.error.HTTPError:
+        return None  # it answered, even if not with 200
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", e)
+        return f"{endpoint}: {reason}"
+    return None
+
+
+def _label(cfg: ModelConfig) -> str:
+    return f"{cfg.model}@{cfg.revision}" if cfg.revision else cfg.model
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip() or type(error).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,105 @@
+"""Abstractive summaries of English text of any length, window by window (map-reduce).
+
+Text over the model's input limit is never cut off: it is split at sentence boundaries into
+windows that fit, each window is summarised, and the joined partial summaries are summarised
+again until they fit one window.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .config import ModelConfig
+from .generate import cap_new_tokens, generate
+from .loading import LoadedModel
+from .segment import split_sentences, split_to_budget
+from .types import Span
+
+# Partial summaries are at most this share of their window, so every round shrinks the text.
+PARTIAL_SHARE = 0.5
+MIN_PARTIAL_TOKENS = 8
+MAX_ROUNDS = 8
+
+
+@dataclass(frozen=True)
+class Summary:
+    text: str
+    chunks: int  # windows the text was split into in the first round
+    rounds: int  # summarisation rounds (1 when the text fits one window)
+    warnings: list[str] = field(default_factory=list)
+
+
+class Summarizer:
+    """Summarises a list of English sentences with a seq2seq model (BART/PEGASUS style)."""
+
+    def __init__(self, loaded: LoadedModel, cfg: ModelConfig):
+        self.loaded = loaded
+        self.cfg = cfg
+
+    def summarize(self, sentences: list[str]) -> Summary:
+        units = [s.strip() for s in sentences if s.strip()]
+        if not units:
+            return Summary(text="", chunks=0, rounds=0, warnings=["summary: nothing to summarise"])
+        warnings: list[str] = []
+        first_chunks = 0
+        for round_number in range(1, MAX_ROUNDS + 1):
+            windows = self.windows(units)
+            first_chunks = first_chunks or len(windows)
+            if len(windows) == 1:
+                output = self._run(windows, final=True)[0]
+                if output.hit_cap:
+                    warnings.append(f"summary: stopped at the length cap of {output.new_tokens} tokens")
+                return Summary(text=output.text, chunks=first_chunks, rounds=round_number, warnings=warnings)
+            partials = [g.text for g in self._run(windows, final=False)]
+            units = [s.text for s in split_sentences(" ".join(p for p in partials if p))] or partials[:1]
+        warnings.append(
+            f"summary: still over {self.loaded.max_input_tokens} tokens after {MAX_ROUNDS} rounds; "
+            "summarised the first window of the last round only"
+        )
+        output = self._run(self.windows(units)[:1], final=True)[0]
+        return Summary(text=output.text, chunks=first_chunks, rounds=MAX_ROUNDS + 1, warnings=warnings)
+
+    def windows(self, units: list[str]) -> list[str]:
+        """Pack sentences, in order, into the fewest windows that each fit the input budget."""
+        budget = self.loaded.max_input_tokens
+        count = self.loaded.count_tokens
+        windows: list[str] = []
+        current = ""
+        for unit in units:
+            for piece in self._fit(unit):
+                candidate = f"{current} {piece}" if current else piece
+                if count(candidate) <= budget:
+                    current = candidate
+                else:
+                    windows.append(current)
+                    current = piece
+        if current:
+            windows.append(current)
+        return windows
+
+    def _fit(self, unit: str) -> list[str]:
+        """A sentence alone over the budget is cut at clause, then word boundaries."""
+        span = Span(0, len(unit), unit)
+        return [p.text for p in split_to_budget(unit, span, self.loaded.count_tokens, self.loaded.max_input_tokens)]
+
+    def _run(self, windows: list[str], final: bool) -> list[Any]:
+        outputs = []
+        for first in range(0, len(windows), self.cfg.batch_size):
+            batch = windows[first : first + self.cfg.batch_size]
+            longest = max(self.loaded.count_tokens(w) for w in batch)
+            outputs.extend(generate(self.loaded, batch, self.settings(longest, final)))
+        return outputs
+
+    def settings(self, longest_input: int, final: bool) -> dict[str, Any]:
+        """generate() arguments; partial (non-final) summaries are held to a share of their window."""
+        settings = self.cfg.generation
+        limit = settings.get("max_new_tokens", self.loaded.max_positions)
+        if not final:
+            limit = min(limit, max(MIN_PARTIAL_TOKENS, int(PARTIAL_SHARE * longest_input)))
+            settings["min_length"] = 0
+        settings["max_new_tokens"] = cap_new_tokens(self.loaded, limit)
+        settings.pop("max_length", None)
+        if "min_new_tokens" in settings:
+            settings["min_new_tokens"] = min(settings["min_new_tokens"], settings["max_new_tokens"])
+        return settings
