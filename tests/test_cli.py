@@ -1,0 +1,128 @@
+"""The command line, run as a user runs it: a subprocess, output parsed, exit codes checked."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from translator import Pipeline
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "examples" / "bus-listrik-bandung.id.txt"
+
+
+def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 120):
+    full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "translator", *args],
+        input=stdin if stdin is not None else b"",
+        capture_output=True,
+        cwd=ROOT,
+        env=full_env,
+        timeout=timeout,
+    )
+
+
+def assert_one_line_error(proc, code: int, *fragments: str) -> str:
+    stderr = proc.stderr.decode()
+    assert proc.returncode == code, stderr
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    for fragment in fragments:
+        assert fragment in lines[0]
+    assert proc.stdout == b""
+    return lines[0]
+
+
+def test_run_json_matches_the_api(tiny_config, tiny_pipeline):
+    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    expected = tiny_pipeline(EXAMPLE.read_text(encoding="utf-8")).to_dict()
+    for key in ("translation", "summary", "segments", "models", "summary_chunks", "summary_rounds", "signature"):
+        assert data[key] == expected[key], key
+    assert "Traceback" not in proc.stderr.decode()
+
+
+def test_run_reads_stdin_and_prints_text(tiny_config):
+    text = "Harga beras naik. Pemerintah menyiapkan operasi pasar.\nBaca Juga: Berita Lain"
+    proc = run("run", "--config", str(tiny_config), stdin=text.encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert out.startswith("Summary\n-------\n")
+    assert "\nTranslation\n-----------\n" in out
+    result = Pipeline.from_config(tiny_config)(text)
+    assert out == f"Summary\n-------\n{result.summary}\n\nTranslation\n-----------\n{result.translation}\n"
+
+
+def test_run_no_summary(tiny_config):
+    proc = run("run", "-", "--config", str(tiny_config), "--format", "json", "--no-summary", stdin="Harga naik.".encode())
+    assert proc.returncode == 0
+    data = json.loads(proc.stdout)
+    assert data["summary"] == "" and [m["role"] for m in data["models"]] == ["translation"]
+
+
+def test_bad_config_key_is_exit_2_naming_the_key(tmp_path, tiny_config):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(tiny_config.read_text().replace("num_beams: 1", "num_beam: 1", 1))
+    proc = run("run", str(EXAMPLE), "--config", str(bad))
+    assert_one_line_error(proc, 2, "translation.generation.num_beam", "did you mean num_beams?")
+
+
+def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
+    started = time.perf_counter()
+    env = {"HF_HUB_OFFLINE": "", "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "empty-cache")}
+    proc = run("run", str(EXAMPLE), env=env, timeout=60)
+    assert time.perf_counter() - started < 30
+    assert_one_line_error(proc, 1, "Helsinki-NLP/opus-mt-id-en", "hub cannot be reached", "local directory")
+
+
+@pytest.mark.parametrize(
+    "args, stdin, fragment",
+    [
+        (["run", "no-such-file.txt"], None, "no-such-file.txt: no such file"),
+        (["run", "examples"], None, "examples: is a directory"),
+        (["run", "-"], b"Harga \xff\xfa naik", "not valid UTF-8 at byte offset 6"),
+        (["run", "-"], b"abc\x00def", "binary file"),
+        (["run", "-"], b"   \n\n ", "the input is empty"),
+        (["run", "-", "--config", "no-such.yaml"], b"Teks.", "no-such.yaml: config file not found"),
+    ],
+    ids=["missing-file", "directory", "invalid-utf8", "binary", "empty", "missing-config"],
+)
+def test_bad_input_is_exit_2_with_one_line(args, stdin, fragment, tiny_config):
+    if "--config" not in args:
+        args = [*args, "--config", str(tiny_config)]
+    proc = run(*args, stdin=stdin)
+    assert_one_line_error(proc, 2, fragment)
+
+
+def test_utf8_bom_and_utf16_are_read(tiny_config):
+    text = "Harga beras naik."
+    for data in (b"\xef\xbb\xbf" + text.encode(), text.encode("utf-16")):
+        proc = run("run", "-", "--config", str(tiny_config), "--format", "json", "--no-summary", stdin=data)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert [s["source"] for s in json.loads(proc.stdout)["segments"]] == [text]
+
+
+def test_usage_errors_are_exit_2():
+    assert run().returncode == 2
+    assert run("run", "--format", "xml").returncode == 2
+
+
+def test_help_and_config_errors_do_not_import_torch(tmp_path):
+    code = (
+        "import sys\n"
+        "from translator.cli import main\n"
+        "from translator.config import load_config\n"
+        "load_config(None)\n"
+        "assert 'torch' not in sys.modules and 'transformers.models' not in sys.modules, sorted(sys.modules)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from translator.config import Config, default_config_path, load_config
+from translator.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+VALID = """
+translation:
+  model: Helsinki-NLP/opus-mt-id-en
+summarization:
+  model: sshleifer/distilbart-cnn-12-6
+  revision: a4f8f3e
+"""
+
+
+def write(tmp_path: Path, text: str, name: str = "models.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def problems(tmp_path: Path, text: str) -> list[str]:
+    with pytest.raises(ConfigError) as info:
+        load_config(write(tmp_path, text))
+    return info.value.problems
+
+
+def test_repo_models_yaml_is_the_default_and_valid():
+    assert default_config_path().read_text(encoding="utf-8") == (ROOT / "models.yaml").read_text(encoding="utf-8")
+    config = load_config(None)
+    assert config.translation.model == "Helsinki-NLP/opus-mt-id-en"
+    assert config.summarization.model == "sshleifer/distilbart-cnn-12-6"
+    assert config.translation.generation["num_beams"] == 4
+
+
+def test_defaults_fill_optional_keys(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    assert config.translation.revision is None
+    assert config.translation.max_input_tokens is None
+    assert config.translation.device == "auto"
+    assert config.summarization.revision == "a4f8f3e"
+    assert config.translation.generation == {}
+
+
+def test_generation_passes_through_untouched(tmp_path):
+    text = VALID.replace(
+        "  model: Helsinki-NLP/opus-mt-id-en\n",
+        "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    min_new_tokens: 3\n    max_new_tokens: 40\n"
+        "    num_beams: 5\n    no_repeat_ngram_size: 3\n    length_penalty: 1.5\n",
+    )
+    generation = load_config(write(tmp_path, text)).translation.generation
+    assert generation == {"min_new_tokens": 3, "max_new_tokens": 40, "num_beams": 5, "no_repeat_ngram_size": 3, "length_penalty": 1.5}
+
+
+def test_config_is_frozen(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    with pytest.raises(AttributeError):
+        config.translation.model = "other"  # type: ignore[misc]
+    config.translation.generation["num_beams"] = 9
+    assert "num_beams" not in config.translation.generation
+
+
+def test_unknown_generation_key_suggests_the_right_one(tmp_path):
+    text = VALID + "  generation:\n    num_beam: 4\n"
+    assert problems(tmp_path, text) == [
+        f"{tmp_path / 'models.yaml'}: summarization.generation.num_beam: unknown key (did you mean num_beams?)"
+    ]
+
+
+def test_every_problem_is_reported_at_once(tmp_path):
+    text = """
+translation:
+  model: Helsinki-NLP/opus-mt-id-en
+  max_input_tokens: -3
+  device: gpu
+  batch_size: 0
+  modle: x
+summarization:
+  model: sshleifer/distilbart-cnn-12-6
+  generation:
+    num_beams: 0
+    temprature: 0.5
+    num_return_sequences: 2
+extra: 1
+"""
+    found = problems(tmp_path, text)
+    keys = [p.split(": ")[1] for p in found]
+    assert sorted(keys) == sorted(
+        [
+            "extra",
+            "translation.modle",
+            "translation.max_input_tokens",
+            "translation.batch_size",
+            "translation.device",
+            "summarization.generation.num_beams",
+            "summarization.generation.temprature",
+            "summarization.generation.num_return_sequences",
+        ]
+    )
+    joined = "\n".join(found)
+    assert "must be one of auto, cpu, cuda, mps, got 'gpu'" in joined
+    assert "did you mean temperature?" in joined
+    assert "did you mean model?" in joined
+
+
+def test_missing_sections_and_model(tmp_path):
+    found = problems(tmp_path, "translation:\n  revision: main\n")
+    assert any("translation.model: missing" in p for p in found)
+    assert any("summarization: missing section" in p for p in found)
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("", "must be a mapping"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("translation: [\n", "not valid YAML: line"),
+        ("translation:\n  model: a/b\ntranslation:\n  model: c/d\nsummarization:\n  model: e/f\n", "duplicate key 'translation'"),
+        ("translation: 3\nsummarization:\n  model: e/f\n", "translation: must be a mapping"),
+        ("translation:\n  model: 'not a hub id!'\nsummarization:\n  model: e/f\n", "neither an existing directory nor a hub id"),
+        ("translation:\n  model: ./no/such/dir\nsummarization:\n  model: e/f\n", "local model directory './no/such/dir' not found"),
+    ],
+    ids=["empty", "list", "bad-yaml", "duplicate-key", "section-not-mapping", "bad-hub-id", "missing-dir"],
+)
+def test_malformed_files(tmp_path, text, fragment):
+    assert any(fragment in p for p in problems(tmp_path, text))
+
+
+def test_relative_model_directory_resolves_against_the_config_file(tmp_path):
+    (tmp_path / "models" / "mt").mkdir(parents=True)
+    config = load_config(write(tmp_path, VALID.replace("Helsinki-NLP/opus-mt-id-en", "models/mt")))
+    assert config.translation.model == str((tmp_path / "models" / "mt").resolve())
+    assert config.translation.is_local
+    assert not config.summarization.is_local
+
+
+def test_missing_file_and_passthrough(tmp_path):
+    with pytest.raises(ConfigError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+    config = load_config(write(tmp_path, VALID))
+    assert load_config(config) is config
+    assert isinstance(config, Config)
+
+
+def test_installed_package_finds_the_same_defaults(tmp_path):
+    """Run from elsewhere, so that the installed translator (not this checkout) answers."""
+    code = "from translator.config import default_config_path as d; print(d())"
+    found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    installed = Path(found.stdout.strip())
+    assert installed.read_text(encoding="utf-8") == (ROOT / "models.yaml").read_text(encoding="utf-8")
