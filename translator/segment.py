@@ -23,7 +23,8 @@ _LIST_MARKERS = "-–—•*·"
 _LINE_END = ".!?…:;" + _CLOSERS
 # Terminal punctuation, then closing quotes/brackets, then the whitespace before the next sentence.
 _CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»)\]}]*)(\s+)(?=\S)")
-_DOTTED = re.compile(r"(?:[A-Za-z]{1,3}\.)+[A-Za-z]{1,3}")
+_DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # B.J, A.S, a.n, s.d; longer forms are listed
+_LIST_MARKER = re.compile(r"\d{1,3}|[A-Za-z]|[ivxIVX]{1,5}")  # "1." "b." "iv." opening a line
 _CONJUNCTIONS = (
     "dan|tetapi|tapi|namun|sedangkan|yang|karena|sehingga|serta|atau|padahal|meskipun|walaupun"
     "|agar|supaya|bahwa|ketika|sementara|lalu|kemudian|melainkan|hingga"
@@ -137,7 +138,7 @@ def _sentences_in(text: str, start: int, end: int) -> list[Span]:
     chunk = text[start:end]
     sentence_start = 0
     for match in _CANDIDATE.finditer(chunk):
-        if not _is_boundary(chunk, match):
+        if not _is_boundary(chunk, match, sentence_start):
             continue
         cut = match.end(2)
         spans.append(_span(text, start + sentence_start, start + cut))
@@ -146,7 +147,7 @@ def _sentences_in(text: str, start: int, end: int) -> list[Span]:
     return [s for s in spans if s.start < s.end]
 
 
-def _is_boundary(chunk: str, match: re.Match[str]) -> bool:
+def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
     rest = chunk[match.end(3) :].lstrip(_OPENERS)
     if not rest:
         return False
@@ -160,6 +161,8 @@ def _is_boundary(chunk: str, match: re.Match[str]) -> bool:
     if terminal != ".":
         return True  # ! ? … and runs such as "?!" or "..."
     word = _word_before(chunk, match.start(1))
+    if _LIST_MARKER.fullmatch(word) and not chunk[sentence_start : match.start(1) - len(word)].strip():
+        return False  # "1. Fotokopi KTP." is one item, not "1." and a sentence
     return not _is_abbreviation(word)
 
 
