@@ -24,6 +24,8 @@ _LINE_END = ".!?…:;" + _CLOSERS
 # Terminal punctuation, then closing quotes/brackets, then the whitespace before the next sentence.
 _CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»)\]}]*)(\s+)(?=\S)")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # B.J, A.S, a.n, s.d; longer forms are listed
+# Academic degrees not in the list follow one shape: "S.Kom", "Sp.OT", "M.Eng", "A.Md".
+_DEGREE = re.compile(r"[A-Z][a-z]?\.[A-Z][A-Za-z]{0,5}(?:\.[A-Z][A-Za-z]{0,3})?")
 _LIST_MARKER = re.compile(r"\d{1,3}|[A-Za-z]|[ivxIVX]{1,5}")  # "1." "b." "iv." opening a line
 _CONJUNCTIONS = (
     "dan|tetapi|tapi|namun|sedangkan|yang|karena|sehingga|serta|atau|padahal|meskipun|walaupun"
@@ -160,9 +162,12 @@ def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
     terminal = match.group(1)
     if terminal != ".":
         return True  # ! ? … and runs such as "?!" or "..."
-    word = _word_before(chunk, match.start(1))
-    if _LIST_MARKER.fullmatch(word) and not chunk[sentence_start : match.start(1) - len(word)].strip():
+    word_start = match.start(1) - len(_word_before(chunk, match.start(1)))
+    word = chunk[word_start : match.start(1)]
+    if _LIST_MARKER.fullmatch(word) and not chunk[sentence_start:word_start].strip():
         return False  # "1. Fotokopi KTP." is one item, not "1." and a sentence
+    if len(word) == 1 and word.isupper() and _word_before(chunk, len(chunk[:word_start].rstrip())).isdigit():
+        return True  # "tahun 622 M." is an era, not an initial
     return not _is_abbreviation(word)
 
 
@@ -181,7 +186,7 @@ def _is_abbreviation(word: str) -> bool:
         return True
     if len(word) == 1 and word.isupper():
         return True  # an initial: "B. J. Habibie", "H. Agus"
-    return bool(_DOTTED.fullmatch(word))  # "B.J", "S.H", "a.n" and other dotted short forms
+    return bool(_DOTTED.fullmatch(word) or _DEGREE.fullmatch(word))
 
 
 def _is_wrapped(text: str, previous_end: int, start: int) -> bool:
