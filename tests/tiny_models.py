@@ -23,6 +23,18 @@ ENGLISH_WORDS = (
 ).split()
 
 
+# One layer each way, d_model 16: the smallest shape that still runs every code path.
+TINY_SHAPE = dict(
+    d_model=16,
+    encoder_layers=1,
+    decoder_layers=1,
+    encoder_attention_heads=2,
+    decoder_attention_heads=2,
+    encoder_ffn_dim=32,
+    decoder_ffn_dim=32,
+)
+
+
 def generated_lines(n: int = 400, seed: int = 0) -> tuple[list[str], list[str]]:
     """A few hundred Indonesian-like and English-like lines, built from the project's own texts."""
     rng = random.Random(seed)
@@ -76,13 +88,7 @@ def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        **TINY_SHAPE,
         max_position_embeddings=max_positions,
         pad_token_id=pad,
         eos_token_id=0,
@@ -114,13 +120,7 @@ def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int =
     tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=max_positions)
     config = BartConfig(
         vocab_size=len(vocab),
-        d_model=16,
-        encoder_layers=1,
-        decoder_layers=1,
-        encoder_attention_heads=2,
-        decoder_attention_heads=2,
-        encoder_ffn_dim=32,
-        decoder_ffn_dim=32,
+        **TINY_SHAPE,
         max_position_embeddings=max_positions,
         pad_token_id=1,
         bos_token_id=0,

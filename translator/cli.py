@@ -74,11 +74,11 @@ def _command_run(args: argparse.Namespace) -> int:
     from .config import load_config
     from .inputs import read_input
 
+    progress = _Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    _quiet_libraries(show_downloads=progress.enabled)
     # Validate what is cheap before loading models: a bad config or input fails in a second.
     config = load_config(args.config)
     text, name = read_input(args.input)
-    progress = _Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
-    _quiet_libraries()
 
     from .pipeline import Pipeline
 
@@ -126,12 +126,13 @@ class _Progress:
             self.stream.flush()
 
 
-def _quiet_libraries() -> None:
-    # transformers and huggingface_hub write their own progress bars and advice to stderr;
-    # the command speaks for itself. Set before they are imported.
+def _quiet_libraries(show_downloads: bool) -> None:
+    # transformers and huggingface_hub write their own advice to stderr; the command speaks for
+    # itself. Model download bars stay for a person at a terminal. Set before they are imported.
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    if not show_downloads:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 def _restore_sigpipe() -> None:

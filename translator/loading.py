@@ -47,7 +47,7 @@ class LoadedModel:
 def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml") -> LoadedModel:
     """Load ``cfg.model`` for ``role`` ("translation" or "summarization")."""
     started = time.perf_counter()
-    import torch  # noqa: F401  - imported here so that the CLI's --help and config errors stay fast
+    # Imported here, not at module level, so that --help and config errors stay fast.
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     device = resolve_device(cfg.device, f"{config_source}: {role}.device")
@@ -79,6 +79,9 @@ def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml"
                     f"{config_source} to a local directory"
                 ) from cached_error
             try:
+                # A first download is long: let huggingface_hub show its progress bars
+                # (HF_HUB_DISABLE_PROGRESS_BARS=1 still turns them off).
+                _show_progress_bars(True)
                 tokenizer, model = load(local_only=False)
             except Exception as e:  # noqa: BLE001
                 raise ModelLoadError(
@@ -115,18 +118,29 @@ def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml"
 
 @contextlib.contextmanager
 def quiet_transformers():
-    """Hold transformers' logger at ERROR: its load progress and generate() advice (for example
-    "both max_new_tokens and max_length set", true of every model that ships a max_length) are
-    not for our users. Warnings that matter are ours, in Result.warnings."""
+    """Hold transformers' logger at ERROR and hide its bars: its weight-loading bars and generate()
+    advice (for example "both max_new_tokens and max_length set", true of every model that ships a
+    max_length) are not for our users. Warnings that matter are ours, in Result.warnings."""
     from transformers.utils import logging as hf_logging
 
     previous = hf_logging.get_verbosity()
+    bars = hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
+    _show_progress_bars(False)
     try:
         yield
     finally:
         hf_logging.set_verbosity(previous)
+        _show_progress_bars(bars)
+
+
+def _show_progress_bars(on: bool) -> None:
+    """Switch transformers' and huggingface_hub's bars; HF_HUB_DISABLE_PROGRESS_BARS=1 wins."""
+    from transformers.utils import logging as hf_logging
+
+    if not on:
+        hf_logging.disable_progress_bar()
+    elif os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", "").strip().lower() not in ("1", "true", "yes", "on"):
         hf_logging.enable_progress_bar()
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .batching import run_sorted
 from .config import ModelConfig
-from .generate import cap_new_tokens, generate
+from .generate import Generated, cap_new_tokens, generate
 from .loading import LoadedModel
 from .segment import split_sentences, split_to_budget
 from .types import Span
@@ -83,13 +84,15 @@ class Summarizer:
         span = Span(0, len(unit), unit)
         return [p.text for p in split_to_budget(unit, span, self.loaded.count_tokens, self.loaded.max_input_tokens)]
 
-    def _run(self, windows: list[str], final: bool) -> list[Any]:
-        outputs = []
-        for first in range(0, len(windows), self.cfg.batch_size):
-            batch = windows[first : first + self.cfg.batch_size]
-            longest = max(self.loaded.count_tokens(w) for w in batch)
-            outputs.extend(generate(self.loaded, batch, self.settings(longest, final)))
-        return outputs
+    def _run(self, windows: list[str], final: bool) -> list[Generated]:
+        lengths = [self.loaded.count_tokens(w) for w in windows]
+        order = list(range(len(windows)))
+
+        def run(batch: list[int]) -> list[Generated]:
+            settings = self.settings(max(lengths[i] for i in batch), final)
+            return generate(self.loaded, [windows[i] for i in batch], settings)
+
+        return run_sorted(order, run, size=lengths.__getitem__, batch_size=self.cfg.batch_size)
 
     def settings(self, longest_input: int, final: bool) -> dict[str, Any]:
         """generate() arguments; partial (non-final) summaries are held to a share of their window."""
