@@ -27,7 +27,7 @@ def test_golden_sentences(case):
 
 
 def test_golden_file_has_enough_cases():
-    assert len(CASES) >= 40
+    assert len(CASES) >= 80
 
 
 def assert_covers(text: str, spans: list[Span]) -> None:
