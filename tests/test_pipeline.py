@@ -159,3 +159,14 @@ def test_max_input_tokens_over_the_model_limit_is_a_config_error(tiny_dirs, tmp_
     config.write_text(tiny_config_text(*tiny_dirs).replace("  batch_size: 8\n", "  batch_size: 8\n  max_input_tokens: 100\n", 1))
     with pytest.raises(ConfigError, match=re.escape("translation.max_input_tokens: 100 is over the limit")):
         Pipeline.from_config(config)
+
+
+def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipeline, article_20, monkeypatch):
+    from translator import summarize
+    from translator.generate import Generated
+
+    monkeypatch.setattr(summarize, "generate", lambda loaded, texts, settings: [Generated("", 1, False) for _ in texts])
+    result = tiny_pipeline(article_20)
+    assert result.summary == ""
+    assert any("only empty partial summaries in round 1" in w for w in result.warnings)
+    assert all(s.translation for s in result.segments)

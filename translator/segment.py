@@ -162,8 +162,8 @@ def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
     terminal = match.group(1)
     if terminal != ".":
         return True  # ! ? … and runs such as "?!" or "..."
-    word_start = match.start(1) - len(_word_before(chunk, match.start(1)))
-    word = chunk[word_start : match.start(1)]
+    word = _word_before(chunk, match.start(1))
+    word_start = match.start(1) - len(word)
     if _LIST_MARKER.fullmatch(word) and not chunk[sentence_start:word_start].strip():
         return False  # "1. Fotokopi KTP." is one item, not "1." and a sentence
     if len(word) == 1 and word.isupper() and _word_before(chunk, len(chunk[:word_start].rstrip())).isdigit():

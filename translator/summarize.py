@@ -52,8 +52,11 @@ class Summarizer:
                 if output.hit_cap:
                     warnings.append(f"summary: stopped at the length cap of {output.new_tokens} tokens")
                 return Summary(text=output.text, chunks=first_chunks, rounds=round_number, warnings=warnings)
-            partials = [g.text for g in self._run(windows, final=False)]
-            units = [s.text for s in split_sentences(" ".join(p for p in partials if p))] or partials[:1]
+            partials = " ".join(g.text for g in self._run(windows, final=False) if g.text)
+            units = [s.text for s in split_sentences(partials)]
+            if not units:
+                warnings.append(f"summary: the model returned only empty partial summaries in round {round_number}")
+                return Summary(text="", chunks=first_chunks, rounds=round_number, warnings=warnings)
         warnings.append(
             f"summary: still over {self.loaded.max_input_tokens} tokens after {MAX_ROUNDS} rounds; "
             "summarised the first window of the last round only"
