@@ -170,3 +170,13 @@ def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipel
     assert result.summary == ""
     assert any("only empty partial summaries in round 1" in w for w in result.warnings)
     assert all(s.translation for s in result.segments)
+
+
+def test_an_empty_final_summary_is_flagged(tiny_pipeline, monkeypatch):
+    from translator import summarize
+    from translator.generate import Generated
+
+    monkeypatch.setattr(summarize, "generate", lambda loaded, texts, settings: [Generated("", 1, False) for _ in texts])
+    result = tiny_pipeline("Harga beras naik.")
+    assert result.summary == "" and result.summary_rounds == 1
+    assert "summary: the model returned an empty summary" in result.warnings

@@ -51,6 +51,8 @@ class Summarizer:
                 output = self._run(windows, final=True)[0]
                 if output.hit_cap:
                     warnings.append(f"summary: stopped at the length cap of {output.new_tokens} tokens")
+                if not output.text:
+                    warnings.append("summary: the model returned an empty summary")
                 return Summary(text=output.text, chunks=first_chunks, rounds=round_number, warnings=warnings)
             partials = " ".join(g.text for g in self._run(windows, final=False) if g.text)
             units = [s.text for s in split_sentences(partials)]
