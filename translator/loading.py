@@ -140,8 +140,13 @@ def _show_progress_bars(on: bool) -> None:
 
     if not on:
         hf_logging.disable_progress_bar()
-    elif os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", "").strip().lower() not in ("1", "true", "yes", "on"):
+    elif not _env_flag("HF_HUB_DISABLE_PROGRESS_BARS"):
         hf_logging.enable_progress_bar()
+
+
+def _env_flag(name: str) -> bool:
+    """A huggingface_hub-style boolean environment variable is set to a true value."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
 
 
 def model_input_limit(model: Any, tokenizer: Any) -> int:
@@ -168,7 +173,7 @@ def resolve_device(name: str, key: str = "device") -> str:
 
 def hub_unreachable_reason() -> str | None:
     """Why the Hugging Face hub cannot be reached right now, or None if it answers."""
-    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+    if _env_flag("HF_HUB_OFFLINE"):
         return "HF_HUB_OFFLINE is set"
     from huggingface_hub import constants
 
