@@ -30,8 +30,37 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--config", metavar="PATH", help="a models.yaml (default: the one shipped with translator)")
     run.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
+    run.add_argument(
+        "--summary-method",
+        choices=("abstractive", "extractive"),
+        help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no model)",
+    )
+    run.add_argument("--summary-words", type=_positive_int, metavar="N", help="at most about N words in the summary")
+    run.add_argument(
+        "--summary-ratio", type=_ratio, metavar="R", help="a summary of at most R (0-1] of the translation's words"
+    )
     run.add_argument("--quiet", "-q", action="store_true", help="no progress and no warnings on stderr")
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _ratio(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -78,6 +107,8 @@ def _command_run(args: argparse.Namespace) -> int:
     _quiet_libraries(show_downloads=progress.enabled)
     # Validate what is cheap before loading models: a bad config or input fails in a second.
     config = load_config(args.config)
+    if args.summary_method or args.summary_words or args.summary_ratio:
+        config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
     text, name = read_input(args.input)
 
     from .pipeline import Pipeline

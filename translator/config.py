@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
@@ -17,7 +17,16 @@ from .errors import ConfigError
 SECTIONS = ("translation", "summarization")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "generation")
+EXTRA_KEYS = {
+    "translation": ("retry_generation",),
+    "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate"),
+}
 DEFAULT_BATCH_SIZE = {"translation": 16, "summarization": 4}
+SUMMARY_METHODS = ("abstractive", "extractive")
+FALLBACKS = ("none", "extractive")
+# A translation that stops at the token cap is generated once more with these settings on top of
+# `generation`: wider beams that may not repeat a trigram, and a mild penalty on repeated tokens.
+DEFAULT_RETRY_GENERATION = (("no_repeat_ngram_size", 3), ("num_beams", 4), ("repetition_penalty", 1.2))
 
 # A hub id is "name" or "org/name"; anything else that is not an existing directory is a typo.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -67,12 +76,60 @@ class ModelConfig:
 
 
 @dataclass(frozen=True)
+class TranslationConfig(ModelConfig):
+    # Settings for the one retry of an output that stopped at the cap; None: no retry.
+    retry_items: tuple[tuple[str, Any], ...] | None = DEFAULT_RETRY_GENERATION
+
+    @property
+    def retry_generation(self) -> dict[str, Any] | None:
+        return None if self.retry_items is None else {**self.generation, **dict(self.retry_items)}
+
+
+@dataclass(frozen=True)
+class SummarizationConfig(ModelConfig):
+    method: str = "abstractive"  # or "extractive": no model, sentences picked from the translation
+    fallback: str = "none"  # "extractive": used when the model cannot load or returns nothing
+    max_words: int | None = None
+    ratio: float | None = None  # of the words in the summarised translation
+    include_boilerplate: bool = False
+
+    @property
+    def needs_model(self) -> bool:
+        return self.method == "abstractive"
+
+    def word_budget(self, source_words: int) -> int | None:
+        """The most words a summary of ``source_words`` words may have, or None for the model's choice."""
+        budgets = [b for b in (self.max_words, None if self.ratio is None else max(1, round(self.ratio * source_words))) if b]
+        return min(budgets) if budgets else None
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole validated models.yaml."""
 
-    translation: ModelConfig
-    summarization: ModelConfig
+    translation: TranslationConfig
+    summarization: SummarizationConfig
     source: str = "models.yaml"
+
+    def with_summary(self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None) -> "Config":
+        """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
+        problems = []
+        if method is not None and method not in SUMMARY_METHODS:
+            problems.append(f"summary method must be one of {', '.join(SUMMARY_METHODS)}, got {method!r}")
+        if max_words is not None and not _is_int(max_words, 1):
+            problems.append(f"summary words must be an integer >= 1, got {max_words!r}")
+        if ratio is not None and not (_is_number(ratio) and 0 < ratio <= 1):
+            problems.append(f"summary ratio must be a number in (0, 1], got {ratio!r}")
+        if problems:
+            raise ConfigError(problems)
+        changes: dict[str, Any] = {}
+        if method is not None:
+            changes["method"] = method
+        if max_words is not None or ratio is not None:
+            changes["max_words"], changes["ratio"] = max_words, ratio
+        if method == "abstractive" and not self.summarization.model:
+            raise ConfigError(f"{self.source}: summarization.model: missing; the abstractive method needs a model")
+        return replace(self, summarization=replace(self.summarization, **changes))
 
 
 def default_config_path() -> Path:
@@ -141,12 +198,16 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
         bad = True
         problem(f"{name}.{key}", message)
 
+    valid_keys = SECTION_KEYS + EXTRA_KEYS[name]
     for key in data:
-        if key not in SECTION_KEYS:
-            fail(str(key), _unknown(key, SECTION_KEYS))
+        if key not in valid_keys:
+            fail(str(key), _unknown(key, valid_keys))
 
+    extra = _parse_translation(data, fail) if name == "translation" else _parse_summarization(data, fail)
     model = data.get("model")
-    if model is None:
+    if model is None and extra.get("method") == "extractive":
+        model = ""  # the extractive summariser needs no model
+    elif model is None:
         fail("model", "missing; give a Hugging Face hub id or a local directory")
     elif not isinstance(model, str) or not model.strip():
         fail("model", f"must be a hub id or a directory path, got {_kind(model)}")
@@ -178,14 +239,65 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
 
     if bad:
         return None
-    return ModelConfig(
+    kind = TranslationConfig if name == "translation" else SummarizationConfig
+    return kind(
         model=model,
         revision=revision.strip() if isinstance(revision, str) else None,
         max_input_tokens=max_input_tokens,
         batch_size=batch_size,
         device=device,
-        generation_items=tuple(sorted((str(k), v) for k, v in generation.items())),
+        generation_items=_items(generation),
+        **extra,
     )
+
+
+def _parse_translation(data: Mapping[str, Any], fail) -> dict[str, Any]:
+    if "retry_generation" not in data:
+        return {}
+    retry = data["retry_generation"]
+    if retry is None:
+        return {"retry_items": None}
+    if not isinstance(retry, Mapping):
+        fail("retry_generation", f"must be a mapping of generate() arguments (or null for no retry), got {_kind(retry)}")
+        return {}
+    for message_key, message in _generation_problems(retry):
+        fail(f"retry_generation.{message_key}" if message_key else "retry_generation", message)
+    return {"retry_items": _items(retry)}
+
+
+def _parse_summarization(data: Mapping[str, Any], fail) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    method = data.get("method", "abstractive")
+    if method not in SUMMARY_METHODS:
+        fail("method", f"must be one of {', '.join(SUMMARY_METHODS)}, got {method!r}")
+    else:
+        extra["method"] = method
+    fallback = data.get("fallback", "none")
+    fallback = "none" if fallback is None else fallback
+    if fallback not in FALLBACKS:
+        fail("fallback", f"must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
+    else:
+        extra["fallback"] = fallback
+    max_words = data.get("max_words")
+    if max_words is not None and not _is_int(max_words, 1):
+        fail("max_words", f"must be an integer >= 1 (or null), got {max_words!r}")
+    else:
+        extra["max_words"] = max_words
+    ratio = data.get("ratio")
+    if ratio is not None and not (_is_number(ratio) and 0 < ratio <= 1):
+        fail("ratio", f"must be a number in (0, 1] (or null), got {ratio!r}")
+    else:
+        extra["ratio"] = ratio
+    include = data.get("include_boilerplate", False)
+    if not isinstance(include, bool):
+        fail("include_boilerplate", f"must be true or false, got {include!r}")
+    else:
+        extra["include_boilerplate"] = include
+    return extra
+
+
+def _items(generation: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    return tuple(sorted((str(k), v) for k, v in generation.items()))
 
 
 def _resolve_model(model: str, base_dir: Path, fail) -> str:

@@ -16,6 +16,7 @@ class Generated:
     text: str
     new_tokens: int
     hit_cap: bool
+    retried: bool = False  # generated a second time with the retry settings
 
 
 def generate(loaded: LoadedModel, texts: list[str], settings: dict[str, Any]) -> list[Generated]:

@@ -8,25 +8,39 @@ import time
 from typing import Callable
 
 from . import __version__
+from .checks import check_segment, summary_flags
 from .config import Config, load_config
-from .errors import InputError
+from .errors import InputError, ModelLoadError
+from .extractive import summarize_extractive
 from .loading import load_seq2seq
 from .segment import Sentence, segment, split_to_budget
 from .summarize import Summarizer
 from .translate import Translator
-from .types import ModelInfo, Result, Segment, Span
+from .types import Flag, ModelInfo, Result, Segment, Span
 
 SEGMENTER_VERSION = "1"
+EXTRACTIVE_ID = "extractive:textrank"
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
 
 class Pipeline:
     """Holds loaded models; call it on a text to get a Result. Safe to share between threads."""
 
-    def __init__(self, config: Config, translator: Translator, summarizer: Summarizer | None):
+    def __init__(
+        self,
+        config: Config,
+        translator: Translator,
+        summarizer: Summarizer | None,
+        *,
+        can_summarize: bool | None = None,
+        notes: list[Flag] | None = None,
+    ):
         self.config = config
         self.translator = translator
-        self.summarizer = summarizer
+        self.summarizer = summarizer  # None for the extractive method (or its fallback)
+        # Whether a summary can be made at all: with a model, or extractively without one.
+        self.can_summarize = summarizer is not None if can_summarize is None else can_summarize
+        self.notes = list(notes or [])  # flags from loading, repeated in every Result
         self._lock = threading.Lock()  # generate() on one model is not safe to run concurrently
         self.load_seconds = translator.loaded.load_seconds + (summarizer.loaded.load_seconds if summarizer else 0.0)
 
@@ -35,10 +49,16 @@ class Pipeline:
         """Load every configured model once. ``config``: a path, a loaded Config, or None for defaults."""
         cfg = load_config(config)
         translator = Translator(load_seq2seq("translation", cfg.translation, cfg.source), cfg.translation)
-        summarizer = None
-        if summarize:
-            summarizer = Summarizer(load_seq2seq("summarization", cfg.summarization, cfg.source), cfg.summarization)
-        return cls(cfg, translator, summarizer)
+        summarizer, notes = None, []
+        if summarize and cfg.summarization.needs_model:
+            try:
+                summarizer = Summarizer(load_seq2seq("summarization", cfg.summarization, cfg.source), cfg.summarization)
+            except ModelLoadError as e:
+                if cfg.summarization.fallback != "extractive":
+                    raise
+                first = str(e).splitlines()[0]
+                notes.append(Flag("summary", f"summary: extractive, because the summarisation model did not load ({first})"))
+        return cls(cfg, translator, summarizer, can_summarize=summarize, notes=notes)
 
     def __call__(self, text: str, *, summarize: bool = True, progress: ProgressCallback | None = None) -> Result:
         if not isinstance(text, str):
@@ -47,11 +67,11 @@ class Pipeline:
         if not sentences:
             raise InputError("the input is empty (nothing but whitespace)")
         with self._lock:
-            return self._run(text, sentences, summarize and self.summarizer is not None, progress)
+            return self._run(text, sentences, summarize and self.can_summarize, progress)
 
     def _run(self, text: str, sentences: list[Sentence], summarize: bool, progress: ProgressCallback | None) -> Result:
         timings: dict[str, float] = {}
-        warnings: list[str] = []
+        warnings: list[Flag] = list(self.notes)
         started = time.perf_counter()
 
         pieces: list[Span] = []
@@ -75,23 +95,25 @@ class Pipeline:
         timings["translate"] = time.perf_counter() - started
 
         joined: list[list[str]] = [[] for _ in sentences]
-        for piece_index, (sentence_index, output) in enumerate(zip(owner, outputs)):
+        generation_flags: list[list[Flag]] = [[] for _ in sentences]
+        for sentence_index, output in zip(owner, outputs):
             joined[sentence_index].append(output.text)
-            if output.hit_cap:
-                warnings.append(
-                    f"segment {sentence_index}: translation stopped at the length cap of "
-                    f"{output.new_tokens} tokens and may be incomplete or looping"
-                )
+            generation_flags[sentence_index] += _generation_flags(sentence_index, output)
         segments = []
         for i, (sentence, parts) in enumerate(zip(sentences, joined)):
             translation = " ".join(p for p in parts if p)
-            if not translation:
-                warnings.append(f"segment {i}: the model returned an empty translation")
+            flags = generation_flags[i]
             if len(parts) > 1:
-                warnings.append(
-                    f"segment {i}: over the {self.translator.budget}-token input limit; translated in "
-                    f"{len(parts)} pieces and joined"
+                flags.append(
+                    Flag(
+                        "split",
+                        f"over the {self.translator.budget}-token input limit; translated in {len(parts)} pieces and joined",
+                        i,
+                        str(len(parts)),
+                    )
                 )
+            flags += check_segment(i, sentence.span.text, translation)
+            warnings += flags
             segments.append(
                 Segment(
                     source=sentence.span.text,
@@ -101,16 +123,16 @@ class Pipeline:
                     paragraph=sentence.paragraph,
                     boilerplate=sentence.boilerplate,
                     pieces=len(parts),
+                    flags=tuple(flags),
                 )
             )
 
-        summary_text, chunks, rounds = "", 0, 0
-        summarizer = self.summarizer if summarize else None
-        if summarizer is not None:
+        summary_text, chunks, rounds, method = "", 0, 0, ""
+        if summarize:
             started = time.perf_counter()
-            summary = summarizer.summarize([s.translation for s in segments if not s.boilerplate])
-            summary_text, chunks, rounds = summary.text, summary.chunks, summary.rounds
-            warnings.extend(summary.warnings)
+            summary_text, chunks, rounds, method, summary_warnings = self._summarize(segments)
+            warnings += summary_warnings
+            warnings += summary_flags(summary_text, _paragraphs(segments), text)
             timings["summarize"] = time.perf_counter() - started
         timings["total"] = sum(timings.values())
 
@@ -124,12 +146,30 @@ class Pipeline:
             summary_chunks=chunks,
             summary_rounds=rounds,
             signature=self.signature(summarize),
+            summary_method=method,
         )
+
+    def _summarize(self, segments: list[Segment]) -> tuple[str, int, int, str, list[Flag]]:
+        """(summary, chunks, rounds, method, flags), by the configured method or its fallback."""
+        cfg = self.config.summarization
+        texts = [s.translation for s in segments if cfg.include_boilerplate or not s.boilerplate]
+        budget = cfg.word_budget(sum(len(t.split()) for t in texts))
+        flags: list[Flag] = []
+        if self.summarizer is not None:
+            summary = self.summarizer.summarize(texts, max_words=budget)
+            flags += summary.warnings
+            if summary.text or cfg.fallback != "extractive":
+                return summary.text, summary.chunks, summary.rounds, "abstractive", flags
+            flags.append(Flag("summary", "summary: extractive, because the model returned an empty summary"))
+        extract = summarize_extractive(texts, budget)
+        return extract.text, 1 if extract.text else 0, 1 if extract.text else 0, "extractive", flags
 
     def models(self, summarize: bool = True) -> list[ModelInfo]:
         infos = [ModelInfo("translation", self.config.translation.model, self.config.translation.revision)]
         if summarize and self.summarizer is not None:
             infos.append(ModelInfo("summarization", self.config.summarization.model, self.config.summarization.revision))
+        elif summarize and self.can_summarize:
+            infos.append(ModelInfo("summarization", EXTRACTIVE_ID, None))
         return infos
 
     def signature(self, summarize: bool = True) -> str:
@@ -142,6 +182,11 @@ class Pipeline:
                 f"{name}:{stage.cfg.model}@{stage.cfg.revision or 'default'}"
                 f"|beams:{generation.get('num_beams', 'model')}|max_in:{stage.loaded.max_input_tokens}"
             )
+        if summarize and self.can_summarize and self.summarizer is None:
+            parts.append(f"sum:{EXTRACTIVE_ID}")
+        summary = self.config.summarization
+        if summarize and (summary.max_words or summary.ratio):
+            parts.append(f"sum_words:{summary.max_words or '-'}|sum_ratio:{summary.ratio or '-'}")
         return "|".join(parts)
 
 
@@ -151,6 +196,22 @@ def translate_and_summarize(
     """Translate ``text`` and summarise the translation. Loads the models on every call:
     for more than one text, build a ``Pipeline`` once and call it."""
     return Pipeline.from_config(config, summarize=summarize)(text, summarize=summarize)
+
+
+def _generation_flags(index: int, output) -> list[Flag]:
+    flags = []
+    if output.retried:
+        flags.append(Flag("retried", "the first translation stopped at the token cap; generated again with retry_generation", index))
+    if output.hit_cap:
+        flags.append(
+            Flag(
+                "length_cap",
+                f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or looping",
+                index,
+                str(output.new_tokens),
+            )
+        )
+    return flags
 
 
 def _paragraphs(segments: list[Segment]) -> str:

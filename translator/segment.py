@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from typing import Callable
 
+from .datafiles import data_lines
 from .types import Span
 
 # Every line separator Python's str.splitlines() knows, with CRLF first so it counts once.
@@ -214,15 +214,10 @@ def _span(text: str, start: int, end: int) -> Span:
     return Span(start, end, text[start:end])
 
 
-def _data_lines(name: str) -> list[str]:
-    raw = resources.files("translator").joinpath("data", name).read_text(encoding="utf-8")
-    return [line.strip() for line in raw.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-
-
 @lru_cache(maxsize=1)
 def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
     exact, folded = set(), set()
-    for line in _data_lines("abbreviations_id.txt"):
+    for line in data_lines("abbreviations_id.txt"):
         if line.startswith("lower:"):
             folded.add(line.removeprefix("lower:").strip().lower())
         else:
@@ -232,4 +227,4 @@ def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _boilerplate_patterns() -> tuple[re.Pattern[str], ...]:
-    return tuple(re.compile(line, re.IGNORECASE) for line in _data_lines("boilerplate_id.txt"))
+    return tuple(re.compile(line, re.IGNORECASE) for line in data_lines("boilerplate_id.txt"))

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable
 
 from .batching import run_sorted, unique
-from .config import ModelConfig
+from .checks import find_loop
+from .config import TranslationConfig
 from .generate import Generated, cap_new_tokens, generate
 from .loading import LoadedModel
 
@@ -17,9 +19,13 @@ OUTPUT_EXTRA = 8
 
 
 class Translator:
-    """Translates a list of sentences; identical sentences are translated once."""
+    """Translates a list of sentences; identical sentences are translated once.
 
-    def __init__(self, loaded: LoadedModel, cfg: ModelConfig):
+    An output that stops at its token cap is usually a loop; it is generated once more with
+    ``retry_generation`` and the better of the two is kept (``Generated.retried`` says so).
+    """
+
+    def __init__(self, loaded: LoadedModel, cfg: TranslationConfig):
         self.loaded = loaded
         self.cfg = cfg
 
@@ -35,15 +41,21 @@ class Translator:
         distinct, index = unique(texts)
         lengths = {text: self.count_tokens(text) for text in distinct}
 
-        def run(batch: list[str]) -> list[Generated]:
-            return generate(self.loaded, batch, self.settings(max(lengths[t] for t in batch)))
+        def runner(base: dict[str, Any]) -> Callable[[list[str]], list[Generated]]:
+            return lambda batch: generate(self.loaded, batch, self.settings(max(lengths[t] for t in batch), base))
 
-        outputs = run_sorted(distinct, run, size=lengths.__getitem__, batch_size=self.cfg.batch_size, on_batch=on_batch)
+        outputs = run_sorted(distinct, runner(self.cfg.generation), size=lengths.__getitem__, batch_size=self.cfg.batch_size, on_batch=on_batch)
+        retry = self.cfg.retry_generation
+        capped = [i for i, output in enumerate(outputs) if output.hit_cap]
+        if retry is not None and capped:
+            again = run_sorted([distinct[i] for i in capped], runner(retry), size=lengths.__getitem__, batch_size=self.cfg.batch_size)
+            for i, second in zip(capped, again):
+                outputs[i] = _better(outputs[i], second)
         return [outputs[i] for i in index]
 
-    def settings(self, longest_input: int) -> dict[str, Any]:
+    def settings(self, longest_input: int, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """generate() arguments for a batch whose longest input has ``longest_input`` tokens."""
-        settings = self.cfg.generation
+        settings = dict(self.cfg.generation if base is None else base)
         if "max_new_tokens" in settings:
             settings["max_new_tokens"] = cap_new_tokens(self.loaded, settings["max_new_tokens"])
         elif "max_length" in settings:
@@ -53,3 +65,10 @@ class Translator:
         if "min_new_tokens" in settings:
             settings["min_new_tokens"] = min(settings["min_new_tokens"], settings.get("max_new_tokens", settings["min_new_tokens"]))
         return settings
+
+
+def _better(first: Generated, second: Generated) -> Generated:
+    """The retry wins unless it is no better: still capped and looping where the first was not."""
+    if second.hit_cap and find_loop(second.text) and not find_loop(first.text):
+        return replace(first, retried=True)
+    return replace(second, retried=True)
