@@ -126,3 +126,35 @@ def test_help_and_config_errors_do_not_import_torch(tmp_path):
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_summary_options_extractive_and_word_budget(tiny_config):
+    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json", "--summary-method", "extractive", "--summary-words", "25")
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    assert data["summary_method"] == "extractive"
+    from translator.segment import split_sentences
+
+    sentences = [s.text for s in split_sentences(data["summary"])]
+    assert sentences and all(s in data["translation"] for s in sentences)
+    assert len(data["summary"].split()) <= 25 or len(sentences) == 1
+    assert "sum_words:25" in data["signature"]
+
+
+@pytest.mark.parametrize("option, value", [("--summary-words", "0"), ("--summary-ratio", "1.5"), ("--summary-ratio", "lots")])
+def test_bad_summary_options_are_usage_errors(tiny_config, option, value):
+    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), option, value)
+    assert proc.returncode == 2
+    assert option in proc.stderr.decode() and "Traceback" not in proc.stderr.decode()
+
+
+def test_json_warnings_are_structured_with_segment_indexes(tiny_config):
+    proc = run("run", "--config", str(tiny_config), "--format", "json", "--no-summary", stdin="Harga naik 2,5 persen.".encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    for warning in data["warnings"]:
+        assert set(warning) == {"kind", "message", "segment", "detail"}
+    # Random tiny weights do not write "2.5": the number check must notice.
+    missing = [w for w in data["warnings"] if w["kind"] == "number_missing"]
+    assert [(w["segment"], w["detail"]) for w in missing] == [(0, "2,5")]
+    assert data["segments"][0]["flags"] == [w for w in data["warnings"] if w["segment"] == 0]

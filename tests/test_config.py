@@ -155,3 +155,50 @@ def test_installed_package_finds_the_same_defaults(tmp_path):
     found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     installed = Path(found.stdout.strip())
     assert installed.read_text(encoding="utf-8") == (ROOT / "models.yaml").read_text(encoding="utf-8")
+
+
+def test_summary_and_retry_settings_are_read(tmp_path):
+    text = VALID + "  method: abstractive\n  fallback: extractive\n  max_words: 60\n  ratio: 0.2\n  include_boilerplate: true\n"
+    text = text.replace(
+        "  model: Helsinki-NLP/opus-mt-id-en\n",
+        "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 2\n  retry_generation:\n    num_beams: 6\n",
+    )
+    config = load_config(write(tmp_path, text))
+    summary = config.summarization
+    assert (summary.method, summary.fallback, summary.max_words, summary.ratio, summary.include_boilerplate) == (
+        "abstractive", "extractive", 60, 0.2, True,
+    )
+    assert config.translation.retry_generation == {"num_beams": 6}
+
+
+def test_defaults_for_summary_and_retry(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    assert (config.summarization.method, config.summarization.fallback, config.summarization.include_boilerplate) == (
+        "abstractive", "none", False,
+    )
+    assert config.translation.retry_generation == {"no_repeat_ngram_size": 3, "num_beams": 4, "repetition_penalty": 1.2}
+
+
+def test_extractive_summaries_need_no_model(tmp_path):
+    text = "translation:\n  model: Helsinki-NLP/opus-mt-id-en\nsummarization:\n  method: extractive\n"
+    config = load_config(write(tmp_path, text))
+    assert config.summarization.method == "extractive" and not config.summarization.needs_model
+
+
+def test_bad_summary_and_retry_settings_are_all_reported(tmp_path):
+    text = VALID + "  method: magic\n  fallback: yes\n  max_words: 0\n  ratio: 2\n  include_boilerplate: maybe\n"
+    text = text.replace("  model: Helsinki-NLP/opus-mt-id-en\n", "  model: Helsinki-NLP/opus-mt-id-en\n  retry_generation:\n    num_beamz: 4\n")
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
+    assert found == [
+        "translation.retry_generation.num_beamz: unknown key (did you mean num_beams?)",
+        "summarization.method: must be one of abstractive, extractive, got 'magic'",
+        "summarization.fallback: must be one of none, extractive, got True",
+        "summarization.max_words: must be an integer >= 1 (or null), got 0",
+        "summarization.ratio: must be a number in (0, 1] (or null), got 2",
+        "summarization.include_boilerplate: must be true or false, got 'maybe'",
+    ]
+
+
+def test_retry_keys_belong_to_translation_only(tmp_path):
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "  retry_generation: {}\n")]
+    assert found == ["summarization.retry_generation: unknown key (did you mean generation?)"]

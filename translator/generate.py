@@ -22,13 +22,14 @@ class Generated:
 def generate(loaded: LoadedModel, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
     """Run one batch. ``settings`` are generate() arguments layered on the model's own config.
 
-    The caller guarantees every text fits ``loaded.max_input_tokens``; truncation is switched on
-    only so that a broken guarantee fails loudly in tests rather than indexing past the table.
+    The caller guarantees every text fits ``loaded.max_input_tokens``. Nothing is truncated: a
+    broken guarantee makes the tokenizer warn ("longer than the specified maximum sequence
+    length", which the tests listen for) and then fails loudly here, before indexing past the table.
     """
     import torch
 
     tokenizer, model = loaded.tokenizer, loaded.model
-    batch = tokenizer(texts, return_tensors="pt", padding=True, truncation=False, verbose=False)
+    batch = tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
     if batch["input_ids"].shape[1] > loaded.max_input_tokens:
         raise RuntimeError(
             f"internal error: a {loaded.role} input of {batch['input_ids'].shape[1]} tokens is over "
