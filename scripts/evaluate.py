@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Score translator's output against references: BLEU and chrF (sacrebleu), ROUGE (rouge-score),
+and counts of the faithfulness flags the pipeline raised.
+
+    python scripts/evaluate.py --parallel pairs.tsv [--summaries docs.jsonl] [--config models.yaml]
+                               [--hypotheses hyp.txt] [--json scores.json]
+
+--parallel     TSV, one pair a line: Indonesian<TAB>English reference ('#' lines are comments).
+--summaries    JSONL, one document a line: {"id": ..., "text": Indonesian, "summary": English reference}.
+--hypotheses   score these English lines (one per pair) instead of translating: for other systems,
+               or to check the scorer itself.
+
+Needs the `eval` extra: pip install 'translator[eval]'. Works with any models.yaml.
+Exit codes: 0 scored, 1 a model could not be loaded, 2 bad input or usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from translator.errors import InputError, TranslatorError  # noqa: E402
+
+
+@dataclass(frozen=True)
+class Pair:
+    line: int
+    source: str
+    reference: str
+
+
+def read_parallel(path: Path) -> list[Pair]:
+    pairs = []
+    for number, line in enumerate(_read(path).splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+            raise InputError(f"{path}:{number}: expected 'Indonesian<TAB>English', got {len(fields)} field(s)")
+        pairs.append(Pair(number, fields[0].strip(), fields[1].strip()))
+    if not pairs:
+        raise InputError(f"{path}: no pairs")
+    return pairs
+
+
+def read_summaries(path: Path) -> list[dict]:
+    docs = []
+    for number, line in enumerate(_read(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line)
+        except json.JSONDecodeError as e:
+            raise InputError(f"{path}:{number}: not JSON ({e.msg})") from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str) or not isinstance(doc.get("summary"), str):
+            raise InputError(f"{path}:{number}: expected an object with string fields 'text' and 'summary'")
+        docs.append(doc)
+    if not docs:
+        raise InputError(f"{path}: no documents")
+    return docs
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(f"{path}: cannot read ({e})") from None
+
+
+def translate_pairs(pipeline, pairs: list[Pair]) -> tuple[list[str], Counter]:
+    """Translate every source in one call, so that sentences from all pairs share batches.
+
+    Sources are joined with blank lines, which always separate paragraphs, so paragraph i of the
+    result is pair i.
+    """
+    result = pipeline("\n\n".join(p.source for p in pairs), summarize=False)
+    by_paragraph: list[list[str]] = [[] for _ in pairs]
+    for segment in result.segments:
+        by_paragraph[segment.paragraph].append(segment.translation)
+    return [" ".join(parts) for parts in by_paragraph], Counter(w.kind for w in result.warnings)
+
+
+def score_translations(hypotheses: list[str], references: list[str]) -> dict:
+    from sacrebleu.metrics import BLEU, CHRF
+
+    bleu, chrf = BLEU(), CHRF()
+    bleu_score = bleu.corpus_score(hypotheses, [references])
+    chrf_score = chrf.corpus_score(hypotheses, [references])
+    return {
+        "bleu": round(bleu_score.score, 2),
+        "chrf": round(chrf_score.score, 2),
+        "bleu_signature": str(bleu.get_signature()),
+        "chrf_signature": str(chrf.get_signature()),
+    }
+
+
+def score_summaries(pipeline, docs: list[dict]) -> tuple[dict, Counter]:
+    from rouge_score import rouge_scorer
+
+    scorer = rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL"], use_stemmer=True)
+    totals: Counter = Counter()
+    flags: Counter = Counter()
+    for doc in docs:
+        result = pipeline(doc["text"])
+        flags.update(w.kind for w in result.warnings)
+        for name, score in scorer.score(doc["summary"], result.summary).items():
+            totals[name] += score.fmeasure
+    return {name: round(100 * total / len(docs), 2) for name, total in sorted(totals.items())}, flags
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--parallel", type=Path, required=True, metavar="TSV")
+    parser.add_argument("--summaries", type=Path, metavar="JSONL")
+    parser.add_argument("--hypotheses", type=Path, metavar="TXT")
+    parser.add_argument("--config", metavar="PATH", help="a models.yaml (default: the shipped one)")
+    parser.add_argument("--json", type=Path, metavar="OUT", help="also write the scores as JSON")
+    args = parser.parse_args(argv)
+    try:
+        report = evaluate(args)
+    except TranslatorError as e:
+        for line in str(e).splitlines():
+            print(f"evaluate: error: {line}", file=sys.stderr)
+        return e.exit_code
+    except ImportError as e:
+        print(f"evaluate: error: {e.name} is not installed; pip install 'translator[eval]'", file=sys.stderr)
+        return 2
+    print_report(report)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return 0
+
+
+def evaluate(args: argparse.Namespace) -> dict:
+    pairs = read_parallel(args.parallel)
+    docs = read_summaries(args.summaries) if args.summaries else []
+    references = [p.reference for p in pairs]
+    report: dict = {"pairs": len(pairs), "config": args.config or "models.yaml (shipped)"}
+    pipeline = None
+    if args.hypotheses:
+        hypotheses = [line.strip() for line in _read(args.hypotheses).rstrip("\n").split("\n")]
+        if len(hypotheses) != len(pairs):
+            raise InputError(f"{args.hypotheses}: {len(hypotheses)} lines for {len(pairs)} pairs")
+        from translator.checks import check_segment
+
+        flags = Counter(f.kind for i, (p, h) in enumerate(zip(pairs, hypotheses)) for f in check_segment(i, p.source, h))
+        report["system"] = str(args.hypotheses)
+    else:
+        from translator import Pipeline
+
+        pipeline = Pipeline.from_config(args.config, summarize=bool(docs))
+        hypotheses, flags = translate_pairs(pipeline, pairs)
+        report["system"] = pipeline.signature(summarize=bool(docs))
+    report["translation"] = score_translations(hypotheses, references)
+    report["translation_flags"] = dict(sorted(flags.items()))
+    if docs:
+        if pipeline is None:
+            from translator import Pipeline
+
+            pipeline = Pipeline.from_config(args.config)
+        rouge, summary_flags = score_summaries(pipeline, docs)
+        report["summaries"] = {"documents": len(docs), **rouge}
+        report["summary_flags"] = dict(sorted(summary_flags.items()))
+    return report
+
+
+def print_report(report: dict) -> None:
+    t = report["translation"]
+    print(f"system: {report['system']}")
+    print(f"pairs: {report['pairs']}")
+    print(f"BLEU  {t['bleu']:6.2f}  {t['bleu_signature']}")
+    print(f"chrF  {t['chrf']:6.2f}  {t['chrf_signature']}")
+    print("translation flags: " + (", ".join(f"{k} {v}" for k, v in report["translation_flags"].items()) or "none"))
+    if "summaries" in report:
+        s = report["summaries"]
+        print(f"ROUGE-1 {s['rouge1']:.2f}  ROUGE-2 {s['rouge2']:.2f}  ROUGE-L {s['rougeL']:.2f}  ({s['documents']} documents, F1, stemmed)")
+        print("summary flags: " + (", ".join(f"{k} {v}" for k, v in report["summary_flags"].items()) or "none"))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
