@@ -5,7 +5,7 @@ __version__ = "0.1.0"
 from .config import Config, ModelConfig, load_config  # noqa: E402
 from .errors import ConfigError, InputError, ModelLoadError, TranslatorError  # noqa: E402
 from .pipeline import Pipeline, translate_and_summarize  # noqa: E402
-from .types import ModelInfo, Result, Segment, Span  # noqa: E402
+from .types import Flag, ModelInfo, Result, Segment, Span  # noqa: E402
 
 __all__ = [
     "__version__",
@@ -13,6 +13,7 @@ __all__ = [
     "Pipeline",
     "Result",
     "Segment",
+    "Flag",
     "Span",
     "ModelInfo",
     "Config",
