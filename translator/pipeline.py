@@ -5,15 +5,17 @@ from __future__ import annotations
 import os
 import threading
 import time
+from dataclasses import dataclass, field
 from typing import Callable
 
 from . import __version__
 from .checks import check_segment, summary_flags
 from .config import Config, load_config
-from .errors import InputError, ModelLoadError
+from .errors import InputError, ModelLoadError, TranslatorError
 from .extractive import summarize_extractive
+from .generate import Generated
 from .loading import load_seq2seq
-from .segment import Sentence, segment, split_to_budget
+from .segment import Sentence, segment, split_sentences, split_to_budget
 from .summarize import Summarizer
 from .translate import Translator
 from .types import Flag, ModelInfo, Result, Segment, Span
@@ -23,13 +25,24 @@ EXTRACTIVE_ID = "extractive:textrank"
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
 
+@dataclass
+class _Doc:
+    """One text on its way through a pooled run: its sentences and their token-budget pieces."""
+
+    text: str
+    sentences: list[Sentence]
+    pieces: list[Span] = field(default_factory=list)
+    owner: list[int] = field(default_factory=list)  # for each piece, the index of its sentence
+    first_piece: int = 0  # where its pieces start in the pool
+
+
 class Pipeline:
     """Holds loaded models; call it on a text to get a Result. Safe to share between threads."""
 
     def __init__(
         self,
         config: Config,
-        translator: Translator,
+        translator: Translator | None,
         summarizer: Summarizer | None,
         *,
         can_summarize: bool | None = None,
@@ -42,15 +55,32 @@ class Pipeline:
         self.can_summarize = summarizer is not None if can_summarize is None else can_summarize
         self.notes = list(notes or [])  # flags from loading, repeated in every Result
         self._lock = threading.Lock()  # generate() on one model is not safe to run concurrently
-        self.load_seconds = translator.loaded.load_seconds + (summarizer.loaded.load_seconds if summarizer else 0.0)
+        self.load_seconds = sum(stage.loaded.load_seconds for stage in (translator, summarizer) if stage is not None)
 
     @classmethod
-    def from_config(cls, config: str | os.PathLike[str] | Config | None = None, *, summarize: bool = True) -> "Pipeline":
-        """Load every configured model once. ``config``: a path, a loaded Config, or None for defaults."""
+    def from_config(
+        cls,
+        config: str | os.PathLike[str] | Config | None = None,
+        *,
+        summarize: bool = True,
+        translate: bool = True,
+        on_load: Callable[[str], None] | None = None,
+    ) -> "Pipeline":
+        """Load every configured model once. ``config``: a path, a loaded Config, or None for defaults.
+
+        ``translate=False`` loads only what summaries need (for English input); ``on_load`` is
+        told the role of each model before it loads, for progress displays.
+        """
         cfg = load_config(config)
-        translator = Translator(load_seq2seq("translation", cfg.translation, cfg.source), cfg.translation)
+        translator = None
+        if translate:
+            if on_load:
+                on_load("translation")
+            translator = Translator(load_seq2seq("translation", cfg.translation, cfg.source), cfg.translation)
         summarizer, notes = None, []
         if summarize and cfg.summarization.needs_model:
+            if on_load:
+                on_load("summarization")
             try:
                 summarizer = Summarizer(load_seq2seq("summarization", cfg.summarization, cfg.source), cfg.summarization)
             except ModelLoadError as e:
@@ -61,26 +91,40 @@ class Pipeline:
         return cls(cfg, translator, summarizer, can_summarize=summarize, notes=notes)
 
     def __call__(self, text: str, *, summarize: bool = True, progress: ProgressCallback | None = None) -> Result:
-        if not isinstance(text, str):
-            raise InputError(f"text must be a str, got {type(text).__name__}")
-        sentences = segment(text)
-        if not sentences:
-            raise InputError("the input is empty (nothing but whitespace)")
+        """Translate (and summarise) one text. Bad input raises InputError."""
+        outcome = self.run_many([text], summarize=summarize, progress=progress)[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def run_many(
+        self, texts: list[str], *, summarize: bool = True, progress: ProgressCallback | None = None
+    ) -> list[Result | InputError]:
+        """Translate many texts with their sentences pooled into shared, length-sorted batches.
+
+        A text that cannot be used (empty, not a str) gives its InputError in its place; the
+        others go on. Each Result's translate timing is the pool's time shared by sentence count.
+        """
         with self._lock:
-            return self._run(text, sentences, summarize and self.can_summarize, progress)
+            return self._run_many(texts, summarize and self.can_summarize, progress)
 
-    def _run(self, text: str, sentences: list[Sentence], summarize: bool, progress: ProgressCallback | None) -> Result:
-        timings: dict[str, float] = {}
-        warnings: list[Flag] = list(self.notes)
+    def _run_many(self, texts: list[str], summarize: bool, progress: ProgressCallback | None) -> list[Result | InputError]:
+        if self.translator is None:
+            raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
         started = time.perf_counter()
-
-        pieces: list[Span] = []
-        owner: list[int] = []  # for each piece, the index of its sentence
-        for i, sentence in enumerate(sentences):
-            for piece in split_to_budget(text, sentence.span, self.translator.count_tokens, self.translator.budget):
-                pieces.append(piece)
-                owner.append(i)
-        timings["segment"] = time.perf_counter() - started
+        docs: list[_Doc | InputError] = []
+        pieces: list[str] = []
+        for text in texts:
+            try:
+                doc = self._prepare(text)
+            except InputError as e:
+                docs.append(e)
+                continue
+            doc.first_piece = len(pieces)
+            pieces += [p.text for p in doc.pieces]
+            docs.append(doc)
+        prepared = [d for d in docs if isinstance(d, _Doc)]
+        segment_seconds = time.perf_counter() - started
 
         started = time.perf_counter()
         done = 0
@@ -91,12 +135,39 @@ class Pipeline:
             if progress is not None:
                 progress("translate", done, len(pieces))
 
-        outputs = self.translator.translate([p.text for p in pieces], on_batch=on_batch)
-        timings["translate"] = time.perf_counter() - started
+        outputs = self.translator.translate(pieces, on_batch=on_batch) if pieces else []
+        translate_seconds = time.perf_counter() - started
 
+        results: list[Result | InputError] = []
+        for doc in docs:
+            if isinstance(doc, InputError):
+                results.append(doc)
+                continue
+            share = len(doc.pieces) / len(pieces) if pieces else 0.0
+            timings = {"segment": segment_seconds / len(prepared), "translate": translate_seconds * share}
+            own = outputs[doc.first_piece : doc.first_piece + len(doc.pieces)]
+            results.append(self._finish(doc, own, summarize, timings))
+        return results
+
+    def _prepare(self, text: str) -> "_Doc":
+        if not isinstance(text, str):
+            raise InputError(f"text must be a str, got {type(text).__name__}")
+        sentences = segment(text)
+        if not sentences:
+            raise InputError("the input is empty (nothing but whitespace)")
+        doc = _Doc(text, sentences)
+        for i, sentence in enumerate(sentences):
+            for piece in split_to_budget(text, sentence.span, self.translator.count_tokens, self.translator.budget):
+                doc.pieces.append(piece)
+                doc.owner.append(i)
+        return doc
+
+    def _finish(self, doc: "_Doc", outputs: list[Generated], summarize: bool, timings: dict[str, float]) -> Result:
+        warnings: list[Flag] = list(self.notes)
+        sentences = doc.sentences
         joined: list[list[str]] = [[] for _ in sentences]
         generation_flags: list[list[Flag]] = [[] for _ in sentences]
-        for sentence_index, output in zip(owner, outputs):
+        for sentence_index, output in zip(doc.owner, outputs):
             joined[sentence_index].append(output.text)
             generation_flags[sentence_index] += _generation_flags(sentence_index, output)
         segments = []
@@ -130,9 +201,10 @@ class Pipeline:
         summary_text, chunks, rounds, method = "", 0, 0, ""
         if summarize:
             started = time.perf_counter()
-            summary_text, chunks, rounds, method, summary_warnings = self._summarize(segments)
+            texts = [s.translation for s in segments if self.config.summarization.include_boilerplate or not s.boilerplate]
+            summary_text, chunks, rounds, method, summary_warnings = self._summarize(texts)
             warnings += summary_warnings
-            warnings += summary_flags(summary_text, _paragraphs(segments), text)
+            warnings += summary_flags(summary_text, _paragraphs(segments), doc.text)
             timings["summarize"] = time.perf_counter() - started
         timings["total"] = sum(timings.values())
 
@@ -149,10 +221,36 @@ class Pipeline:
             summary_method=method,
         )
 
-    def _summarize(self, segments: list[Segment]) -> tuple[str, int, int, str, list[Flag]]:
+    def summarize_text(self, english: str) -> Result:
+        """Summarise an English text (no translation). ``translation`` holds the input, unchanged."""
+        if not isinstance(english, str):
+            raise InputError(f"text must be a str, got {type(english).__name__}")
+        if not self.can_summarize:
+            raise TranslatorError("this Pipeline was loaded without summaries")
+        sentences = [s.text for s in split_sentences(english)]
+        if not sentences:
+            raise InputError("the input is empty (nothing but whitespace)")
+        with self._lock:
+            started = time.perf_counter()
+            summary, chunks, rounds, method, flags = self._summarize(sentences)
+            flags = self.notes + flags + summary_flags(summary, english, "")
+            seconds = time.perf_counter() - started
+        return Result(
+            translation=english,
+            summary=summary,
+            segments=[],
+            warnings=flags,
+            models=[m for m in self.models(True) if m.role == "summarization"],
+            timings={"summarize": round(seconds, 4), "total": round(seconds, 4)},
+            summary_chunks=chunks,
+            summary_rounds=rounds,
+            signature=self.signature(True, translation=False),
+            summary_method=method,
+        )
+
+    def _summarize(self, texts: list[str]) -> tuple[str, int, int, str, list[Flag]]:
         """(summary, chunks, rounds, method, flags), by the configured method or its fallback."""
         cfg = self.config.summarization
-        texts = [s.translation for s in segments if cfg.include_boilerplate or not s.boilerplate]
         budget = cfg.word_budget(sum(len(t.split()) for t in texts))
         flags: list[Flag] = []
         if self.summarizer is not None:
@@ -165,17 +263,20 @@ class Pipeline:
         return extract.text, 1 if extract.text else 0, 1 if extract.text else 0, "extractive", flags
 
     def models(self, summarize: bool = True) -> list[ModelInfo]:
-        infos = [ModelInfo("translation", self.config.translation.model, self.config.translation.revision)]
+        infos = []
+        if self.translator is not None:
+            infos.append(ModelInfo("translation", self.config.translation.model, self.config.translation.revision))
         if summarize and self.summarizer is not None:
             infos.append(ModelInfo("summarization", self.config.summarization.model, self.config.summarization.revision))
         elif summarize and self.can_summarize:
             infos.append(ModelInfo("summarization", EXTRACTIVE_ID, None))
         return infos
 
-    def signature(self, summarize: bool = True) -> str:
+    def signature(self, summarize: bool = True, translation: bool = True) -> str:
         """What produced a result, sacrebleu-style, so that two runs can be compared."""
         parts = [f"translator:{__version__}", f"seg:{SEGMENTER_VERSION}"]
-        stages = [("mt", self.translator)] + ([("sum", self.summarizer)] if summarize and self.summarizer else [])
+        stages = [("mt", self.translator)] if translation and self.translator else []
+        stages += [("sum", self.summarizer)] if summarize and self.summarizer else []
         for name, stage in stages:
             generation = stage.cfg.generation
             parts.append(
