@@ -202,3 +202,66 @@ def test_bad_summary_and_retry_settings_are_all_reported(tmp_path):
 def test_retry_keys_belong_to_translation_only(tmp_path):
     found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "  retry_generation: {}\n")]
     assert found == ["summarization.retry_generation: unknown key (did you mean generation?)"]
+
+
+PROFILES = VALID + """
+threads: 2
+profiles:
+  fast:
+    translation:
+      generation:
+        num_beams: 1
+    summarization:
+      method: extractive
+  quality:
+    summarization:
+      model: facebook/bart-large-cnn
+      revision: null
+"""
+
+
+def test_profiles_override_the_sections_key_by_key(tmp_path):
+    path = write(tmp_path, PROFILES.replace("  model: Helsinki-NLP/opus-mt-id-en\n", "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 4\n    no_repeat_ngram_size: 4\n"))
+    default, fast, quality = (load_config(path, profile=p) for p in (None, "fast", "quality"))
+    assert default.profile == "default" and default.profiles == ("default", "fast", "quality")
+    assert default.translation.generation == {"num_beams": 4, "no_repeat_ngram_size": 4}
+    assert fast.translation.generation == {"num_beams": 1, "no_repeat_ngram_size": 4}
+    assert fast.summarization.method == "extractive" and fast.summarization.model == "sshleifer/distilbart-cnn-12-6"
+    assert (quality.summarization.model, quality.summarization.revision) == ("facebook/bart-large-cnn", None)
+    assert quality.translation == default.translation
+    assert default.threads == 2
+
+
+def test_an_unknown_profile_names_the_known_ones(tmp_path):
+    with pytest.raises(ConfigError, match=r"no profile 'fastest' \(profiles: default, fast, quality\)"):
+        load_config(write(tmp_path, PROFILES), profile="fastest")
+
+
+def test_a_broken_profile_is_reported_at_load_even_when_not_chosen(tmp_path):
+    text = PROFILES.replace("        num_beams: 1\n", "        num_beams: 0\n")
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
+    assert found == ["profiles.fast.translation.generation.num_beams: must be an integer >= 1, got 0"]
+
+
+def test_profile_sections_and_threads_are_checked(tmp_path):
+    text = VALID + "threads: 0\nprofiles:\n  fast:\n    translate:\n      device: cpu\n"
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
+    assert found == [
+        "threads: must be an integer >= 1 (or null for all cores), got 0",
+        "profiles.fast.translate: unknown key (did you mean translation?)",
+    ]
+
+
+def test_the_shipped_models_yaml_has_default_fast_and_quality():
+    config = load_config(None, profile="fast")
+    assert {"default", "fast", "quality"} <= set(config.profiles)
+    assert config.translation.generation["num_beams"] == 1
+
+
+def test_runtime_overrides_apply_to_both_stages(tmp_path):
+    config = load_config(write(tmp_path, VALID)).with_runtime(device="cpu", beams=2, threads=3)
+    assert config.translation.device == config.summarization.device == "cpu"
+    assert config.translation.generation["num_beams"] == config.summarization.generation["num_beams"] == 2
+    assert config.threads == 3
+    with pytest.raises(ConfigError, match="device must be one of"):
+        config.with_runtime(device="tpu")

@@ -15,6 +15,7 @@ import yaml
 from .errors import ConfigError
 
 SECTIONS = ("translation", "summarization")
+TOP_KEYS = (*SECTIONS, "profiles", "threads")
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "generation")
 EXTRA_KEYS = {
@@ -110,6 +111,31 @@ class Config:
     translation: TranslationConfig
     summarization: SummarizationConfig
     source: str = "models.yaml"
+    profile: str = "default"
+    profiles: tuple[str, ...] = ("default",)
+    threads: int | None = None  # torch / CTranslate2 threads; None: all cores
+
+    def with_runtime(self, *, device: str | None = None, beams: int | None = None, threads: int | None = None) -> "Config":
+        """A copy with the CLI's --device / --beams / --threads applied to both stages."""
+        problems = []
+        if device is not None and device not in DEVICES:
+            problems.append(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
+        if beams is not None and not _is_int(beams, 1):
+            problems.append(f"beams must be an integer >= 1, got {beams!r}")
+        if threads is not None and not _is_int(threads, 1):
+            problems.append(f"threads must be an integer >= 1, got {threads!r}")
+        if problems:
+            raise ConfigError(problems)
+
+        def stage(cfg):
+            changes: dict[str, Any] = {}
+            if device is not None:
+                changes["device"] = device
+            if beams is not None:
+                changes["generation_items"] = _items({**cfg.generation, "num_beams": beams})
+            return replace(cfg, **changes)
+
+        return replace(self, translation=stage(self.translation), summarization=stage(self.summarization), threads=threads or self.threads)
 
     def with_summary(self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None) -> "Config":
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
@@ -140,10 +166,14 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parent.parent / "models.yaml"
 
 
-def load_config(path: str | os.PathLike[str] | Config | None = None) -> Config:
-    """Load and validate a models.yaml. ``None`` means the defaults; a Config passes through."""
+def load_config(path: str | os.PathLike[str] | Config | None = None, profile: str | None = None) -> Config:
+    """Load and validate a models.yaml. ``None`` means the defaults; a Config passes through.
+
+    ``profile`` picks one of the file's ``profiles`` (named overrides); every profile is
+    validated at load either way, so a broken one is reported before it is needed.
+    """
     if isinstance(path, Config):
-        return path
+        return path if profile is None or profile == path.profile else _reject_profile_change(path, profile)
     file = Path(path) if path is not None else default_config_path()
     label = str(path) if path is not None else "models.yaml"
     try:
@@ -158,10 +188,10 @@ def load_config(path: str | os.PathLike[str] | Config | None = None) -> Config:
         data = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         raise ConfigError(f"{label}: not valid YAML: {_yaml_problem(e)}") from None
-    return parse_config(data, source=label, base_dir=file.resolve().parent)
+    return parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile)
 
 
-def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None = None) -> Config:
+def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None = None, profile: str | None = None) -> Config:
     """Validate already-parsed YAML. Relative model directories resolve against ``base_dir``."""
     base_dir = base_dir or Path.cwd()
     problems: list[str] = []
@@ -173,18 +203,68 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
         problem("", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {_kind(data)}")
         raise ConfigError(problems)
     for key in data:
-        if key not in SECTIONS:
-            problem(str(key), _unknown(key, SECTIONS))
-    sections: dict[str, ModelConfig | None] = {}
-    for name in SECTIONS:
-        if name not in data:
-            problem(name, "missing section")
-            sections[name] = None
-        else:
-            sections[name] = _parse_section(name, data[name], base_dir, problem)
+        if key not in TOP_KEYS:
+            problem(str(key), _unknown(key, TOP_KEYS))
+    threads = data.get("threads")
+    if threads is not None and not _is_int(threads, 1):
+        problem("threads", f"must be an integer >= 1 (or null for all cores), got {threads!r}")
+    profiles = data.get("profiles") or {}
+    if not isinstance(profiles, Mapping):
+        problem("profiles", f"must be a mapping of profile names to overrides, got {_kind(profiles)}")
+        profiles = {}
+    names = tuple(dict.fromkeys(["default", *map(str, profiles)]))
+    if profile is not None and profile not in names:
+        problem("profiles", f"no profile {profile!r} (profiles: {', '.join(names)})")
+
+    parsed: dict[str, dict[str, ModelConfig | None]] = {}
+    for name in names:
+        overrides = profiles.get(name) or {}
+        if not isinstance(overrides, Mapping):
+            problem(f"profiles.{name}", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {_kind(overrides)}")
+            continue
+        for key in overrides:
+            if key not in SECTIONS:
+                problem(f"profiles.{name}.{key}", _unknown(key, SECTIONS))
+        sections: dict[str, ModelConfig | None] = dict(parsed.get("default", {}))
+        for section in SECTIONS:
+            if section not in data:
+                if name == "default":
+                    problem(section, "missing section")
+                continue
+            if name != "default" and section not in overrides:
+                continue  # the same as the default profile's, already checked
+            prefix = "" if name == "default" else f"profiles.{name}."
+            merged = _merge(data[section], overrides.get(section))
+            sections[section] = _parse_section(section, merged, base_dir, lambda k, m, p=prefix: problem(p + k, m))
+        parsed[name] = sections
+    chosen = parsed.get(profile or "default", {})
     if problems:
         raise ConfigError(problems)
-    return Config(translation=sections["translation"], summarization=sections["summarization"], source=source)  # type: ignore[arg-type]
+    return Config(
+        translation=chosen["translation"],  # type: ignore[arg-type]
+        summarization=chosen["summarization"],  # type: ignore[arg-type]
+        source=source,
+        profile=profile or "default",
+        profiles=names,
+        threads=threads,
+    )
+
+
+def _merge(base: Any, override: Any) -> Any:
+    """``override`` on top of ``base``, mappings merged key by key (so one generation setting can
+    change alone); anything else replaces."""
+    if override is None:
+        return base
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        merged = dict(base)
+        for key, value in override.items():
+            merged[key] = _merge(base.get(key), value) if isinstance(value, Mapping) else value
+        return merged
+    return override
+
+
+def _reject_profile_change(config: Config, profile: str) -> Config:
+    raise ConfigError(f"{config.source}: a loaded Config cannot switch profile; load the file again with profile={profile!r}")
 
 
 def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig | None:

@@ -1,0 +1,93 @@
+"""Rendering a Result as text, JSON or Markdown, and writing files atomically."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import InputError
+from .types import Result
+
+OUTPUT_FORMATS = ("text", "json", "markdown")
+
+
+def render(
+    result: Result,
+    fmt: str,
+    *,
+    translation: bool = True,
+    summary: bool = True,
+    side_by_side: bool = False,
+    headings: bool = True,
+) -> str:
+    """``translation`` / ``summary`` say which parts to show; without ``headings`` plain text is
+    just the text, for pipes (the translate and summarize commands)."""
+    if fmt == "json":
+        return json.dumps(result.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "markdown":
+        return _markdown(result, translation, summary, side_by_side)
+    parts = []
+    if summary:
+        parts.append("Summary\n-------\n" + result.summary + "\n")
+    if translation:
+        parts.append("Translation\n-----------\n" + result.translation + "\n")
+    if not headings:
+        return "\n\n".join(p for p, shown in ((result.summary, summary), (result.translation, translation)) if shown) + "\n"
+    return "\n".join(parts)
+
+
+def _markdown(result: Result, translation: bool, summary: bool, side_by_side: bool) -> str:
+    out = []
+    if summary:
+        out.append("## Summary\n\n" + (result.summary or "_(no summary)_") + "\n")
+    if translation:
+        out.append("## Translation\n\n" + result.translation + "\n")
+        if side_by_side:
+            rows = ["| # | Indonesian | English |", "|---:|---|---|"]
+            for i, segment in enumerate(result.segments, start=1):
+                rows.append(f"| {i} | {_cell(segment.source)} | {_cell(segment.translation)} |")
+            out.append("## Side by side\n\n" + "\n".join(rows) + "\n")
+    if result.warnings:
+        out.append("## Flags\n\n" + "\n".join(f"- `{w.kind}` {_escape(str(w))}" for w in result.warnings) + "\n")
+    return "\n".join(out)
+
+
+def _cell(text: str) -> str:
+    return _escape(text).replace("|", "\\|").replace("\r", " ").replace("\n", "<br>")
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("`", "\\`")
+
+
+def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to ``path`` through a temp file and a rename: a reader, or a crash, sees the
+    old file or the new one, never half of one."""
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    if target.is_dir():
+        raise InputError(f"{target}: is a directory; --output needs a file path")
+    if not directory.is_dir():
+        raise InputError(f"{target}: the directory {directory} does not exist")
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o777)
+        else:
+            os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
