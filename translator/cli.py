@@ -1,13 +1,12 @@
 """The `translator` command: argument parsing, output formats, progress, errors -> exit codes.
 
-Exit codes: 0 ok, 1 runtime failure (a model cannot be loaded, processing failed),
-2 bad usage, bad config or bad input, 130 interrupted.
+Exit codes: 0 ok, 1 runtime failure (a model cannot be loaded, processing failed, some
+documents of a batch failed), 2 bad usage, bad config or bad input, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -25,21 +24,71 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"translator {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    run = commands.add_parser("run", help="translate and summarise a text", description="Translate and summarise a text.")
-    run.add_argument("input", nargs="?", default="-", metavar="INPUT", help="a UTF-8 text file; '-' or nothing reads stdin")
-    run.add_argument("--config", metavar="PATH", help="a models.yaml (default: the one shipped with translator)")
-    run.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
-    run.add_argument(
+
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", metavar="PATH", help="a models.yaml (default: the one shipped with translator)")
+    config.add_argument("--profile", metavar="NAME", help="a profile from models.yaml: default, fast, quality, ...")
+
+    runtime = argparse.ArgumentParser(add_help=False)
+    runtime.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)")
+    runtime.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for inference (default: all cores)")
+    runtime.add_argument("--beams", type=_positive_int, metavar="N", help="beam width for both models (1 = greedy)")
+    runtime.add_argument("--quiet", "-q", action="store_true", help="no progress and no warnings on stderr")
+
+    summary = argparse.ArgumentParser(add_help=False)
+    summary.add_argument(
         "--summary-method",
         choices=("abstractive", "extractive"),
         help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no model)",
     )
-    run.add_argument("--summary-words", type=_positive_int, metavar="N", help="at most about N words in the summary")
-    run.add_argument(
-        "--summary-ratio", type=_ratio, metavar="R", help="a summary of at most R (0-1] of the translation's words"
+    summary.add_argument("--summary-words", type=_positive_int, metavar="N", help="at most about N words in the summary")
+    summary.add_argument("--summary-ratio", type=_ratio, metavar="R", help="a summary of at most R (0-1] of the text's words")
+
+    document = argparse.ArgumentParser(add_help=False)
+    document.add_argument("input", nargs="?", default="-", metavar="INPUT", help="a file (text, Markdown or HTML); '-' or nothing reads stdin")
+    document.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="default: from the file name, or HTML if it looks like HTML")
+    document.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
+    document.add_argument("--output", "-o", metavar="FILE", help="write here (atomically: a temp file, then a rename) instead of stdout")
+
+    run = commands.add_parser(
+        "run", parents=[document, config, runtime, summary], help="translate and summarise a text", description="Translate and summarise a text."
     )
-    run.add_argument("--quiet", "-q", action="store_true", help="no progress and no warnings on stderr")
+    run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
+    run.add_argument("--side-by-side", action="store_true", help="markdown: add a source | translation table")
+
+    translate = commands.add_parser(
+        "translate", parents=[document, config, runtime], help="translate a text (no summary)", description="Translate a text; no summary."
+    )
+    translate.add_argument("--side-by-side", action="store_true", help="markdown: add a source | translation table")
+
+    commands.add_parser(
+        "summarize",
+        parents=[document, config, runtime, summary],
+        help="summarise an English text",
+        description="Summarise an English text (no translation).",
+    )
+
+    models = commands.add_parser("models", help="list or download the configured models", description="The configured models.")
+    model_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    model_commands.add_parser("list", parents=[config], help="each model, whether it is on this machine, and its size")
+    download = model_commands.add_parser("download", parents=[config], help="fetch every configured model at its pinned revision")
+    download.add_argument("--dir", metavar="DIR", help="save into DIR/<model id> instead of the Hugging Face cache")
+    download.add_argument("--quiet", "-q", action="store_true", help="no download progress")
+
+    batch = commands.add_parser(
+        "batch",
+        parents=[config, runtime, summary],
+        help="translate many documents into a JSONL file (resumable)",
+        description="Translate a directory of .txt/.md/.html files, a JSONL file or a CSV file into "
+        "one JSON line per document. Rerunning the same command skips the ids already in OUTPUT.",
+    )
+    batch.add_argument("input", metavar="INPUT", help="a directory, a .jsonl file or a .csv file")
+    batch.add_argument("--output", "-o", required=True, metavar="OUT.jsonl", help="records are appended here")
+    batch.add_argument("--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)")
+    batch.add_argument("--id-field", default="id", metavar="NAME", help="JSONL/CSV field with the id (default: id; else the line number)")
+    batch.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="how to read each document")
+    batch.add_argument("--no-summary", action="store_true", help="translate only")
+    batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
     return parser
 
 
@@ -67,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
     _restore_sigpipe()
     args = build_parser().parse_args(argv)
     try:
-        return _run(args)
+        return _dispatch(args)
     except KeyboardInterrupt:
         print("translator: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
@@ -76,85 +125,253 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _run(args: argparse.Namespace) -> int:
+def _dispatch(args: argparse.Namespace) -> int:
     from .errors import TranslatorError
 
+    commands = {"run": _command_run, "translate": _command_run, "summarize": _command_summarize, "batch": _command_batch, "models": _command_models}
     try:
-        return _command_run(args)
+        return commands[args.command](args)
     except TranslatorError as e:
         for line in str(e).splitlines() or [type(e).__name__]:
-            print(f"translator: error: {line}", file=sys.stderr)
+            _say("error", line)
         return e.exit_code
     except MemoryError:
-        print("translator: error: out of memory; try a smaller input or batch_size", file=sys.stderr)
+        _say("error", "out of memory; try a smaller input or batch_size")
         return EXIT_FAILURE
     except Exception as e:  # noqa: BLE001 - the one place that turns surprises into an exit code
         if os.environ.get("TRANSLATOR_DEBUG"):
             raise
         first = (str(e).strip().splitlines() or [""])[0]
-        print(
-            f"translator: error: unexpected {type(e).__name__}: {first} (set TRANSLATOR_DEBUG=1 for details)",
-            file=sys.stderr,
-        )
+        _say("error", f"unexpected {type(e).__name__}: {first} (set TRANSLATOR_DEBUG=1 for details)")
         return EXIT_FAILURE
 
 
-def _command_run(args: argparse.Namespace) -> int:
+def _load_config(args: argparse.Namespace):
     from .config import load_config
-    from .inputs import read_input
 
-    progress = _Progress(sys.stderr, enabled=not args.quiet and sys.stderr.isatty())
+    config = load_config(args.config, profile=getattr(args, "profile", None))
+    if getattr(args, "device", None) or getattr(args, "beams", None) or getattr(args, "threads", None):
+        config = config.with_runtime(device=args.device, beams=args.beams, threads=args.threads)
+    if getattr(args, "summary_method", None) or getattr(args, "summary_words", None) or getattr(args, "summary_ratio", None):
+        config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
+    return config
+
+
+def _command_run(args: argparse.Namespace) -> int:
+    from .documents import load_document
+    from .output import render
+
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     _quiet_libraries(show_downloads=progress.enabled)
     # Validate what is cheap before loading models: a bad config or input fails in a second.
-    config = load_config(args.config)
-    if args.summary_method or args.summary_words or args.summary_ratio:
-        config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
-    text, name = read_input(args.input)
+    config = _load_config(args)
+    document = load_document(args.input, args.input_format)
+    _check_output_path(args.output)
+
+    from .pipeline import Pipeline
+
+    summarize = args.command == "run" and not args.no_summary
+    pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading)
+    result = pipeline(document.text, summarize=summarize, progress=progress.update)
+    progress.close()
+    if not args.quiet:
+        for note in document.notes:
+            _say("note", f"{document.name}: {note}")
+        for warning in result.warnings:
+            _say("warning", f"{document.name}: {warning}")
+    text = render(
+        result,
+        args.format,
+        summary=summarize,
+        side_by_side=getattr(args, "side_by_side", False),
+        headings=args.command == "run",
+    )
+    _emit(text, args.output)
+    return EXIT_OK
+
+
+def _command_summarize(args: argparse.Namespace) -> int:
+    from .documents import load_document
+    from .output import render
+
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    _quiet_libraries(show_downloads=progress.enabled)
+    config = _load_config(args)
+    document = load_document(args.input, args.input_format)
+    _check_output_path(args.output)
+
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline.from_config(config, summarize=True, translate=False, on_load=progress.loading)
+    progress.loading("summary")
+    result = pipeline.summarize_text(document.text)
+    progress.close()
+    if not args.quiet:
+        for warning in result.warnings:
+            _say("warning", f"{document.name}: {warning}")
+    _emit(render(result, args.format, translation=False, headings=False), args.output)
+    return EXIT_OK
+
+
+def _command_batch(args: argparse.Namespace) -> int:
+    from .batch import read_done, read_items, run_batch
+
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    _quiet_libraries(show_downloads=progress.enabled)
+    config = _load_config(args)
+    items = list(read_items(args.input, args.text_field, args.id_field, args.input_format))
+    done = read_done(args.output)  # also repairs a torn last line before anything loads
+    todo = len({item.id for item in items} - set(done))
 
     from .pipeline import Pipeline
 
     summarize = not args.no_summary
-    progress.note("loading models")
-    pipeline = Pipeline.from_config(config, summarize=summarize)
-    result = pipeline(text, summarize=summarize, progress=progress.update)
-    progress.done()
+    pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading) if todo else None
+    progress.start_documents(todo)
+    stats = run_batch(
+        pipeline or _NoModels(),
+        iter(items),
+        args.output,
+        summarize=summarize,
+        pool_docs=args.pool_docs,
+        on_document=progress.advance,
+        on_skip=None if args.quiet else lambda message: _say("warning", message),
+    )
+    progress.close()
     if not args.quiet:
-        for warning in result.warnings:
-            print(f"translator: warning: {name}: {warning}", file=sys.stderr)
-    _write(result, args.format, sys.stdout, summarize)
+        for failure in stats.failures:
+            _say("failed", failure)
+    print(f"translator: batch: {stats.line()}", file=sys.stderr)
+    return EXIT_FAILURE if stats.any_failed else EXIT_OK
+
+
+class _NoModels:
+    """Stands in for a Pipeline when every document is already done: nothing to load."""
+
+    def run_many(self, texts, summarize=True):  # pragma: no cover - never called with pending work
+        raise RuntimeError("no pipeline loaded")
+
+
+def _command_models(args: argparse.Namespace) -> int:
+    from .hub import configured_models, download, human_size, model_status
+
+    config = _load_config(args)
+    if args.models_command == "list":
+        rows = [model_status(role, cfg) for role, cfg in configured_models(config)]
+        print(f"profile: {config.profile}  ({config.source})")
+        for s in rows:
+            label = f"{s.model}@{s.revision}" if s.revision else s.model
+            print(f"{s.role:<14} {label}\n{'':<14} {s.where}, {human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}")
+        return EXIT_OK
+    _quiet_libraries(show_downloads=not args.quiet and sys.stderr.isatty())
+    for role, cfg in configured_models(config):
+        status = model_status(role, cfg)
+        if status.where in ("local directory", "none needed"):
+            print(f"{role}: {status.model}: {status.where}; nothing to download")
+            continue
+        path = download(role, cfg, args.dir)
+        print(f"{role}: {status.model}: saved in {path}")
+        if args.dir:
+            print(f"{'':<{len(role)}}  to use it, set {role}.model: {path} in models.yaml")
     return EXIT_OK
 
 
-def _write(result, fmt: str, out: TextIO, summarize: bool) -> None:
-    if fmt == "json":
-        json.dump(result.to_dict(), out, ensure_ascii=False, indent=2)
-        out.write("\n")
+def _check_output_path(output: str | None) -> None:
+    """Fail before the models load if the output cannot be written."""
+    if output is None:
         return
-    if summarize:
-        out.write("Summary\n-------\n" + result.summary + "\n\n")
-    out.write("Translation\n-----------\n" + result.translation + "\n")
-    out.flush()
+    from pathlib import Path
+
+    from .errors import InputError
+
+    path = Path(output)
+    if path.is_dir():
+        raise InputError(f"{output}: is a directory; --output needs a file path")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise InputError(f"{output}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise InputError(f"{output}: cannot write in {parent} (permission denied)")
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        from .output import write_atomic
+
+        write_atomic(output, text)
+        return
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+_COLOURS = {"error": "31", "failed": "31", "warning": "33", "note": "36"}
+
+
+def _say(level: str, message: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    label = f"{level}:"
+    if use_colour(stream):
+        label = f"\x1b[{_COLOURS.get(level, '0')}m{label}\x1b[0m"
+    print(f"translator: {label} {message}", file=stream)
+
+
+def use_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
+    """Colour only for a terminal, and never with NO_COLOR set (https://no-color.org) or TERM=dumb."""
+    env = os.environ if environ is None else environ
+    if "NO_COLOR" in env or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 class _Progress:
-    """Progress on stderr, only when a person is watching it (stderr is a terminal)."""
+    """A tqdm bar on stderr, only when a person is watching it (stderr is a terminal)."""
 
-    def __init__(self, stream: TextIO, enabled: bool):
-        self.stream = stream
+    def __init__(self, enabled: bool):
         self.enabled = enabled
+        self.bar = None
 
-    def note(self, message: str) -> None:
+    def loading(self, role: str) -> None:
         if self.enabled:
-            self.stream.write(f"\r\x1b[Ktranslator: {message}...")
-            self.stream.flush()
+            self._close_bar()
+            sys.stderr.write(f"\r\x1b[Ktranslator: loading the {role} model..." if role != "summary" else "\r\x1b[Ktranslator: summarising...")
+            sys.stderr.flush()
 
     def update(self, stage: str, done: int, total: int) -> None:
-        self.note(f"{stage} {done}/{total}")
+        if not self.enabled:
+            return
+        if self.bar is None:
+            from tqdm import tqdm
 
-    def done(self) -> None:
+            sys.stderr.write("\r\x1b[K")
+            self.bar = tqdm(total=total, unit="sentence", desc="translating", file=sys.stderr, leave=False, dynamic_ncols=True)
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self._close_bar()
+            sys.stderr.write("\r\x1b[Ktranslator: summarising...")
+            sys.stderr.flush()
+
+    def start_documents(self, total: int) -> None:
+        if self.enabled and total:
+            from tqdm import tqdm
+
+            sys.stderr.write("\r\x1b[K")
+            self.bar = tqdm(total=total, unit="doc", desc="documents", file=sys.stderr, leave=False, dynamic_ncols=True)
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def _close_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def close(self) -> None:
         if self.enabled:
-            self.stream.write("\r\x1b[K")
-            self.stream.flush()
+            self._close_bar()
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
 
 
 def _quiet_libraries(show_downloads: bool) -> None:

@@ -72,6 +72,10 @@ class Pipeline:
         told the role of each model before it loads, for progress displays.
         """
         cfg = load_config(config)
+        if cfg.threads:
+            import torch
+
+            torch.set_num_threads(cfg.threads)
         translator = None
         if translate:
             if on_load:

@@ -1,0 +1,79 @@
+"""Where the configured models are on this machine, and fetching them for offline use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config, ModelConfig
+from .errors import ModelLoadError
+from .loading import hub_unreachable_reason
+
+# What loading needs: configs, tokenizer files and PyTorch weights. TensorFlow, Flax, Rust and
+# ONNX copies that many hub repos also carry are left out; they can be larger than the model.
+_SKIP = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "*.tflite", "tf_*", "flax_*", "rust_*", "onnx/*", "*.md", ".gitattributes"]
+
+
+@dataclass(frozen=True)
+class ModelStatus:
+    role: str
+    model: str
+    revision: str | None
+    where: str  # "local directory", "cached", "not cached", or "none needed" (extractive)
+    path: str | None
+    size_bytes: int | None
+
+
+def configured_models(config: Config) -> list[tuple[str, ModelConfig]]:
+    models: list[tuple[str, ModelConfig]] = [("translation", config.translation)]
+    if config.summarization.needs_model or config.summarization.model:
+        models.append(("summarization", config.summarization))
+    return models
+
+
+def model_status(role: str, cfg: ModelConfig) -> ModelStatus:
+    if not cfg.model:
+        return ModelStatus(role, "extractive:textrank", None, "none needed", None, None)
+    if cfg.is_local:
+        path = Path(cfg.model)
+        return ModelStatus(role, cfg.model, cfg.revision, "local directory", str(path), _size(path))
+    from huggingface_hub import try_to_load_from_cache
+
+    found = try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision)
+    if isinstance(found, str):
+        snapshot = Path(found).parent
+        return ModelStatus(role, cfg.model, cfg.revision, "cached", str(snapshot), _size(snapshot))
+    return ModelStatus(role, cfg.model, cfg.revision, "not cached", None, None)
+
+
+def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
+    """Fetch ``cfg.model`` at its pinned revision into the hub cache, or into ``directory``/<id>."""
+    from huggingface_hub import snapshot_download
+
+    label = f"{cfg.model}@{cfg.revision}" if cfg.revision else cfg.model
+    unreachable = hub_unreachable_reason()
+    if unreachable:
+        raise ModelLoadError(f"cannot download {role} model '{label}': the hub cannot be reached ({unreachable})")
+    target = Path(directory) / cfg.model.replace("/", "--") if directory else None
+    try:
+        path = snapshot_download(cfg.model, revision=cfg.revision, local_dir=target, ignore_patterns=_SKIP)
+    except Exception as e:  # noqa: BLE001 - huggingface_hub raises many kinds; all mean "not downloaded"
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise ModelLoadError(f"cannot download {role} model '{label}': {first}. Check the id and revision in models.yaml") from e
+    return Path(path)
+
+
+def _size(path: Path) -> int:
+    # Cache snapshots are symlinks into blobs/: stat() follows them to the real sizes.
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def human_size(size: int | None) -> str:
+    if size is None:
+        return "-"
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
