@@ -1,0 +1,195 @@
+"""Each subcommand through the real command line, with the tiny models: formats, inputs, output files."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+
+from test_cli import EXAMPLE, assert_one_line_error, run
+from tiny_models import tiny_config_text
+from translator.cli import use_colour
+from translator.segment import split_sentences
+
+HTML = """<!DOCTYPE html>
+<html><head><title>Bus listrik</title><script>var tracker = "jangan diterjemahkan";</script></head>
+<body><nav><a href="/">Beranda</a> | <a href="/berita">Berita</a></nav>
+<article><h1>Bandung uji coba bus listrik</h1>
+<p>Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.</p>
+<p>Uji coba berlangsung selama tiga bulan dan penumpang tidak dipungut biaya.</p></article>
+<footer>Hak cipta 2024 Harian Contoh</footer></body></html>
+"""
+
+MARKDOWN = """# Bus listrik di Bandung
+
+Pemerintah kota **Bandung** mulai menguji coba [bus listrik](https://example.org) di tiga koridor.
+
+- Uji coba berlangsung tiga bulan.
+- Penumpang tidak dipungut biaya.
+
+```python
+print("kode ini tidak diterjemahkan")
+```
+"""
+
+
+def sources(proc) -> list[str]:
+    assert proc.returncode == 0, proc.stderr.decode()
+    return [s["source"] for s in json.loads(proc.stdout)["segments"]]
+
+
+def test_translate_prints_only_the_translation(tiny_config, tiny_pipeline):
+    text = "Harga beras naik. Pemerintah menyiapkan operasi pasar."
+    proc = run("translate", "--config", str(tiny_config), stdin=text.encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode() == tiny_pipeline(text, summarize=False).translation + "\n"
+
+
+def test_translate_json_has_no_summary(tiny_config):
+    proc = run("translate", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
+    data = json.loads(proc.stdout)
+    assert data["summary"] == "" and data["summary_method"] == "" and [m["role"] for m in data["models"]] == ["translation"]
+
+
+def test_summarize_takes_english_and_needs_no_translation_model(tiny_config, tiny_pipeline):
+    english = "The city began testing electric buses. The trial will last three months. Passengers ride free."
+    proc = run("summarize", "--config", str(tiny_config), "--format", "json", stdin=english.encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    assert data["summary"] == tiny_pipeline.summarize_text(english).summary
+    assert [m["role"] for m in data["models"]] == ["summarization"]
+    assert data["segments"] == [] and data["translation"] == english
+
+
+def test_summarize_extractive_returns_sentences_of_the_input(tiny_config):
+    english = (
+        "Bandung began testing electric buses on three corridors. The electric buses run on the corridors every day. "
+        "A football club won on Sunday. Residents ride the electric buses free on the corridors."
+    )
+    proc = run("summarize", "--config", str(tiny_config), "--summary-method", "extractive", "--summary-words", "20", stdin=english.encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    summary = proc.stdout.decode().strip()
+    picked = [s.text for s in split_sentences(summary)]
+    assert picked and all(p in english for p in picked)
+    assert "football" not in summary
+
+
+def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
+    text = "Harga naik 2,5 persen.\nPemerintah | kota menyiapkan operasi pasar."
+    proc = run("run", "--config", str(tiny_config), "--format", "markdown", "--side-by-side", stdin=text.encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    result = tiny_pipeline(text)
+    assert out.startswith("## Summary\n\n")
+    assert "\n## Translation\n\n" in out and "\n## Side by side\n\n| # | Indonesian | English |\n|---:|---|---|\n" in out
+    rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == len(result.segments) == 2
+    assert rows[1].startswith("| 2 | Pemerintah \\| kota menyiapkan")
+    assert "\n## Flags\n\n- `" in out and "\n- `number_missing` segment 0: the number '2,5' in the source is missing" in out
+
+
+def test_html_input_is_reduced_to_the_article(tiny_config, tmp_path):
+    page = tmp_path / "berita.html"
+    page.write_text(HTML, encoding="utf-8")
+    found = sources(run("translate", str(page), "--config", str(tiny_config), "--format", "json"))
+    assert found == [
+        "Bandung uji coba bus listrik",
+        "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.",
+        "Uji coba berlangsung selama tiga bulan dan penumpang tidak dipungut biaya.",
+    ]
+
+
+def test_html_on_stdin_is_recognised(tiny_config):
+    found = sources(run("translate", "--config", str(tiny_config), "--format", "json", stdin=HTML.encode()))
+    assert not any("tracker" in s or "Beranda" in s or "Hak cipta" in s for s in found)
+    assert "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama." in found
+
+
+def test_markdown_input_keeps_text_and_leaves_code_out(tiny_config, tmp_path):
+    page = tmp_path / "berita.md"
+    page.write_text(MARKDOWN, encoding="utf-8")
+    proc = run("translate", str(page), "--config", str(tiny_config), "--format", "json")
+    assert sources(proc) == [
+        "Bus listrik di Bandung",
+        "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor.",
+        "Uji coba berlangsung tiga bulan.",
+        "Penumpang tidak dipungut biaya.",
+    ]
+    assert "1 code/HTML block(s) left untranslated" in proc.stderr.decode()
+
+
+def test_output_file_is_written_whole_and_left_alone_on_failure(tiny_config, tmp_path):
+    out = tmp_path / "hasil.json"
+    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json", "--output", str(out))
+    assert proc.returncode == 0 and proc.stdout == b""
+    first = json.loads(out.read_text(encoding="utf-8"))
+    assert first["segments"]
+    proc = run("run", "-", "--config", str(tiny_config), "--output", str(out), stdin=b"   ")
+    assert_one_line_error(proc, 2, "empty")
+    assert json.loads(out.read_text(encoding="utf-8")) == first
+    assert [p.name for p in tmp_path.iterdir()] == ["hasil.json"], "a temp file was left behind"
+
+
+def test_output_into_a_missing_directory_fails_before_loading(tiny_config, tmp_path):
+    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--output", str(tmp_path / "no" / "x.txt"))
+    assert_one_line_error(proc, 2, "does not exist")
+
+
+def test_profile_option_switches_the_summary_method(tiny_dirs, tmp_path):
+    config = tmp_path / "models.yaml"
+    config.write_text(tiny_config_text(*tiny_dirs) + "profiles:\n  fast:\n    summarization:\n      method: extractive\n", encoding="utf-8")
+    proc = run("run", str(EXAMPLE), "--config", str(config), "--profile", "fast", "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert json.loads(proc.stdout)["summary_method"] == "extractive"
+    proc = run("run", str(EXAMPLE), "--config", str(config), "--profile", "turbo")
+    assert_one_line_error(proc, 2, "no profile 'turbo' (profiles: default, fast)")
+
+
+def test_beams_and_device_options_reach_the_result(tiny_config):
+    proc = run("translate", "--config", str(tiny_config), "--beams", "2", "--device", "cpu", "--threads", "1", "--format", "json", stdin="Harga naik.".encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert "|beams:2|" in json.loads(proc.stdout)["signature"]
+
+
+def test_models_list_for_local_directories(tiny_config, tiny_dirs):
+    proc = run("models", "list", "--config", str(tiny_config))
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = proc.stdout.decode()
+    assert out.count("local directory") == 2
+    assert str(tiny_dirs[0]) in out and str(tiny_dirs[1]) in out
+    assert " KB" in out or " MB" in out
+
+
+def test_models_list_and_download_for_hub_models_offline(tmp_path):
+    env = {"HF_HOME": str(tmp_path / "empty-cache")}
+    listed = run("models", "list", env=env)
+    assert listed.returncode == 0, listed.stderr.decode()
+    out = listed.stdout.decode()
+    assert "Helsinki-NLP/opus-mt-id-en" in out and "sshleifer/distilbart-cnn-12-6@a4f8f3e" in out
+    assert out.count("not cached") == 2
+    fetched = run("models", "download", env=env)
+    assert_one_line_error(fetched, 1, "cannot download translation model 'Helsinki-NLP/opus-mt-id-en'", "hub cannot be reached")
+
+
+def test_models_download_skips_local_directories(tiny_config):
+    proc = run("models", "download", "--config", str(tiny_config))
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert proc.stdout.decode().count("local directory; nothing to download") == 2
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_colour_only_on_a_terminal_without_no_color():
+    assert use_colour(_Tty(), {"TERM": "xterm"})
+    assert not use_colour(_Tty(), {"TERM": "xterm", "NO_COLOR": ""})
+    assert not use_colour(_Tty(), {"TERM": "dumb"})
+    assert not use_colour(io.StringIO(), {"TERM": "xterm"})
+
+
+@pytest.mark.parametrize("command", ["run", "translate", "summarize"])
+def test_every_text_command_rejects_empty_input(tiny_config, command):
+    assert_one_line_error(run(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
