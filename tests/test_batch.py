@@ -190,3 +190,18 @@ def test_pooled_batching_calls_the_model_fewer_times(tiny_dirs, tmp_path, monkey
         for segment in result.segments:
             translations.setdefault(segment.source, set()).add(segment.translation)
     assert all(len(t) == 1 for t in translations.values())
+
+
+def test_ctrl_c_exits_130_and_leaves_whole_records(corpus, tiny_config, tmp_path):
+    out = tmp_path / "hasil.jsonl"
+    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(tiny_config), "--pool-docs", "1", "--no-summary"]
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and process.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") >= 2):
+        time.sleep(0.02)
+    assert process.poll() is None, "the batch finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 130, stderr.decode()
+    assert stderr.decode().strip().splitlines() == ["translator: interrupted"]
+    assert all(r["id"] for r in records(out)), "a record is torn"

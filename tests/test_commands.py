@@ -193,3 +193,43 @@ def test_colour_only_on_a_terminal_without_no_color():
 @pytest.mark.parametrize("command", ["run", "translate", "summarize"])
 def test_every_text_command_rejects_empty_input(tiny_config, command):
     assert_one_line_error(run(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
+
+
+def test_progress_bar_appears_only_on_a_terminal(tiny_config):
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    from test_cli import ROOT
+
+    import fcntl
+    import struct
+    import termios
+
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal has a size
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "translator", "translate", str(EXAMPLE), "--config", str(tiny_config)],
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "100"},
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=120)
+    os.close(primary)
+    shown = seen.decode(errors="replace")
+    assert proc.returncode == 0
+    assert "loading the translation model" in shown
+    assert "translating" in shown and "sentence" in shown
+    assert "summarising" not in shown

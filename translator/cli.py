@@ -334,11 +334,15 @@ class _Progress:
     def loading(self, role: str) -> None:
         if self.enabled:
             self._close_bar()
-            sys.stderr.write(f"\r\x1b[Ktranslator: loading the {role} model..." if role != "summary" else "\r\x1b[Ktranslator: summarising...")
+            message = "summarising" if role == "summary" else f"loading the {role} model"
+            sys.stderr.write(f"\r\x1b[Ktranslator: {message}...")
             sys.stderr.flush()
 
     def update(self, stage: str, done: int, total: int) -> None:
         if not self.enabled:
+            return
+        if stage == "summarize":
+            self.loading("summary")
             return
         if self.bar is None:
             from tqdm import tqdm
@@ -348,8 +352,6 @@ class _Progress:
         self.bar.update(done - self.bar.n)
         if done >= total:
             self._close_bar()
-            sys.stderr.write("\r\x1b[Ktranslator: summarising...")
-            sys.stderr.flush()
 
     def start_documents(self, total: int) -> None:
         if self.enabled and total:

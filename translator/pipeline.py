@@ -150,7 +150,7 @@ class Pipeline:
             share = len(doc.pieces) / len(pieces) if pieces else 0.0
             timings = {"segment": segment_seconds / len(prepared), "translate": translate_seconds * share}
             own = outputs[doc.first_piece : doc.first_piece + len(doc.pieces)]
-            results.append(self._finish(doc, own, summarize, timings))
+            results.append(self._finish(doc, own, summarize, timings, progress))
         return results
 
     def _prepare(self, text: str) -> "_Doc":
@@ -166,7 +166,9 @@ class Pipeline:
                 doc.owner.append(i)
         return doc
 
-    def _finish(self, doc: "_Doc", outputs: list[Generated], summarize: bool, timings: dict[str, float]) -> Result:
+    def _finish(
+        self, doc: "_Doc", outputs: list[Generated], summarize: bool, timings: dict[str, float], progress: ProgressCallback | None = None
+    ) -> Result:
         warnings: list[Flag] = list(self.notes)
         sentences = doc.sentences
         joined: list[list[str]] = [[] for _ in sentences]
@@ -204,6 +206,8 @@ class Pipeline:
 
         summary_text, chunks, rounds, method = "", 0, 0, ""
         if summarize:
+            if progress is not None:
+                progress("summarize", 0, 1)
             started = time.perf_counter()
             texts = [s.translation for s in segments if self.config.summarization.include_boilerplate or not s.boilerplate]
             summary_text, chunks, rounds, method, summary_warnings = self._summarize(texts)
