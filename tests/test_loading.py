@@ -36,7 +36,7 @@ def test_hub_probe_reports_a_closed_endpoint(monkeypatch):
 
 def test_local_directory_without_model_files(tmp_path):
     (tmp_path / "empty-model").mkdir()
-    with pytest.raises(ModelLoadError, match="cannot load summarization model from directory .*empty-model"):
+    with pytest.raises(ModelLoadError, match="summarization.model: .*empty-model: no config.json"):
         load_seq2seq("summarization", ModelConfig(model=str(tmp_path / "empty-model"), device="cpu"))
 
 

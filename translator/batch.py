@@ -199,6 +199,7 @@ def run_batch(
     pool_docs: int = DEFAULT_POOL_DOCS,
     on_document: Callable[[int], None] | None = None,
     on_skip: Callable[[str], None] | None = None,
+    force: bool = False,
 ) -> Stats:
     """Process every item not yet in ``out``; returns the counts for the summary line."""
     started = time.perf_counter()
@@ -221,24 +222,22 @@ def run_batch(
                 continue
             pending.append(item)
             if len(pending) >= pool_docs:
-                _process(pipeline, pending, writer, stats, summarize, on_document)
+                _process(pipeline, pending, writer, stats, summarize, on_document, force)
                 pending = []
         if pending:
-            _process(pipeline, pending, writer, stats, summarize, on_document)
+            _process(pipeline, pending, writer, stats, summarize, on_document, force)
     finally:
         writer.close()
         stats.seconds = time.perf_counter() - started
     return stats
 
 
-def _process(pipeline, items: list[Item], writer: RecordWriter, stats: Stats, summarize: bool, on_document) -> None:
+def _process(pipeline, items: list[Item], writer: RecordWriter, stats: Stats, summarize: bool, on_document, force: bool) -> None:
     readable = [item for item in items if item.error is None]
     try:
-        outcomes = pipeline.run_many([item.text for item in readable], summarize=summarize) if readable else []
-    except TranslatorError:
-        outcomes = [_one(pipeline, item, summarize) for item in readable]  # find which document it was
-    except (RuntimeError, ValueError, IndexError, MemoryError):
-        outcomes = [_one(pipeline, item, summarize) for item in readable]
+        outcomes = pipeline.run_many([item.text for item in readable], summarize=summarize, force=force) if readable else []
+    except (TranslatorError, RuntimeError, ValueError, IndexError, MemoryError):
+        outcomes = [_one(pipeline, item, summarize, force) for item in readable]  # pin the failure on its document
     by_id = {item.id: outcome for item, outcome in zip(readable, outcomes)}
     for item in items:
         outcome = by_id.get(item.id, item.error)
@@ -267,10 +266,10 @@ def _process(pipeline, items: list[Item], writer: RecordWriter, stats: Stats, su
     writer.sync()
 
 
-def _one(pipeline, item: Item, summarize: bool):
+def _one(pipeline, item: Item, summarize: bool, force: bool):
     """One document alone, so that a failure is pinned on the document that caused it."""
     try:
-        return pipeline.run_many([item.text], summarize=summarize)[0]
+        return pipeline.run_many([item.text], summarize=summarize, force=force)[0]
     except (TranslatorError, RuntimeError, ValueError, IndexError, MemoryError) as e:
         return e
 

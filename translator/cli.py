@@ -49,17 +49,20 @@ def build_parser() -> argparse.ArgumentParser:
     document.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="default: from the file name, or HTML if it looks like HTML")
     document.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
     document.add_argument("--output", "-o", metavar="FILE", help="write here (atomically: a temp file, then a rename) instead of stdout")
+    document.add_argument("--encoding", metavar="NAME", help="the input's encoding when it is not UTF-8 (e.g. latin-1, cp1252)")
 
     run = commands.add_parser(
         "run", parents=[document, config, runtime, summary], help="translate and summarise a text", description="Translate and summarise a text."
     )
     run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
     run.add_argument("--side-by-side", action="store_true", help="markdown: add a source | translation table")
+    run.add_argument("--force", action="store_true", help="translate even if the input does not look Indonesian")
 
     translate = commands.add_parser(
         "translate", parents=[document, config, runtime], help="translate a text (no summary)", description="Translate a text; no summary."
     )
     translate.add_argument("--side-by-side", action="store_true", help="markdown: add a source | translation table")
+    translate.add_argument("--force", action="store_true", help="translate even if the input does not look Indonesian")
 
     commands.add_parser(
         "summarize",
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="how to read each document")
     batch.add_argument("--no-summary", action="store_true", help="translate only")
     batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
+    batch.add_argument("--force", action="store_true", help="translate documents even if they do not look Indonesian")
     return parser
 
 
@@ -165,14 +169,17 @@ def _command_run(args: argparse.Namespace) -> int:
     _quiet_libraries(show_downloads=progress.enabled)
     # Validate what is cheap before loading models: a bad config or input fails in a second.
     config = _load_config(args)
-    document = load_document(args.input, args.input_format)
+    document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
     _check_output_path(args.output)
+    from .language import check_language
+
+    check_language(document.text, args.force)  # a wrong language fails before the models load
 
     from .pipeline import Pipeline
 
     summarize = args.command == "run" and not args.no_summary
     pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading)
-    result = pipeline(document.text, summarize=summarize, progress=progress.update)
+    result = pipeline(document.text, summarize=summarize, progress=progress.update, force=args.force)
     progress.close()
     if not args.quiet:
         for note in document.notes:
@@ -197,7 +204,7 @@ def _command_summarize(args: argparse.Namespace) -> int:
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     _quiet_libraries(show_downloads=progress.enabled)
     config = _load_config(args)
-    document = load_document(args.input, args.input_format)
+    document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
     _check_output_path(args.output)
 
     from .pipeline import Pipeline
@@ -234,6 +241,7 @@ def _command_batch(args: argparse.Namespace) -> int:
         args.output,
         summarize=summarize,
         pool_docs=args.pool_docs,
+        force=args.force,
         on_document=progress.advance,
         on_skip=None if args.quiet else lambda message: _say("warning", message),
     )
@@ -248,7 +256,7 @@ def _command_batch(args: argparse.Namespace) -> int:
 class _NoModels:
     """Stands in for a Pipeline when every document is already done: nothing to load."""
 
-    def run_many(self, texts, summarize=True):  # pragma: no cover - never called with pending work
+    def run_many(self, texts, summarize=True, force=False):  # pragma: no cover - never called with pending work
         raise RuntimeError("no pipeline loaded")
 
 

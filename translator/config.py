@@ -15,7 +15,10 @@ import yaml
 from .errors import ConfigError
 
 SECTIONS = ("translation", "summarization")
-TOP_KEYS = (*SECTIONS, "profiles", "threads")
+TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars")
+# About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
+# laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
+DEFAULT_MAX_INPUT_CHARS = 1_000_000
 DEVICES = ("auto", "cpu", "cuda", "mps")
 SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "generation")
 EXTRA_KEYS = {
@@ -114,6 +117,7 @@ class Config:
     profile: str = "default"
     profiles: tuple[str, ...] = ("default",)
     threads: int | None = None  # torch / CTranslate2 threads; None: all cores
+    max_input_chars: int | None = DEFAULT_MAX_INPUT_CHARS  # longer inputs are refused before any work
 
     def with_runtime(self, *, device: str | None = None, beams: int | None = None, threads: int | None = None) -> "Config":
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
@@ -208,6 +212,9 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
     threads = data.get("threads")
     if threads is not None and not _is_int(threads, 1):
         problem("threads", f"must be an integer >= 1 (or null for all cores), got {threads!r}")
+    max_input_chars = data.get("max_input_chars", DEFAULT_MAX_INPUT_CHARS)
+    if max_input_chars is not None and not _is_int(max_input_chars, 1):
+        problem("max_input_chars", f"must be an integer >= 1 (or null for no limit), got {max_input_chars!r}")
     profiles = data.get("profiles") or {}
     if not isinstance(profiles, Mapping):
         problem("profiles", f"must be a mapping of profile names to overrides, got {_kind(profiles)}")
@@ -247,6 +254,7 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
         profile=profile or "default",
         profiles=names,
         threads=threads,
+        max_input_chars=max_input_chars,
     )
 
 

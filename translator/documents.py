@@ -28,9 +28,9 @@ class Document:
     notes: tuple[str, ...] = ()  # what extraction left out, for the warnings
 
 
-def load_document(source: str | None, fmt: str = "auto") -> Document:
+def load_document(source: str | None, fmt: str = "auto", encoding: str | None = None, max_chars: int | None = None) -> Document:
     """Read a file (or stdin for None / "-") and extract its text."""
-    text, name = read_input(source)
+    text, name = read_input(source, encoding, max_chars)
     return to_document(text, name, fmt)
 
 

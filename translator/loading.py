@@ -7,11 +7,13 @@ that names the model and the fix, instead of spending a minute in HTTP retries.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from .config import ModelConfig
@@ -51,6 +53,10 @@ def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml"
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     device = resolve_device(cfg.device, f"{config_source}: {role}.device")
+    if cfg.is_local:
+        validate_model_dir(Path(cfg.model), role, config_source)
+    # Never run code that came with a model; safetensors are preferred where a model has them
+    # (transformers' default), and .bin weights go through torch's weights-only loader.
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if not cfg.is_local and cfg.revision:
         kwargs["revision"] = cfg.revision
@@ -142,6 +148,47 @@ def _show_progress_bars(on: bool) -> None:
         hf_logging.disable_progress_bar()
     elif not _env_flag("HF_HUB_DISABLE_PROGRESS_BARS"):
         hf_logging.enable_progress_bar()
+
+
+# The encoder-decoder families translator drives (config.json "model_type").
+SUPPORTED_MODEL_TYPES = frozenset({"marian", "bart", "mbart", "pegasus", "pegasus_x", "t5", "mt5", "led", "m2m_100", "nllb-moe", "fsmt"})
+_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+_TOKENIZER_SETS = (
+    ("tokenizer.json",),
+    ("source.spm", "vocab.json"),  # Marian
+    ("vocab.json", "merges.txt"),  # BART
+    ("spiece.model",),  # T5, PEGASUS
+    ("sentencepiece.bpe.model",),  # mBART
+)
+
+
+def validate_model_dir(path: Path, role: str, config_source: str = "models.yaml") -> None:
+    """Check a local model directory before transformers sees it, naming what is missing or wrong."""
+    where = f"{config_source}: {role}.model: {path}"
+    config_file = path / "config.json"
+    if not config_file.is_file():
+        raise ModelLoadError(f"{where}: no config.json; point it at a directory written by save_pretrained()")
+    try:
+        config = json.loads(config_file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ModelLoadError(f"{where}: config.json is not readable JSON ({_first_line(e)})") from None
+    model_type = config.get("model_type") if isinstance(config, dict) else None
+    if not isinstance(model_type, str):
+        raise ModelLoadError(f"{where}: config.json has no model_type field")
+    if model_type not in SUPPORTED_MODEL_TYPES:
+        raise ModelLoadError(
+            f"{where}: config.json model_type {model_type!r} is not a supported encoder-decoder "
+            f"(supported: {', '.join(sorted(SUPPORTED_MODEL_TYPES))})"
+        )
+    if config.get("auto_map"):
+        raise ModelLoadError(f"{where}: config.json asks for custom code (auto_map); translator never runs code that comes with a model")
+    if not any((path / name).is_file() for name in _WEIGHTS):
+        raise ModelLoadError(f"{where}: no weights (expected {' or '.join(_WEIGHTS[::2])})")
+    if not any(all((path / name).is_file() for name in names) for names in _TOKENIZER_SETS):
+        raise ModelLoadError(
+            f"{where}: no tokenizer files (expected tokenizer.json, or source.spm + vocab.json, "
+            "vocab.json + merges.txt, spiece.model or sentencepiece.bpe.model)"
+        )
 
 
 def _env_flag(name: str) -> bool:

@@ -10,10 +10,12 @@ from typing import Callable
 
 from . import __version__
 from .checks import check_segment, summary_flags
+from .cleaning import has_words, model_text
 from .config import Config, load_config
 from .errors import InputError, ModelLoadError, TranslatorError
 from .extractive import summarize_extractive
 from .generate import Generated
+from .language import check_language
 from .loading import load_seq2seq
 from .segment import Sentence, segment, split_sentences, split_to_budget
 from .summarize import Summarizer
@@ -34,6 +36,7 @@ class _Doc:
     pieces: list[Span] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)  # for each piece, the index of its sentence
     first_piece: int = 0  # where its pieces start in the pool
+    notes: list[Flag] = field(default_factory=list)  # document-level flags (language)
 
 
 class Pipeline:
@@ -94,15 +97,18 @@ class Pipeline:
                 notes.append(Flag("summary", f"summary: extractive, because the summarisation model did not load ({first})"))
         return cls(cfg, translator, summarizer, can_summarize=summarize, notes=notes)
 
-    def __call__(self, text: str, *, summarize: bool = True, progress: ProgressCallback | None = None) -> Result:
-        """Translate (and summarise) one text. Bad input raises InputError."""
-        outcome = self.run_many([text], summarize=summarize, progress=progress)[0]
+    def __call__(
+        self, text: str, *, summarize: bool = True, progress: ProgressCallback | None = None, force: bool = False
+    ) -> Result:
+        """Translate (and summarise) one text. Bad input raises InputError; so does text in a
+        language other than Indonesian (or a close one), unless ``force``."""
+        outcome = self.run_many([text], summarize=summarize, progress=progress, force=force)[0]
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
     def run_many(
-        self, texts: list[str], *, summarize: bool = True, progress: ProgressCallback | None = None
+        self, texts: list[str], *, summarize: bool = True, progress: ProgressCallback | None = None, force: bool = False
     ) -> list[Result | InputError]:
         """Translate many texts with their sentences pooled into shared, length-sorted batches.
 
@@ -110,9 +116,9 @@ class Pipeline:
         others go on. Each Result's translate timing is the pool's time shared by sentence count.
         """
         with self._lock:
-            return self._run_many(texts, summarize and self.can_summarize, progress)
+            return self._run_many(texts, summarize and self.can_summarize, progress, force)
 
-    def _run_many(self, texts: list[str], summarize: bool, progress: ProgressCallback | None) -> list[Result | InputError]:
+    def _run_many(self, texts: list[str], summarize: bool, progress: ProgressCallback | None, force: bool) -> list[Result | InputError]:
         if self.translator is None:
             raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
         started = time.perf_counter()
@@ -120,12 +126,12 @@ class Pipeline:
         pieces: list[str] = []
         for text in texts:
             try:
-                doc = self._prepare(text)
+                doc = self._prepare(text, force)
             except InputError as e:
                 docs.append(e)
                 continue
             doc.first_piece = len(pieces)
-            pieces += [p.text for p in doc.pieces]
+            pieces += [model_text(p.text) for p in doc.pieces if has_words(p.text)]
             docs.append(doc)
         prepared = [d for d in docs if isinstance(d, _Doc)]
         segment_seconds = time.perf_counter() - started
@@ -147,19 +153,28 @@ class Pipeline:
             if isinstance(doc, InputError):
                 results.append(doc)
                 continue
-            share = len(doc.pieces) / len(pieces) if pieces else 0.0
+            wordy = sum(has_words(p.text) for p in doc.pieces)
+            share = wordy / len(pieces) if pieces else 0.0
             timings = {"segment": segment_seconds / len(prepared), "translate": translate_seconds * share}
-            own = outputs[doc.first_piece : doc.first_piece + len(doc.pieces)]
+            translated = iter(outputs[doc.first_piece : doc.first_piece + wordy])
+            # Pieces without a letter or digit ("***", "—") are kept as they are, not sent to the model.
+            own = [next(translated) if has_words(p.text) else Generated(p.text, 0, False) for p in doc.pieces]
             results.append(self._finish(doc, own, summarize, timings, progress))
         return results
 
-    def _prepare(self, text: str) -> "_Doc":
+    def _prepare(self, text: str, force: bool = False) -> "_Doc":
         if not isinstance(text, str):
             raise InputError(f"text must be a str, got {type(text).__name__}")
+        limit = self.config.max_input_chars
+        if limit and len(text) > limit:
+            raise InputError(f"the input has {len(text):,} characters, over the max_input_chars limit of {limit:,}; split it, or raise the limit in models.yaml")
         sentences = segment(text)
         if not sentences:
             raise InputError("the input is empty (nothing but whitespace)")
-        doc = _Doc(text, sentences)
+        if not has_words(text):
+            raise InputError("nothing to translate: the input has no letters or digits")
+        notes = check_language(text, force)
+        doc = _Doc(text, sentences, notes=notes)
         for i, sentence in enumerate(sentences):
             for piece in split_to_budget(text, sentence.span, self.translator.count_tokens, self.translator.budget):
                 doc.pieces.append(piece)
@@ -169,7 +184,7 @@ class Pipeline:
     def _finish(
         self, doc: "_Doc", outputs: list[Generated], summarize: bool, timings: dict[str, float], progress: ProgressCallback | None = None
     ) -> Result:
-        warnings: list[Flag] = list(self.notes)
+        warnings: list[Flag] = list(self.notes) + doc.notes
         sentences = doc.sentences
         joined: list[list[str]] = [[] for _ in sentences]
         generation_flags: list[list[Flag]] = [[] for _ in sentences]

@@ -1,0 +1,28 @@
+"""What the model sees of a span: invisible and control characters removed, spaces collapsed.
+
+Spans keep pointing into the untouched input; only the text handed to the tokenizer is cleaned.
+Zero-width spaces, soft hyphens and bidi marks (Unicode category Cf) split words into pieces the
+model has never seen; control characters (Cc) are noise from scraping.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACES = re.compile(r"\s+")
+
+
+def model_text(text: str) -> str:
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category == "Cf":
+            continue
+        kept.append(" " if category == "Cc" else char)
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", "".join(kept))).strip()
+
+
+def has_words(text: str) -> bool:
+    """Whether there is anything to translate: a letter or a digit in any script."""
+    return any(char.isalnum() for char in text)

@@ -1,0 +1,65 @@
+"""Is the input Indonesian? py3langid (an offline classifier that ships its model) decides.
+
+Malay, Javanese, Sundanese and other languages of the archipelago are close enough, or mixed
+into Indonesian news often enough, that they are accepted. English input gets a warning (the
+model would mostly copy it); any other language is refused unless the caller forces it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import InputError
+from .types import Flag
+
+ACCEPTED = frozenset({"id", "ms", "jv", "su", "min", "ace", "ban", "bjn", "mad", "bug"})
+MIN_LETTERS = 20  # shorter texts are too short to judge
+MIN_ACCEPTED_SHARE = 0.05  # probability mass on accepted languages under which the text is "not Indonesian"
+SAMPLE_CHARS = 20_000  # enough to classify; classifying a whole book gains nothing
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    language: str  # the most likely language code
+    probability: float
+    accepted_share: float  # probability that it is Indonesian or a close language
+
+    @property
+    def indonesian_like(self) -> bool:
+        return self.accepted_share >= MIN_ACCEPTED_SHARE
+
+
+def identify(text: str) -> Verdict | None:
+    """The most likely language of ``text``, or None when it is too short to tell."""
+    sample = text[:SAMPLE_CHARS]
+    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+        return None
+    ranked = _identifier().rank(sample)
+    language, probability = ranked[0]
+    share = sum(p for code, p in ranked if code in ACCEPTED)
+    return Verdict(language, float(probability), float(share))
+
+
+def check_language(text: str, force: bool = False) -> list[Flag]:
+    """Flags for English input; InputError for another language unless ``force``."""
+    verdict = identify(text)
+    if verdict is None or verdict.indonesian_like:
+        return []
+    if verdict.language == "en":
+        return [Flag("language", "the input looks like English, not Indonesian; the translation may mostly copy it", None, "en")]
+    if force:
+        return [Flag("language", f"the input looks like {verdict.language!r}, not Indonesian; translated anyway (--force)", None, verdict.language)]
+    raise InputError(
+        f"the input looks like {verdict.language!r} ({verdict.probability:.0%} sure), not Indonesian; "
+        "pass --force (or force=True) to translate it anyway"
+    )
+
+
+@lru_cache(maxsize=1)
+def _identifier():
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
