@@ -42,13 +42,13 @@ def assert_covers(text: str, spans: list[Span]) -> None:
     assert text[position:].strip() == ""
 
 
-@settings(max_examples=300, deadline=None, derandomize=True)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_spans_cover_every_character_of_any_text(text):
     assert_covers(text, split_sentences(text))
 
 
-@settings(max_examples=200, deadline=None, derandomize=True)
+@settings(max_examples=500, deadline=None, derandomize=True)
 @given(st.lists(st.sampled_from(["Dr.", "Rp4.850", "kata", "Jing.", "“Ya,”", "\n", "\r\n", "  ", "B.J.", "A", "...", "?", "dll.", "2,5"]), max_size=40))
 def test_spans_cover_text_built_from_hard_tokens(tokens):
     text = " ".join(tokens)

@@ -1,0 +1,101 @@
+"""Property tests with a fixed seed (derandomize) and 500 examples each, plus threads and determinism."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import re
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from unittest import mock
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from test_cli import EXAMPLE, run
+from translator import ConfigError, load_config
+from translator.config import SECTION_KEYS, TOP_KEYS
+
+FUZZ = settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+_WORK = Path(tempfile.mkdtemp(prefix="translator-fuzz-"))
+
+# Keys people (and typos) would write, mixed with arbitrary ones, so that the fuzzer reaches the
+# validation of each section and not only "unknown key".
+KEYS = st.sampled_from([*TOP_KEYS, *SECTION_KEYS, "num_beams", "max_new_tokens", "method", "fast", "x"]) | st.text(max_size=8)
+SCALARS = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=True) | st.text(max_size=20)
+VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=12)
+
+
+def _load(text: str) -> None:
+    path = _WORK / "models.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        load_config(path)
+    except ConfigError:
+        pass
+
+
+@FUZZ
+@given(st.dictionaries(KEYS, VALUES, max_size=5))
+def test_config_loader_on_arbitrary_structures_raises_only_config_error(data):
+    _load(yaml.safe_dump(data, allow_unicode=True))
+
+
+@FUZZ
+@given(st.text(max_size=200))
+def test_config_loader_on_arbitrary_text_raises_only_config_error(text):
+    _load(text)
+
+
+class _Stdin:
+    def __init__(self, data: bytes):
+        self.buffer = io.BytesIO(data)
+
+    def isatty(self) -> bool:
+        return False
+
+
+@FUZZ
+@given(st.binary(max_size=300) | st.text(max_size=200).map(lambda t: t.encode("utf-8")))
+def test_cli_on_random_bytes_exits_0_or_2_without_a_traceback(tiny_pipeline, tiny_config, data):
+    from translator import Pipeline
+    from translator.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        mock.patch("sys.stdin", _Stdin(data)),
+        mock.patch.object(Pipeline, "from_config", return_value=tiny_pipeline),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
+        code = main(["translate", "-", "--config", str(tiny_config), "--format", "json"])
+    assert code in (0, 2), err.getvalue()
+    assert "Traceback" not in err.getvalue()
+    if code == 0:
+        assert json.loads(out.getvalue())["segments"]
+    else:
+        assert len(err.getvalue().strip().splitlines()) == 1
+
+
+def test_one_pipeline_shared_by_8_threads_gives_the_sequential_results(tiny_pipeline, article_20):
+    texts = [line for line in article_20.splitlines() if line.strip()][:16]
+    expected = [tiny_pipeline(t, summarize=False).translation for t in texts]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda t: tiny_pipeline(t, summarize=False).translation, texts * 2))
+    assert results == expected * 2
+
+
+_TIMING = re.compile(rb'^\s+"(segment|translate|summarize|total)": [0-9.e-]+,?$', re.MULTILINE)
+
+
+def test_same_input_and_config_give_byte_identical_json(tiny_config):
+    outputs = []
+    for _ in range(2):
+        proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
+        assert proc.returncode == 0, proc.stderr.decode()
+        outputs.append(_TIMING.sub(b"", proc.stdout))
+    assert outputs[0] == outputs[1]
+    assert b'"timings": {' in outputs[0]
