@@ -58,6 +58,14 @@ class Stats:
     def any_failed(self) -> bool:
         return bool(self.failed or self.earlier_failed)
 
+    def add(self, outcome: "Outcome") -> None:
+        if outcome.failure is None:
+            self.ok += 1
+            self.sentences += outcome.sentences
+        else:
+            self.failed += 1
+            self.failures.append(outcome.failure)
+
 
 def read_items(source: str | os.PathLike[str], text_field: str = "text", id_field: str = "id", fmt: str = "auto") -> Iterator[Item]:
     """Documents from a directory (.txt/.md/.html files), a JSONL file, or a CSV file with a header."""
@@ -190,6 +198,35 @@ class RecordWriter:
         os.close(self.fd)
 
 
+def pending_items(items: Iterator[Item], done: dict[str, bool], stats: Stats, on_skip: Callable[[str], None] | None = None) -> Iterator[Item]:
+    """The items still to do, each id once; counts the skipped and duplicate ones in ``stats``."""
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            stats.duplicates += 1
+            if on_skip:
+                on_skip(f"{item.id}: duplicate id in the input; only the first is processed")
+            continue
+        seen.add(item.id)
+        if item.id in done:
+            stats.skipped += 1
+            stats.earlier_failed += done[item.id]
+            continue
+        yield item
+
+
+def pools(items: Iterator[Item], size: int) -> Iterator[list[Item]]:
+    """Consecutive groups of ``size`` items: the documents whose sentences share batches."""
+    pool: list[Item] = []
+    for item in items:
+        pool.append(item)
+        if len(pool) >= size:
+            yield pool
+            pool = []
+    if pool:
+        yield pool
+
+
 def run_batch(
     pipeline,
     items: Iterator[Item],
@@ -204,66 +241,63 @@ def run_batch(
     """Process every item not yet in ``out``; returns the counts for the summary line."""
     started = time.perf_counter()
     done = read_done(out)
-    stats = Stats(skipped=0)
-    seen: set[str] = set()
-    pending: list[Item] = []
+    stats = Stats()
     writer = RecordWriter(out)
     try:
-        for item in items:
-            if item.id in seen:
-                stats.duplicates += 1
-                if on_skip:
-                    on_skip(f"{item.id}: duplicate id in the input; only the first is processed")
-                continue
-            seen.add(item.id)
-            if item.id in done:
-                stats.skipped += 1
-                stats.earlier_failed += done[item.id]
-                continue
-            pending.append(item)
-            if len(pending) >= pool_docs:
-                _process(pipeline, pending, writer, stats, summarize, on_document, force)
-                pending = []
-        if pending:
-            _process(pipeline, pending, writer, stats, summarize, on_document, force)
+        for pool in pools(pending_items(items, done, stats, on_skip), pool_docs):
+            for outcome in process_pool(pipeline, pool, summarize, force):
+                writer.write(outcome.record)
+                stats.add(outcome)
+                if on_document:
+                    on_document(1)
+            writer.sync()
     finally:
         writer.close()
         stats.seconds = time.perf_counter() - started
     return stats
 
 
-def _process(pipeline, items: list[Item], writer: RecordWriter, stats: Stats, summarize: bool, on_document, force: bool) -> None:
+@dataclass(frozen=True)
+class Outcome:
+    """One document's record, and what the summary line needs to know of it."""
+
+    record: dict
+    sentences: int = 0
+
+    @property
+    def failure(self) -> str | None:
+        error = self.record["error"]
+        return None if error is None else f"{self.record['id']}: {error}"
+
+
+def process_pool(pipeline, items: list[Item], summarize: bool, force: bool) -> list[Outcome]:
+    """Records for a pool of documents, in order: sentences pooled, failures pinned on their document."""
     readable = [item for item in items if item.error is None]
     try:
         outcomes = pipeline.run_many([item.text for item in readable], summarize=summarize, force=force) if readable else []
     except (TranslatorError, RuntimeError, ValueError, IndexError, MemoryError):
         outcomes = [_one(pipeline, item, summarize, force) for item in readable]  # pin the failure on its document
     by_id = {item.id: outcome for item, outcome in zip(readable, outcomes)}
+    results = []
     for item in items:
         outcome = by_id.get(item.id, item.error)
-        if isinstance(outcome, str) or isinstance(outcome, Exception):
-            message = str(outcome) if isinstance(outcome, str) else _message(outcome)
-            writer.write(_error_record(item.id, message, pipeline, summarize))
-            stats.failed += 1
-            stats.failures.append(f"{item.id}: {message}")
-        else:
-            record = {
-                "id": item.id,
-                "translation": outcome.translation,
-                "summary": outcome.summary if summarize else None,
-                "warnings": [{"kind": "input", "message": n, "segment": None, "detail": None} for n in item.notes]
-                + [w.to_dict() for w in outcome.warnings],
-                "error": None,
-                "models": [m.to_dict() for m in outcome.models],
-                "timings": outcome.timings,
-                "signature": outcome.signature,
-            }
-            writer.write(record)
-            stats.ok += 1
-            stats.sentences += len(outcome.segments)
-        if on_document:
-            on_document(1)
-    writer.sync()
+        if isinstance(outcome, (str, Exception)):
+            message = outcome if isinstance(outcome, str) else _message(outcome)
+            results.append(Outcome(_error_record(item.id, message, pipeline, summarize)))
+            continue
+        record = {
+            "id": item.id,
+            "translation": outcome.translation,
+            "summary": outcome.summary if summarize else None,
+            "warnings": [{"kind": "input", "message": n, "segment": None, "detail": None} for n in item.notes]
+            + [w.to_dict() for w in outcome.warnings],
+            "error": None,
+            "models": [m.to_dict() for m in outcome.models],
+            "timings": outcome.timings,
+            "signature": outcome.signature,
+        }
+        results.append(Outcome(record, len(outcome.segments)))
+    return results
 
 
 def _one(pipeline, item: Item, summarize: bool, force: bool):

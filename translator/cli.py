@@ -93,6 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-summary", action="store_true", help="translate only")
     batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
     batch.add_argument("--force", action="store_true", help="translate documents even if they do not look Indonesian")
+    batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: Ray Data across a cluster (pip install 'translator[ray]')")
+    batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)")
+    batch.add_argument("--ray-actors", type=_positive_int, default=1, metavar="N", help="actors, each holding the models once (default: 1)")
+    batch.add_argument("--ray-cpus-per-actor", type=_positive_float, default=1.0, metavar="C", help="CPUs reserved per actor (default: 1)")
+    batch.add_argument("--ray-gpus-per-actor", type=_non_negative_float, default=0.0, metavar="G", help="GPUs reserved per actor (default: 0)")
+    batch.add_argument("--ray-num-cpus", type=_positive_int, metavar="N", help="CPUs of a local Ray started here (default: all)")
     return parser
 
 
@@ -103,6 +109,23 @@ def _positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = _non_negative_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {value}")
+    return value
+
+
+def _non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
@@ -230,21 +253,32 @@ def _command_batch(args: argparse.Namespace) -> int:
     done = read_done(args.output)  # also repairs a torn last line before anything loads
     todo = len({item.id for item in items} - set(done))
 
-    from .pipeline import Pipeline
-
     summarize = not args.no_summary
-    pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading) if todo else None
-    progress.start_documents(todo)
-    stats = run_batch(
-        pipeline or _NoModels(),
-        iter(items),
-        args.output,
-        summarize=summarize,
-        pool_docs=args.pool_docs,
-        force=args.force,
-        on_document=progress.advance,
-        on_skip=None if args.quiet else lambda message: _say("warning", message),
-    )
+    on_skip = None if args.quiet else lambda message: _say("warning", message)
+    if args.engine == "ray":
+        from .ray_engine import RayOptions, run_batch_ray
+
+        options = RayOptions(args.ray_address, args.ray_actors, args.ray_cpus_per_actor, args.ray_gpus_per_actor, args.ray_num_cpus)
+        progress.start_documents(todo)
+        stats = run_batch_ray(
+            config, iter(items), args.output, options, summarize=summarize, pool_docs=args.pool_docs,
+            force=args.force, on_document=progress.advance, on_skip=on_skip,
+        )  # fmt: skip
+    else:
+        from .pipeline import Pipeline
+
+        pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading) if todo else None
+        progress.start_documents(todo)
+        stats = run_batch(
+            pipeline or _NoModels(),
+            iter(items),
+            args.output,
+            summarize=summarize,
+            pool_docs=args.pool_docs,
+            force=args.force,
+            on_document=progress.advance,
+            on_skip=on_skip,
+        )
     progress.close()
     if not args.quiet:
         for failure in stats.failures:
