@@ -116,13 +116,22 @@ def test_usage_errors_are_exit_2():
     assert run("run", "--format", "xml").returncode == 2
 
 
-def test_help_and_config_errors_do_not_import_torch(tmp_path):
+def test_help_and_config_errors_do_not_import_torch_or_transformers(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("translation:\n  model: x/y\n  generation:\n    num_beam: 2\nsummarization:\n  model: a/b\n")
     code = (
-        "import sys\n"
+        "import sys, contextlib, io\n"
         "from translator.cli import main\n"
         "from translator.config import load_config\n"
-        "load_config(None)\n"
-        "assert 'torch' not in sys.modules and 'transformers.models' not in sys.modules, sorted(sys.modules)\n"
+        "load_config(None, profile='quality')\n"
+        "with contextlib.redirect_stderr(io.StringIO()) as err:\n"
+        f"    assert main(['run', '--config', {str(bad)!r}]) == 2\n"
+        "assert 'did you mean num_beams' in err.getvalue()\n"
+        "try:\n"
+        "    main(['--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, sorted(sys.modules)\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr

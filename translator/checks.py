@@ -27,6 +27,8 @@ KINDS = {
     "split": "a sentence over the input limit was translated in pieces and joined",
     "summary_number": "a number in the summary appears nowhere in the translation",
     "summary": "a problem with the summary as a whole (empty, cap, rounds, fallback)",
+    "language": "the input does not look Indonesian",
+    "backend": "the configured backend could not be used; another one ran",
 }
 
 # A loop: the same n-gram back to back this many times (a word alone needs more: "ha ha ha").

@@ -20,7 +20,9 @@ TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars")
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
 DEFAULT_MAX_INPUT_CHARS = 1_000_000
 DEVICES = ("auto", "cpu", "cuda", "mps")
-SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "generation")
+SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "backend", "compute_type", "generation")
+BACKENDS = ("auto", "transformers", "ctranslate2")
+COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float32", "float16", "bfloat16")
 EXTRA_KEYS = {
     "translation": ("retry_generation",),
     "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate"),
@@ -67,6 +69,8 @@ class ModelConfig:
     max_input_tokens: int | None = None  # None: the model's own limit
     batch_size: int = 16
     device: str = "auto"
+    backend: str = "auto"  # auto: CTranslate2 when installed and the model converts, else transformers
+    compute_type: str = "auto"  # CTranslate2 only; auto: int8 on CPU, int8_float16 on CUDA
     generation_items: tuple[tuple[str, Any], ...] = ()
 
     @property
@@ -318,11 +322,21 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
     if device not in DEVICES:
         fail("device", f"must be one of {', '.join(DEVICES)}, got {device!r}")
 
+    backend = data.get("backend", "auto")
+    if backend not in BACKENDS:
+        fail("backend", f"must be one of {', '.join(BACKENDS)}, got {backend!r}")
+    compute_type = data.get("compute_type", "auto")
+    if compute_type not in COMPUTE_TYPES:
+        fail("compute_type", f"must be one of {', '.join(COMPUTE_TYPES)}, got {compute_type!r}")
+
     generation = data.get("generation") or {}
     if not isinstance(generation, Mapping):
         fail("generation", f"must be a mapping of generate() arguments, got {_kind(generation)}")
         generation = {}
-    for message_key, message in _generation_problems(generation):
+    problems = _generation_problems(generation)
+    if not problems and generation and backend == "transformers":
+        problems = _transformers_check(generation)  # combinations only GenerationConfig knows
+    for message_key, message in problems:
         fail(f"generation.{message_key}" if message_key else "generation", message)
 
     if bad:
@@ -334,6 +348,8 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
         max_input_tokens=max_input_tokens,
         batch_size=batch_size,
         device=device,
+        backend=backend,
+        compute_type=compute_type,
         generation_items=_items(generation),
         **extra,
     )
@@ -425,8 +441,6 @@ def _generation_problems(generation: Mapping[str, Any]) -> list[tuple[str, str]]
             found.append((key, f"must be true or false, got {value!r}"))
         elif key == "early_stopping" and not (isinstance(value, bool) or value == "never"):
             found.append((key, f"must be true, false or 'never', got {value!r}"))
-    if not found and generation:
-        found.extend(_transformers_check(generation))
     return found
 
 
@@ -448,11 +462,11 @@ def _transformers_check(generation: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def _generation_keys() -> tuple[str, ...]:
-    # Imported here, not at module level: reading a config must stay cheap when it is wrong
-    # for other reasons, and transformers costs seconds to import in full.
-    from transformers import GenerationConfig
+    # A shipped list, not an import: reading (and rejecting) a config must not cost the seconds
+    # transformers takes to import, and the CTranslate2 path never needs transformers at all.
+    from .datafiles import data_lines
 
-    return tuple(sorted(k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version"))
+    return tuple(data_lines("generation_keys.txt"))
 
 
 def _unknown(key: Any, valid: tuple[str, ...]) -> str:

@@ -39,6 +39,7 @@ class LoadedModel:
     max_input_tokens: int  # the effective input budget, special tokens included
     max_positions: int  # how many positions the decoder has, which bounds new tokens
     load_seconds: float
+    backend: str = "transformers"
 
     def count_tokens(self, text: str) -> int:
         """Token count of ``text`` as the model will see it, special tokens included."""
@@ -46,11 +47,42 @@ class LoadedModel:
         return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
 
 
-def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml") -> LoadedModel:
-    """Load ``cfg.model`` for ``role`` ("translation" or "summarization")."""
+def load_model(role: str, cfg: ModelConfig, config_source: str = "models.yaml", threads: int | None = None) -> tuple[Any, list[str]]:
+    """Load ``cfg.model`` with the configured backend; returns (model, notes about the choice).
+
+    ``auto`` takes CTranslate2 when it is installed and the model converts, and otherwise
+    transformers, saying why in a note.
+    """
+    from . import ct2
+
+    if cfg.backend == "transformers":
+        return load_seq2seq(role, cfg, config_source, threads), []
+    if cfg.backend == "ctranslate2":
+        if not ct2.available():
+            raise ModelLoadError(f"{config_source}: {role}.backend: ctranslate2 is not installed; pip install 'translator[ct2]', or use backend: auto")
+        return ct2.load(role, cfg, config_source, threads), []
+    if not ct2.available():
+        return load_seq2seq(role, cfg, config_source, threads), []
+    if cfg.is_local:
+        validate_model_dir(Path(cfg.model), role, config_source)
+    try:
+        return ct2.load(role, cfg, config_source, threads), []
+    except ModelLoadError as e:
+        if "cannot convert" not in str(e):
+            raise
+        note = f"{role}: using transformers, because {str(e).splitlines()[0]}"
+        return load_seq2seq(role, cfg, config_source, threads), [note]
+
+
+def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml", threads: int | None = None) -> LoadedModel:
+    """Load ``cfg.model`` for ``role`` ("translation" or "summarization") with transformers."""
     started = time.perf_counter()
     # Imported here, not at module level, so that --help and config errors stay fast.
+    import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    if threads:
+        torch.set_num_threads(threads)
 
     device = resolve_device(cfg.device, f"{config_source}: {role}.device")
     if cfg.is_local:

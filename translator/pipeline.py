@@ -16,7 +16,7 @@ from .errors import InputError, ModelLoadError, TranslatorError
 from .extractive import summarize_extractive
 from .generate import Generated
 from .language import check_language
-from .loading import load_seq2seq
+from .loading import load_model
 from .segment import Sentence, segment, split_sentences, split_to_budget
 from .summarize import Summarizer
 from .translate import Translator
@@ -75,21 +75,21 @@ class Pipeline:
         told the role of each model before it loads, for progress displays.
         """
         cfg = load_config(config)
-        if cfg.threads:
-            import torch
-
-            torch.set_num_threads(cfg.threads)
-        translator = None
+        translator, notes = None, []
         if translate:
             if on_load:
                 on_load("translation")
-            translator = Translator(load_seq2seq("translation", cfg.translation, cfg.source), cfg.translation)
-        summarizer, notes = None, []
+            loaded, chosen = load_model("translation", cfg.translation, cfg.source, cfg.threads)
+            translator = Translator(loaded, cfg.translation)
+            notes += [Flag("backend", note) for note in chosen]
+        summarizer = None
         if summarize and cfg.summarization.needs_model:
             if on_load:
                 on_load("summarization")
             try:
-                summarizer = Summarizer(load_seq2seq("summarization", cfg.summarization, cfg.source), cfg.summarization)
+                loaded, chosen = load_model("summarization", cfg.summarization, cfg.source, cfg.threads)
+                summarizer = Summarizer(loaded, cfg.summarization)
+                notes += [Flag("backend", note) for note in chosen]
             except ModelLoadError as e:
                 if cfg.summarization.fallback != "extractive":
                     raise
@@ -305,6 +305,7 @@ class Pipeline:
             parts.append(
                 f"{name}:{stage.cfg.model}@{stage.cfg.revision or 'default'}"
                 f"|beams:{generation.get('num_beams', 'model')}|max_in:{stage.loaded.max_input_tokens}"
+                f"|backend:{_backend_label(stage.loaded)}"
             )
         if summarize and self.can_summarize and self.summarizer is None:
             parts.append(f"sum:{EXTRACTIVE_ID}")
@@ -320,6 +321,10 @@ def translate_and_summarize(
     """Translate ``text`` and summarise the translation. Loads the models on every call:
     for more than one text, build a ``Pipeline`` once and call it."""
     return Pipeline.from_config(config, summarize=summarize)(text, summarize=summarize)
+
+
+def _backend_label(loaded) -> str:
+    return f"ct2-{loaded.compute_type}" if loaded.backend == "ctranslate2" else "transformers"
 
 
 def _generation_flags(index: int, output) -> list[Flag]:

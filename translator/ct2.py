@@ -1,0 +1,305 @@
+"""The CTranslate2 backend: convert a Hugging Face model once, then run it without torch.
+
+Conversion uses ctranslate2's own converter (which needs transformers and torch, once) and
+writes into a cache directory keyed by model id, revision and quantisation, through a temp
+directory and a rename, so a conversion killed half-way is never used. Next to CTranslate2's
+files it keeps the tokenizer files and ``translator.json`` (limits, special tokens, the model's
+own generation settings), so that later runs need only ctranslate2, sentencepiece and tokenizers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import ModelConfig
+from .errors import ModelLoadError
+
+FORMAT_VERSION = 1
+_META = "translator.json"
+# generate() settings with a CTranslate2 equivalent; others are ignored with a note.
+_OPTION_NAMES = {
+    "num_beams": "beam_size",
+    "length_penalty": "length_penalty",
+    "repetition_penalty": "repetition_penalty",
+    "no_repeat_ngram_size": "no_repeat_ngram_size",
+    "top_k": "sampling_topk",
+    "top_p": "sampling_topp",
+    "temperature": "sampling_temperature",
+}
+
+
+def available() -> bool:
+    try:
+        import ctranslate2  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def cache_root() -> Path:
+    """``TRANSLATOR_CACHE`` or ``$XDG_CACHE_HOME/translator`` or ``~/.cache/translator``, then ct2/."""
+    base = os.environ.get("TRANSLATOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "translator")
+    return Path(base) / "ct2"
+
+
+def resolve_compute_type(compute_type: str, device: str) -> str:
+    if compute_type != "auto":
+        return compute_type
+    return "int8_float16" if device == "cuda" else "int8"
+
+
+def resolve_device(name: str, key: str) -> str:
+    import ctranslate2
+
+    cuda = ctranslate2.get_cuda_device_count() > 0
+    if name in ("auto", "mps"):  # CTranslate2 has no MPS support: the CPU it is
+        return "cuda" if cuda and name == "auto" else "cpu"
+    if name == "cuda" and not cuda:
+        raise ModelLoadError(f"{key}: cuda was asked for, but CTranslate2 sees no CUDA device; use auto or cpu")
+    return name
+
+
+def converted_dir(cfg: ModelConfig, quantization: str) -> Path:
+    """Where the converted model lives: one directory per (model, revision, quantisation)."""
+    if cfg.is_local:
+        # A local directory can change in place: key it by path and the weights' size and time.
+        weights = [p for p in Path(cfg.model).glob("*") if p.suffix in (".safetensors", ".bin")]
+        stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(weights))
+        revision = hashlib.sha256(f"{cfg.model}|{stamp}".encode()).hexdigest()[:16]
+    else:
+        revision = cfg.revision or "default"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "--", cfg.model.strip("/"))[-80:]
+    return cache_root() / f"{slug}@{revision}-{quantization}-v{FORMAT_VERSION}"
+
+
+def convert(cfg: ModelConfig, quantization: str, role: str) -> Path:
+    """Convert ``cfg.model`` unless a finished conversion is cached; returns its directory."""
+    target = converted_dir(cfg, quantization)
+    if (target / _META).is_file():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _convert_into(cfg, quantization, work / "model")
+        try:
+            os.replace(work / "model", target)
+        except OSError:
+            if not (target / _META).is_file():  # not another process that finished first
+                raise
+    except ModelLoadError:
+        raise
+    except Exception as e:  # noqa: BLE001 - the converter raises anything from ValueError to KeyError
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise ModelLoadError(f"cannot convert {role} model '{cfg.model}' to CTranslate2: {first}") from e
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return target
+
+
+def _convert_into(cfg: ModelConfig, quantization: str, out: Path) -> None:
+    import ctranslate2.converters
+    import transformers
+    from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+
+    from .loading import quiet_transformers
+
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if cfg.revision and not cfg.is_local:
+        kwargs["revision"] = cfg.revision
+    with quiet_transformers():
+        hf_config = AutoConfig.from_pretrained(cfg.model, **kwargs)
+        tokenizer = AutoTokenizer.from_pretrained(cfg.model, **kwargs)
+        try:
+            generation = GenerationConfig.from_pretrained(cfg.model, **kwargs).to_diff_dict()
+        except OSError:
+            generation = {}
+        # transformers 5 dropped BartConfig.normalize_before, which ctranslate2's BART loader
+        # still reads; BART is post-norm, which is what False says.
+        if not hasattr(transformers.BartConfig, "normalize_before"):
+            transformers.BartConfig.normalize_before = False
+        converter = ctranslate2.converters.TransformersConverter(cfg.model, revision=kwargs.get("revision"), trust_remote_code=False)
+        converter.convert(str(out), quantization=quantization, force=True)
+
+    tokenizer_meta = _save_tokenizer(tokenizer, out)
+    positions = getattr(hf_config, "max_position_embeddings", None)
+    meta = {
+        "format": FORMAT_VERSION,
+        "model": cfg.model,
+        "revision": cfg.revision,
+        "quantization": quantization,
+        "model_type": hf_config.model_type,
+        "max_position_embeddings": positions if isinstance(positions, int) else None,
+        "model_max_length": _int_or_none(getattr(tokenizer, "model_max_length", None)),
+        "tokenizer": tokenizer_meta,
+        "generation": {k: v for k, v in generation.items() if k != "transformers_version"},
+    }
+    (out / _META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+
+
+def _save_tokenizer(tokenizer: Any, out: Path) -> dict[str, Any]:
+    """Files to tokenize without transformers: SentencePiece models (Marian) or a tokenizer.json."""
+    special = {"eos": tokenizer.eos_token, "bos": getattr(tokenizer, "bos_token", None), "unk": tokenizer.unk_token}
+    if type(tokenizer).__name__.startswith("MarianTokenizer"):
+        for file, name in zip(tokenizer.spm_files, ("source.spm", "target.spm")):  # the resolved local paths
+            shutil.copy(file, out / name)
+        return {"kind": "marian", **special}
+    backend = getattr(tokenizer, "backend_tokenizer", None)
+    if backend is None:
+        raise ModelLoadError(f"{type(tokenizer).__name__} has no fast tokenizer; the CTranslate2 backend needs one")
+    backend.save(str(out / "tokenizer.json"))
+    return {"kind": "tokenizers", **special}
+
+
+def _int_or_none(value: Any) -> int | None:
+    return value if isinstance(value, int) and 0 < value < 1_000_000 else None
+
+
+@dataclass
+class Ct2Model:
+    """A converted model and its tokenizer, with the same limits and counting as LoadedModel."""
+
+    role: str
+    model_id: str
+    revision: str | None
+    device: str
+    compute_type: str
+    max_input_tokens: int
+    max_positions: int
+    load_seconds: float
+    translator: Any
+    tokenizer: "_Tokenizer"
+    generation: dict[str, Any] = field(default_factory=dict)
+    backend: str = "ctranslate2"
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer.encode(text))
+
+
+def load(role: str, cfg: ModelConfig, config_source: str, threads: int | None) -> Ct2Model:
+    """Convert (once) and load ``cfg.model`` with CTranslate2."""
+    import ctranslate2
+
+    started = time.perf_counter()
+    device = resolve_device(cfg.device, f"{config_source}: {role}.device")
+    compute_type = resolve_compute_type(cfg.compute_type, device)
+    quantization = compute_type
+    path = convert(cfg, quantization, role)
+    meta = json.loads((path / _META).read_text(encoding="utf-8"))
+    tokenizer = _Tokenizer(path, meta["tokenizer"])
+    translator = ctranslate2.Translator(
+        str(path), device=device, compute_type=compute_type, inter_threads=1, intra_threads=threads or os.cpu_count() or 0
+    )
+    limits = [x for x in (meta.get("max_position_embeddings"), meta.get("model_max_length")) if x]
+    limit = min(limits) if limits else 512
+    if cfg.max_input_tokens is not None and cfg.max_input_tokens > limit:
+        from .errors import ConfigError
+
+        raise ConfigError(
+            f"{config_source}: {role}.max_input_tokens: {cfg.max_input_tokens} is over the limit of '{cfg.model}' ({limit} tokens); use a value <= {limit} or null"
+        )
+    return Ct2Model(
+        role=role,
+        model_id=cfg.model,
+        revision=cfg.revision,
+        device=device,
+        compute_type=compute_type,
+        max_input_tokens=cfg.max_input_tokens or limit,
+        max_positions=meta.get("max_position_embeddings") or limit,
+        load_seconds=time.perf_counter() - started,
+        translator=translator,
+        tokenizer=tokenizer,
+        generation=meta.get("generation", {}),
+    )
+
+
+def generate(loaded: Ct2Model, texts: list[str], settings: dict[str, Any]):
+    """The CTranslate2 twin of generate.generate(): same settings in, same Generated out."""
+    from .generate import Generated
+
+    merged = {**loaded.generation, **settings}
+    max_new = merged.get("max_new_tokens")
+    if max_new is None:
+        max_new = max(1, merged.get("max_length", loaded.max_positions) - 1)
+    min_new = merged.get("min_new_tokens")
+    if min_new is None:
+        min_new = max(0, (merged.get("min_length") or 0) - 1)  # min_length counts the decoder start
+    options: dict[str, Any] = {
+        "max_batch_size": 0,
+        "max_input_length": 0,  # no truncation: inputs were cut to the budget before
+        "max_decoding_length": max_new,
+        "min_decoding_length": min(min_new, max_new),
+        "return_end_token": True,
+    }
+    # transformers forces EOS as the last token a capped output may have (BART's forced_eos): the
+    # same output ends one token earlier here, and counts that EOS, as transformers does.
+    forced_end = merged.get("forced_eos_token_id") is not None and max_new > 1
+    if forced_end:
+        options["max_decoding_length"] = max_new - 1
+    forced = merged.get("forced_bos_token_id")
+    if forced is not None:  # BART starts every output with <s>, as transformers forces it
+        token = loaded.tokenizer.id_to_token(forced)
+        if token is not None:
+            options["target_prefix"] = [[token] for _ in texts]
+    for name, option in _OPTION_NAMES.items():
+        if name in merged and merged[name] is not None:
+            options[option] = merged[name]
+    if not merged.get("do_sample"):
+        options.pop("sampling_topk", None), options.pop("sampling_topp", None), options.pop("sampling_temperature", None)
+    sources = [loaded.tokenizer.encode(text) for text in texts]
+    if max(len(s) for s in sources) > loaded.max_input_tokens:
+        raise RuntimeError(f"internal error: a {loaded.role} input is over the budget of {loaded.max_input_tokens} tokens")
+    results = loaded.translator.translate_batch(sources, **options)
+    outputs = []
+    end = loaded.tokenizer.eos
+    for result in results:
+        tokens = result.hypotheses[0]
+        ended = bool(tokens) and tokens[-1] == end
+        body = tokens[:-1] if ended else tokens
+        capped = not ended and len(tokens) >= options["max_decoding_length"]
+        count = len(tokens) + (1 if capped and forced_end else 0)
+        outputs.append(Generated(text=loaded.tokenizer.decode(body).strip(), new_tokens=count, hit_cap=capped))
+    return outputs
+
+
+class _Tokenizer:
+    """Token strings in, text out, with only sentencepiece or tokenizers."""
+
+    def __init__(self, path: Path, meta: dict[str, Any]):
+        self.kind = meta["kind"]
+        self.eos = meta["eos"]
+        if self.kind == "marian":
+            import sentencepiece as spm
+
+            self.source = spm.SentencePieceProcessor(model_file=str(path / "source.spm"))
+            self.target = spm.SentencePieceProcessor(model_file=str(path / "target.spm"))
+        else:
+            from tokenizers import Tokenizer
+
+            self.tokenizer = Tokenizer.from_file(str(path / "tokenizer.json"))
+            self.tokenizer.no_truncation()
+            self.tokenizer.no_padding()
+
+    def encode(self, text: str) -> list[str]:
+        if self.kind == "marian":
+            return self.source.encode(text, out_type=str) + [self.eos]
+        return self.tokenizer.encode(text).tokens
+
+    def id_to_token(self, token_id: int) -> str | None:
+        if self.kind == "marian":
+            return None  # Marian forces no first token
+        return self.tokenizer.id_to_token(token_id)
+
+    def decode(self, tokens: list[str]) -> str:
+        if self.kind == "marian":
+            return self.target.decode([t for t in tokens if t != self.eos])
+        ids = [i for i in (self.tokenizer.token_to_id(t) for t in tokens) if i is not None]
+        return self.tokenizer.decode(ids, skip_special_tokens=True)
