@@ -81,11 +81,13 @@ def converted_dir(cfg: ModelConfig, quantization: str) -> Path:
     return cache_root() / f"{slug}@{revision}-{quantization}-v{FORMAT_VERSION}"
 
 
-def convert(cfg: ModelConfig, quantization: str, role: str) -> Path:
+def convert(cfg: ModelConfig, quantization: str, role: str, config_source: str = "models.yaml") -> Path:
     """Convert ``cfg.model`` unless a finished conversion is cached; returns its directory."""
     target = converted_dir(cfg, quantization)
     if (target / _META).is_file():
         return target
+    if not cfg.is_local:
+        _ensure_downloadable(cfg, role, config_source)
     target.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -103,6 +105,19 @@ def convert(cfg: ModelConfig, quantization: str, role: str) -> Path:
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+def _ensure_downloadable(cfg: ModelConfig, role: str, config_source: str) -> None:
+    """A hub model must be in the local cache or the hub must answer; else the offline message."""
+    from huggingface_hub import try_to_load_from_cache
+
+    from .loading import hub_unreachable_reason, offline_error
+
+    if isinstance(try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision), str):
+        return
+    reason = hub_unreachable_reason()
+    if reason:
+        raise offline_error(role, cfg, config_source, reason)
 
 
 def _convert_into(cfg: ModelConfig, quantization: str, out: Path) -> None:
@@ -192,7 +207,7 @@ def load(role: str, cfg: ModelConfig, config_source: str, threads: int | None) -
     device = resolve_device(cfg.device, f"{config_source}: {role}.device")
     compute_type = resolve_compute_type(cfg.compute_type, device)
     quantization = compute_type
-    path = convert(cfg, quantization, role)
+    path = convert(cfg, quantization, role, config_source)
     meta = json.loads((path / _META).read_text(encoding="utf-8"))
     tokenizer = _Tokenizer(path, meta["tokenizer"])
     translator = ctranslate2.Translator(

@@ -109,13 +109,7 @@ def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml"
                 ) from cached_error
             unreachable = hub_unreachable_reason()
             if unreachable:
-                raise ModelLoadError(
-                    f"cannot load {role} model '{_label(cfg)}': it is not in the local Hugging Face cache "
-                    f"and the hub cannot be reached ({unreachable}). Fix: on a connected machine run "
-                    f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` "
-                    f"(or one run of translator) and copy the cache here, or set {role}.model in "
-                    f"{config_source} to a local directory"
-                ) from cached_error
+                raise offline_error(role, cfg, config_source, unreachable) from cached_error
             try:
                 # A first download is long: let huggingface_hub show its progress bars
                 # (HF_HUB_DISABLE_PROGRESS_BARS=1 still turns them off).
@@ -265,6 +259,17 @@ def hub_unreachable_reason() -> str | None:
         reason = getattr(e, "reason", e)
         return f"{endpoint}: {reason}"
     return None
+
+
+def offline_error(role: str, cfg: ModelConfig, config_source: str, reason: str) -> ModelLoadError:
+    """The one message for a hub model that is neither cached nor reachable: the model and the fixes."""
+    return ModelLoadError(
+        f"cannot load {role} model '{_label(cfg)}': it is not in the local Hugging Face cache "
+        f"and the hub cannot be reached ({reason}). Fix: on a connected machine run "
+        f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` "
+        f"(or one run of translator) and copy the cache here, or set {role}.model in "
+        f"{config_source} to a local directory"
+    )
 
 
 def _label(cfg: ModelConfig) -> str:
