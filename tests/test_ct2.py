@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import ROOT
+from test_cli import ROOT, run
 from test_pipeline import check_contract
 from tiny_models import tiny_config_text
 from translator import ModelLoadError, Pipeline, load_config
@@ -73,6 +73,8 @@ def test_the_conversion_is_cached_and_reused(tiny_dirs, tmp_path, monkeypatch):
     monkeypatch.setattr(ct2, "_convert_into", no_conversion)
     second = Pipeline.from_config(config, summarize=False)
     assert second(TEXTS[1], summarize=False).translation == first(TEXTS[1], summarize=False).translation
+    listed = run("models", "list", "--config", str(config))
+    assert listed.returncode == 0 and f"CTranslate2: int8, " in listed.stdout.decode() and str(cached) in listed.stdout.decode()
 
 
 def test_a_conversion_killed_half_way_is_never_used(tiny_dirs, tmp_path, monkeypatch):

@@ -47,7 +47,9 @@ def generated_lines(n: int = 400, seed: int = 0) -> tuple[list[str], list[str]]:
     return indonesian, english
 
 
-def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0) -> Path:
+def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0, shape: dict | None = None, vocab_size: int | None = None) -> Path:
+    """A Marian model; ``shape``/``vocab_size`` give full-size architectures for the benchmark
+    (the vocabulary is padded with unused entries up to ``vocab_size``)."""
     import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
@@ -74,6 +76,8 @@ def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int
     vocab = {"</s>": 0, "<unk>": 1}
     for i in range(processor.get_piece_size()):
         vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    while vocab_size is not None and len(vocab) < vocab_size - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     out.mkdir(parents=True, exist_ok=True)
     (work / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
@@ -88,7 +92,7 @@ def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int
     pad = vocab["<pad>"]
     config = MarianConfig(
         vocab_size=len(vocab),
-        **TINY_SHAPE,
+        **(shape or TINY_SHAPE),
         max_position_embeddings=max_positions,
         pad_token_id=pad,
         eos_token_id=0,
@@ -104,7 +108,7 @@ def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int
     return out
 
 
-def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0) -> Path:
+def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0, shape: dict | None = None, vocab_size: int | None = None) -> Path:
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
@@ -115,12 +119,14 @@ def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int =
     work.mkdir(parents=True, exist_ok=True)
     bpe.save_model(str(work))
     vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
+    while vocab_size is not None and len(vocab) < vocab_size:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
     merges = [tuple(line.split()) for line in (work / "merges.txt").read_text(encoding="utf-8").splitlines()[1:] if line]
     # transformers 5: vocab=/merges= (the old vocab_file= is silently ignored).
     tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=max_positions)
     config = BartConfig(
         vocab_size=len(vocab),
-        **TINY_SHAPE,
+        **(shape or TINY_SHAPE),
         max_position_embeddings=max_positions,
         pad_token_id=1,
         bos_token_id=0,

@@ -304,6 +304,8 @@ def _command_models(args: argparse.Namespace) -> int:
         for s in rows:
             label = f"{s.model}@{s.revision}" if s.revision else s.model
             print(f"{s.role:<14} {label}\n{'':<14} {s.where}, {human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}")
+            if s.converted:
+                print(f"{'':<14} CTranslate2: {s.converted}")
         return EXIT_OK
     _quiet_libraries(show_downloads=not args.quiet and sys.stderr.isatty())
     for role, cfg in configured_models(config):

@@ -259,6 +259,7 @@ def generate(loaded: Ct2Model, texts: list[str], settings: dict[str, Any]):
     forced_end = merged.get("forced_eos_token_id") is not None and max_new > 1
     if forced_end:
         options["max_decoding_length"] = max_new - 1
+        options["min_decoding_length"] = min(options["min_decoding_length"], max_new - 1)
     forced = merged.get("forced_bos_token_id")
     if forced is not None:  # BART starts every output with <s>, as transformers forces it
         token = loaded.tokenizer.id_to_token(forced)

@@ -22,6 +22,7 @@ class ModelStatus:
     where: str  # "local directory", "cached", "not cached", or "none needed" (extractive)
     path: str | None
     size_bytes: int | None
+    converted: str | None = None  # the CTranslate2 conversion in the cache, if there is one
 
 
 def configured_models(config: Config) -> list[tuple[str, ModelConfig]]:
@@ -34,16 +35,28 @@ def configured_models(config: Config) -> list[tuple[str, ModelConfig]]:
 def model_status(role: str, cfg: ModelConfig) -> ModelStatus:
     if not cfg.model:
         return ModelStatus(role, "extractive:textrank", None, "none needed", None, None)
+    converted = _converted(cfg)
     if cfg.is_local:
         path = Path(cfg.model)
-        return ModelStatus(role, cfg.model, cfg.revision, "local directory", str(path), _size(path))
+        return ModelStatus(role, cfg.model, cfg.revision, "local directory", str(path), _size(path), converted)
     from huggingface_hub import try_to_load_from_cache
 
     found = try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision)
     if isinstance(found, str):
         snapshot = Path(found).parent
-        return ModelStatus(role, cfg.model, cfg.revision, "cached", str(snapshot), _size(snapshot))
-    return ModelStatus(role, cfg.model, cfg.revision, "not cached", None, None)
+        return ModelStatus(role, cfg.model, cfg.revision, "cached", str(snapshot), _size(snapshot), converted)
+    return ModelStatus(role, cfg.model, cfg.revision, "not cached", None, None, converted)
+
+
+def _converted(cfg: ModelConfig) -> str | None:
+    """'int8, 78.1 MB at PATH' when a CTranslate2 conversion of ``cfg`` is cached."""
+    from . import ct2
+
+    for quantization in ("int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16", "int8_bfloat16"):
+        path = ct2.converted_dir(cfg, quantization)
+        if (path / "translator.json").is_file():
+            return f"{quantization}, {human_size(_size(path))} at {path}"
+    return None
 
 
 def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
