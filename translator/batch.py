@@ -245,16 +245,21 @@ def run_batch(
     writer = RecordWriter(out)
     try:
         for pool in pools(pending_items(items, done, stats, on_skip), pool_docs):
-            for outcome in process_pool(pipeline, pool, summarize, force):
-                writer.write(outcome.record)
-                stats.add(outcome)
-                if on_document:
-                    on_document(1)
-            writer.sync()
+            write_outcomes(writer, process_pool(pipeline, pool, summarize, force), stats, on_document)
     finally:
         writer.close()
         stats.seconds = time.perf_counter() - started
     return stats
+
+
+def write_outcomes(writer: "RecordWriter", outcomes, stats: Stats, on_document: Callable[[int], None] | None) -> None:
+    """Append each record as it comes, count it, and flush to disk at the end of the group."""
+    for outcome in outcomes:
+        writer.write(outcome.record)
+        stats.add(outcome)
+        if on_document:
+            on_document(1)
+    writer.sync()
 
 
 @dataclass(frozen=True)

@@ -120,23 +120,24 @@ def _positive_float(text: str) -> float:
 
 
 def _non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _number(text)
     if value < 0 or value != value:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
 
 
 def _ratio(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    value = _number(text)
     if not 0 < value <= 1:
         raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
     return value
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,17 +185,24 @@ def _load_config(args: argparse.Namespace):
     return config
 
 
-def _command_run(args: argparse.Namespace) -> int:
+def _prepare(args: argparse.Namespace):
+    """Progress, config, the input document and the output path, all checked before any model
+    loads: a bad config, input or --output fails in a second."""
     from .documents import load_document
-    from .output import render
 
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     _quiet_libraries(show_downloads=progress.enabled)
-    # Validate what is cheap before loading models: a bad config or input fails in a second.
     config = _load_config(args)
     document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
     _check_output_path(args.output)
+    return progress, config, document
+
+
+def _command_run(args: argparse.Namespace) -> int:
     from .language import check_language
+    from .output import render
+
+    progress, config, document = _prepare(args)
 
     check_language(document.text, args.force)  # a wrong language fails before the models load
 
@@ -221,14 +229,9 @@ def _command_run(args: argparse.Namespace) -> int:
 
 
 def _command_summarize(args: argparse.Namespace) -> int:
-    from .documents import load_document
     from .output import render
 
-    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
-    _quiet_libraries(show_downloads=progress.enabled)
-    config = _load_config(args)
-    document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
-    _check_output_path(args.output)
+    progress, config, document = _prepare(args)
 
     from .pipeline import Pipeline
 

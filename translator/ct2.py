@@ -22,6 +22,7 @@ from typing import Any
 
 from .config import ModelConfig
 from .errors import ModelLoadError
+from .loading import check_input_budget
 
 FORMAT_VERSION = 1
 _META = "translator.json"
@@ -215,12 +216,7 @@ def load(role: str, cfg: ModelConfig, config_source: str, threads: int | None) -
     )
     limits = [x for x in (meta.get("max_position_embeddings"), meta.get("model_max_length")) if x]
     limit = min(limits) if limits else 512
-    if cfg.max_input_tokens is not None and cfg.max_input_tokens > limit:
-        from .errors import ConfigError
-
-        raise ConfigError(
-            f"{config_source}: {role}.max_input_tokens: {cfg.max_input_tokens} is over the limit of '{cfg.model}' ({limit} tokens); use a value <= {limit} or null"
-        )
+    check_input_budget(role, cfg, config_source, limit)
     return Ct2Model(
         role=role,
         model_id=cfg.model,

@@ -129,11 +129,7 @@ def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml"
     model.to(device)
     model.eval()
     limit = model_input_limit(model, tokenizer)
-    if cfg.max_input_tokens is not None and cfg.max_input_tokens > limit:
-        raise ConfigError(
-            f"{config_source}: {role}.max_input_tokens: {cfg.max_input_tokens} is over the limit of "
-            f"'{_label(cfg)}' ({limit} tokens); use a value <= {limit} or null"
-        )
+    check_input_budget(role, cfg, config_source, limit)
     positions = getattr(model.config, "max_position_embeddings", None) or limit
     return LoadedModel(
         role=role,
@@ -259,6 +255,15 @@ def hub_unreachable_reason() -> str | None:
         reason = getattr(e, "reason", e)
         return f"{endpoint}: {reason}"
     return None
+
+
+def check_input_budget(role: str, cfg: ModelConfig, config_source: str, limit: int) -> None:
+    """A configured max_input_tokens over the model's own limit is a config error."""
+    if cfg.max_input_tokens is not None and cfg.max_input_tokens > limit:
+        raise ConfigError(
+            f"{config_source}: {role}.max_input_tokens: {cfg.max_input_tokens} is over the limit of "
+            f"'{_label(cfg)}' ({limit} tokens); use a value <= {limit} or null"
+        )
 
 
 def offline_error(role: str, cfg: ModelConfig, config_source: str, reason: str) -> ModelLoadError:

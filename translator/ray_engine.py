@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .batch import Item, Outcome, RecordWriter, Stats, pending_items, pools, process_pool, read_done
+from .batch import Item, Outcome, RecordWriter, Stats, pending_items, pools, process_pool, read_done, write_outcomes
 from .config import Config
 from .errors import InputError
 
@@ -65,13 +65,8 @@ def run_batch_ray(
         )
         writer = RecordWriter(out)
         try:
-            for row in records.iter_rows():
-                outcome = Outcome(json.loads(row["record"]), int(row["sentences"]))
-                writer.write(outcome.record)
-                stats.add(outcome)
-                if on_document:
-                    on_document(1)
-            writer.sync()
+            outcomes = (Outcome(json.loads(row["record"]), int(row["sentences"])) for row in records.iter_rows())
+            write_outcomes(writer, outcomes, stats, on_document)
         finally:
             writer.close()
     finally:
