@@ -265,3 +265,29 @@ def test_runtime_overrides_apply_to_both_stages(tmp_path):
     assert config.threads == 3
     with pytest.raises(ConfigError, match="device must be one of"):
         config.with_runtime(device="tpu")
+
+
+def test_an_unknown_section_key_lists_the_valid_ones(tmp_path):
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "  zzz: 1\n")]
+    assert found == [
+        "summarization.zzz: unknown key (valid keys: model, revision, max_input_tokens, batch_size, device, backend, "
+        "compute_type, generation, method, fallback, max_words, ratio, include_boilerplate)"
+    ]
+
+
+def test_backend_and_compute_type_are_checked(tmp_path):
+    text = VALID.replace("  model: Helsinki-NLP/opus-mt-id-en\n", "  model: Helsinki-NLP/opus-mt-id-en\n  backend: onnx\n  compute_type: int4\n")
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
+    assert found == [
+        "translation.backend: must be one of auto, transformers, ctranslate2, got 'onnx'",
+        "translation.compute_type: must be one of auto, int8, int8_float32, int8_float16, int8_bfloat16, float32, float16, bfloat16, got 'int4'",
+    ]
+
+
+def test_the_shipped_generation_keys_match_the_installed_transformers():
+    from transformers import GenerationConfig
+
+    from translator.config import _generation_keys
+
+    installed = sorted(k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version")
+    assert list(_generation_keys()) == installed, "regenerate translator/data/generation_keys.txt"

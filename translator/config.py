@@ -473,7 +473,7 @@ def _unknown(key: Any, valid: tuple[str, ...]) -> str:
     close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
     if close:
         return f"unknown key (did you mean {close[0]}?)"
-    if len(valid) <= 10:
+    if len(valid) <= 16:  # a section's keys; generate() has too many to list
         return f"unknown key (valid keys: {', '.join(valid)})"
     return "unknown key (see transformers' GenerationConfig for the valid names)"
 
