@@ -270,7 +270,7 @@ def test_runtime_overrides_apply_to_both_stages(tmp_path):
 def test_an_unknown_section_key_lists_the_valid_ones(tmp_path):
     found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "  zzz: 1\n")]
     assert found == [
-        "summarization.zzz: unknown key (valid keys: model, revision, max_input_tokens, batch_size, device, backend, "
+        "summarization.zzz: unknown key (valid keys: model, revision, max_input_tokens, batch_size, max_batch_tokens, device, backend, "
         "compute_type, generation, method, fallback, max_words, ratio, include_boilerplate)"
     ]
 

@@ -20,7 +20,7 @@ TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars")
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
 DEFAULT_MAX_INPUT_CHARS = 1_000_000
 DEVICES = ("auto", "cpu", "cuda", "mps")
-SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "device", "backend", "compute_type", "generation")
+SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "max_batch_tokens", "device", "backend", "compute_type", "generation")
 BACKENDS = ("auto", "transformers", "ctranslate2")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float32", "float16", "bfloat16")
 EXTRA_KEYS = {
@@ -68,6 +68,7 @@ class ModelConfig:
     revision: str | None = None
     max_input_tokens: int | None = None  # None: the model's own limit
     batch_size: int = 16
+    max_batch_tokens: int | None = None  # padded input tokens per batch; None: only batch_size bounds it
     device: str = "auto"
     backend: str = "auto"  # auto: CTranslate2 when installed and the model converts, else transformers
     compute_type: str = "auto"  # CTranslate2 only; auto: int8 on CPU, int8_float16 on CUDA
@@ -317,6 +318,9 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
     batch_size = data.get("batch_size", DEFAULT_BATCH_SIZE[name])
     if not _is_int(batch_size, 1):
         fail("batch_size", f"must be an integer >= 1, got {batch_size!r}")
+    max_batch_tokens = data.get("max_batch_tokens")
+    if max_batch_tokens is not None and not _is_int(max_batch_tokens, 1):
+        fail("max_batch_tokens", f"must be an integer >= 1 (or null), got {max_batch_tokens!r}")
 
     device = data.get("device", "auto")
     if device not in DEVICES:
@@ -347,6 +351,7 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
         revision=revision.strip() if isinstance(revision, str) else None,
         max_input_tokens=max_input_tokens,
         batch_size=batch_size,
+        max_batch_tokens=max_batch_tokens,
         device=device,
         backend=backend,
         compute_type=compute_type,

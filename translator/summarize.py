@@ -107,7 +107,7 @@ class Summarizer:
             settings = self.settings(max(lengths[i] for i in batch), final, max_tokens)
             return generate(self.loaded, [windows[i] for i in batch], settings)
 
-        return run_sorted(order, run, size=lengths.__getitem__, batch_size=self.cfg.batch_size)
+        return run_sorted(order, run, size=lengths.__getitem__, batch_size=self.cfg.batch_size, max_tokens=self.cfg.max_batch_tokens)
 
     def settings(self, longest_input: int, final: bool, max_tokens: int | None = None) -> dict[str, Any]:
         """generate() arguments; partial (non-final) summaries are held to a share of their window."""

@@ -44,11 +44,12 @@ class Translator:
         def runner(base: dict[str, Any]) -> Callable[[list[str]], list[Generated]]:
             return lambda batch: generate(self.loaded, batch, self.settings(max(lengths[t] for t in batch), base))
 
-        outputs = run_sorted(distinct, runner(self.cfg.generation), size=lengths.__getitem__, batch_size=self.cfg.batch_size, on_batch=on_batch)
+        batching = {"size": lengths.__getitem__, "batch_size": self.cfg.batch_size, "max_tokens": self.cfg.max_batch_tokens}
+        outputs = run_sorted(distinct, runner(self.cfg.generation), on_batch=on_batch, **batching)
         retry = self.cfg.retry_generation
         capped = [i for i, output in enumerate(outputs) if output.hit_cap]
         if retry is not None and capped:
-            again = run_sorted([distinct[i] for i in capped], runner(retry), size=lengths.__getitem__, batch_size=self.cfg.batch_size)
+            again = run_sorted([distinct[i] for i in capped], runner(retry), **batching)
             for i, second in zip(capped, again):
                 outputs[i] = _better(outputs[i], second)
         return [outputs[i] for i in index]
