@@ -74,7 +74,7 @@ def test_the_conversion_is_cached_and_reused(tiny_dirs, tmp_path, monkeypatch):
     second = Pipeline.from_config(config, summarize=False)
     assert second(TEXTS[1], summarize=False).translation == first(TEXTS[1], summarize=False).translation
     listed = run("models", "list", "--config", str(config))
-    assert listed.returncode == 0 and f"CTranslate2: int8, " in listed.stdout.decode() and str(cached) in listed.stdout.decode()
+    assert listed.returncode == 0 and "CTranslate2: int8, " in listed.stdout.decode() and str(cached) in listed.stdout.decode()
 
 
 def test_a_conversion_killed_half_way_is_never_used(tiny_dirs, tmp_path, monkeypatch):
