@@ -7,7 +7,7 @@ import torch
 
 from translator.config import ModelConfig
 from translator.errors import ModelLoadError
-from translator.loading import hub_unreachable_reason, load_seq2seq
+from translator.loading import hub_unreachable_reason, load_model, load_seq2seq
 
 
 def test_offline_hub_id_fails_fast_naming_the_model_and_the_fix(monkeypatch):
@@ -37,7 +37,7 @@ def test_hub_probe_reports_a_closed_endpoint(monkeypatch):
 def test_local_directory_without_model_files(tmp_path):
     (tmp_path / "empty-model").mkdir()
     with pytest.raises(ModelLoadError, match="summarization.model: .*empty-model: no config.json"):
-        load_seq2seq("summarization", ModelConfig(model=str(tmp_path / "empty-model"), device="cpu"))
+        load_model("summarization", ModelConfig(model=str(tmp_path / "empty-model"), device="cpu"))
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA; the error path cannot happen")

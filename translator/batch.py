@@ -238,7 +238,8 @@ def run_batch(
     on_skip: Callable[[str], None] | None = None,
     force: bool = False,
 ) -> Stats:
-    """Process every item not yet in ``out``; returns the counts for the summary line."""
+    """Process every item not yet in ``out``; returns the counts for the summary line.
+    ``pipeline`` may be None when every item is already done: it is only used for pending work."""
     started = time.perf_counter()
     done = read_done(out)
     stats = Stats()

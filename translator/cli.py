@@ -272,8 +272,8 @@ def _command_batch(args: argparse.Namespace) -> int:
 
         pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading) if todo else None
         progress.start_documents(todo)
-        stats = run_batch(
-            pipeline or _NoModels(),
+        stats = run_batch(  # with nothing to do, no pipeline is loaded and none is used
+            pipeline,
             iter(items),
             args.output,
             summarize=summarize,
@@ -288,13 +288,6 @@ def _command_batch(args: argparse.Namespace) -> int:
             _say("failed", failure)
     print(f"translator: batch: {stats.line()}", file=sys.stderr)
     return EXIT_FAILURE if stats.any_failed else EXIT_OK
-
-
-class _NoModels:
-    """Stands in for a Pipeline when every document is already done: nothing to load."""
-
-    def run_many(self, texts, summarize=True, force=False):  # pragma: no cover - never called with pending work
-        raise RuntimeError("no pipeline loaded")
 
 
 def _command_models(args: argparse.Namespace) -> int:

@@ -22,7 +22,7 @@ from typing import Any
 
 from .config import ModelConfig
 from .errors import ModelLoadError
-from .loading import check_input_budget
+from .loading import check_input_budget, input_limit
 
 FORMAT_VERSION = 1
 _META = "translator.json"
@@ -170,7 +170,8 @@ def _save_tokenizer(tokenizer: Any, out: Path) -> dict[str, Any]:
         return {"kind": "marian", **special}
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:
-        raise ModelLoadError(f"{type(tokenizer).__name__} has no fast tokenizer; the CTranslate2 backend needs one")
+        # A plain error: convert() reports it as "cannot convert", so backend auto falls back.
+        raise ValueError(f"{type(tokenizer).__name__} has no fast tokenizer; the CTranslate2 backend needs one")
     backend.save(str(out / "tokenizer.json"))
     return {"kind": "tokenizers", **special}
 
@@ -214,8 +215,7 @@ def load(role: str, cfg: ModelConfig, config_source: str, threads: int | None) -
     translator = ctranslate2.Translator(
         str(path), device=device, compute_type=compute_type, inter_threads=1, intra_threads=threads or os.cpu_count() or 0
     )
-    limits = [x for x in (meta.get("max_position_embeddings"), meta.get("model_max_length")) if x]
-    limit = min(limits) if limits else 512
+    limit = input_limit(meta.get("max_position_embeddings"), meta.get("model_max_length"))
     check_input_budget(role, cfg, config_source, limit)
     return Ct2Model(
         role=role,

@@ -55,16 +55,16 @@ def load_model(role: str, cfg: ModelConfig, config_source: str = "models.yaml", 
     """
     from . import ct2
 
+    if cfg.is_local:
+        validate_model_dir(Path(cfg.model), role, config_source)  # once, whichever backend loads it
     if cfg.backend == "transformers":
         return load_seq2seq(role, cfg, config_source, threads), []
     if cfg.backend == "ctranslate2":
         if not ct2.available():
-            raise ModelLoadError(f"{config_source}: {role}.backend: ctranslate2 is not installed; pip install 'translator[ct2]', or use backend: auto")
+            raise ModelLoadError(f"{config_source}: {role}.backend: ctranslate2 is not installed; pip install ctranslate2, or use backend: auto")
         return ct2.load(role, cfg, config_source, threads), []
     if not ct2.available():
         return load_seq2seq(role, cfg, config_source, threads), []
-    if cfg.is_local:
-        validate_model_dir(Path(cfg.model), role, config_source)
     try:
         return ct2.load(role, cfg, config_source, threads), []
     except ModelLoadError as e:
@@ -75,7 +75,8 @@ def load_model(role: str, cfg: ModelConfig, config_source: str = "models.yaml", 
 
 
 def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml", threads: int | None = None) -> LoadedModel:
-    """Load ``cfg.model`` for ``role`` ("translation" or "summarization") with transformers."""
+    """Load ``cfg.model`` for ``role`` ("translation" or "summarization") with transformers.
+    Local directories are validated by load_model(), the entry point for every backend."""
     started = time.perf_counter()
     # Imported here, not at module level, so that --help and config errors stay fast.
     import torch
@@ -85,8 +86,6 @@ def load_seq2seq(role: str, cfg: ModelConfig, config_source: str = "models.yaml"
         torch.set_num_threads(threads)
 
     device = resolve_device(cfg.device, f"{config_source}: {role}.device")
-    if cfg.is_local:
-        validate_model_dir(Path(cfg.model), role, config_source)
     # Never run code that came with a model; safetensors are preferred where a model has them
     # (transformers' default), and .bin weights go through torch's weights-only loader.
     kwargs: dict[str, Any] = {"trust_remote_code": False}
@@ -220,7 +219,11 @@ def _env_flag(name: str) -> bool:
 
 def model_input_limit(model: Any, tokenizer: Any) -> int:
     """The model's own input limit: its position table, or the tokenizer's stated maximum."""
-    limits = [getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
+    return input_limit(getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None))
+
+
+def input_limit(*limits: Any) -> int:
+    """The smallest real limit among ``limits`` (None and "no limit" sentinels ignored)."""
     usable = [int(x) for x in limits if isinstance(x, int) and 0 < x < _NO_LIMIT]
     return min(usable) if usable else _FALLBACK_LIMIT
 

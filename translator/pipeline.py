@@ -36,6 +36,9 @@ class _Doc:
     pieces: list[Span] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)  # for each piece, the index of its sentence
     first_piece: int = 0  # where its pieces start in the pool
+    # What the model sees of each piece; None for pieces without a letter or digit ("***", "—"),
+    # which are kept as they are instead of being sent to the model.
+    model_texts: list[str | None] = field(default_factory=list)
     notes: list[Flag] = field(default_factory=list)  # document-level flags (language)
 
 
@@ -131,7 +134,7 @@ class Pipeline:
                 docs.append(e)
                 continue
             doc.first_piece = len(pieces)
-            pieces += [model_text(p.text) for p in doc.pieces if has_words(p.text)]
+            pieces += [t for t in doc.model_texts if t is not None]
             docs.append(doc)
         prepared = [d for d in docs if isinstance(d, _Doc)]
         segment_seconds = time.perf_counter() - started
@@ -153,12 +156,11 @@ class Pipeline:
             if isinstance(doc, InputError):
                 results.append(doc)
                 continue
-            wordy = sum(has_words(p.text) for p in doc.pieces)
+            wordy = sum(t is not None for t in doc.model_texts)
             share = wordy / len(pieces) if pieces else 0.0
             timings = {"segment": segment_seconds / len(prepared), "translate": translate_seconds * share}
             translated = iter(outputs[doc.first_piece : doc.first_piece + wordy])
-            # Pieces without a letter or digit ("***", "—") are kept as they are, not sent to the model.
-            own = [next(translated) if has_words(p.text) else Generated(p.text, 0, False) for p in doc.pieces]
+            own = [next(translated) if t is not None else Generated(p.text, 0, False) for p, t in zip(doc.pieces, doc.model_texts)]
             results.append(self._finish(doc, own, summarize, timings, progress))
         return results
 
@@ -179,6 +181,7 @@ class Pipeline:
             for piece in split_to_budget(text, sentence.span, self.translator.count_tokens, self.translator.budget):
                 doc.pieces.append(piece)
                 doc.owner.append(i)
+                doc.model_texts.append(model_text(piece.text) if has_words(piece.text) else None)
         return doc
 
     def _finish(
