@@ -37,7 +37,8 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
+# The texts the tiny models' vocabularies and the benchmark's sentences are made of.
+SOURCE_TEXTS = [ROOT / "examples" / "bus-listrik-bandung.id.txt", ROOT / "tests" / "data" / "berita-20-baris.id.txt"]
 
 SENTENCES = 20
 SOURCE_TOKENS = 30
@@ -71,9 +72,9 @@ VARIANTS = [
 
 
 def build_models(work: Path, quick: bool) -> tuple[Path, Path]:
-    from tiny_models import build_bart, build_marian, generated_lines
+    from translator.models.tiny import build_bart, build_marian, generated_lines
 
-    indonesian, english = generated_lines()
+    indonesian, english = generated_lines("\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS))
     if quick:
         return build_marian(work / "marian", indonesian), build_bart(work / "bart", english)
     marian = build_marian(work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB)
@@ -86,7 +87,7 @@ def make_inputs(count_source: Callable[[str], int], count_english: Callable[[str
     about SUMMARY_INPUT_TOKENS tokens, grown word by word against the real tokenizers."""
     import random
 
-    from tiny_models import ENGLISH_WORDS, SOURCE_TEXTS
+    from translator.models.tiny import ENGLISH_WORDS
 
     rng = random.Random(0)
     words = sorted({w for p in SOURCE_TEXTS for w in p.read_text(encoding="utf-8").split() if w.isalpha() and len(w) > 2})
@@ -237,7 +238,7 @@ class _Stage:
         return translation, summarization
 
     def load(self) -> None:
-        from translator.loading import load_model
+        from translator.models import load_model
         from translator.summarize import Summarizer
         from translator.translate import Translator
 
@@ -256,7 +257,7 @@ class _Stage:
         return self.translator.count_tokens(text)
 
     def count_english(self, text: str) -> int:
-        return self.summarizer.loaded.count_tokens(text) if self.summarizer else len(text.split())
+        return self.summarizer.model.count_tokens(text) if self.summarizer else len(text.split())
 
     def translate(self, sentences: list[str]) -> None:
         if self.variant.backend != "naive":
@@ -264,14 +265,14 @@ class _Stage:
             return
         import torch
 
-        loaded = self.translator.loaded
+        loaded = self.translator.model  # the transformers backend: its tokenizer and torch model
         for sentence in sentences:  # one generate() per sentence, as the translation pipeline did
             batch = loaded.tokenizer([sentence], return_tensors="pt")
             with torch.inference_mode():
                 loaded.model.generate(**batch, **self.translator.cfg.generation)
 
     def summarize(self, english: str) -> None:
-        from translator.extractive import summarize_extractive
+        from translator.text.extractive import summarize_extractive
 
         if self.summarizer is None:
             summarize_extractive([english])
@@ -281,7 +282,7 @@ class _Stage:
             return
         import torch
 
-        loaded = self.summarizer.loaded
+        loaded = self.summarizer.model
         batch = loaded.tokenizer([english], return_tensors="pt", truncation=True, max_length=loaded.max_input_tokens)
         with torch.inference_mode():
             loaded.model.generate(**batch, **self.summarizer.cfg.generation)
@@ -289,7 +290,7 @@ class _Stage:
 
 def _convert_once(stages: dict[str, "_Stage"]) -> float | None:
     """Convert for CTranslate2 before timing loads: a one-time cost, reported on its own."""
-    from translator import ct2
+    from translator.models import ct2
 
     started = time.perf_counter()
     converted = False

@@ -31,7 +31,7 @@ Splitter = Callable[[str], list[str]]
 
 
 def _ours() -> Splitter:
-    from translator.segment import split_sentences
+    from translator.text.segment import split_sentences
 
     return lambda text: [s.text for s in split_sentences(text)]
 

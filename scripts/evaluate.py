@@ -148,7 +148,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         hypotheses = [line.strip() for line in _read(args.hypotheses).rstrip("\n").split("\n")]
         if len(hypotheses) != len(pairs):
             raise InputError(f"{args.hypotheses}: {len(hypotheses)} lines for {len(pairs)} pairs")
-        from translator.checks import check_segment
+        from translator.text.checks import check_segment
 
         flags = Counter(f.kind for i, (p, h) in enumerate(zip(pairs, hypotheses)) for f in check_segment(i, p.source, h))
         report["system"] = str(args.hypotheses)

@@ -9,22 +9,23 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from tiny_models import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
+from helpers import DATA, EXAMPLE, ROOT  # noqa: E402
+from translator.models.tiny import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
 
 # No test may reach the network: the hub is unreachable here, and CI must not depend on it.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+# What the CLI sets when stderr is not a terminal; in-process CLI tests need it before transformers loads.
+os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 # CTranslate2 conversions of the tiny models go to a cache of this session, never the user's.
 os.environ.setdefault("TRANSLATOR_CACHE", tempfile.mkdtemp(prefix="translator-cache-"))
-
-ROOT = Path(__file__).resolve().parent.parent
-DATA = Path(__file__).resolve().parent / "data"
 
 
 @pytest.fixture(scope="session")
 def tiny_dirs(tmp_path_factory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("tiny-models")
-    indonesian, english = generated_lines()
+    text = "\n".join(p.read_text(encoding="utf-8") for p in (EXAMPLE, DATA / "berita-20-baris.id.txt"))
+    indonesian, english = generated_lines(text)
     return build_marian(base / "marian", indonesian), build_bart(base / "bart", english)
 
 
@@ -44,9 +45,12 @@ def tiny_pipeline(tiny_config):
 
 @pytest.fixture(scope="session")
 def example_text() -> str:
-    return (ROOT / "examples" / "bus-listrik-bandung.id.txt").read_text(encoding="utf-8")
+    return EXAMPLE.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
 def article_20() -> str:
     return (DATA / "berita-20-baris.id.txt").read_text(encoding="utf-8")
+
+
+__all__ = ["ROOT"]

@@ -12,26 +12,21 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import ROOT, run
-from test_pipeline import spy_generate
-from tiny_models import tiny_config_text
-from translator import Pipeline
-from translator.batch import read_done, read_items
-
-SENTENCES = [
-    "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.",
-    "Uji coba berlangsung selama tiga bulan dan penumpang tidak dipungut biaya.",
-    "Harga beras di pasar tradisional naik dua persen pekan ini.",
-    "Wali kota mengatakan warga ingin beralih ke transportasi umum yang bersih.",
-    "Banjir merendam ratusan rumah di Kabupaten Bekasi pada Rabu pagi.",
-    "Sekolah di daerah terdampak banjir diliburkan selama dua hari.",
-    "Bank Indonesia mempertahankan suku bunga acuan pekan ini.",
-    "Warga diminta tetap waspada terhadap hujan lebat hingga pekan depan.",
-]
+from helpers import ROOT, SENTENCES, cli, records, spy_generate
+from translator import OutputError, Pipeline
+from translator.batch.items import read_items
+from translator.batch.resume import ResumeState
+from translator.models.tiny import tiny_config_text
+from translator.types import Result
 
 
-def records(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+@pytest.fixture
+def slow_config(tiny_dirs, tmp_path) -> Path:
+    """Long outputs, one sentence a call: a batch that runs long enough to be interrupted."""
+    text = tiny_config_text(*tiny_dirs).replace("    max_new_tokens: 8\n", "    max_new_tokens: 60\n", 1).replace("  batch_size: 8\n", "  batch_size: 1\n", 1)
+    path = tmp_path / "slow.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -52,23 +47,37 @@ def expected_ids(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*.txt")}
 
 
-def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus, tiny_config, tmp_path):
-    out = tmp_path / "hasil.jsonl"
-    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(tiny_config), "--pool-docs", "2", "--no-summary"]
-    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
+def _start(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _wait_for_records(process: subprocess.Popen, out: Path, count: int) -> None:
+    """Until ``out`` has ``count`` lines or the process ends (a generous bound, for a busy machine)."""
+    deadline = time.monotonic() + 600
     while time.monotonic() < deadline and process.poll() is None:
-        if out.exists() and out.read_bytes().count(b"\n") >= 3:
-            break
+        if out.exists() and out.read_bytes().count(b"\n") >= count:
+            return
         time.sleep(0.02)
-    assert process.poll() is None, "the batch finished before it could be killed; make the documents longer"
-    process.send_signal(signal.SIGKILL)
-    process.wait()
+
+
+@pytest.mark.slow
+def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus, slow_config, tiny_config, tmp_path):
+    out = tmp_path / "hasil.jsonl"
+    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(slow_config), "--pool-docs", "2", "--no-summary"]
+    process = _start(command)
+    try:
+        _wait_for_records(process, out, 3)
+        assert process.poll() is None, "the batch finished before it could be killed; make the documents longer"
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < 30
 
-    rerun = run("batch", str(corpus), "--output", str(out), "--config", str(tiny_config), "--pool-docs", "2", "--no-summary", timeout=300)
+    rerun = cli("batch", str(corpus), "--output", str(out), "--config", str(tiny_config), "--pool-docs", "2", "--no-summary")
     stderr = rerun.stderr.decode()
     assert rerun.returncode == 1, stderr
     assert "Traceback" not in stderr
@@ -79,7 +88,7 @@ def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus,
     assert set(errors) == {"kosong.txt", "sampah.txt"}
     assert "empty" in errors["kosong.txt"] and ("binary" in errors["sampah.txt"] or "UTF-8" in errors["sampah.txt"])
     for record in found:
-        assert set(record) >= {"id", "translation", "summary", "warnings", "error", "models", "timings"}
+        assert set(record) == {"id", "error", *Result("", "", [], [], [], {}).to_dict()}, "one schema for every record"
         if record["error"] is None:
             assert record["translation"].strip() and record["models"][0]["role"] == "translation"
     assert "batch: 30 documents: " in stderr and f", {written} skipped (already in the output)" in stderr
@@ -91,7 +100,7 @@ def test_a_torn_last_line_is_repaired_and_the_document_done_again(tmp_path, tiny
     out = tmp_path / "out.jsonl"
     good = json.dumps({"id": "d0", "translation": "x", "summary": None, "warnings": [], "error": None, "models": [], "timings": {}})
     out.write_text(good + "\n" + '{"id": "d1", "translation": "hal', encoding="utf-8")
-    proc = run("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    proc = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert proc.returncode == 0, proc.stderr.decode()
     found = records(out)
     assert [r["id"] for r in found] == ["d0", "d1", "d2"]
@@ -102,10 +111,10 @@ def test_a_finished_batch_reruns_in_no_time_and_still_reports_old_failures(tmp_p
     docs = tmp_path / "docs.jsonl"
     docs.write_text(json.dumps({"id": "a", "text": SENTENCES[0]}) + "\n" + json.dumps({"id": "b", "text": ""}) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    first = run("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    first = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert first.returncode == 1
     before = out.read_bytes()
-    second = run("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    second = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert second.returncode == 1
     assert out.read_bytes() == before
     assert "2 documents: 0 ok, 0 failed, 2 skipped (already in the output); 1 of the skipped had failed before" in second.stderr.decode()
@@ -121,7 +130,7 @@ def test_jsonl_with_other_field_names_and_summaries(tmp_path, tiny_config):
     ]
     docs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    proc = run("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--text-field", "isi", "--id-field", "kode")
+    proc = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--text-field", "isi", "--id-field", "kode")
     assert proc.returncode == 1
     found = {r["id"]: r for r in records(out)}
     assert set(found) == {"satu", "line-2", "dua"}
@@ -135,7 +144,7 @@ def test_csv_input(tmp_path, tiny_config):
     docs = tmp_path / "docs.csv"
     docs.write_text('id,text\nx1,"Harga naik, kata dia."\nx2,Banjir datang.\n', encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    proc = run("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    proc = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert proc.returncode == 0, proc.stderr.decode()
     assert [r["id"] for r in records(out)] == ["x1", "x2"]
 
@@ -150,7 +159,7 @@ def test_csv_input(tmp_path, tiny_config):
 def test_unusable_batch_inputs_are_usage_errors(tmp_path, tiny_config, name, content, fragment):
     source = tmp_path / name
     source.write_text(content, encoding="utf-8")
-    proc = run("batch", str(source), "--output", str(tmp_path / "out.jsonl"), "--config", str(tiny_config))
+    proc = cli("batch", str(source), "--output", str(tmp_path / "out.jsonl"), "--config", str(tiny_config))
     assert proc.returncode == 2 and fragment in proc.stderr.decode()
     assert not (tmp_path / "out.jsonl").exists()
 
@@ -158,8 +167,8 @@ def test_unusable_batch_inputs_are_usage_errors(tmp_path, tiny_config, name, con
 def test_an_output_that_is_not_ours_is_not_touched(tmp_path):
     out = tmp_path / "out.jsonl"
     out.write_text("hello\n", encoding="utf-8")
-    with pytest.raises(Exception, match="not a record this tool wrote"):
-        read_done(out)
+    with pytest.raises(OutputError, match="not a record this tool wrote"):
+        ResumeState.repair_and_read(out)
     assert out.read_text() == "hello\n"
 
 
@@ -171,11 +180,11 @@ def test_directory_ids_are_relative_paths(corpus):
 
 def test_pooled_batching_calls_the_model_fewer_times(tiny_dirs, tmp_path, monkeypatch):
     config = tmp_path / "models.yaml"
-    config.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: null\n"), encoding="utf-8")
+    config.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")
     pipeline = Pipeline.from_config(config, summarize=False)
     texts = [" ".join(SENTENCES[i : i + 3]) for i in range(6)]  # 6 documents of 3 sentences, some shared
 
-    calls = spy_generate(monkeypatch, pipeline.translator.loaded.model)
+    calls = spy_generate(monkeypatch, pipeline.translator.model)
     one_by_one = [pipeline(t, summarize=False) for t in texts]
     separate = len(calls)
     calls.clear()
@@ -192,16 +201,20 @@ def test_pooled_batching_calls_the_model_fewer_times(tiny_dirs, tmp_path, monkey
     assert all(len(t) == 1 for t in translations.values())
 
 
-def test_ctrl_c_exits_130_and_leaves_whole_records(corpus, tiny_config, tmp_path):
+@pytest.mark.slow
+def test_ctrl_c_exits_130_and_leaves_whole_records(corpus, slow_config, tmp_path):
     out = tmp_path / "hasil.jsonl"
-    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(tiny_config), "--pool-docs", "1", "--no-summary"]
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and process.poll() is None and not (out.exists() and out.read_bytes().count(b"\n") >= 2):
-        time.sleep(0.02)
-    assert process.poll() is None, "the batch finished before it could be interrupted"
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
+    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(slow_config), "--pool-docs", "1", "--no-summary"]
+    process = _start(command)
+    try:
+        _wait_for_records(process, out, 2)
+        assert process.poll() is None, "the batch finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=300)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
     assert process.returncode == 130, stderr.decode()
     assert stderr.decode().strip().splitlines() == ["translator: interrupted"]
     assert all(r["id"] for r in records(out)), "a record is torn"

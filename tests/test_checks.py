@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from translator.checks import KINDS, check_segment, find_loop, summary_flags
-from translator.numbers import english_numbers, indonesian_numbers, keys_of, unmatched
+from translator.text.checks import KINDS, check_segment, find_loop, summary_flags
+from translator.text.numbers import english_numbers, indonesian_numbers, keys_of, unmatched
 
 CLEAN = [
     pytest.param("Harga naik 2,5 persen.", "Prices rose 2.5 percent.", id="decimal-comma"),

@@ -1,4 +1,4 @@
-"""Each subcommand through the real command line, with the tiny models: formats, inputs, output files."""
+"""Each subcommand through main(), with the tiny models: formats, inputs, output files."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 
 import pytest
 
-from test_cli import EXAMPLE, assert_one_line_error, run
-from tiny_models import tiny_config_text
+from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
+from translator.models.tiny import tiny_config_text
 from translator.cli import use_colour
-from translator.segment import split_sentences
+from translator.text.segment import split_sentences
 
 HTML = """<!DOCTYPE html>
 <html><head><title>Bus listrik</title><script>var tracker = "jangan diterjemahkan";</script></head>
@@ -41,20 +41,20 @@ def sources(proc) -> list[str]:
 
 def test_translate_prints_only_the_translation(tiny_config, tiny_pipeline):
     text = "Harga beras naik. Pemerintah menyiapkan operasi pasar."
-    proc = run("translate", "--config", str(tiny_config), stdin=text.encode())
+    proc = cli("translate", "--config", str(tiny_config), stdin=text.encode())
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode() == tiny_pipeline(text, summarize=False).translation + "\n"
 
 
 def test_translate_json_has_no_summary(tiny_config):
-    proc = run("translate", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
+    proc = cli("translate", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
     data = json.loads(proc.stdout)
     assert data["summary"] == "" and data["summary_method"] == "" and [m["role"] for m in data["models"]] == ["translation"]
 
 
 def test_summarize_takes_english_and_needs_no_translation_model(tiny_config, tiny_pipeline):
     english = "The city began testing electric buses. The trial will last three months. Passengers ride free."
-    proc = run("summarize", "--config", str(tiny_config), "--format", "json", stdin=english.encode())
+    proc = cli("summarize", "--config", str(tiny_config), "--format", "json", stdin=english.encode())
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)
     assert data["summary"] == tiny_pipeline.summarize_text(english).summary
@@ -67,7 +67,7 @@ def test_summarize_extractive_returns_sentences_of_the_input(tiny_config):
         "Bandung began testing electric buses on three corridors. The electric buses run on the corridors every day. "
         "A football club won on Sunday. Residents ride the electric buses free on the corridors."
     )
-    proc = run("summarize", "--config", str(tiny_config), "--summary-method", "extractive", "--summary-words", "20", stdin=english.encode())
+    proc = cli("summarize", "--config", str(tiny_config), "--summary-method", "extractive", "--summary-words", "20", stdin=english.encode())
     assert proc.returncode == 0, proc.stderr.decode()
     summary = proc.stdout.decode().strip()
     picked = [s.text for s in split_sentences(summary)]
@@ -77,7 +77,7 @@ def test_summarize_extractive_returns_sentences_of_the_input(tiny_config):
 
 def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
     text = "Harga naik 2,5 persen.\nPemerintah | kota menyiapkan operasi pasar."
-    proc = run("run", "--config", str(tiny_config), "--format", "markdown", "--side-by-side", stdin=text.encode())
+    proc = cli("run", "--config", str(tiny_config), "--format", "markdown", "--side-by-side", stdin=text.encode())
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode()
     result = tiny_pipeline(text)
@@ -92,7 +92,7 @@ def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
 def test_html_input_is_reduced_to_the_article(tiny_config, tmp_path):
     page = tmp_path / "berita.html"
     page.write_text(HTML, encoding="utf-8")
-    found = sources(run("translate", str(page), "--config", str(tiny_config), "--format", "json"))
+    found = sources(cli("translate", str(page), "--config", str(tiny_config), "--format", "json"))
     assert found == [
         "Bandung uji coba bus listrik",
         "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.",
@@ -101,7 +101,7 @@ def test_html_input_is_reduced_to_the_article(tiny_config, tmp_path):
 
 
 def test_html_on_stdin_is_recognised(tiny_config):
-    found = sources(run("translate", "--config", str(tiny_config), "--format", "json", stdin=HTML.encode()))
+    found = sources(cli("translate", "--config", str(tiny_config), "--format", "json", stdin=HTML.encode()))
     assert not any("tracker" in s or "Beranda" in s or "Hak cipta" in s for s in found)
     assert "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama." in found
 
@@ -109,7 +109,7 @@ def test_html_on_stdin_is_recognised(tiny_config):
 def test_markdown_input_keeps_text_and_leaves_code_out(tiny_config, tmp_path):
     page = tmp_path / "berita.md"
     page.write_text(MARKDOWN, encoding="utf-8")
-    proc = run("translate", str(page), "--config", str(tiny_config), "--format", "json")
+    proc = cli("translate", str(page), "--config", str(tiny_config), "--format", "json")
     assert sources(proc) == [
         "Bus listrik di Bandung",
         "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor.",
@@ -121,39 +121,39 @@ def test_markdown_input_keeps_text_and_leaves_code_out(tiny_config, tmp_path):
 
 def test_output_file_is_written_whole_and_left_alone_on_failure(tiny_config, tmp_path):
     out = tmp_path / "hasil.json"
-    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json", "--output", str(out))
+    proc = cli("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json", "--output", str(out))
     assert proc.returncode == 0 and proc.stdout == b""
     first = json.loads(out.read_text(encoding="utf-8"))
     assert first["segments"]
-    proc = run("run", "-", "--config", str(tiny_config), "--output", str(out), stdin=b"   ")
+    proc = cli("run", "-", "--config", str(tiny_config), "--output", str(out), stdin=b"   ")
     assert_one_line_error(proc, 2, "empty")
     assert json.loads(out.read_text(encoding="utf-8")) == first
     assert [p.name for p in tmp_path.iterdir()] == ["hasil.json"], "a temp file was left behind"
 
 
 def test_output_into_a_missing_directory_fails_before_loading(tiny_config, tmp_path):
-    proc = run("run", str(EXAMPLE), "--config", str(tiny_config), "--output", str(tmp_path / "no" / "x.txt"))
+    proc = cli("run", str(EXAMPLE), "--config", str(tiny_config), "--output", str(tmp_path / "no" / "x.txt"))
     assert_one_line_error(proc, 2, "does not exist")
 
 
 def test_profile_option_switches_the_summary_method(tiny_dirs, tmp_path):
     config = tmp_path / "models.yaml"
     config.write_text(tiny_config_text(*tiny_dirs) + "profiles:\n  fast:\n    summarization:\n      method: extractive\n", encoding="utf-8")
-    proc = run("run", str(EXAMPLE), "--config", str(config), "--profile", "fast", "--format", "json")
+    proc = cli("run", str(EXAMPLE), "--config", str(config), "--profile", "fast", "--format", "json")
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout)["summary_method"] == "extractive"
-    proc = run("run", str(EXAMPLE), "--config", str(config), "--profile", "turbo")
+    proc = cli("run", str(EXAMPLE), "--config", str(config), "--profile", "turbo")
     assert_one_line_error(proc, 2, "no profile 'turbo' (profiles: default, fast)")
 
 
 def test_beams_and_device_options_reach_the_result(tiny_config):
-    proc = run("translate", "--config", str(tiny_config), "--beams", "2", "--device", "cpu", "--threads", "1", "--format", "json", stdin="Harga naik.".encode())
+    proc = cli("translate", "--config", str(tiny_config), "--beams", "2", "--device", "cpu", "--threads", "1", "--format", "json", stdin="Harga naik.".encode())
     assert proc.returncode == 0, proc.stderr.decode()
-    assert "|beams:2|" in json.loads(proc.stdout)["signature"]
+    assert "|backend:transformers|beams:2" in json.loads(proc.stdout)["signature"]
 
 
 def test_models_list_for_local_directories(tiny_config, tiny_dirs):
-    proc = run("models", "list", "--config", str(tiny_config))
+    proc = cli("models", "list", "--config", str(tiny_config))
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode()
     assert out.count("local directory") == 2
@@ -173,7 +173,7 @@ def test_models_list_and_download_for_hub_models_offline(tmp_path):
 
 
 def test_models_download_skips_local_directories(tiny_config):
-    proc = run("models", "download", "--config", str(tiny_config))
+    proc = cli("models", "download", "--config", str(tiny_config))
     assert proc.returncode == 0, proc.stderr.decode()
     assert proc.stdout.decode().count("local directory; nothing to download") == 2
 
@@ -192,7 +192,7 @@ def test_colour_only_on_a_terminal_without_no_color():
 
 @pytest.mark.parametrize("command", ["run", "translate", "summarize"])
 def test_every_text_command_rejects_empty_input(tiny_config, command):
-    assert_one_line_error(run(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
+    assert_one_line_error(cli(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
 
 
 def test_progress_bar_appears_only_on_a_terminal(tiny_config):
@@ -200,8 +200,6 @@ def test_progress_bar_appears_only_on_a_terminal(tiny_config):
     import pty
     import subprocess
     import sys
-
-    from test_cli import ROOT
 
     import fcntl
     import struct
@@ -218,16 +216,20 @@ def test_progress_bar_appears_only_on_a_terminal(tiny_config):
     )
     os.close(secondary)
     seen = b""
-    while True:
-        try:
-            chunk = os.read(primary, 4096)
-        except OSError:
-            break
-        if not chunk:
-            break
-        seen += chunk
-    proc.wait(timeout=120)
-    os.close(primary)
+    try:
+        while True:
+            try:
+                chunk = os.read(primary, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        proc.wait(timeout=300)
+    finally:
+        proc.kill()
+        proc.wait()
+        os.close(primary)
     shown = seen.decode(errors="replace")
     assert proc.returncode == 0
     assert "loading the translation model" in shown

@@ -9,11 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from test_cli import ROOT, run
-from test_pipeline import check_contract
-from tiny_models import tiny_config_text
+from helpers import ROOT, check_contract, cli
 from translator import ModelLoadError, Pipeline, load_config
-from translator import ct2
+from translator.models import ct2
+from translator.models.tiny import tiny_config_text
 
 TEXTS = ["Harga beras naik 2,5 persen.", "Pemerintah kota Bandung mulai menguji coba bus listrik.", "Dr. Ir. H. Arief, M.Si., tiba."]
 
@@ -32,7 +31,7 @@ def ct2_pipeline(tiny_dirs, tmp_path_factory):
 def test_ct2_results_keep_the_contract(ct2_pipeline, example_text):
     result = ct2_pipeline(example_text)
     check_contract(example_text, result)
-    assert ct2_pipeline.translator.loaded.backend == "ctranslate2"
+    assert ct2_pipeline.translator.model.backend == "ctranslate2"
     assert "backend:ct2-int8" in result.signature
     assert result.summary_rounds >= 1
 
@@ -40,7 +39,7 @@ def test_ct2_results_keep_the_contract(ct2_pipeline, example_text):
 def test_ct2_tokenization_matches_the_hf_tokenizers(ct2_pipeline, tiny_pipeline):
     english = ["The city began testing electric buses.", "Rice prices rose percent per kg."]
     for stage, texts in (("translator", TEXTS), ("summarizer", english)):
-        fast, reference = getattr(ct2_pipeline, stage).loaded, getattr(tiny_pipeline, stage).loaded
+        fast, reference = getattr(ct2_pipeline, stage).model, getattr(tiny_pipeline, stage).model
         for text in texts:
             ids = reference.tokenizer(text)["input_ids"]
             assert fast.tokenizer.encode(text) == reference.tokenizer.convert_ids_to_tokens(ids), (stage, text)
@@ -49,12 +48,12 @@ def test_ct2_tokenization_matches_the_hf_tokenizers(ct2_pipeline, tiny_pipeline)
 
 def test_ct2_float32_and_transformers_give_the_same_greedy_outputs(tiny_dirs, tmp_path):
     # float32, so that no int8 rounding flips a near-tie of random weights; no retry, so greedy only.
-    text = tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: null\n")
+    text = tiny_config_text(*tiny_dirs)
     reference_config, fast_config = tmp_path / "pt.yaml", tmp_path / "ct2.yaml"
     reference_config.write_text(text, encoding="utf-8")
     fast_config.write_text(text.replace("backend: transformers", "backend: ctranslate2\n  compute_type: float32"), encoding="utf-8")
     reference, fast = Pipeline.from_config(reference_config), Pipeline.from_config(fast_config)
-    assert fast.translator.loaded.compute_type == "float32"
+    assert fast.translator.model.compute_type == "float32"
     for source in TEXTS:
         assert fast(source, summarize=False).translation == reference(source, summarize=False).translation
     english = ["The city began testing electric buses on three corridors.", "Rice prices rose."]
@@ -73,7 +72,7 @@ def test_the_conversion_is_cached_and_reused(tiny_dirs, tmp_path, monkeypatch):
     monkeypatch.setattr(ct2, "_convert_into", no_conversion)
     second = Pipeline.from_config(config, summarize=False)
     assert second(TEXTS[1], summarize=False).translation == first(TEXTS[1], summarize=False).translation
-    listed = run("models", "list", "--config", str(config))
+    listed = cli("models", "list", "--config", str(config))
     assert listed.returncode == 0 and "CTranslate2: int8, " in listed.stdout.decode() and str(cached) in listed.stdout.decode()
 
 
@@ -97,6 +96,40 @@ def test_a_conversion_killed_half_way_is_never_used(tiny_dirs, tmp_path, monkeyp
     assert ct2.convert(cfg, "int8_float32", "translation") == target and (target / "translator.json").is_file()
 
 
+def test_an_unwritable_cache_falls_back_to_transformers_under_auto(tiny_dirs, tmp_path, monkeypatch):
+    """A read-only home, a container, a Ray worker: the cache cannot be made, and auto falls back."""
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where the cache directory should be", encoding="utf-8")
+    monkeypatch.setenv("TRANSLATOR_CACHE", str(blocker))
+    pipeline = Pipeline.from_config(ct2_config(tiny_dirs, tmp_path, backend="auto"), summarize=False)
+    assert pipeline.translator.model.backend == "transformers"
+    flags = [w for w in pipeline(TEXTS[0], summarize=False).warnings if w.kind == "backend"]
+    assert len(flags) == 1 and "cannot write the cache" in flags[0].message and "TRANSLATOR_CACHE" in flags[0].message
+
+
+def test_an_unwritable_cache_with_backend_ctranslate2_is_one_clear_error(tiny_dirs, tmp_path, monkeypatch):
+    from translator import ConversionError
+
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x", encoding="utf-8")
+    monkeypatch.setenv("TRANSLATOR_CACHE", str(blocker))
+    with pytest.raises(ConversionError, match="cannot write the cache"):
+        Pipeline.from_config(ct2_config(tiny_dirs, tmp_path), summarize=False)
+
+
+def test_only_a_conversion_error_makes_auto_fall_back(tiny_dirs, tmp_path, monkeypatch):
+    """An offline hub is not a conversion problem: auto reports it instead of trying transformers."""
+    from translator.config import ModelConfig
+    from translator.models import load_model
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    tried = []
+    monkeypatch.setattr("translator.models.hf.load", lambda *a, **k: tried.append(a) or pytest.fail("fell back"))
+    with pytest.raises(ModelLoadError, match="hub cannot be reached") as info:
+        load_model("translation", ModelConfig(model="translator-tests/no-such-model", backend="auto", device="cpu"))
+    assert not isinstance(info.value, __import__("translator").ConversionError) and not tried
+
+
 def test_auto_falls_back_to_transformers_with_a_flag(tiny_dirs, tmp_path, monkeypatch):
     def unsupported(cfg, quantization, out):
         raise ValueError("No conversion is registered for the model configuration MarianConfig")
@@ -104,7 +137,7 @@ def test_auto_falls_back_to_transformers_with_a_flag(tiny_dirs, tmp_path, monkey
     monkeypatch.setattr(ct2, "converted_dir", lambda cfg, q: tmp_path / "nowhere" / q)
     monkeypatch.setattr(ct2, "_convert_into", unsupported)
     pipeline = Pipeline.from_config(ct2_config(tiny_dirs, tmp_path, backend="auto"), summarize=False)
-    assert pipeline.translator.loaded.backend == "transformers"
+    assert pipeline.translator.model.backend == "transformers"
     result = pipeline(TEXTS[0], summarize=False)
     flags = [w for w in result.warnings if w.kind == "backend"]
     assert len(flags) == 1 and "using transformers, because cannot convert" in flags[0].message
@@ -112,7 +145,7 @@ def test_auto_falls_back_to_transformers_with_a_flag(tiny_dirs, tmp_path, monkey
 
 def test_auto_uses_ctranslate2_when_it_converts(tiny_dirs, tmp_path):
     pipeline = Pipeline.from_config(ct2_config(tiny_dirs, tmp_path, backend="auto"), summarize=False)
-    assert pipeline.translator.loaded.backend == "ctranslate2"
+    assert pipeline.translator.model.backend == "ctranslate2"
 
 
 def test_asking_for_ctranslate2_without_it_names_the_fix(tiny_dirs, tmp_path, monkeypatch):

@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from test_pipeline import spy_generate
-from translator.segment import split_sentences
+from helpers import spy_generate
+from translator.text.segment import split_sentences
 
 SENTENCES = 200
 
@@ -41,14 +41,9 @@ class _Collect(logging.Handler):
 
 @pytest.fixture
 def transformers_warnings(monkeypatch):
-    """Every WARNING transformers logs during the test, with the pipeline's quieting switched off."""
-    from contextlib import nullcontext
-
+    """Every WARNING transformers logs during the test (loading models sets its level to ERROR)."""
     from transformers.utils import logging as hf_logging
 
-    from translator import generate
-
-    monkeypatch.setattr(generate, "quiet_transformers", nullcontext)
     previous = hf_logging.get_verbosity()
     hf_logging.set_verbosity_warning()
     handler = _Collect()
@@ -61,14 +56,15 @@ def transformers_warnings(monkeypatch):
 
 def test_the_warning_listener_hears_an_over_long_input(tiny_pipeline, transformers_warnings):
     # The control for the test below: feeding the tokenizer too much is heard.
-    tiny_pipeline.translator.loaded.tokenizer(["kata " * 200])
+    tiny_pipeline.translator.model.tokenizer(["kata " * 200])
     assert any("longer than the specified maximum sequence length" in m for m in transformers_warnings)
 
 
+@pytest.mark.slow
 def test_200_sentences_translated_and_summarised_within_limits(tiny_pipeline, document_200, monkeypatch, transformers_warnings):
     assert len(split_sentences(document_200)) == SENTENCES
-    translation_calls = spy_generate(monkeypatch, tiny_pipeline.translator.loaded.model)
-    summary_calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.loaded.model)
+    translation_calls = spy_generate(monkeypatch, tiny_pipeline.translator.model)
+    summary_calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
 
     result = tiny_pipeline(document_200)
 
@@ -78,7 +74,7 @@ def test_200_sentences_translated_and_summarised_within_limits(tiny_pipeline, do
     assert result.summary.strip()
     assert result.summary_chunks >= 3 and result.summary_rounds >= 2
     for stage, calls in (("translation", translation_calls), ("summarization", summary_calls)):
-        loaded = getattr(tiny_pipeline, "translator" if stage == "translation" else "summarizer").loaded
+        loaded = getattr(tiny_pipeline, "translator" if stage == "translation" else "summarizer").model
         assert calls, stage
         assert max(c.length for c in calls) <= loaded.max_input_tokens <= loaded.max_positions, stage
         assert max(c.max_new for c in calls) + 1 <= loaded.max_positions, stage

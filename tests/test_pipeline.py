@@ -4,56 +4,17 @@ from __future__ import annotations
 
 import json
 import re
-from typing import NamedTuple
 
 import pytest
 
-from tiny_models import tiny_config_text
-from translator import ConfigError, InputError, Pipeline, Result, translate_and_summarize
-from translator.segment import split_sentences
+from helpers import check_contract, spy_generate
+from translator import ConfigError, InputError, Pipeline, translate_and_summarize
+from translator.models.base import Generated
+from translator.models.tiny import tiny_config_text
+from translator.text.segment import split_sentences
 
 # Sentences per line of tests/data/berita-20-baris.id.txt, counted by hand.
 SENTENCES_PER_LINE_20 = [1, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1]
-
-
-class Call(NamedTuple):
-    length: int  # input tokens (padded batch width)
-    max_new: int
-    batch: int
-    beams: int
-
-
-def spy_generate(monkeypatch, model):
-    """Record the input size and main settings of every generate() call on ``model``."""
-    calls: list[Call] = []
-    original = model.generate
-
-    def spy(*args, **kwargs):
-        config = kwargs["generation_config"]
-        ids = kwargs["input_ids"]
-        calls.append(Call(ids.shape[1], config.max_new_tokens, ids.shape[0], config.num_beams))
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(model, "generate", spy)
-    return calls
-
-
-def check_contract(text: str, result: Result) -> None:
-    assert result.segments, "no segments"
-    position = 0
-    for segment in result.segments:
-        assert segment.source == text[segment.start : segment.end]
-        assert segment.start >= position, "segments out of order or overlapping"
-        assert text[position : segment.start].strip() == "", "text between segments was dropped"
-        position = segment.end
-        assert segment.translation.strip(), f"segment {segment.source!r} has no translation"
-    assert text[position:].strip() == ""
-    assert result.summary.strip()
-    by_paragraph: dict[int, list[str]] = {}
-    for segment in result.segments:
-        by_paragraph.setdefault(segment.paragraph, []).append(segment.translation)
-    assert sorted(by_paragraph) == list(range(len(by_paragraph)))
-    assert result.translation == "\n\n".join(" ".join(by_paragraph[p]) for p in sorted(by_paragraph))
 
 
 def test_example_article(tiny_pipeline, example_text):
@@ -94,21 +55,20 @@ def test_to_dict_is_json_and_complete(tiny_pipeline, tiny_dirs, example_text):
 
 
 def test_same_input_same_output_and_models_loaded_once(tiny_pipeline, article_20):
-    model = tiny_pipeline.translator.loaded.model
+    model = tiny_pipeline.translator.model
     first = tiny_pipeline(article_20).to_dict()
     second = tiny_pipeline(article_20).to_dict()
-    assert tiny_pipeline.translator.loaded.model is model
+    assert tiny_pipeline.translator.model is model
     first.pop("timings"), second.pop("timings")
     assert first == second
 
 
 def test_batches_are_length_sorted_and_identical_sentences_translated_once(tiny_pipeline, monkeypatch):
-    calls = spy_generate(monkeypatch, tiny_pipeline.translator.loaded.model)
+    calls = spy_generate(monkeypatch, tiny_pipeline.translator.model)
     text = "Harga naik. Harga naik. Harga naik.\nPemerintah kota Bandung mulai menguji coba bus listrik baru."
     result = tiny_pipeline(text, summarize=False)
     assert len(result.segments) == 4
-    first_pass = [c for c in calls if c.beams == 1]  # retries of capped outputs use 4 beams
-    assert sum(c.batch for c in first_pass) == 2, "identical sentences were translated more than once"
+    assert sum(c.batch for c in calls) == 2, "identical sentences were translated more than once"
     assert result.segments[0].translation == result.segments[1].translation == result.segments[2].translation
 
 
@@ -116,7 +76,7 @@ def test_long_sentence_is_translated_in_pieces_within_the_limit(tiny_dirs, tmp_p
     config = tmp_path / "tight.yaml"
     config.write_text(tiny_config_text(*tiny_dirs).replace("  batch_size: 8\n", "  batch_size: 8\n  max_input_tokens: 16\n", 1))
     pipeline = Pipeline.from_config(config, summarize=False)
-    calls = spy_generate(monkeypatch, pipeline.translator.loaded.model)
+    calls = spy_generate(monkeypatch, pipeline.translator.model)
     sentence = (
         "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama; uji coba berlangsung "
         "selama tiga bulan, dan warga dapat naik secara gratis karena biaya ditanggung oleh pemerintah kota."
@@ -129,17 +89,17 @@ def test_long_sentence_is_translated_in_pieces_within_the_limit(tiny_dirs, tmp_p
     assert calls and all(c.length <= 16 for c in calls)
     assert [(w.kind, w.segment) for w in result.warnings if w.kind == "split"] == [("split", 0)]
     assert any(f.kind == "split" for f in segment.flags)
-    assert all(c.max_new + 1 <= pipeline.translator.loaded.max_positions for c in calls)
+    assert all(c.max_new + 1 <= pipeline.translator.model.max_positions for c in calls)
 
 
 def test_long_document_is_summarised_in_windows_and_rounds(tiny_pipeline, article_20, monkeypatch):
-    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.loaded.model)
+    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
     result = tiny_pipeline(article_20)
-    limit = tiny_pipeline.summarizer.loaded.max_input_tokens
+    limit = tiny_pipeline.summarizer.model.max_input_tokens
     assert result.summary_chunks > 1
     assert result.summary_rounds >= 2
     assert len(calls) >= 2 and all(c.length <= limit for c in calls)
-    assert all(c.max_new + 1 <= tiny_pipeline.summarizer.loaded.max_positions for c in calls)
+    assert all(c.max_new + 1 <= tiny_pipeline.summarizer.model.max_positions for c in calls)
 
 
 def test_boilerplate_is_translated_but_not_summarised(tiny_pipeline, monkeypatch):
@@ -173,10 +133,7 @@ def test_max_input_tokens_over_the_model_limit_is_a_config_error(tiny_dirs, tmp_
 
 
 def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipeline, article_20, monkeypatch):
-    from translator import summarize
-    from translator.generate import Generated
-
-    monkeypatch.setattr(summarize, "generate", lambda loaded, texts, settings: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings: [Generated("", 1, False) for _ in texts])
     result = tiny_pipeline(article_20)
     assert result.summary == ""
     assert any("only empty partial summaries in round 1" in w.message for w in result.warnings)
@@ -184,10 +141,7 @@ def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipel
 
 
 def test_an_empty_final_summary_is_flagged(tiny_pipeline, monkeypatch):
-    from translator import summarize
-    from translator.generate import Generated
-
-    monkeypatch.setattr(summarize, "generate", lambda loaded, texts, settings: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings: [Generated("", 1, False) for _ in texts])
     summary = tiny_pipeline.summarizer.summarize(["Rice prices rose."])
     assert summary.text == "" and summary.rounds == 1
     assert [(w.kind, w.message) for w in summary.warnings] == [("empty", "summary: the model returned an empty summary")]

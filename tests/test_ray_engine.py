@@ -1,4 +1,4 @@
-"""The Ray Data engine against the local one: same records, same resumability (a local 2-CPU Ray)."""
+"""The Ray engine against the local one: same records, same resumability (a local 2-CPU Ray)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from test_batch import SENTENCES, records
-from test_cli import ROOT, run
+from helpers import ROOT, SENTENCES, cli, records, run
 
 
 @pytest.fixture(scope="module")
@@ -29,10 +28,11 @@ def by_id(path: Path) -> dict[str, dict]:
     return {r["id"]: r for r in found}
 
 
+@pytest.mark.slow
 def test_ray_engine_matches_the_local_engine_and_resumes(corpus_20, tiny_config, tmp_path):
     local, distributed = tmp_path / "local.jsonl", tmp_path / "ray.jsonl"
     common = ["--config", str(tiny_config), "--pool-docs", "4"]
-    proc = run("batch", str(corpus_20), "--output", str(local), *common, timeout=300)
+    proc = cli("batch", str(corpus_20), "--output", str(local), *common)
     assert proc.returncode == 1, proc.stderr.decode()
 
     proc = run("batch", str(corpus_20), "--output", str(distributed), *common, "--engine", "ray", "--ray-num-cpus", "2", "--ray-actors", "2", timeout=600)
@@ -55,6 +55,7 @@ def test_ray_engine_matches_the_local_engine_and_resumes(corpus_20, tiny_config,
     assert distributed.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_the_local_engine_never_imports_ray(corpus_20, tiny_config, tmp_path):
     code = (
         "import sys\n"
@@ -72,8 +73,8 @@ def test_the_local_engine_never_imports_ray(corpus_20, tiny_config, tmp_path):
 def test_a_missing_ray_is_named_with_the_fix(monkeypatch):
     import builtins
 
-    from translator.errors import InputError
-    from translator.ray_engine import _import_ray
+    from translator.batch.ray_engine import _import_ray
+    from translator.errors import MissingExtraError
 
     real_import = builtins.__import__
 
@@ -83,5 +84,5 @@ def test_a_missing_ray_is_named_with_the_fix(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_ray)
-    with pytest.raises(InputError, match=r"pip install 'translator\[ray\]'"):
+    with pytest.raises(MissingExtraError, match=r"pip install 'translator\[ray\]'"):
         _import_ray()

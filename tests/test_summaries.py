@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from test_pipeline import spy_generate
-from tiny_models import tiny_config_text
+from helpers import spy_generate
+from translator.models.tiny import tiny_config_text
 from translator import ConfigError, Pipeline, load_config
-from translator.extractive import rank, summarize_extractive
-from translator.generate import Generated
-from translator.segment import split_sentences
+from translator.text.extractive import rank, summarize_extractive
+from translator.models.base import Generated
+from translator.text.segment import split_sentences
 
 ENGLISH = [
     "Bandung began testing electric buses on three main corridors on Wednesday.",
@@ -78,12 +78,13 @@ def test_extractive_method_loads_no_summariser_and_picks_from_the_translation(ex
 
 
 def test_summary_words_bound_the_abstractive_token_cap(tiny_pipeline, monkeypatch):
-    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.loaded.model)
+    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
     free = tiny_pipeline.summarizer.summarize(["Rice prices rose in the city."])
     capped = tiny_pipeline.summarizer.summarize(["Rice prices rose in the city."], max_words=3)
     assert free.rounds == capped.rounds == 1
-    assert calls[0].max_new == 24  # the configured max_new_tokens
-    assert calls[1].max_new < 24 and calls[1].max_new >= 3
+    configured = tiny_pipeline.summarizer.cfg.generation["max_new_tokens"]
+    assert calls[0].max_new == configured
+    assert calls[1].max_new < configured and calls[1].max_new >= 3
 
 
 def test_ratio_and_max_words_give_the_smaller_budget(tiny_config):
@@ -107,12 +108,10 @@ def test_bad_summary_overrides_are_config_errors(tiny_config, kwargs, message):
 
 
 def test_an_empty_abstractive_summary_falls_back_to_extractive(tiny_dirs, tmp_path, monkeypatch, example_text):
-    from translator import summarize
-
     path = tmp_path / "fallback.yaml"
     path.write_text(tiny_config_text(*tiny_dirs, summarization_extra="  fallback: extractive\n"), encoding="utf-8")
     pipeline = Pipeline.from_config(path)
-    monkeypatch.setattr(summarize, "generate", lambda loaded, texts, settings: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(pipeline.summarizer.model, "generate", lambda texts, settings: [Generated("", 1, False) for _ in texts])
     result = pipeline(example_text)
     assert result.summary and result.summary_method == "extractive"
     assert any(w.kind == "summary" and "extractive, because the model returned an empty summary" in w.message for w in result.warnings)
@@ -159,16 +158,14 @@ def test_a_capped_translation_is_retried_once_with_the_retry_settings(tiny_dirs,
     extra = "  retry_generation:\n    num_beams: 3\n    repetition_penalty: 1.3\n"
     path.write_text(tiny_config_text(*tiny_dirs, translation_extra=extra), encoding="utf-8")
     pipeline = Pipeline.from_config(path, summarize=False)
-    from translator import translate
-
     first = Generated("sorry sorry sorry sorry sorry", 10, True)
     calls = []
 
-    def fake(loaded, texts, settings):
+    def fake(texts, settings):
         calls.append((list(texts), settings.get("num_beams"), settings.get("repetition_penalty")))
         return [first if settings.get("num_beams") == 1 else Generated("Rice prices rose.", 4, False) for _ in texts]
 
-    monkeypatch.setattr(translate, "generate", fake)
+    monkeypatch.setattr(pipeline.translator.model, "generate", fake)
     result = pipeline("Harga beras naik.", summarize=False)
     assert calls == [(["Harga beras naik."], 1, None), (["Harga beras naik."], 3, 1.3)]
     assert result.segments[0].translation == "Rice prices rose."
@@ -177,12 +174,10 @@ def test_a_capped_translation_is_retried_once_with_the_retry_settings(tiny_dirs,
 
 def test_a_retry_that_still_loops_keeps_the_flags(tiny_dirs, tmp_path, monkeypatch):
     path = tmp_path / "models.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")
+    path.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: {num_beams: 2}\n"), encoding="utf-8")
     pipeline = Pipeline.from_config(path, summarize=False)
-    from translator import translate
-
     loop = Generated("sorry sorry sorry sorry sorry", 10, True)
-    monkeypatch.setattr(translate, "generate", lambda loaded, texts, settings: [loop for _ in texts])
+    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings: [loop for _ in texts])
     result = pipeline("Harga beras naik.", summarize=False)
     assert [f.kind for f in result.segments[0].flags] == ["retried", "length_cap", "repetition"]
 
@@ -191,10 +186,8 @@ def test_no_retry_when_retry_generation_is_null(tiny_dirs, tmp_path, monkeypatch
     path = tmp_path / "models.yaml"
     path.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: null\n"), encoding="utf-8")
     pipeline = Pipeline.from_config(path, summarize=False)
-    from translator import translate
-
     calls = []
-    monkeypatch.setattr(translate, "generate", lambda loaded, texts, settings: calls.append(1) or [Generated("x x", 10, True) for _ in texts])
+    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings: calls.append(1) or [Generated("x x", 10, True) for _ in texts])
     result = pipeline("Harga beras naik.", summarize=False)
     assert len(calls) == 1
     assert [f.kind for f in result.segments[0].flags] == ["length_cap"]

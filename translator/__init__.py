@@ -3,7 +3,7 @@
 __version__ = "0.1.0"
 
 from .config import Config, ModelConfig, load_config  # noqa: E402
-from .errors import ConfigError, InputError, ModelLoadError, TranslatorError  # noqa: E402
+from .errors import ConfigError, ConversionError, InputError, MissingExtraError, ModelLoadError, OutputError, TranslatorError  # noqa: E402
 from .pipeline import Pipeline, translate_and_summarize  # noqa: E402
 from .types import Flag, ModelInfo, Result, Segment, Span  # noqa: E402
 
@@ -23,4 +23,7 @@ __all__ = [
     "ConfigError",
     "InputError",
     "ModelLoadError",
+    "ConversionError",
+    "OutputError",
+    "MissingExtraError",
 ]

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from .errors import TranslatorError
+    from .errors import TranslatorError, first_line
 
     commands = {"run": _command_run, "translate": _command_run, "summarize": _command_summarize, "batch": _command_batch, "models": _command_models}
     try:
@@ -169,8 +169,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     except Exception as e:  # noqa: BLE001 - the one place that turns surprises into an exit code
         if os.environ.get("TRANSLATOR_DEBUG"):
             raise
-        first = (str(e).strip().splitlines() or [""])[0]
-        _say("error", f"unexpected {type(e).__name__}: {first} (set TRANSLATOR_DEBUG=1 for details)")
+        _say("error", f"unexpected {type(e).__name__}: {first_line(e)} (set TRANSLATOR_DEBUG=1 for details)")
         return EXIT_FAILURE
 
 
@@ -183,6 +182,19 @@ def _load_config(args: argparse.Namespace):
     if getattr(args, "summary_method", None) or getattr(args, "summary_words", None) or getattr(args, "summary_ratio", None):
         config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
     return config
+
+
+def _load_pipeline(config, **options):
+    """Load the models; then, as the program's edge, cap torch's process-wide threads if asked
+    (``threads`` in models.yaml or --threads). torch is imported only if a model needed it."""
+    from .pipeline import Pipeline
+
+    pipeline = Pipeline.from_config(config, **options)
+    if config.threads and "torch" in sys.modules:
+        from .models.hf import set_torch_threads
+
+        set_torch_threads(config.threads)
+    return pipeline
 
 
 def _prepare(args: argparse.Namespace):
@@ -199,24 +211,19 @@ def _prepare(args: argparse.Namespace):
 
 
 def _command_run(args: argparse.Namespace) -> int:
-    from .language import check_language
     from .output import render
+    from .text.validate import validate_text
 
     progress, config, document = _prepare(args)
-
-    check_language(document.text, args.force)  # a wrong language fails before the models load
-
-    from .pipeline import Pipeline
+    validate_text(document.text, config.max_input_chars, args.force)  # bad input fails before any model loads
 
     summarize = args.command == "run" and not args.no_summary
-    pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading)
-    result = pipeline(document.text, summarize=summarize, progress=progress.update, force=args.force)
+    pipeline = _load_pipeline(config, summarize=summarize, on_load=progress.loading)
+    result = pipeline(document, summarize=summarize, progress=progress.update, force=args.force)
     progress.close()
     if not args.quiet:
-        for note in document.notes:
-            _say("note", f"{document.name}: {note}")
         for warning in result.warnings:
-            _say("warning", f"{document.name}: {warning}")
+            _say("note" if warning.kind == "document" else "warning", f"{document.name}: {warning}")
     text = render(
         result,
         args.format,
@@ -232,10 +239,7 @@ def _command_summarize(args: argparse.Namespace) -> int:
     from .output import render
 
     progress, config, document = _prepare(args)
-
-    from .pipeline import Pipeline
-
-    pipeline = Pipeline.from_config(config, summarize=True, translate=False, on_load=progress.loading)
+    pipeline = _load_pipeline(config, summarize=True, translate=False, on_load=progress.loading)
     progress.loading("summary")
     result = pipeline.summarize_text(document.text)
     progress.close()
@@ -247,41 +251,32 @@ def _command_summarize(args: argparse.Namespace) -> int:
 
 
 def _command_batch(args: argparse.Namespace) -> int:
-    from .batch import read_done, read_items, run_batch
+    from .batch.items import count_items, read_items
+    from .batch.resume import ResumeState
 
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     _quiet_libraries(show_downloads=progress.enabled)
     config = _load_config(args)
-    items = list(read_items(args.input, args.text_field, args.id_field, args.input_format))
-    done = read_done(args.output)  # also repairs a torn last line before anything loads
-    todo = len({item.id for item in items} - set(done))
+    _check_output_path(args.output)
+    items = read_items(args.input, args.text_field, args.id_field, args.input_format)  # read as the batch goes
+    state = ResumeState.repair_and_read(args.output)  # before anything loads
+    if progress.enabled:
+        progress.start_documents(max(0, count_items(args.input) - len(state.done)))
 
     summarize = not args.no_summary
     on_skip = None if args.quiet else lambda message: _say("warning", message)
+    common = dict(state=state, summarize=summarize, pool_docs=args.pool_docs, force=args.force, on_document=progress.advance, on_skip=on_skip)
     if args.engine == "ray":
-        from .ray_engine import RayOptions, run_batch_ray
+        from .batch.ray_engine import RayOptions, run_batch_ray
 
+        _quiet_ray()
         options = RayOptions(args.ray_address, args.ray_actors, args.ray_cpus_per_actor, args.ray_gpus_per_actor, args.ray_num_cpus)
-        progress.start_documents(todo)
-        stats = run_batch_ray(
-            config, iter(items), args.output, options, summarize=summarize, pool_docs=args.pool_docs,
-            force=args.force, on_document=progress.advance, on_skip=on_skip,
-        )  # fmt: skip
+        stats = run_batch_ray(config, items, args.output, options, **common)
     else:
-        from .pipeline import Pipeline
+        from .batch.local import run_batch
 
-        pipeline = Pipeline.from_config(config, summarize=summarize, on_load=progress.loading) if todo else None
-        progress.start_documents(todo)
-        stats = run_batch(  # with nothing to do, no pipeline is loaded and none is used
-            pipeline,
-            iter(items),
-            args.output,
-            summarize=summarize,
-            pool_docs=args.pool_docs,
-            force=args.force,
-            on_document=progress.advance,
-            on_skip=on_skip,
-        )
+        # Loaded when the first pending pool comes: a finished batch reruns without loading models.
+        stats = run_batch(lambda: _load_pipeline(config, summarize=summarize, on_load=progress.loading), items, args.output, **common)
     progress.close()
     if not args.quiet:
         for failure in stats.failures:
@@ -291,7 +286,7 @@ def _command_batch(args: argparse.Namespace) -> int:
 
 
 def _command_models(args: argparse.Namespace) -> int:
-    from .hub import configured_models, download, human_size, model_status
+    from .models.hub import configured_models, download, human_size, model_status
 
     config = _load_config(args)
     if args.models_command == "list":
@@ -322,16 +317,16 @@ def _check_output_path(output: str | None) -> None:
         return
     from pathlib import Path
 
-    from .errors import InputError
+    from .errors import OutputError
 
     path = Path(output)
     if path.is_dir():
-        raise InputError(f"{output}: is a directory; --output needs a file path")
+        raise OutputError(f"{output}: is a directory; --output needs a file path")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
-        raise InputError(f"{output}: the directory {parent} does not exist")
+        raise OutputError(f"{output}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK):
-        raise InputError(f"{output}: cannot write in {parent} (permission denied)")
+        raise OutputError(f"{output}: cannot write in {parent} (permission denied)")
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -423,6 +418,14 @@ def _quiet_libraries(show_downloads: bool) -> None:
     os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     if not show_downloads:
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def _quiet_ray() -> None:
+    # Ray's own loggers would print its start-up advice; the batch's summary line says what happened.
+    import logging
+
+    for name in ("ray", "ray.data", "ray.util"):
+        logging.getLogger(name).setLevel(logging.ERROR)
 
 
 def _restore_sigpipe() -> None:

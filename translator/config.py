@@ -450,26 +450,18 @@ def _generation_problems(generation: Mapping[str, Any]) -> list[tuple[str, str]]
 
 
 def _transformers_check(generation: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Let GenerationConfig reject what it can; it raises ValueError for hard errors only."""
-    from transformers import GenerationConfig
-    from transformers.utils import logging as hf_logging
+    """Combinations only transformers' GenerationConfig knows; asked of the transformers backend."""
+    from .models.hf import generation_problem
 
-    previous = hf_logging.get_verbosity()
-    hf_logging.set_verbosity_error()
-    try:
-        GenerationConfig(**generation).validate()
-    except (ValueError, TypeError) as e:
-        return [("", str(e).strip().splitlines()[0])]
-    finally:
-        hf_logging.set_verbosity(previous)
-    return []
+    problem = generation_problem(dict(generation))
+    return [("", problem)] if problem else []
 
 
 @lru_cache(maxsize=1)
 def _generation_keys() -> tuple[str, ...]:
     # A shipped list, not an import: reading (and rejecting) a config must not cost the seconds
     # transformers takes to import, and the CTranslate2 path never needs transformers at all.
-    from .datafiles import data_lines
+    from .text.data import data_lines
 
     return tuple(data_lines("generation_keys.txt"))
 

@@ -1,4 +1,4 @@
-"""The few error types the library raises; only cli.py turns them into exit codes."""
+"""The error types the library raises; only cli.py turns them into exit codes."""
 
 from __future__ import annotations
 
@@ -20,7 +20,19 @@ class ConfigError(TranslatorError):
 
 
 class InputError(TranslatorError):
-    """The text given to translate cannot be used (empty, undecodable, not a file)."""
+    """The text given to translate cannot be used (empty, undecodable, not a file, too long)."""
+
+    exit_code = 2
+
+
+class OutputError(TranslatorError):
+    """Where the results should go cannot be written (a directory, a missing folder, no permission)."""
+
+    exit_code = 2
+
+
+class MissingExtraError(TranslatorError):
+    """An optional feature was asked for whose packages are not installed; names the pip command."""
 
     exit_code = 2
 
@@ -29,3 +41,16 @@ class ModelLoadError(TranslatorError):
     """A configured model cannot be loaded; the message names the model and the fix."""
 
     exit_code = 1
+
+
+class ConversionError(ModelLoadError):
+    """A model could not be converted for CTranslate2 (converter, tokenizer or cache directory).
+
+    ``backend: auto`` falls back to transformers on this error, and on no other.
+    """
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, or its type name when the message is empty."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import secrets
 from pathlib import Path
 
-from .errors import InputError
+from .errors import OutputError
 from .types import Result
 
 OUTPUT_FORMATS = ("text", "json", "markdown")
@@ -68,10 +68,13 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     target = Path(path)
     directory = target.parent if str(target.parent) else Path(".")
     if target.is_dir():
-        raise InputError(f"{target}: is a directory; --output needs a file path")
+        raise OutputError(f"{target}: is a directory; --output needs a file path")
     if not directory.is_dir():
-        raise InputError(f"{target}: the directory {directory} does not exist")
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+        raise OutputError(f"{target}: the directory {directory} does not exist")
+    temp = directory / f".{target.name}.{secrets.token_hex(6)}.tmp"
+    # Created with mode 0o666, so the process umask applies as it does to any new file (without
+    # reading the umask, which can only be done by setting it, for every thread at once).
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -79,15 +82,7 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
             os.fsync(handle.fileno())
         if target.exists():
             os.chmod(temp, target.stat().st_mode & 0o777)
-        else:
-            os.chmod(temp, 0o666 & ~_umask())
         os.replace(temp, target)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

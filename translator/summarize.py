@@ -1,8 +1,9 @@
-"""Abstractive summaries of English text of any length, window by window (map-reduce).
+"""Summaries of English text behind one stage: abstractive (a model), extractive (TextRank) or none.
 
-Text over the model's input limit is never cut off: it is split at sentence boundaries into
-windows that fit, each window is summarised, and the joined partial summaries are summarised
-again until they fit one window.
+Abstractive text over the model's input limit is never cut off: it is split at sentence
+boundaries into windows that fit, each window is summarised, and the joined partial summaries are
+summarised again until they fit one window. ``SummaryStage`` owns the choice of method and the
+fallback to extractive when the model cannot load or returns nothing.
 """
 
 from __future__ import annotations
@@ -11,12 +12,15 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from .batching import run_sorted
-from .config import ModelConfig
-from .generate import Generated, cap_new_tokens, generate
-from .loading import LoadedModel
-from .segment import split_sentences, split_to_budget
-from .types import Flag, Span
+from .config import ModelConfig, SummarizationConfig
+from .errors import ModelLoadError, first_line
+from .models.base import Generated, Model, cap_new_tokens, load_model
+from .models.batches import run_sorted
+from .text.extractive import summarize_extractive
+from .text.segment import split_sentences, split_to_budget
+from .types import Flag, ModelInfo, Span
+
+EXTRACTIVE_ID = "extractive:textrank"
 
 # Partial summaries are at most this share of their window, so every round shrinks the text.
 PARTIAL_SHARE = 0.5
@@ -30,13 +34,14 @@ class Summary:
     chunks: int  # windows the text was split into in the first round
     rounds: int  # summarisation rounds (1 when the text fits one window)
     warnings: list[Flag] = field(default_factory=list)
+    method: str = "abstractive"  # or "extractive"
 
 
 class Summarizer:
     """Summarises a list of English sentences with a seq2seq model (BART/PEGASUS style)."""
 
-    def __init__(self, loaded: LoadedModel, cfg: ModelConfig):
-        self.loaded = loaded
+    def __init__(self, model: Model, cfg: ModelConfig):
+        self.model = model
         self.cfg = cfg
 
     def summarize(self, sentences: list[str], max_words: int | None = None) -> Summary:
@@ -64,7 +69,7 @@ class Summarizer:
         warnings.append(
             Flag(
                 "summary",
-                f"summary: still over {self.loaded.max_input_tokens} tokens after {MAX_ROUNDS} rounds; "
+                f"summary: still over {self.model.max_input_tokens} tokens after {MAX_ROUNDS} rounds; "
                 "summarised the first window of the last round only",
             )
         )
@@ -73,8 +78,8 @@ class Summarizer:
 
     def windows(self, units: list[str]) -> list[str]:
         """Pack sentences, in order, into the fewest windows that each fit the input budget."""
-        budget = self.loaded.max_input_tokens
-        count = self.loaded.count_tokens
+        budget = self.model.max_input_tokens
+        count = self.model.count_tokens
         windows: list[str] = []
         current = ""
         for unit in units:
@@ -92,10 +97,10 @@ class Summarizer:
     def _fit(self, unit: str) -> list[str]:
         """A sentence alone over the budget is cut at clause, then word boundaries."""
         span = Span(0, len(unit), unit)
-        return [p.text for p in split_to_budget(unit, span, self.loaded.count_tokens, self.loaded.max_input_tokens)]
+        return [p.text for p in split_to_budget(unit, span, self.model.count_tokens, self.model.max_input_tokens)]
 
     def _run(self, windows: list[str], final: bool, max_words: int | None = None) -> list[Generated]:
-        lengths = [self.loaded.count_tokens(w) for w in windows]
+        lengths = [self.model.count_tokens(w) for w in windows]
         order = list(range(len(windows)))
         max_tokens = None
         if final and max_words is not None:
@@ -105,22 +110,94 @@ class Summarizer:
 
         def run(batch: list[int]) -> list[Generated]:
             settings = self.settings(max(lengths[i] for i in batch), final, max_tokens)
-            return generate(self.loaded, [windows[i] for i in batch], settings)
+            return self.model.generate([windows[i] for i in batch], settings)
 
         return run_sorted(order, run, size=lengths.__getitem__, batch_size=self.cfg.batch_size, max_tokens=self.cfg.max_batch_tokens)
 
     def settings(self, longest_input: int, final: bool, max_tokens: int | None = None) -> dict[str, Any]:
         """generate() arguments; partial (non-final) summaries are held to a share of their window."""
         settings = self.cfg.generation
-        limit = settings.get("max_new_tokens", self.loaded.max_positions)
+        limit = settings.get("max_new_tokens", self.model.max_positions)
         if max_tokens is not None:
             limit = min(limit, max_tokens)
             settings["min_length"] = 0  # the model's own minimum may be over a short budget
         if not final:
             limit = min(limit, max(MIN_PARTIAL_TOKENS, int(PARTIAL_SHARE * longest_input)))
             settings["min_length"] = 0
-        settings["max_new_tokens"] = cap_new_tokens(self.loaded, limit)
+        settings["max_new_tokens"] = cap_new_tokens(self.model, limit)
         settings.pop("max_length", None)
         if "min_new_tokens" in settings:
             settings["min_new_tokens"] = min(settings["min_new_tokens"], settings["max_new_tokens"])
         return settings
+
+
+class SummaryStage:
+    """How this pipeline summarises: ``abstractive`` (a model), ``extractive`` (no model) or ``none``.
+
+    It owns the fallback: with ``fallback: extractive`` a summariser that cannot load, or that
+    returns an empty summary, gives way to TextRank, and a flag says so.
+    """
+
+    def __init__(self, cfg: SummarizationConfig, summarizer: Summarizer | None, method: str, notes: list[Flag] | None = None):
+        self.cfg = cfg
+        self.summarizer = summarizer
+        self.method = method
+        self.notes = list(notes or [])  # flags from loading, repeated in every Result
+
+    @classmethod
+    def load(cls, cfg: SummarizationConfig, source: str = "models.yaml", threads: int | None = None) -> "SummaryStage":
+        """Load the configured summariser, or fall back to extractive when allowed."""
+        if not cfg.needs_model:
+            return cls(cfg, None, "extractive")
+        try:
+            model, chosen = load_model("summarization", cfg, source, threads)
+        except ModelLoadError as e:
+            if cfg.fallback != "extractive":
+                raise
+            note = Flag("summary", f"summary: extractive, because the summarisation model did not load ({first_line(e)})")
+            return cls(cfg, None, "extractive", [note])
+        return cls(cfg, Summarizer(model, cfg), "abstractive", [Flag("backend", note) for note in chosen])
+
+    @classmethod
+    def disabled(cls, cfg: SummarizationConfig) -> "SummaryStage":
+        return cls(cfg, None, "none")
+
+    @property
+    def enabled(self) -> bool:
+        return self.method != "none"
+
+    @property
+    def model(self) -> Model | None:
+        return self.summarizer.model if self.summarizer is not None else None
+
+    def summarize(self, texts: list[str]) -> Summary:
+        """Summarise English sentences within the configured word budget."""
+        if not self.enabled:
+            raise ValueError("this stage was loaded without summaries")
+        budget = self.cfg.word_budget(sum(len(t.split()) for t in texts))
+        flags: list[Flag] = []
+        if self.summarizer is not None:
+            summary = self.summarizer.summarize(texts, max_words=budget)
+            if summary.text or self.cfg.fallback != "extractive":
+                return summary
+            flags = summary.warnings + [Flag("summary", "summary: extractive, because the model returned an empty summary")]
+        extract = summarize_extractive(texts, budget)
+        made = 1 if extract.text else 0
+        return Summary(extract.text, made, made, flags, method="extractive")
+
+    def models(self) -> list[ModelInfo]:
+        if self.summarizer is not None:
+            return [ModelInfo("summarization", self.cfg.model, self.cfg.revision)]
+        return [ModelInfo("summarization", EXTRACTIVE_ID, None)] if self.enabled else []
+
+    def signature(self) -> list[str]:
+        """This stage's parts of a Result's signature."""
+        if not self.enabled:
+            return []
+        if self.summarizer is not None:
+            parts = [f"sum:{self.summarizer.model.label}|beams:{self.cfg.generation.get('num_beams', 'model')}"]
+        else:
+            parts = [f"sum:{EXTRACTIVE_ID}"]
+        if self.cfg.max_words or self.cfg.ratio:
+            parts.append(f"sum_words:{self.cfg.max_words or '-'}|sum_ratio:{self.cfg.ratio or '-'}")
+        return parts

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any, Callable
 
-from .batching import run_sorted, unique
-from .checks import find_loop
 from .config import TranslationConfig
-from .generate import Generated, cap_new_tokens, generate
-from .loading import LoadedModel
+from .models.base import Generated, Model, cap_new_tokens
+from .models.batches import run_sorted, unique
+from .text.checks import find_loop
+from .text.cleaning import model_text
 
 # Without a configured max_new_tokens, each batch may write this many tokens per input token
 # (plus a little): English from Indonesian is rarely longer than the source in tokens, so a
@@ -25,24 +25,26 @@ class Translator:
     ``retry_generation`` and the better of the two is kept (``Generated.retried`` says so).
     """
 
-    def __init__(self, loaded: LoadedModel, cfg: TranslationConfig):
-        self.loaded = loaded
+    def __init__(self, model: Model, cfg: TranslationConfig):
+        self.model = model
         self.cfg = cfg
 
     @property
     def budget(self) -> int:
         """The most input tokens one sentence (or piece of one) may have."""
-        return self.loaded.max_input_tokens
+        return self.model.max_input_tokens
 
-    def count_tokens(self, text: str) -> int:
-        return self.loaded.count_tokens(text)
+    def count_tokens(self, source: str) -> int:
+        """Tokens of ``source`` as the model will see it: cleaned by ``model_text`` first."""
+        return self.model.count_tokens(model_text(source))
 
     def translate(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> list[Generated]:
+        """Translate texts already cleaned by ``model_text``, each within ``budget`` tokens."""
         distinct, index = unique(texts)
-        lengths = {text: self.count_tokens(text) for text in distinct}
+        lengths = {text: self.model.count_tokens(text) for text in distinct}
 
         def runner(base: dict[str, Any]) -> Callable[[list[str]], list[Generated]]:
-            return lambda batch: generate(self.loaded, batch, self.settings(max(lengths[t] for t in batch), base))
+            return lambda batch: self.model.generate(batch, self.settings(max(lengths[t] for t in batch), base))
 
         batching = {"size": lengths.__getitem__, "batch_size": self.cfg.batch_size, "max_tokens": self.cfg.max_batch_tokens}
         outputs = run_sorted(distinct, runner(self.cfg.generation), on_batch=on_batch, **batching)
@@ -58,11 +60,11 @@ class Translator:
         """generate() arguments for a batch whose longest input has ``longest_input`` tokens."""
         settings = dict(self.cfg.generation if base is None else base)
         if "max_new_tokens" in settings:
-            settings["max_new_tokens"] = cap_new_tokens(self.loaded, settings["max_new_tokens"])
+            settings["max_new_tokens"] = cap_new_tokens(self.model, settings["max_new_tokens"])
         elif "max_length" in settings:
-            settings["max_length"] = min(settings["max_length"], self.loaded.max_positions)
+            settings["max_length"] = min(settings["max_length"], self.model.max_positions)
         else:
-            settings["max_new_tokens"] = cap_new_tokens(self.loaded, int(OUTPUT_RATIO * longest_input) + OUTPUT_EXTRA)
+            settings["max_new_tokens"] = cap_new_tokens(self.model, int(OUTPUT_RATIO * longest_input) + OUTPUT_EXTRA)
         if "min_new_tokens" in settings:
             settings["min_new_tokens"] = min(settings["min_new_tokens"], settings.get("max_new_tokens", settings["min_new_tokens"]))
         return settings

@@ -15,11 +15,31 @@ class Span:
     text: str
 
 
+# Every kind of Flag translator emits, declared here alone so that users can filter on stable
+# names; a Flag of any other kind is refused when it is made.
+FLAG_KINDS = {
+    "number_missing": "a number in the source is not in the translation",
+    "number_added": "a number in the translation is not in the source",
+    "repetition": "an n-gram repeats in a loop",
+    "untranslated": "the output is a copy of the source, or mostly Indonesian",
+    "length_ratio": "the translation is much shorter or longer than its source",
+    "length_cap": "generation stopped at the token cap",
+    "retried": "the output hit the token cap and was generated again with other settings",
+    "empty": "the model returned nothing",
+    "split": "a sentence over the input limit was translated in pieces and joined",
+    "summary_number": "a number in the summary appears nowhere in the translation",
+    "summary": "a problem with the summary as a whole (empty, cap, rounds, fallback)",
+    "language": "the input does not look Indonesian",
+    "backend": "the configured backend could not be used; another one ran",
+    "document": "reading the document left something out (Markdown code, HTML page furniture)",
+}
+
+
 @dataclass(frozen=True)
 class Flag:
     """Something a reader should check: a suspect output, a limit that was hit, a fallback taken.
 
-    ``kind`` is a stable name to filter on (see ``translator.checks.KINDS``); ``segment`` is the
+    ``kind`` is a stable name to filter on (one of ``FLAG_KINDS``); ``segment`` is the
     index into ``Result.segments`` when the flag is about one segment, else None.
     """
 
@@ -27,6 +47,10 @@ class Flag:
     message: str
     segment: int | None = None
     detail: str | None = None  # the number, n-gram or ratio the flag is about
+
+    def __post_init__(self) -> None:
+        if self.kind not in FLAG_KINDS:
+            raise ValueError(f"undeclared flag kind {self.kind!r}; declare it in translator.types.FLAG_KINDS")
 
     def __str__(self) -> str:
         return f"segment {self.segment}: {self.message}" if self.segment is not None else self.message

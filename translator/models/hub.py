@@ -1,13 +1,23 @@
-"""Where the configured models are on this machine, and fetching them for offline use."""
+"""The Hugging Face hub: is it reachable, what is cached here, fetching models for offline use.
+
+When the hub cannot be reached and a model is not cached, every backend fails within seconds with
+the one message of ``offline_error``, which names the model and the fix, instead of spending a
+minute in HTTP retries.
+"""
 
 from __future__ import annotations
 
+import os
+import urllib.error
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import Config, ModelConfig
-from .errors import ModelLoadError
-from .loading import hub_unreachable_reason
+from ..config import Config, ModelConfig
+from ..errors import ModelLoadError, first_line
+from .base import config_label
+
+HUB_PROBE_TIMEOUT_S = 5.0
 
 # What loading needs: configs, tokenizer files and PyTorch weights. TensorFlow, Flax, Rust and
 # ONNX copies that many hub repos also carry are left out; they can be larger than the model.
@@ -54,16 +64,65 @@ def _converted(cfg: ModelConfig) -> str | None:
 
     for quantization in ("int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16", "int8_bfloat16"):
         path = ct2.converted_dir(cfg, quantization)
-        if (path / "translator.json").is_file():
+        if (path / ct2.META).is_file():
             return f"{quantization}, {human_size(_size(path))} at {path}"
     return None
+
+
+def is_cached(cfg: ModelConfig) -> bool:
+    """Whether the hub model ``cfg`` names is in the local Hugging Face cache."""
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision), str)
+
+
+def env_flag(name: str) -> bool:
+    """A huggingface_hub-style boolean environment variable is set to a true value."""
+    return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def hub_unreachable_reason() -> str | None:
+    """Why the Hugging Face hub cannot be reached right now, or None if it answers."""
+    if env_flag("HF_HUB_OFFLINE"):
+        return "HF_HUB_OFFLINE is set"
+    from huggingface_hub import constants
+
+    endpoint = constants.ENDPOINT
+    try:
+        urllib.request.urlopen(urllib.request.Request(endpoint, method="HEAD"), timeout=HUB_PROBE_TIMEOUT_S)
+    except urllib.error.HTTPError:
+        return None  # it answered, even if not with 200
+    except (urllib.error.URLError, OSError, ValueError) as e:
+        reason = getattr(e, "reason", e)
+        return f"{endpoint}: {reason}"
+    return None
+
+
+def offline_error(role: str, cfg: ModelConfig, source: str, reason: str) -> ModelLoadError:
+    """The one message for a hub model that is neither cached nor reachable: the model and the fixes."""
+    return ModelLoadError(
+        f"cannot load {role} model '{config_label(cfg)}': it is not in the local Hugging Face cache "
+        f"and the hub cannot be reached ({reason}). Fix: on a connected machine run "
+        f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` "
+        f"(or one run of translator) and copy the cache here, or set {role}.model in "
+        f"{source} to a local directory"
+    )
+
+
+def ensure_reachable(role: str, cfg: ModelConfig, source: str) -> None:
+    """A hub model must be cached here or the hub must answer; else the offline message."""
+    if cfg.is_local or is_cached(cfg):
+        return
+    reason = hub_unreachable_reason()
+    if reason:
+        raise offline_error(role, cfg, source, reason)
 
 
 def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
     """Fetch ``cfg.model`` at its pinned revision into the hub cache, or into ``directory``/<id>."""
     from huggingface_hub import snapshot_download
 
-    label = f"{cfg.model}@{cfg.revision}" if cfg.revision else cfg.model
+    label = config_label(cfg)
     unreachable = hub_unreachable_reason()
     if unreachable:
         raise ModelLoadError(f"cannot download {role} model '{label}': the hub cannot be reached ({unreachable})")
@@ -71,8 +130,7 @@ def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
     try:
         path = snapshot_download(cfg.model, revision=cfg.revision, local_dir=target, ignore_patterns=_SKIP)
     except Exception as e:  # noqa: BLE001 - huggingface_hub raises many kinds; all mean "not downloaded"
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise ModelLoadError(f"cannot download {role} model '{label}': {first}. Check the id and revision in models.yaml") from e
+        raise ModelLoadError(f"cannot download {role} model '{label}': {first_line(e)}. Check the id and revision in models.yaml") from e
     return Path(path)
 
 

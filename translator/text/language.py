@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import InputError
-from .types import Flag
+from ..errors import InputError
+from ..types import Flag
 
 ACCEPTED = frozenset({"id", "ms", "jv", "su", "min", "ace", "ban", "bjn", "mad", "bug"})
 MIN_LETTERS = 20  # shorter texts are too short to judge

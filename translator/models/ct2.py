@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .config import ModelConfig
-from .errors import ModelLoadError
-from .loading import check_input_budget, input_limit
+from ..config import ModelConfig
+from ..errors import ConversionError, first_line
+from .base import Generated, check_input_budget, input_limit, model_label, resolve_device
+from .hub import ensure_reachable
 
 FORMAT_VERSION = 1
-_META = "translator.json"
+META = "translator.json"
 # generate() settings with a CTranslate2 equivalent; others are ignored with a note.
 _OPTION_NAMES = {
     "num_beams": "beam_size",
@@ -58,17 +59,6 @@ def resolve_compute_type(compute_type: str, device: str) -> str:
     return "int8_float16" if device == "cuda" else "int8"
 
 
-def resolve_device(name: str, key: str) -> str:
-    import ctranslate2
-
-    cuda = ctranslate2.get_cuda_device_count() > 0
-    if name in ("auto", "mps"):  # CTranslate2 has no MPS support: the CPU it is
-        return "cuda" if cuda and name == "auto" else "cpu"
-    if name == "cuda" and not cuda:
-        raise ModelLoadError(f"{key}: cuda was asked for, but CTranslate2 sees no CUDA device; use auto or cpu")
-    return name
-
-
 def converted_dir(cfg: ModelConfig, quantization: str) -> Path:
     """Where the converted model lives: one directory per (model, revision, quantisation)."""
     if cfg.is_local:
@@ -82,68 +72,70 @@ def converted_dir(cfg: ModelConfig, quantization: str) -> Path:
     return cache_root() / f"{slug}@{revision}-{quantization}-v{FORMAT_VERSION}"
 
 
-def convert(cfg: ModelConfig, quantization: str, role: str, config_source: str = "models.yaml") -> Path:
-    """Convert ``cfg.model`` unless a finished conversion is cached; returns its directory."""
+def convert(cfg: ModelConfig, quantization: str, role: str, source: str = "models.yaml") -> Path:
+    """Convert ``cfg.model`` unless a finished conversion is cached; returns its directory.
+
+    A hub model that is neither cached nor reachable raises the offline ModelLoadError; every
+    other failure, the cache directory's included, raises ConversionError.
+    """
     target = converted_dir(cfg, quantization)
-    if (target / _META).is_file():
+    if (target / META).is_file():
         return target
-    if not cfg.is_local:
-        _ensure_downloadable(cfg, role, config_source)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    ensure_reachable(role, cfg, source)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    except OSError as e:
+        raise ConversionError(
+            f"cannot convert {role} model '{cfg.model}' to CTranslate2: cannot write the cache {target.parent} "
+            f"({first_line(e)}); set TRANSLATOR_CACHE to a writable directory"
+        ) from e
     try:
         _convert_into(cfg, quantization, work / "model")
         try:
             os.replace(work / "model", target)
         except OSError:
-            if not (target / _META).is_file():  # not another process that finished first
+            if not (target / META).is_file():  # not another process that finished first
                 raise
-    except ModelLoadError:
-        raise
     except Exception as e:  # noqa: BLE001 - the converter raises anything from ValueError to KeyError
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise ModelLoadError(f"cannot convert {role} model '{cfg.model}' to CTranslate2: {first}") from e
+        raise ConversionError(f"cannot convert {role} model '{cfg.model}' to CTranslate2: {first_line(e)}") from e
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
 
 
-def _ensure_downloadable(cfg: ModelConfig, role: str, config_source: str) -> None:
-    """A hub model must be in the local cache or the hub must answer; else the offline message."""
-    from huggingface_hub import try_to_load_from_cache
+def _converter_class():
+    """ctranslate2's converter, given what its BART loader still reads from the model config."""
+    import ctranslate2.converters
 
-    from .loading import hub_unreachable_reason, offline_error
+    class Converter(ctranslate2.converters.TransformersConverter):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            model = super().load_model(model_class, model_name_or_path, **kwargs)
+            # transformers 5 dropped BartConfig.normalize_before, which ctranslate2's BART loader
+            # reads; BART is post-norm, which is what False says. Set on this model's config only.
+            if not hasattr(model.config, "normalize_before"):
+                model.config.normalize_before = False
+            return model
 
-    if isinstance(try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision), str):
-        return
-    reason = hub_unreachable_reason()
-    if reason:
-        raise offline_error(role, cfg, config_source, reason)
+    return Converter
 
 
 def _convert_into(cfg: ModelConfig, quantization: str, out: Path) -> None:
-    import ctranslate2.converters
-    import transformers
     from transformers import AutoConfig, AutoTokenizer, GenerationConfig
+    from transformers.utils import logging as hf_logging
 
-    from .loading import quiet_transformers
-
+    hf_logging.set_verbosity_error()  # as the transformers backend does (see hf.py)
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if cfg.revision and not cfg.is_local:
         kwargs["revision"] = cfg.revision
-    with quiet_transformers():
-        hf_config = AutoConfig.from_pretrained(cfg.model, **kwargs)
-        tokenizer = AutoTokenizer.from_pretrained(cfg.model, **kwargs)
-        try:
-            generation = GenerationConfig.from_pretrained(cfg.model, **kwargs).to_diff_dict()
-        except OSError:
-            generation = {}
-        # transformers 5 dropped BartConfig.normalize_before, which ctranslate2's BART loader
-        # still reads; BART is post-norm, which is what False says.
-        if not hasattr(transformers.BartConfig, "normalize_before"):
-            transformers.BartConfig.normalize_before = False
-        converter = ctranslate2.converters.TransformersConverter(cfg.model, revision=kwargs.get("revision"), trust_remote_code=False)
-        converter.convert(str(out), quantization=quantization, force=True)
+    hf_config = AutoConfig.from_pretrained(cfg.model, **kwargs)
+    tokenizer = AutoTokenizer.from_pretrained(cfg.model, **kwargs)
+    try:
+        generation = GenerationConfig.from_pretrained(cfg.model, **kwargs).to_diff_dict()
+    except OSError:
+        generation = {}
+    converter = _converter_class()(cfg.model, revision=kwargs.get("revision"), trust_remote_code=False)
+    converter.convert(str(out), quantization=quantization, force=True)
 
     tokenizer_meta = _save_tokenizer(tokenizer, out)
     positions = getattr(hf_config, "max_position_embeddings", None)
@@ -158,7 +150,7 @@ def _convert_into(cfg: ModelConfig, quantization: str, out: Path) -> None:
         "tokenizer": tokenizer_meta,
         "generation": {k: v for k, v in generation.items() if k != "transformers_version"},
     }
-    (out / _META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
+    (out / META).write_text(json.dumps(meta, indent=2), encoding="utf-8")
 
 
 def _save_tokenizer(tokenizer: Any, out: Path) -> dict[str, Any]:
@@ -170,7 +162,7 @@ def _save_tokenizer(tokenizer: Any, out: Path) -> dict[str, Any]:
         return {"kind": "marian", **special}
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:
-        # A plain error: convert() reports it as "cannot convert", so backend auto falls back.
+        # convert() reports it as a ConversionError, so backend auto falls back.
         raise ValueError(f"{type(tokenizer).__name__} has no fast tokenizer; the CTranslate2 backend needs one")
     backend.save(str(out / "tokenizer.json"))
     return {"kind": "tokenizers", **special}
@@ -182,7 +174,7 @@ def _int_or_none(value: Any) -> int | None:
 
 @dataclass
 class Ct2Model:
-    """A converted model and its tokenizer, with the same limits and counting as LoadedModel."""
+    """A converted model and its tokenizer, with the same limits, counting and outputs as HFModel."""
 
     role: str
     model_id: str
@@ -197,26 +189,78 @@ class Ct2Model:
     generation: dict[str, Any] = field(default_factory=dict)
     backend: str = "ctranslate2"
 
+    @property
+    def label(self) -> str:
+        return model_label(self)
+
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text))
 
+    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
+        """The same settings in as the transformers backend, the same Generated out."""
+        merged = {**self.generation, **settings}
+        max_new = merged.get("max_new_tokens")
+        if max_new is None:
+            max_new = max(1, merged.get("max_length", self.max_positions) - 1)
+        min_new = merged.get("min_new_tokens")
+        if min_new is None:
+            min_new = max(0, (merged.get("min_length") or 0) - 1)  # min_length counts the decoder start
+        options: dict[str, Any] = {
+            "max_batch_size": 0,
+            "max_input_length": 0,  # no truncation: inputs were cut to the budget before
+            "max_decoding_length": max_new,
+            "min_decoding_length": min(min_new, max_new),
+            "return_end_token": True,
+        }
+        # transformers forces EOS as the last token a capped output may have (BART's forced_eos): the
+        # same output ends one token earlier here, and counts that EOS, as transformers does.
+        forced_end = merged.get("forced_eos_token_id") is not None and max_new > 1
+        if forced_end:
+            options["max_decoding_length"] = max_new - 1
+            options["min_decoding_length"] = min(options["min_decoding_length"], max_new - 1)
+        forced = merged.get("forced_bos_token_id")
+        if forced is not None:  # BART starts every output with <s>, as transformers forces it
+            token = self.tokenizer.id_to_token(forced)
+            if token is not None:
+                options["target_prefix"] = [[token] for _ in texts]
+        for name, option in _OPTION_NAMES.items():
+            if name in merged and merged[name] is not None:
+                options[option] = merged[name]
+        if not merged.get("do_sample"):
+            for option in ("sampling_topk", "sampling_topp", "sampling_temperature"):
+                options.pop(option, None)
+        sources = [self.tokenizer.encode(text) for text in texts]
+        if max(len(s) for s in sources) > self.max_input_tokens:
+            raise RuntimeError(f"internal error: a {self.role} input is over the budget of {self.max_input_tokens} tokens")
+        results = self.translator.translate_batch(sources, **options)
+        outputs = []
+        end = self.tokenizer.eos
+        for result in results:
+            tokens = result.hypotheses[0]
+            ended = bool(tokens) and tokens[-1] == end
+            body = tokens[:-1] if ended else tokens
+            capped = not ended and len(tokens) >= options["max_decoding_length"]
+            count = len(tokens) + (1 if capped and forced_end else 0)
+            outputs.append(Generated(text=self.tokenizer.decode(body).strip(), new_tokens=count, hit_cap=capped))
+        return outputs
 
-def load(role: str, cfg: ModelConfig, config_source: str, threads: int | None) -> Ct2Model:
+
+def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int | None = None) -> Ct2Model:
     """Convert (once) and load ``cfg.model`` with CTranslate2."""
     import ctranslate2
 
     started = time.perf_counter()
-    device = resolve_device(cfg.device, f"{config_source}: {role}.device")
+    cuda = ctranslate2.get_cuda_device_count() > 0
+    device = resolve_device(cfg.device, f"{source}: {role}.device", cuda=cuda, mps=False, runtime="CTranslate2")
     compute_type = resolve_compute_type(cfg.compute_type, device)
-    quantization = compute_type
-    path = convert(cfg, quantization, role, config_source)
-    meta = json.loads((path / _META).read_text(encoding="utf-8"))
+    path = convert(cfg, compute_type, role, source)
+    meta = json.loads((path / META).read_text(encoding="utf-8"))
     tokenizer = _Tokenizer(path, meta["tokenizer"])
     translator = ctranslate2.Translator(
         str(path), device=device, compute_type=compute_type, inter_threads=1, intra_threads=threads or os.cpu_count() or 0
     )
     limit = input_limit(meta.get("max_position_embeddings"), meta.get("model_max_length"))
-    check_input_budget(role, cfg, config_source, limit)
+    check_input_budget(role, cfg, source, limit)
     return Ct2Model(
         role=role,
         model_id=cfg.model,
@@ -230,56 +274,6 @@ def load(role: str, cfg: ModelConfig, config_source: str, threads: int | None) -
         tokenizer=tokenizer,
         generation=meta.get("generation", {}),
     )
-
-
-def generate(loaded: Ct2Model, texts: list[str], settings: dict[str, Any]):
-    """The CTranslate2 twin of generate.generate(): same settings in, same Generated out."""
-    from .generate import Generated
-
-    merged = {**loaded.generation, **settings}
-    max_new = merged.get("max_new_tokens")
-    if max_new is None:
-        max_new = max(1, merged.get("max_length", loaded.max_positions) - 1)
-    min_new = merged.get("min_new_tokens")
-    if min_new is None:
-        min_new = max(0, (merged.get("min_length") or 0) - 1)  # min_length counts the decoder start
-    options: dict[str, Any] = {
-        "max_batch_size": 0,
-        "max_input_length": 0,  # no truncation: inputs were cut to the budget before
-        "max_decoding_length": max_new,
-        "min_decoding_length": min(min_new, max_new),
-        "return_end_token": True,
-    }
-    # transformers forces EOS as the last token a capped output may have (BART's forced_eos): the
-    # same output ends one token earlier here, and counts that EOS, as transformers does.
-    forced_end = merged.get("forced_eos_token_id") is not None and max_new > 1
-    if forced_end:
-        options["max_decoding_length"] = max_new - 1
-        options["min_decoding_length"] = min(options["min_decoding_length"], max_new - 1)
-    forced = merged.get("forced_bos_token_id")
-    if forced is not None:  # BART starts every output with <s>, as transformers forces it
-        token = loaded.tokenizer.id_to_token(forced)
-        if token is not None:
-            options["target_prefix"] = [[token] for _ in texts]
-    for name, option in _OPTION_NAMES.items():
-        if name in merged and merged[name] is not None:
-            options[option] = merged[name]
-    if not merged.get("do_sample"):
-        options.pop("sampling_topk", None), options.pop("sampling_topp", None), options.pop("sampling_temperature", None)
-    sources = [loaded.tokenizer.encode(text) for text in texts]
-    if max(len(s) for s in sources) > loaded.max_input_tokens:
-        raise RuntimeError(f"internal error: a {loaded.role} input is over the budget of {loaded.max_input_tokens} tokens")
-    results = loaded.translator.translate_batch(sources, **options)
-    outputs = []
-    end = loaded.tokenizer.eos
-    for result in results:
-        tokens = result.hypotheses[0]
-        ended = bool(tokens) and tokens[-1] == end
-        body = tokens[:-1] if ended else tokens
-        capped = not ended and len(tokens) >= options["max_decoding_length"]
-        count = len(tokens) + (1 if capped and forced_end else 0)
-        outputs.append(Generated(text=loaded.tokenizer.decode(body).strip(), new_tokens=count, hit_cap=capped))
-    return outputs
 
 
 class _Tokenizer:

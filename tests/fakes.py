@@ -1,0 +1,51 @@
+"""A fake Model that implements the protocol without any library: words are tokens.
+
+Stages are tested against it, so that their token-budget logic is checked once for every backend,
+and so that outputs can be chosen (a loop, an empty summary, a capped output) instead of hoped for.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from translator.models.base import Generated, model_label
+
+
+def _english(text: str, settings: dict[str, Any]) -> Generated:
+    words = [f"en{len(w)}" for w in text.split()]
+    cap = settings.get("max_new_tokens")
+    if cap is not None and len(words) + 1 > cap:
+        return Generated(" ".join(words[: cap]), cap, True)
+    return Generated(" ".join(words) + ".", len(words) + 1, False)
+
+
+@dataclass
+class FakeModel:
+    """Counts one token per whitespace-separated word, plus one for the end token."""
+
+    role: str = "translation"
+    max_input_tokens: int = 16
+    max_positions: int = 64
+    respond: Callable[[str, dict[str, Any]], Generated] = _english
+    model_id: str = "fake/model"
+    revision: str | None = None
+    backend: str = "transformers"
+    compute_type: str = "float32"
+    device: str = "cpu"
+    load_seconds: float = 0.0
+    calls: list[tuple[list[str], dict[str, Any]]] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return model_label(self)
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 1
+
+    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
+        for text in texts:
+            assert self.count_tokens(text) <= self.max_input_tokens, f"over the budget: {text!r}"
+        assert settings.get("max_new_tokens", 0) + 1 <= self.max_positions, settings
+        self.calls.append((list(texts), dict(settings)))
+        return [self.respond(text, settings) for text in texts]

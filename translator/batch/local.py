@@ -1,0 +1,177 @@
+"""The local batch engine: documents in, one record each out, streaming, resumable.
+
+Every document gets exactly one record: its results, or ``error`` with the reason. Records are
+appended whole, one write each, and flushed per pool; a rerun of the same command skips the ids
+already in the output. Inputs are read lazily and grouped into pools as they come, so memory is
+bounded by the pool, not by the corpus. Sentences of a pool's documents share batches
+(``Pipeline.run_many``), so short documents do not each pay for a half-empty batch.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Iterator, Union
+
+from ..documents import Document
+from ..errors import TranslatorError, first_line
+from ..pipeline import Pipeline
+from .items import Item
+from .records import Outcome, RecordWriter, error_record, result_record
+from .resume import ResumeState
+
+DEFAULT_POOL_DOCS = 16
+PipelineSource = Union[Pipeline, Callable[[], Pipeline]]
+
+
+@dataclass
+class Stats:
+    ok: int = 0
+    failed: int = 0
+    skipped: int = 0  # already in the output from an earlier run
+    duplicates: int = 0  # ids met twice in the input; the later ones are not processed
+    earlier_failed: int = 0  # records with an error written by an earlier run
+    sentences: int = 0
+    seconds: float = 0.0
+    failures: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        total = self.ok + self.failed + self.skipped
+        parts = [f"{total} documents: {self.ok} ok, {self.failed} failed, {self.skipped} skipped (already in the output)"]
+        if self.earlier_failed:
+            parts.append(f"{self.earlier_failed} of the skipped had failed before")
+        if self.duplicates:
+            parts.append(f"{self.duplicates} duplicate id(s) ignored")
+        parts.append(f"{self.sentences} sentences, {self.seconds:.1f} s")
+        return "; ".join(parts)
+
+    @property
+    def any_failed(self) -> bool:
+        return bool(self.failed or self.earlier_failed)
+
+    def add(self, outcome: Outcome) -> None:
+        if outcome.failure is None:
+            self.ok += 1
+            self.sentences += outcome.sentences
+        else:
+            self.failed += 1
+            self.failures.append(outcome.failure)
+
+
+def pending_items(items: Iterable[Item], state: ResumeState, stats: Stats, on_skip: Callable[[str], None] | None = None) -> Iterator[Item]:
+    """The items still to do, each id once; counts the skipped and duplicate ones in ``stats``."""
+    seen: set[str] = set()
+    for item in items:
+        if item.id in seen:
+            stats.duplicates += 1
+            if on_skip:
+                on_skip(f"{item.id}: duplicate id in the input; only the first is processed")
+            continue
+        seen.add(item.id)
+        if item.id in state:
+            stats.skipped += 1
+            stats.earlier_failed += state.failed(item.id)
+            continue
+        yield item
+
+
+def pools(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """Consecutive groups of ``size`` items, built as the items come: the documents whose
+    sentences share batches."""
+    pool: list[Item] = []
+    for item in items:
+        pool.append(item)
+        if len(pool) >= size:
+            yield pool
+            pool = []
+    if pool:
+        yield pool
+
+
+def run_batch(
+    pipeline: PipelineSource,
+    items: Iterable[Item],
+    out: str | os.PathLike[str],
+    *,
+    state: ResumeState | None = None,
+    summarize: bool = True,
+    pool_docs: int = DEFAULT_POOL_DOCS,
+    on_document: Callable[[int], None] | None = None,
+    on_skip: Callable[[str], None] | None = None,
+    force: bool = False,
+) -> Stats:
+    """Process every item not yet in ``out``; returns the counts for the summary line.
+
+    ``pipeline`` may be a function that loads one: it is called only when there is work to do.
+    ``state`` is the output's ResumeState when the caller has read it already.
+    """
+    started = time.perf_counter()
+    state = state if state is not None else ResumeState.repair_and_read(out)
+    stats = Stats()
+    loaded: list[Pipeline] = [pipeline] if isinstance(pipeline, Pipeline) else []
+
+    def get_pipeline() -> Pipeline:
+        if not loaded:
+            loaded.append(pipeline())  # type: ignore[operator]
+        return loaded[0]
+
+    writer = RecordWriter(out)
+    try:
+        for pool in pools(pending_items(items, state, stats, on_skip), pool_docs):
+            write_outcomes(writer, process_pool(get_pipeline(), pool, summarize, force), stats, on_document)
+    finally:
+        writer.close()
+        stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def write_outcomes(writer: RecordWriter, outcomes: Iterable[Outcome], stats: Stats, on_document: Callable[[int], None] | None) -> None:
+    """Append each record as it comes, count it, and flush to disk at the end of the group."""
+    for outcome in outcomes:
+        writer.write(outcome.record)
+        stats.add(outcome)
+        if on_document:
+            on_document(1)
+    writer.sync()
+
+
+# What a pool may fail with that belongs to its documents rather than to a bug: our own errors
+# (bad input, a model that fails on this text) and running out of memory on a large document.
+DOCUMENT_FAILURES = (TranslatorError, MemoryError)
+
+
+def process_pool(pipeline: Pipeline, items: list[Item], summarize: bool, force: bool) -> list[Outcome]:
+    """Records for a pool of documents, in order: sentences pooled, failures pinned on their document."""
+    readable = [item for item in items if item.error is None]
+    documents = [Document(item.text or "", item.id, "text", item.notes) for item in readable]
+    try:
+        outcomes = pipeline.run_many(documents, summarize=summarize, force=force) if documents else []
+    except DOCUMENT_FAILURES:
+        outcomes = [_one(pipeline, document, summarize, force) for document in documents]  # pin the failure on its document
+    by_id = {item.id: outcome for item, outcome in zip(readable, outcomes)}
+    models = [m.to_dict() for m in pipeline.models(summarize)]
+    signature = pipeline.signature(summarize)
+    results = []
+    for item in items:
+        outcome = by_id.get(item.id, item.error)
+        if isinstance(outcome, (str, Exception)):
+            message = outcome if isinstance(outcome, str) else _message(outcome)
+            results.append(Outcome(error_record(item.id, message, models, signature)))
+        else:
+            results.append(Outcome(result_record(item.id, outcome), len(outcome.segments)))
+    return results
+
+
+def _one(pipeline: Pipeline, document: Document, summarize: bool, force: bool):
+    """One document alone, so that a failure is pinned on the document that caused it."""
+    try:
+        return pipeline.run_many([document], summarize=summarize, force=force)[0]
+    except DOCUMENT_FAILURES as e:
+        return e
+
+
+def _message(error: Exception) -> str:
+    if isinstance(error, TranslatorError):
+        return first_line(error)
+    return f"{type(error).__name__}: {first_line(error)}"

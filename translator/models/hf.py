@@ -1,0 +1,181 @@
+"""The transformers backend: ``from_pretrained`` on a hub id or a local directory, generate() on torch.
+
+One effect on the process, documented in the README: loading a model sets transformers' logger
+to ERROR (its generate() advice is not for our users; our warnings are in ``Result.warnings``).
+torch's thread count is the whole process's, so it is left to the caller: the CLI sets it from
+``threads`` (``set_torch_threads``); library users call ``torch.set_num_threads`` themselves.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from ..config import ModelConfig
+from ..errors import ModelLoadError, first_line
+from .base import Generated, check_input_budget, config_label, input_limit, model_label, resolve_device
+from .hub import env_flag, hub_unreachable_reason, offline_error
+
+
+def available() -> bool:
+    try:
+        import torch  # noqa: F401
+        import transformers  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+@dataclass
+class HFModel:
+    """A tokenizer and a seq2seq model on a torch device, with the limits that bound them."""
+
+    role: str
+    model_id: str
+    revision: str | None
+    tokenizer: Any
+    model: Any
+    device: str
+    max_input_tokens: int
+    max_positions: int
+    load_seconds: float
+    backend: str = "transformers"
+    compute_type: str = "float32"
+
+    @property
+    def label(self) -> str:
+        return model_label(self)
+
+    def count_tokens(self, text: str) -> int:
+        """Token count of ``text`` as the model will see it, special tokens included."""
+        # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
+        return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
+
+    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
+        """Tokenize, generate() under inference_mode, decode; one Generated per text.
+
+        A text over the budget makes the tokenizer warn ("longer than the specified maximum
+        sequence length", which the tests listen for) and then fails loudly here, before
+        indexing past the position table.
+        """
+        import torch
+
+        batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        if batch["input_ids"].shape[1] > self.max_input_tokens:
+            raise RuntimeError(
+                f"internal error: a {self.role} input of {batch['input_ids'].shape[1]} tokens is over "
+                f"the budget of {self.max_input_tokens}"
+            )
+        batch = {k: v.to(self.device) for k, v in batch.items()}
+        config = copy.deepcopy(self.model.generation_config)
+        config.update(**settings)
+        max_new = config.max_new_tokens
+        with torch.inference_mode():
+            output = self.model.generate(**batch, generation_config=config)
+        eos = _eos_ids(config)
+        decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
+        results = []
+        for row, text in zip(output.tolist(), decoded):
+            new = row[1:]  # position 0 is the decoder start token
+            length = next((i + 1 for i, token in enumerate(new) if token in eos), len(new))
+            results.append(Generated(text=text.strip(), new_tokens=length, hit_cap=max_new is not None and length >= max_new))
+        return results
+
+
+def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int | None = None) -> HFModel:
+    """Load ``cfg.model`` for ``role`` with transformers. Local directories are validated by
+    ``load_model``, the entry point for every backend."""
+    started = time.perf_counter()
+    # Imported here, not at module level, so that --help and config errors stay fast.
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()
+    mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+    device = resolve_device(cfg.device, f"{source}: {role}.device", cuda=torch.cuda.is_available(), mps=mps, runtime="torch")
+    # Never run code that came with a model; safetensors are preferred where a model has them
+    # (transformers' default), and .bin weights go through torch's weights-only loader.
+    kwargs: dict[str, Any] = {"trust_remote_code": False}
+    if not cfg.is_local and cfg.revision:
+        kwargs["revision"] = cfg.revision
+
+    def from_pretrained(local_only: bool) -> tuple[Any, Any]:
+        tokenizer = AutoTokenizer.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
+        model = AutoModelForSeq2SeqLM.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
+        return tokenizer, model
+
+    try:
+        tokenizer, model = from_pretrained(local_only=True)
+    except Exception as cached_error:  # noqa: BLE001 - any failure here means "not usable locally"
+        if cfg.is_local:
+            raise ModelLoadError(
+                f"cannot load {role} model from directory {cfg.model}: {first_line(cached_error)}. "
+                f"Fix: point {role}.model in {source} at a directory written by save_pretrained()"
+            ) from cached_error
+        unreachable = hub_unreachable_reason()
+        if unreachable:
+            raise offline_error(role, cfg, source, unreachable) from cached_error
+        try:
+            # A first download is long: huggingface_hub shows its progress bars unless
+            # HF_HUB_DISABLE_PROGRESS_BARS=1 (which the CLI sets when stderr is not a terminal).
+            if not env_flag("HF_HUB_DISABLE_PROGRESS_BARS"):
+                hf_logging.enable_progress_bar()
+            tokenizer, model = from_pretrained(local_only=False)
+        except Exception as e:  # noqa: BLE001
+            raise ModelLoadError(
+                f"cannot load {role} model '{config_label(cfg)}' from the hub: {first_line(e)}. "
+                f"Fix: check the id and revision in {source} ({role}.model, {role}.revision)"
+            ) from e
+
+    if not getattr(model.config, "is_encoder_decoder", False):
+        raise ModelLoadError(
+            f"{role} model '{config_label(cfg)}' is a {type(model).__name__}, not an encoder-decoder "
+            f"(Marian, BART, PEGASUS or T5 style) model"
+        )
+    model.to(device)
+    model.eval()
+    limit = input_limit(getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None))
+    check_input_budget(role, cfg, source, limit)
+    positions = getattr(model.config, "max_position_embeddings", None) or limit
+    return HFModel(
+        role=role,
+        model_id=cfg.model,
+        revision=cfg.revision,
+        tokenizer=tokenizer,
+        model=model,
+        device=device,
+        max_input_tokens=cfg.max_input_tokens or limit,
+        max_positions=positions,
+        load_seconds=time.perf_counter() - started,
+        compute_type=str(getattr(model, "dtype", "float32")).removeprefix("torch."),
+    )
+
+
+def set_torch_threads(threads: int) -> None:
+    """Cap torch's threads for the whole process; for the edge of a program (the CLI), not a library call."""
+    import torch
+
+    torch.set_num_threads(threads)
+
+
+def generation_problem(generation: dict[str, Any]) -> str | None:
+    """What GenerationConfig rejects in ``generation`` (hard errors only), or None."""
+    from transformers import GenerationConfig
+    from transformers.utils import logging as hf_logging
+
+    hf_logging.set_verbosity_error()  # the documented effect of this module (see above)
+    try:
+        GenerationConfig(**generation).validate()
+    except (ValueError, TypeError) as e:
+        return first_line(e)
+    return None
+
+
+def _eos_ids(config: Any) -> set[int]:
+    eos = config.eos_token_id
+    if eos is None:
+        return set()
+    return set(eos) if isinstance(eos, (list, tuple)) else {eos}
