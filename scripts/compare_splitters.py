@@ -23,9 +23,8 @@ from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from golden import Case, read_cases  # noqa: E402  (tests/golden.py: the golden-file reader)
+from translator.text.golden import Case, read_cases  # noqa: E402
 
 Splitter = Callable[[str], list[str]]
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from golden import read_cases
+from translator.text.golden import read_cases
 from translator.text.segment import is_boilerplate, segment, split_paragraphs, split_sentences, split_to_budget
 from translator.types import Span
 

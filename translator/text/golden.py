@@ -1,4 +1,4 @@
-"""Reader for the plain-text golden files under tests/data (input / --- / expected / ===)."""
+"""Reader for segmentation golden files in the sentencex format (input / --- / expected sentences / ===)."""
 
 from __future__ import annotations
 

@@ -1,0 +1,183 @@
+"""The layout's rules, checked on the source: who may import what, declared flag kinds, no
+process-wide state from library code, and two pipelines sharing a process."""
+
+from __future__ import annotations
+
+import ast
+import re
+import threading
+from pathlib import Path
+
+import pytest
+
+from helpers import ROOT, SENTENCES
+from translator import Pipeline
+from translator.models.tiny import tiny_config_text
+from translator.types import FLAG_KINDS, Flag
+
+PACKAGE = ROOT / "translator"
+HEAVY = {"torch", "transformers", "ctranslate2", "huggingface_hub"}
+
+
+def _modules() -> dict[str, Path]:
+    return {".".join(p.relative_to(ROOT).with_suffix("").parts): p for p in PACKAGE.rglob("*.py")}
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module ``path`` imports, at any depth of the file, relative imports made absolute."""
+    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            found.add(target)
+            found.update(f"{target}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _violations(inside: str, forbidden: tuple[str, ...]) -> list[str]:
+    return [
+        f"{module} imports {name}"
+        for module, path in _modules().items()
+        if module == inside or module.startswith(inside + ".")
+        for name in sorted(_imports(path))
+        if any(name == f or name.startswith(f + ".") for f in forbidden)
+    ]
+
+
+def test_the_rules_see_imports_inside_functions():
+    # The control: cli.py imports the pipeline inside a function, and the scan finds it.
+    assert "translator.pipeline" in _imports(PACKAGE / "cli.py")
+
+
+def test_only_models_import_torch_transformers_ctranslate2_and_huggingface_hub():
+    bad = [
+        f"{module} imports {name}"
+        for module, path in _modules().items()
+        if not module.startswith("translator.models")
+        for name in _imports(path)
+        if name.split(".")[0] in HEAVY
+    ]
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    "package, forbidden",
+    [
+        ("translator.text", ("translator.models", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
+        ("translator.models", ("translator.text", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
+        ("translator.batch", ("translator.cli",)),
+        ("translator.pipeline", ("translator.cli", "translator.batch")),
+    ],
+)
+def test_each_package_imports_only_what_its_docstring_allows(package, forbidden):
+    assert _violations(package, forbidden) == []
+
+
+def test_only_the_ray_engine_imports_ray():
+    bad = [m for m, p in _modules().items() if m != "translator.batch.ray_engine" and any(n.split(".")[0] == "ray" for n in _imports(p))]
+    assert bad == []
+
+
+def test_every_subpackage_says_what_it_is_and_what_it_may_not_import():
+    for init in PACKAGE.glob("*/__init__.py"):
+        doc = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        assert doc and ("may not" in doc or "only" in doc or "never" in doc), init
+
+
+def test_test_modules_do_not_import_each_other_and_scripts_do_not_import_tests():
+    for path in (ROOT / "tests").glob("test_*.py"):
+        assert not [n for n in _imports(path) if n.startswith("test_")], path.name
+    for path in (ROOT / "scripts").glob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert '"tests"' not in text.replace('"tests" / "data"', ""), f"{path.name} puts tests/ on sys.path"
+        assert not {"helpers", "fakes", "conftest", "tiny_models"} & {n.split(".")[0] for n in _imports(path)}, path.name
+
+
+def _flag_kinds_in_source() -> set[str]:
+    kinds = set()
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Flag" and node.args:
+                first = node.args[0]
+                assert isinstance(first, ast.Constant), f"{path}: a Flag kind must be a literal, to be checked here"
+                kinds.add(first.value)
+    return kinds
+
+
+def test_every_flag_kind_the_code_emits_is_declared():
+    emitted = _flag_kinds_in_source()
+    assert {"split", "document", "backend", "number_missing"} <= emitted  # the scan finds them
+    assert emitted - set(FLAG_KINDS) == set()
+
+
+def test_an_undeclared_flag_kind_is_refused():
+    with pytest.raises(ValueError, match="undeclared flag kind 'input'"):
+        Flag("input", "the batch's old kind")
+
+
+# Calls that change the whole process, with the one place each may stand.
+PROCESS_WIDE = {
+    r"os\.umask\(": (),
+    r"set_num_threads\(": ("translator/models/hf.py",),  # set_torch_threads, called by the CLI only
+    r"\.setLevel\(": ("translator/cli.py",),
+    r"hf_logging\.set_verbosity\(": (),  # a save/restore of the level: two threads race on it
+    r"signal\.signal\(": ("translator/cli.py",),
+    r"\b[A-Z]\w*Config\.\w+\s*=[^=]": (),  # patching a library's class
+    r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": ("translator/cli.py",),
+}
+
+
+@pytest.mark.parametrize("pattern", PROCESS_WIDE)
+def test_library_code_leaves_process_wide_state_alone(pattern):
+    allowed = PROCESS_WIDE[pattern]
+    found = [
+        str(path.relative_to(ROOT))
+        for path in PACKAGE.rglob("*.py")
+        if re.search(pattern, path.read_text(encoding="utf-8")) and str(path.relative_to(ROOT)) not in allowed
+    ]
+    assert found == []
+
+
+def test_set_torch_threads_is_called_by_the_cli_alone():
+    callers = [p for p in PACKAGE.rglob("*.py") if "set_torch_threads(" in p.read_text(encoding="utf-8") and p.name not in ("hf.py", "cli.py")]
+    assert callers == []
+
+
+def test_two_pipelines_with_different_configs_in_two_threads(tiny_dirs, tmp_path):
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")
+    head, _ = tiny_config_text(*tiny_dirs).split("summarization:\n")
+    second.write_text(
+        head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 5\n") + "summarization:\n  method: extractive\n  max_words: 20\n",
+        encoding="utf-8",
+    )
+    pipelines = [Pipeline.from_config(first), Pipeline.from_config(second)]
+    texts = [" ".join(SENTENCES[i : i + 3]) for i in range(0, 8, 2)]
+
+    def outputs(pipeline):
+        return [{k: v for k, v in pipeline(t).to_dict().items() if k != "timings"} for t in texts]
+
+    expected = [outputs(p) for p in pipelines]
+    assert expected[0] != expected[1], "the two configs must give different results for the test to mean anything"
+    found: list[list] = [[], []]
+    start = threading.Barrier(2)
+
+    def work(index: int) -> None:
+        start.wait()
+        for _ in range(3):
+            found[index].append(outputs(pipelines[index]))
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [[expected[0]] * 3, [expected[1]] * 3]

@@ -1,0 +1,102 @@
+"""The stages against a fake Model: token budgets hold whatever backend is behind the protocol.
+
+FakeModel (tests/fakes.py) counts a word as a token and fails any generate() call over its input
+budget or its position table, so each test below also proves that no call broke the limits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from fakes import FakeModel
+from translator import Pipeline, load_config
+from translator.models.base import Generated, Model
+from translator.summarize import Summarizer, SummaryStage
+from translator.text.cleaning import model_text
+from translator.translate import Translator
+
+
+@pytest.fixture(scope="module")
+def config():
+    return load_config(None)  # the shipped models.yaml: settings only, no model is loaded
+
+
+def fake_pipeline(config, translation: FakeModel, summary: SummaryStage | None = None) -> Pipeline:
+    return Pipeline(config, Translator(translation, config.translation), summary or SummaryStage.disabled(config.summarization))
+
+
+def test_the_fake_and_both_backends_implement_the_protocol(tiny_pipeline):
+    from translator.models.ct2 import Ct2Model
+    from translator.models.hf import HFModel
+
+    assert isinstance(FakeModel(), Model)
+    assert isinstance(tiny_pipeline.translator.model, HFModel) and isinstance(tiny_pipeline.translator.model, Model)
+    assert {"count_tokens", "generate", "label"} <= set(dir(Ct2Model))
+
+
+def test_the_token_budget_is_measured_on_what_the_model_sees(config):
+    # Control characters are not spaces to the raw text, but model_text turns them into spaces:
+    # measured raw, this sentence is 2 tokens; the model would see 31.
+    sentence = "Harga" + "\x07beras" * 30 + "."
+    fake = FakeModel(max_input_tokens=8)
+    assert fake.count_tokens(sentence) <= 8 < fake.count_tokens(model_text(sentence))
+    result = fake_pipeline(config, fake)(sentence, summarize=False)
+    assert len(result.segments) == 1 and result.segments[0].pieces > 1
+    assert result.segments[0].source == sentence
+    assert fake.calls  # and FakeModel.generate refused any input over 8 tokens
+
+
+def test_long_sentences_are_cut_to_the_budget_and_joined(config):
+    long = "Kata " + " ".join(["kata"] * 30) + "; " + " ".join(["lain"] * 10) + "."
+    fake = FakeModel(max_input_tokens=16)
+    result = fake_pipeline(config, fake)(f"Harga naik. {long}", summarize=False)
+    assert [s.pieces for s in result.segments] == [1, 3]
+    assert len(result.segments[1].translation.split()) == 41  # every word translated, none lost
+    assert [f.kind for f in result.segments[1].flags].count("split") == 1
+    assert all(len(texts) <= config.translation.batch_size for texts, _ in fake.calls)
+
+
+def test_every_call_keeps_max_new_tokens_inside_the_position_table(config):
+    fake = FakeModel(max_input_tokens=16, max_positions=12)
+    fake_pipeline(config, fake)("Harga beras di pasar naik lagi minggu ini kata pedagang.", summarize=False)
+    assert fake.calls and all(settings["max_new_tokens"] <= 11 for _, settings in fake.calls)
+
+
+def test_a_capped_translation_is_retried_with_the_retry_settings(config):
+    def respond(text, settings):
+        if settings.get("repetition_penalty", 1.0) > 1.0:
+            return Generated("Rice prices rose.", 4, False)
+        return Generated("rice rice rice rice rice rice", settings["max_new_tokens"], True)
+
+    fake = FakeModel(respond=respond)
+    segment = fake_pipeline(config, fake)("Harga beras naik.", summarize=False).segments[0]
+    assert segment.translation == "Rice prices rose."
+    assert [f.kind for f in segment.flags] == ["retried"]
+    assert len(fake.calls) == 2
+
+
+def test_summaries_of_any_length_stay_inside_the_window(config):
+    fake = FakeModel(role="summarization", max_input_tokens=16, max_positions=32)
+    sentences = [f"Sentence number {i} says something about buses." for i in range(30)]
+    summary = Summarizer(fake, config.summarization).summarize(sentences)
+    assert summary.chunks > 1 and summary.rounds >= 2
+    assert summary.text
+
+
+@pytest.mark.parametrize("fallback, method, kinds", [("extractive", "extractive", ["empty", "summary"]), ("none", "abstractive", ["empty"])])
+def test_an_empty_summary_falls_back_only_when_configured(config, fallback, method, kinds):
+    cfg = replace(config.summarization, fallback=fallback)
+    fake = FakeModel(role="summarization", max_input_tokens=64, respond=lambda text, settings: Generated("", 1, False))
+    stage = SummaryStage(cfg, Summarizer(fake, cfg), "abstractive")
+    summary = stage.summarize(["Buses run on three corridors.", "The buses are electric."])
+    assert summary.method == method
+    assert [w.kind for w in summary.warnings] == kinds
+    assert bool(summary.text) == (fallback == "extractive")
+
+
+def test_the_signature_is_built_from_each_models_label(config):
+    fake = FakeModel(model_id="org/mt", revision="abc123", max_input_tokens=16)
+    pipeline = fake_pipeline(config, fake)
+    assert pipeline.signature(summarize=False).endswith("|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4")
