@@ -218,3 +218,46 @@ def test_ctrl_c_exits_130_and_leaves_whole_records(corpus, slow_config, tmp_path
     assert process.returncode == 130, stderr.decode()
     assert stderr.decode().strip().splitlines() == ["translator: interrupted"]
     assert all(r["id"] for r in records(out)), "a record is torn"
+
+
+def test_the_batch_streams_its_inputs_pool_by_pool(tiny_pipeline, tmp_path):
+    """Memory is bounded by the pool, not the corpus: when the first pool's records are written,
+    no more than that pool (and the one item that closed it) has been read."""
+    from translator.batch.items import Item
+    from translator.batch.local import run_batch
+
+    pulled = []
+
+    def items():
+        for i in range(40):
+            pulled.append(i)
+            yield Item(f"d{i}", SENTENCES[i % len(SENTENCES)])
+
+    seen_at_first_record = []
+    run_batch(tiny_pipeline, items(), tmp_path / "out.jsonl", summarize=False, pool_docs=4, on_document=lambda n: seen_at_first_record.append(len(pulled)))
+    assert seen_at_first_record[0] <= 5
+    assert len(seen_at_first_record) == 40 and len(pulled) == 40
+
+
+def test_a_batch_with_nothing_to_do_loads_no_model(tmp_path):
+    from translator.batch.items import Item
+    from translator.batch.local import run_batch
+
+    out = tmp_path / "out.jsonl"
+    out.write_text(json.dumps({"id": "a", "error": None}) + "\n", encoding="utf-8")
+
+    def no_loading():
+        raise AssertionError("a model was loaded for a finished batch")
+
+    stats = run_batch(no_loading, iter([Item("a", "Harga naik.")]), out)
+    assert stats.skipped == 1 and stats.ok == 0
+
+
+def test_a_bug_is_not_turned_into_a_failed_record(tiny_pipeline, tmp_path, monkeypatch):
+    """Only document failures (our errors, memory) become error records; a bug stops the batch."""
+    from translator.batch.items import Item
+    from translator.batch.local import run_batch
+
+    monkeypatch.setattr(tiny_pipeline, "run_many", lambda *a, **k: [][1])
+    with pytest.raises(IndexError):
+        run_batch(tiny_pipeline, iter([Item("a", "Harga naik.")]), tmp_path / "out.jsonl", summarize=False)

@@ -117,6 +117,8 @@ def test_markdown_input_keeps_text_and_leaves_code_out(tiny_config, tmp_path):
         "Penumpang tidak dipungut biaya.",
     ]
     assert "1 code/HTML block(s) left untranslated" in proc.stderr.decode()
+    notes = [w for w in json.loads(proc.stdout)["warnings"] if w["kind"] == "document"]
+    assert [w["message"] for w in notes] == ["Markdown: 1 code/HTML block(s) left untranslated and out of the output"]
 
 
 def test_output_file_is_written_whole_and_left_alone_on_failure(tiny_config, tmp_path):
@@ -191,8 +193,20 @@ def test_colour_only_on_a_terminal_without_no_color():
 
 
 @pytest.mark.parametrize("command", ["run", "translate", "summarize"])
-def test_every_text_command_rejects_empty_input(tiny_config, command):
-    assert_one_line_error(cli(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
+def test_every_text_command_rejects_empty_input_before_loading_a_model(tiny_config, command):
+    from unittest import mock
+
+    with mock.patch("translator.pipeline.Pipeline.from_config", side_effect=AssertionError("a model was loaded")):
+        assert_one_line_error(cli(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
+
+
+def test_empty_stdin_with_a_broken_model_directory_is_an_input_error(tiny_dirs, tmp_path):
+    """Input first: the empty input is what the user must fix, whatever else is wrong."""
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    config = tmp_path / "models.yaml"
+    config.write_text(tiny_config_text(broken, tiny_dirs[1]), encoding="utf-8")
+    assert_one_line_error(cli("translate", "--config", str(config), stdin=b""), 2, "the input is empty")
 
 
 def test_progress_bar_appears_only_on_a_terminal(tiny_config):

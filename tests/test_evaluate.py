@@ -52,8 +52,8 @@ def test_tiny_models_translate_and_summarise_the_sample(tiny_config, tiny_dirs, 
     assert evaluate.main(argv) == 0
     report = json.loads(out.read_text())
     assert report["pairs"] == 20 and report["summaries"]["documents"] == 3
-    assert 0 <= report["translation"]["bleu"] < 50, "random weights cannot translate"
-    assert 0 <= report["translation"]["chrf"] <= 100
+    assert report["translation"]["bleu"] < 50, "random weights cannot translate"
+    assert report["translation"]["chrf"] < 50
     assert {"rouge1", "rouge2", "rougeL"} <= set(report["summaries"])
     assert all(isinstance(v, int) and v > 0 for v in report["translation_flags"].values())
     # Random weights do not reproduce numbers such as 2,5 or Rp80.000: the check must notice.

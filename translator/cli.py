@@ -93,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--no-summary", action="store_true", help="translate only")
     batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
     batch.add_argument("--force", action="store_true", help="translate documents even if they do not look Indonesian")
-    batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: Ray Data across a cluster (pip install 'translator[ray]')")
+    batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator[ray]')")
     batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)")
     batch.add_argument("--ray-actors", type=_positive_int, default=1, metavar="N", help="actors, each holding the models once (default: 1)")
     batch.add_argument("--ray-cpus-per-actor", type=_positive_float, default=1.0, metavar="C", help="CPUs reserved per actor (default: 1)")
@@ -238,7 +238,10 @@ def _command_run(args: argparse.Namespace) -> int:
 def _command_summarize(args: argparse.Namespace) -> int:
     from .output import render
 
+    from .text.validate import validate_text
+
     progress, config, document = _prepare(args)
+    validate_text(document.text, config.max_input_chars, indonesian=False)  # before the summariser loads
     pipeline = _load_pipeline(config, summarize=True, translate=False, on_load=progress.loading)
     progress.loading("summary")
     result = pipeline.summarize_text(document.text)

@@ -241,13 +241,10 @@ class Pipeline:
 
     def summarize_text(self, english: str) -> Result:
         """Summarise an English text (no translation). ``translation`` holds the input, unchanged."""
-        if not isinstance(english, str):
-            raise InputError(f"text must be a str, got {type(english).__name__}")
         if not self.summary.enabled:
             raise TranslatorError("this Pipeline was loaded without summaries")
+        validate_text(english, self.config.max_input_chars, indonesian=False)
         sentences = [s.text for s in split_sentences(english)]
-        if not sentences:
-            raise InputError("the input is empty (nothing but whitespace)")
         with self._lock:
             started = time.perf_counter()
             summary = self.summary.summarize(sentences)

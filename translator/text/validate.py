@@ -14,10 +14,11 @@ from .cleaning import has_words
 from .language import check_language
 
 
-def validate_text(text: Any, max_chars: int | None = None, force: bool = False, *, name: str | None = None) -> list[Flag]:
+def validate_text(text: Any, max_chars: int | None = None, force: bool = False, *, name: str | None = None, indonesian: bool = True) -> list[Flag]:
     """Raise InputError for text that cannot be translated; return the language flags otherwise.
 
-    ``max_chars`` is the config's ``max_input_chars``; ``name`` (a file name) starts each message.
+    ``max_chars`` is the config's ``max_input_chars``; ``name`` (a file name) starts each message;
+    ``indonesian=False`` skips the language check (English given to the summariser).
     """
     where = f"{name}: " if name else ""
     if not isinstance(text, str):
@@ -31,4 +32,4 @@ def validate_text(text: Any, max_chars: int | None = None, force: bool = False, 
         raise InputError(f"{where}the input is empty (nothing but whitespace)")
     if not has_words(text):
         raise InputError(f"{where}nothing to translate: the input has no letters or digits")
-    return check_language(text, force)
+    return check_language(text, force) if indonesian else []
