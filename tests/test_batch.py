@@ -261,3 +261,40 @@ def test_a_bug_is_not_turned_into_a_failed_record(tiny_pipeline, tmp_path, monke
     monkeypatch.setattr(tiny_pipeline, "run_many", lambda *a, **k: [][1])
     with pytest.raises(IndexError):
         run_batch(tiny_pipeline, iter([Item("a", "Harga naik.")]), tmp_path / "out.jsonl", summarize=False)
+
+
+def test_failed_documents_are_redone_with_retry_failed(tmp_path, tiny_config):
+    french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"id": "id", "text": SENTENCES[0]}) + "\n" + json.dumps({"id": "fr", "text": french}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    first = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    assert first.returncode == 1
+    assert "pass --force" in records(out)[1]["error"] and "force=True" not in records(out)[1]["error"]
+    assert "rerun with --retry-failed" in first.stderr.decode()
+
+    forced = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--force")
+    assert forced.returncode == 1 and len(records(out)) == 2, "without --retry-failed a failed id stays done"
+
+    retried = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--force", "--retry-failed")
+    stderr = retried.stderr.decode()
+    assert retried.returncode == 0, stderr
+    assert "2 documents: 1 ok, 0 failed, 1 skipped (already in the output); 1 of the processed had failed before" in stderr
+    found = records(out)
+    assert [r["id"] for r in found] == ["id", "fr", "fr"], "the new record is appended; the old one stays"
+    assert found[-1]["error"] is None and found[-1]["translation"]
+    assert ResumeState.repair_and_read(out).done == {"id": False, "fr": False}, "the last record of an id is its state"
+
+
+def test_batch_reads_other_encodings_with_encoding(tmp_path, tiny_config):
+    root = tmp_path / "latin"
+    root.mkdir()
+    (root / "kafe.txt").write_bytes("Kafé di Bandung menaikkan harga kopi.".encode("latin-1"))
+    out = tmp_path / "out.jsonl"
+    failed = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    assert failed.returncode == 1 and "--encoding latin-1" in records(out)[0]["error"]
+    redone = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--encoding", "latin-1", "--retry-failed")
+    assert redone.returncode == 0, redone.stderr.decode()
+    assert records(out)[-1]["segments"][0]["source"] == "Kafé di Bandung menaikkan harga kopi."
+    unknown = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--encoding", "klingon")
+    assert unknown.returncode == 2 and "unknown encoding 'klingon'" in unknown.stderr.decode()

@@ -86,7 +86,8 @@ def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
     rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == len(result.segments) == 2
     assert rows[1].startswith("| 2 | Pemerintah \\| kota menyiapkan")
-    assert "\n## Flags\n\n- `" in out and "\n- `number_missing` segment 0: the number '2,5' in the source is missing" in out
+    assert "\n## Flags\n\n- `" in out and "\n- `number_missing` segment 1: the number '2,5' in the source is missing" in out
+    assert rows[0].startswith("| 1 | Harga naik 2,5 persen.")  # the row the flag names
 
 
 def test_html_input_is_reduced_to_the_article(tiny_config, tmp_path):
@@ -171,7 +172,7 @@ def test_models_list_and_download_for_hub_models_offline(tmp_path):
     assert "Helsinki-NLP/opus-mt-id-en" in out and "sshleifer/distilbart-cnn-12-6@a4f8f3e" in out
     assert out.count("not cached") == 2
     fetched = run("models", "download", env=env)
-    assert_one_line_error(fetched, 1, "cannot download translation model 'Helsinki-NLP/opus-mt-id-en'", "hub cannot be reached")
+    assert_one_line_error(fetched, 1, "cannot download translation model 'Helsinki-NLP/opus-mt-id-en'", "hub cannot be reached", "Fix: ")
 
 
 def test_models_download_skips_local_directories(tiny_config):
@@ -249,3 +250,57 @@ def test_progress_bar_appears_only_on_a_terminal(tiny_config):
     assert "loading the translation model" in shown
     assert "translating" in shown and "sentence" in shown
     assert "summarising" not in shown
+
+
+def test_many_flags_are_counted_per_kind_and_quiet_hides_them(tiny_config, example_text):
+    def stderr_lines(*extra):
+        proc = cli("translate", str(EXAMPLE), "--config", str(tiny_config), *extra)
+        assert proc.returncode == 0, proc.stderr.decode()
+        return proc.stderr.decode().strip().splitlines()
+
+    every = stderr_lines("--warnings", "all")
+    assert len(every) > 10, "the tiny models should flag many segments"
+    summary = stderr_lines()
+    assert summary[:3] == every[:3] and len(summary) == 4
+    total = sum(1 for line in every if "translator: warning:" in line)
+    assert f"{total} flags in all: " in summary[3] and "length_cap" in summary[3] and "--warnings all" in summary[3]
+    assert stderr_lines("--quiet") == [] and stderr_lines("--warnings", "none") == []
+    assert stderr_lines("--quiet", "--warnings", "summary") == summary
+
+
+def test_side_by_side_works_in_text_format(tiny_config, tiny_pipeline):
+    text = "Harga beras naik.\nPemerintah menyiapkan operasi pasar."
+    proc = cli("translate", "--config", str(tiny_config), "--side-by-side", stdin=text.encode())
+    assert proc.returncode == 0, proc.stderr.decode()
+    result = tiny_pipeline(text, summarize=False)
+    lines = proc.stdout.decode().splitlines()
+    assert "1  ID  Harga beras naik." in lines and f"   EN  {result.segments[0].translation}" in lines
+    assert "2  ID  Pemerintah menyiapkan operasi pasar." in lines
+
+
+def test_summarize_warns_when_the_input_looks_indonesian(tiny_config):
+    proc = cli("summarize", "--config", str(tiny_config), stdin="Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.".encode())
+    assert proc.returncode == 0
+    assert "the summariser expects English" in proc.stderr.decode() and "translator run" in proc.stderr.decode()
+    english = cli("summarize", "--config", str(tiny_config), stdin="The city began testing electric buses on three corridors on Wednesday.".encode())
+    assert "expects English" not in english.stderr.decode()
+
+
+@pytest.mark.parametrize("name, content", [("berita.html", HTML), ("berita.md", MARKDOWN)])
+def test_spans_of_html_and_markdown_index_the_source_text_in_the_json(tiny_config, tmp_path, name, content):
+    page = tmp_path / name
+    page.write_text(content, encoding="utf-8")
+    proc = cli("translate", str(page), "--config", str(tiny_config), "--format", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    data = json.loads(proc.stdout)
+    source = data["source_text"]
+    assert source and source != content, "the extracted text, not the file"
+    assert all(source[s["start"] : s["end"]] == s["source"] for s in data["segments"])
+
+
+def test_plain_text_spans_index_the_input_itself(tiny_config):
+    proc = cli("translate", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
+    data = json.loads(proc.stdout)
+    text = EXAMPLE.read_text(encoding="utf-8")
+    assert data["source_text"] is None
+    assert all(text[s["start"] : s["end"]] == s["source"] for s in data["segments"])

@@ -291,3 +291,53 @@ def test_the_shipped_generation_keys_match_the_installed_transformers():
 
     installed = sorted(k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version")
     assert list(_generation_keys()) == installed, "regenerate translator/data/generation_keys.txt"
+
+
+def _write(path: Path, model: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"translation:\n  model: {model}\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    return path
+
+
+def test_one_rule_finds_the_config(tmp_path, monkeypatch):
+    """--config, then TRANSLATOR_CONFIG, then ./models.yaml, then the user config directory, then
+    the packaged default; the Config says which file it read and why."""
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    monkeypatch.delenv("TRANSLATOR_CONFIG", raising=False)
+    assert load_config(None).found_by == "the packaged default"
+    assert load_config(None).source == str(default_config_path())
+    user = _write(tmp_path / "xdg" / "translator" / "models.yaml", "org/user-model")
+    assert (load_config(None).translation.model, load_config(None).source) == ("org/user-model", str(user))
+    _write(tmp_path / "work" / "models.yaml", "org/cwd-model")
+    assert load_config(None).translation.model == "org/cwd-model" and load_config(None).found_by == "the working directory"
+    env = _write(tmp_path / "env.yaml", "org/env-model")
+    monkeypatch.setenv("TRANSLATOR_CONFIG", str(env))
+    assert load_config(None).translation.model == "org/env-model" and load_config(None).found_by == "TRANSLATOR_CONFIG"
+    given = _write(tmp_path / "given.yaml", "org/given-model")
+    assert load_config(given).translation.model == "org/given-model" and load_config(given).found_by == "--config"
+
+
+def test_models_list_and_errors_name_the_file_in_use(tmp_path, monkeypatch):
+    from helpers import cli
+
+    monkeypatch.delenv("TRANSLATOR_CONFIG", raising=False)
+    _write(tmp_path / "models.yaml", "org/cwd-model")
+    listed = cli("models", "list", cwd=tmp_path)
+    assert listed.returncode == 0
+    assert "config: models.yaml (from the working directory)" in listed.stdout.decode()
+    assert "org/cwd-model" in listed.stdout.decode()
+    (tmp_path / "models.yaml").write_text("translation:\n  model: org/x\n  num_beams: 3\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    broken = cli("models", "list", cwd=tmp_path)
+    assert broken.returncode == 2 and "models.yaml: translation.num_beams: unknown key" in broken.stderr.decode()
+
+
+def test_a_hub_revision_on_a_local_directory_is_a_config_error(tmp_path):
+    (tmp_path / "my-model").mkdir()
+    path = tmp_path / "models.yaml"
+    path.write_text("translation:\n  model: ./my-model\n  revision: a4f8f3e\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"translation.revision: 'a4f8f3e' is a hub revision, but model is the local directory .*my-model; set revision: null"):
+        load_config(path)
+    path.write_text("translation:\n  model: ./my-model\n  revision: null\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    assert load_config(path).translation.revision is None

@@ -165,3 +165,15 @@ def test_a_cached_ct2_run_imports_neither_torch_nor_transformers(ct2_pipeline, t
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
     assert proc.returncode == 0, proc.stderr
+
+
+def test_models_clear_cache_removes_the_conversions(tiny_dirs, tmp_path, monkeypatch):
+    monkeypatch.setenv("TRANSLATOR_CACHE", str(tmp_path / "cache"))
+    Pipeline.from_config(ct2_config(tiny_dirs, tmp_path), summarize=False)
+    converted = tmp_path / "cache" / "ct2"
+    assert any(converted.iterdir())
+    proc = cli("models", "clear-cache")
+    assert proc.returncode == 0 and f"removed {converted} (" in proc.stdout.decode()
+    assert not converted.exists()
+    again = cli("models", "clear-cache")
+    assert again.returncode == 0 and "nothing to remove" in again.stdout.decode()

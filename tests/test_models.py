@@ -64,3 +64,13 @@ def test_one_device_rule_for_every_backend(name, cuda, mps, expected):
 def test_a_named_device_that_is_not_there_is_an_error_never_a_quiet_cpu(name):
     with pytest.raises(ModelLoadError, match=f"translation.device: {name} was asked for, but CTranslate2 sees no {name.upper()} device"):
         resolve_device(name, "translation.device", cuda=False, mps=False, runtime="CTranslate2")
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has CUDA; the error path cannot happen")
+def test_a_device_chosen_on_the_command_line_is_blamed_on_the_option(tiny_config):
+    from helpers import cli
+
+    proc = cli("translate", "--config", str(tiny_config), "--device", "cuda", stdin="Harga beras naik.".encode())
+    assert proc.returncode == 1
+    assert "translator: error: --device: cuda was asked for" in proc.stderr.decode()
+    assert "translation.device" not in proc.stderr.decode()

@@ -145,3 +145,20 @@ def test_an_empty_final_summary_is_flagged(tiny_pipeline, monkeypatch):
     summary = tiny_pipeline.summarizer.summarize(["Rice prices rose."])
     assert summary.text == "" and summary.rounds == 1
     assert [(w.kind, w.message) for w in summary.warnings] == [("empty", "summary: the model returned an empty summary")]
+
+
+def test_the_language_model_loads_with_the_pipeline(tiny_config):
+    from translator.text import language
+
+    language._identifier.cache_clear()
+    Pipeline.from_config(tiny_config, summarize=False)
+    assert language._identifier.cache_info().currsize == 1, "the first text would pay for loading it in its segment timing"
+
+
+def test_french_is_refused_in_the_words_of_the_api(tiny_pipeline):
+    from translator.errors import LanguageError
+
+    french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
+    with pytest.raises(LanguageError, match=r"pass force=True to translate it anyway"):
+        tiny_pipeline(french)
+    assert tiny_pipeline(french, force=True).warnings[0].kind == "language"

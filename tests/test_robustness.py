@@ -85,7 +85,7 @@ def _long_sentence() -> bytes:
 
 
 CASES = [
-    Case("empty-file", 2, "the input is empty", file=b""),
+    Case("empty-file", 2, "input.txt: the input is empty", file=b""),
     Case("whitespace-only", 2, "the input is empty", stdin=b" \t\n\r\n  \n"),
     Case("punctuation-only", 2, "no letters or digits", stdin="?!... --- !!! …".encode()),
     Case("emoji-only", 2, "no letters or digits", stdin="😀🎉🔥 🇮🇩".encode()),
@@ -107,7 +107,7 @@ CASES = [
     Case("html-page", 0, "", file=f"<html><body><nav>Menu</nav><article><p>{INDONESIAN}</p></article></body></html>".encode(), name="page.html", check=_has_article),
     Case("english-input", 0, "looks like English", stdin=ENGLISH.encode()),
     Case("french-input", 2, "looks like 'fr'", stdin=FRENCH.encode()),
-    Case("french-input-forced", 0, "translated anyway (--force)", stdin=FRENCH.encode(), args=["--force"]),
+    Case("french-input-forced", 0, "translated anyway, as forced", stdin=FRENCH.encode(), args=["--force"]),
     Case("malay-input", 0, "", stdin=MALAY.encode(), check=_no_language_flag),
     Case("mixed-indonesian-english", 0, "", stdin=MIXED.encode(), check=_no_language_flag),
 ]

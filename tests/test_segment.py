@@ -49,7 +49,12 @@ def test_spans_cover_every_character_of_any_text(text):
 
 
 @settings(max_examples=500, deadline=None, derandomize=True)
-@given(st.lists(st.sampled_from(["Dr.", "Rp4.850", "kata", "Jing.", "“Ya,”", "\n", "\r\n", "  ", "B.J.", "A", "...", "?", "dll.", "2,5"]), max_size=40))
+@given(
+    st.lists(
+        st.sampled_from(["Dr.", "Rp4.850", "kata", "Jing.", "“Ya,”", "\n", "\r\n", "  ", "B.J.", "A", "...", "?", "dll.", "2,5", '"', "“", "”", "«", "»", "„", "Co.", "Namun", "Jum'at"]),
+        max_size=40,
+    )
+)
 def test_spans_cover_text_built_from_hard_tokens(tokens):
     text = " ".join(tokens)
     assert_covers(text, split_sentences(text))
@@ -153,3 +158,26 @@ def test_budget_pieces_are_offsets_into_the_original_text():
     assert [p.text for p in pieces] == ["Satu dua tiga;", "empat lima enam;", "tujuh delapan sembilan."]
     assert all(text[p.start : p.end] == p.text for p in pieces)
     assert re.sub(r"\s+", "", "".join(p.text for p in pieces)) == re.sub(r"\s+", "", sentence)
+
+
+def test_a_quotation_over_the_budget_is_cut_at_its_inner_sentence_ends_first():
+    text = "“Harga beras naik, kata pedagang. Stok di gudang menipis, kata petugas. Warga antre sejak pagi,” ujar Siti."
+    assert len(split_sentences(text)) == 1  # one segment: the quotation stays whole
+    pieces = budget_split(text, 8)
+    assert pieces[:2] == ["“Harga beras naik, kata pedagang.", "Stok di gudang menipis, kata petugas."]
+
+
+def test_an_unclosed_quotation_does_not_swallow_the_paragraph():
+    text = "Ia berkata “kami tidak setuju. Harga terlalu mahal. Petani rugi."
+    assert [s.text for s in split_sentences(text)] == ["Ia berkata “kami tidak setuju.", "Harga terlalu mahal.", "Petani rugi."]
+
+
+def test_a_quotation_longer_than_the_bound_is_split_as_if_unquoted():
+    from translator.text.segment import MAX_QUOTE_CHARS
+
+    inner = " ".join(f"Kalimat nomor {i} di dalam kutipan." for i in range(MAX_QUOTE_CHARS // 30))
+    assert len(inner) > MAX_QUOTE_CHARS
+    sentences = split_sentences(f"“{inner}” Ia lalu diam.")
+    assert len(sentences) > 10
+    short = split_sentences("“Kalimat satu. Kalimat dua.” Ia lalu diam.")
+    assert [s.text for s in short] == ["“Kalimat satu. Kalimat dua.”", "Ia lalu diam."]

@@ -26,14 +26,23 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     config = argparse.ArgumentParser(add_help=False)
-    config.add_argument("--config", metavar="PATH", help="a models.yaml (default: the one shipped with translator)")
+    config.add_argument(
+        "--config",
+        metavar="PATH",
+        help="a models.yaml (default: $TRANSLATOR_CONFIG, else ./models.yaml, else ~/.config/translator/models.yaml, else the one shipped with translator)",
+    )
     config.add_argument("--profile", metavar="NAME", help="a profile from models.yaml: default, fast, quality, ...")
 
     runtime = argparse.ArgumentParser(add_help=False)
     runtime.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)")
     runtime.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for inference (default: all cores)")
     runtime.add_argument("--beams", type=_positive_int, metavar="N", help="beam width for both models (1 = greedy)")
-    runtime.add_argument("--quiet", "-q", action="store_true", help="no progress and no warnings on stderr")
+    runtime.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr, and no warnings unless --warnings is given")
+    runtime.add_argument(
+        "--warnings",
+        choices=("all", "summary", "none"),
+        help="flags on stderr: every one, or (the default) a count per kind and the first few, or none",
+    )
 
     summary = argparse.ArgumentParser(add_help=False)
     summary.add_argument(
@@ -55,13 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
         "run", parents=[document, config, runtime, summary], help="translate and summarise a text", description="Translate and summarise a text."
     )
     run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
-    run.add_argument("--side-by-side", action="store_true", help="markdown: add a source | translation table")
+    run.add_argument("--side-by-side", action="store_true", help="also show each sentence with its translation (a table in markdown)")
     run.add_argument("--force", action="store_true", help="translate even if the input does not look Indonesian")
 
     translate = commands.add_parser(
         "translate", parents=[document, config, runtime], help="translate a text (no summary)", description="Translate a text; no summary."
     )
-    translate.add_argument("--side-by-side", action="store_true", help="markdown: add a source | translation table")
+    translate.add_argument("--side-by-side", action="store_true", help="also show each sentence with its translation (a table in markdown)")
     translate.add_argument("--force", action="store_true", help="translate even if the input does not look Indonesian")
 
     commands.add_parser(
@@ -77,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     download = model_commands.add_parser("download", parents=[config], help="fetch every configured model at its pinned revision")
     download.add_argument("--dir", metavar="DIR", help="save into DIR/<model id> instead of the Hugging Face cache")
     download.add_argument("--quiet", "-q", action="store_true", help="no download progress")
+    model_commands.add_parser(
+        "clear-cache",
+        help="delete the CTranslate2 conversions (made again on next use)",
+        description="Delete the CTranslate2 conversions in $TRANSLATOR_CACHE/ct2 (default ~/.cache/translator/ct2). "
+        "They are made again, once, the next time a model loads. The Hugging Face download cache is left alone.",
+    )
 
     batch = commands.add_parser(
         "batch",
@@ -90,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)")
     batch.add_argument("--id-field", default="id", metavar="NAME", help="JSONL/CSV field with the id (default: id; else the line number)")
     batch.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="how to read each document")
+    batch.add_argument("--encoding", metavar="NAME", help="the inputs' encoding when it is not UTF-8 (e.g. latin-1, cp1252)")
     batch.add_argument("--no-summary", action="store_true", help="translate only")
     batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
     batch.add_argument("--force", action="store_true", help="translate documents even if they do not look Indonesian")
+    batch.add_argument("--retry-failed", action="store_true", help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)")
     batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator[ray]')")
     batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)")
     batch.add_argument("--ray-actors", type=_positive_int, default=1, metavar="N", help="actors, each holding the models once (default: 1)")
@@ -154,13 +171,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _dispatch(args: argparse.Namespace) -> int:
-    from .errors import TranslatorError, first_line
+    from .errors import LanguageError, TranslatorError, first_line
 
     commands = {"run": _command_run, "translate": _command_run, "summarize": _command_summarize, "batch": _command_batch, "models": _command_models}
     try:
         return commands[args.command](args)
     except TranslatorError as e:
-        for line in str(e).splitlines() or [type(e).__name__]:
+        text = e.message("--force") if isinstance(e, LanguageError) else str(e)
+        for line in text.splitlines() or [type(e).__name__]:
             _say("error", line)
         return e.exit_code
     except MemoryError:
@@ -215,15 +233,13 @@ def _command_run(args: argparse.Namespace) -> int:
     from .text.validate import validate_text
 
     progress, config, document = _prepare(args)
-    validate_text(document.text, config.max_input_chars, args.force)  # bad input fails before any model loads
+    validate_text(document.text, config.max_input_chars, args.force, name=document.name)  # bad input fails before any model loads
 
     summarize = args.command == "run" and not args.no_summary
     pipeline = _load_pipeline(config, summarize=summarize, on_load=progress.loading)
     result = pipeline(document, summarize=summarize, progress=progress.update, force=args.force)
     progress.close()
-    if not args.quiet:
-        for warning in result.warnings:
-            _say("note" if warning.kind == "document" else "warning", f"{document.name}: {warning}")
+    _report_warnings(result.warnings, document.name, args)
     text = render(
         result,
         args.format,
@@ -241,14 +257,12 @@ def _command_summarize(args: argparse.Namespace) -> int:
     from .text.validate import validate_text
 
     progress, config, document = _prepare(args)
-    validate_text(document.text, config.max_input_chars, indonesian=False)  # before the summariser loads
+    validate_text(document.text, config.max_input_chars, name=document.name, indonesian=False)  # before the summariser loads
     pipeline = _load_pipeline(config, summarize=True, translate=False, on_load=progress.loading)
     progress.loading("summary")
     result = pipeline.summarize_text(document.text)
     progress.close()
-    if not args.quiet:
-        for warning in result.warnings:
-            _say("warning", f"{document.name}: {warning}")
+    _report_warnings(result.warnings, document.name, args)
     _emit(render(result, args.format, translation=False, headings=False), args.output)
     return EXIT_OK
 
@@ -261,14 +275,18 @@ def _command_batch(args: argparse.Namespace) -> int:
     _quiet_libraries(show_downloads=progress.enabled)
     config = _load_config(args)
     _check_output_path(args.output)
-    items = read_items(args.input, args.text_field, args.id_field, args.input_format)  # read as the batch goes
+    items = read_items(args.input, args.text_field, args.id_field, args.input_format, args.encoding)  # read as the batch goes
     state = ResumeState.repair_and_read(args.output)  # before anything loads
     if progress.enabled:
-        progress.start_documents(max(0, count_items(args.input) - len(state.done)))
+        done = sum(1 for failed in state.done.values() if not (failed and args.retry_failed))
+        progress.start_documents(max(0, count_items(args.input) - done))
 
     summarize = not args.no_summary
     on_skip = None if args.quiet else lambda message: _say("warning", message)
-    common = dict(state=state, summarize=summarize, pool_docs=args.pool_docs, force=args.force, on_document=progress.advance, on_skip=on_skip)
+    common = dict(
+        state=state, summarize=summarize, pool_docs=args.pool_docs, force=args.force,
+        on_document=progress.advance, on_skip=on_skip, retry_failed=args.retry_failed,
+    )  # fmt: skip
     if args.engine == "ray":
         from .batch.ray_engine import RayOptions, run_batch_ray
 
@@ -289,12 +307,16 @@ def _command_batch(args: argparse.Namespace) -> int:
 
 
 def _command_models(args: argparse.Namespace) -> int:
-    from .models.hub import configured_models, download, human_size, model_status
+    from .models.hub import clear_converted, configured_models, download, human_size, model_status
 
+    if args.models_command == "clear-cache":
+        root, freed = clear_converted()
+        print(f"removed {root} ({human_size(freed)})" if freed else f"nothing to remove: no conversions in {root}")
+        return EXIT_OK
     config = _load_config(args)
     if args.models_command == "list":
         rows = [model_status(role, cfg) for role, cfg in configured_models(config)]
-        print(f"profile: {config.profile}  ({config.source})")
+        print(f"config: {config.source} (from {config.found_by})\nprofile: {config.profile}")
         for s in rows:
             label = f"{s.model}@{s.revision}" if s.revision else s.model
             print(f"{s.role:<14} {label}\n{'':<14} {s.where}, {human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}")
@@ -312,6 +334,29 @@ def _command_models(args: argparse.Namespace) -> int:
         if args.dir:
             print(f"{'':<{len(role)}}  to use it, set {role}.model: {path} in models.yaml")
     return EXIT_OK
+
+
+WARNINGS_SHOWN = 3  # in summary mode, the first few flags are printed whole, then counted
+
+
+def _report_warnings(warnings, name: str, args: argparse.Namespace) -> None:
+    """Flags on stderr: all, none, or a count per kind after the first few (the default)."""
+    mode = args.warnings or ("none" if args.quiet else "summary")
+    if mode == "none":
+        return
+    notes = [w for w in warnings if w.kind == "document"]
+    flags = [w for w in warnings if w.kind != "document"]
+    for note in notes:
+        _say("note", f"{name}: {note}")
+    shown = flags if mode == "all" or len(flags) <= WARNINGS_SHOWN + 1 else flags[:WARNINGS_SHOWN]
+    for warning in shown:
+        _say("warning", f"{name}: {warning}")
+    if len(shown) < len(flags):
+        counts: dict[str, int] = {}
+        for warning in flags:
+            counts[warning.kind] = counts.get(warning.kind, 0) + 1
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        _say("warning", f"{name}: {len(flags)} flags in all: {kinds}; --warnings all, or --format json, for each")
 
 
 def _check_output_path(output: str | None) -> None:

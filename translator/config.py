@@ -73,6 +73,7 @@ class ModelConfig:
     backend: str = "auto"  # auto: CTranslate2 when installed and the model converts, else transformers
     compute_type: str = "auto"  # CTranslate2 only; auto: int8 on CPU, int8_float16 on CUDA
     generation_items: tuple[tuple[str, Any], ...] = ()
+    device_set_by: str | None = None  # "--device" when the command line chose it, for messages
 
     @property
     def generation(self) -> dict[str, Any]:
@@ -123,6 +124,7 @@ class Config:
     profiles: tuple[str, ...] = ("default",)
     threads: int | None = None  # torch / CTranslate2 threads; None: all cores
     max_input_chars: int | None = DEFAULT_MAX_INPUT_CHARS  # longer inputs are refused before any work
+    found_by: str = ""  # how find_config chose the file: "--config", "TRANSLATOR_CONFIG", ...
 
     def with_runtime(self, *, device: str | None = None, beams: int | None = None, threads: int | None = None) -> "Config":
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
@@ -139,7 +141,7 @@ class Config:
         def stage(cfg):
             changes: dict[str, Any] = {}
             if device is not None:
-                changes["device"] = device
+                changes["device"], changes["device_set_by"] = device, "--device"
             if beams is not None:
                 changes["generation_items"] = _items({**cfg.generation, "num_beams": beams})
             return replace(cfg, **changes)
@@ -167,6 +169,9 @@ class Config:
         return replace(self, summarization=replace(self.summarization, **changes))
 
 
+CONFIG_ENV = "TRANSLATOR_CONFIG"
+
+
 def default_config_path() -> Path:
     """The models.yaml shipped in the wheel, or the repo-root one in a checkout/editable install."""
     packaged = Path(__file__).with_name("models.yaml")
@@ -175,16 +180,38 @@ def default_config_path() -> Path:
     return Path(__file__).resolve().parent.parent / "models.yaml"
 
 
+def user_config_path() -> Path:
+    """``$XDG_CONFIG_HOME/translator/models.yaml``, or ``~/.config/translator/models.yaml``."""
+    base = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    return Path(base) / "translator" / "models.yaml"
+
+
+def find_config(path: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
+    """Which models.yaml to read, and why, by one rule for every command, script and API call
+    (the way pip and ruff find theirs): the path given (``--config``), then ``TRANSLATOR_CONFIG``,
+    then ``./models.yaml`` in the working directory, then the user config directory, then the
+    packaged default. Returns (path, how it was chosen)."""
+    if path is not None:
+        return Path(path), "--config"
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]), CONFIG_ENV
+    for candidate, how in ((Path("models.yaml"), "the working directory"), (user_config_path(), "the user config directory")):
+        if candidate.is_file():
+            return candidate, how
+    return default_config_path(), "the packaged default"
+
+
 def load_config(path: str | os.PathLike[str] | Config | None = None, profile: str | None = None) -> Config:
-    """Load and validate a models.yaml. ``None`` means the defaults; a Config passes through.
+    """Load and validate a models.yaml. ``None`` finds one by ``find_config``'s rule; a Config
+    passes through. Every message names the file that was read.
 
     ``profile`` picks one of the file's ``profiles`` (named overrides); every profile is
     validated at load either way, so a broken one is reported before it is needed.
     """
     if isinstance(path, Config):
         return path if profile is None or profile == path.profile else _reject_profile_change(path, profile)
-    file = Path(path) if path is not None else default_config_path()
-    label = str(path) if path is not None else "models.yaml"
+    file, found_by = find_config(path)
+    label = str(file)
     try:
         raw = file.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -197,7 +224,7 @@ def load_config(path: str | os.PathLike[str] | Config | None = None, profile: st
         data = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         raise ConfigError(f"{label}: not valid YAML: {_yaml_problem(e)}") from None
-    return parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile)
+    return replace(parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile), found_by=found_by)
 
 
 def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None = None, profile: str | None = None) -> Config:
@@ -310,6 +337,9 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
     revision = data.get("revision")
     if revision is not None and not (isinstance(revision, str) and revision.strip()):
         fail("revision", f"must be a branch, tag or commit id, got {_kind(revision)}")
+    elif revision is not None and isinstance(model, str) and os.path.isabs(model):
+        # A results file must never claim "/path@a4f8f3e": a directory has no hub revisions.
+        fail("revision", f"{revision!r} is a hub revision, but model is the local directory {model}; set revision: null")
 
     max_input_tokens = data.get("max_input_tokens")
     if max_input_tokens is not None and not _is_int(max_input_tokens, 8):

@@ -115,8 +115,8 @@ def load_document(source: str | None, fmt: str = "auto", encoding: str | None = 
     return to_document(text, name, fmt)
 
 
-def document_from_bytes(data: bytes, name: str, fmt: str = "auto") -> Document:
-    return to_document(decode(data, name), name, fmt)
+def document_from_bytes(data: bytes, name: str, fmt: str = "auto", encoding: str | None = None) -> Document:
+    return to_document(decode(data, name, encoding), name, fmt)
 
 
 def to_document(text: str, name: str, fmt: str = "auto") -> Document:

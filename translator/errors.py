@@ -25,6 +25,21 @@ class InputError(TranslatorError):
     exit_code = 2
 
 
+class LanguageError(InputError):
+    """The text is in a language other than Indonesian (or a close one) and was not forced.
+
+    ``message(hint)`` words the fix for the interface in use: ``--force`` on the command line,
+    ``force=True`` (the default message) in Python.
+    """
+
+    def __init__(self, language: str, probability: float):
+        self.language, self.probability = language, probability
+        super().__init__(self.message("force=True"))
+
+    def message(self, hint: str) -> str:
+        return f"the input looks like {self.language!r} ({self.probability:.0%} sure), not Indonesian; pass {hint} to translate it anyway"
+
+
 class OutputError(TranslatorError):
     """Where the results should go cannot be written (a directory, a missing folder, no permission)."""
 

@@ -33,9 +33,22 @@ def render(
         parts.append("Summary\n-------\n" + result.summary + "\n")
     if translation:
         parts.append("Translation\n-----------\n" + result.translation + "\n")
+    if translation and side_by_side:
+        parts.append("Side by side\n------------\n" + _pairs(result) + "\n")
     if not headings:
-        return "\n\n".join(p for p, shown in ((result.summary, summary), (result.translation, translation)) if shown) + "\n"
+        shown = [p for p, on in ((result.summary, summary), (result.translation, translation)) if on]
+        shown += [_pairs(result)] if translation and side_by_side else []
+        return "\n\n".join(shown) + "\n"
     return "\n".join(parts)
+
+
+def _pairs(result: Result) -> str:
+    """Each segment numbered from 1, its Indonesian and its English on lines of their own."""
+    width = len(str(len(result.segments)))
+    rows = []
+    for i, segment in enumerate(result.segments, start=1):
+        rows.append(f"{i:>{width}}  ID  {' '.join(segment.source.split())}\n{'':>{width}}  EN  {segment.translation}")
+    return "\n".join(rows)
 
 
 def _markdown(result: Result, translation: bool, summary: bool, side_by_side: bool) -> str:

@@ -22,6 +22,7 @@ from .models.base import Generated, load_model
 from .summarize import Summary, SummaryStage
 from .text.checks import check_segment, summary_flags
 from .text.cleaning import has_words, model_text
+from .text.language import identify, load_identifier
 from .text.segment import Sentence, segment, split_sentences, split_to_budget
 from .text.validate import validate_text
 from .translate import Translator
@@ -38,6 +39,7 @@ class Prepared:
     text: str
     sentences: list[Sentence]
     notes: list[Flag] = field(default_factory=list)  # document and language flags
+    extracted: bool = False  # the text was extracted from HTML or Markdown: spans index it, not the file
     pieces: list[Span] = field(default_factory=list)
     owner: list[int] = field(default_factory=list)  # for each piece, the index of its sentence
     # What the model sees of each piece; None for pieces without a letter or digit ("***", "—"),
@@ -54,11 +56,12 @@ def prepare_document(
 ) -> Prepared:
     """Validate ``text`` and cut it into sentences and budget-sized pieces; raises InputError."""
     notes: list[Flag] = []
+    extracted = isinstance(text, Document) and text.format != "text"
     if isinstance(text, Document):
         notes = [Flag("document", note) for note in text.notes]
         text = text.text
     notes += validate_text(text, max_chars, force)
-    doc = Prepared(text, segment(text), notes)
+    doc = Prepared(text, segment(text), notes, extracted)
     for i, sentence in enumerate(doc.sentences):
         # The budget is measured on what the model sees (model_text), not on the raw span.
         for piece in split_to_budget(text, sentence.span, translator.count_tokens, translator.budget):
@@ -99,6 +102,7 @@ def assemble_result(
     models: list[ModelInfo],
     timings: dict[str, float],
     signature: str,
+    source_text: str | None = None,
 ) -> Result:
     """The Result of one text: warnings in reading order (notes, segments, summary), timings rounded."""
     warnings = list(notes) + [flag for s in segments for flag in s.flags]
@@ -116,6 +120,7 @@ def assemble_result(
         summary_rounds=summary.rounds if summary else 0,
         signature=signature,
         summary_method=summary.method if summary else "",
+        source_text=source_text,
     )
 
 
@@ -160,6 +165,7 @@ class Pipeline:
             model, chosen = load_model("translation", cfg.translation, cfg.source, cfg.threads)
             translator = Translator(model, cfg.translation)
             notes = [Flag("backend", note) for note in chosen]
+            load_identifier()  # with the models, so that the first text's segment timing is its own
         stage = SummaryStage.disabled(cfg.summarization)
         if summarize:
             if on_load and cfg.summarization.needs_model:
@@ -237,6 +243,7 @@ class Pipeline:
             models=self.models(summarize),
             timings=timings,
             signature=self.signature(summarize),
+            source_text=doc.text if doc.extracted else None,
         )
 
     def summarize_text(self, english: str) -> Result:
@@ -244,6 +251,7 @@ class Pipeline:
         if not self.summary.enabled:
             raise TranslatorError("this Pipeline was loaded without summaries")
         validate_text(english, self.config.max_input_chars, indonesian=False)
+        notes = self.notes + _not_english(english)
         sentences = [s.text for s in split_sentences(english)]
         with self._lock:
             started = time.perf_counter()
@@ -254,7 +262,7 @@ class Pipeline:
             segments=[],
             summary=summary,
             source="",
-            notes=self.notes,
+            notes=notes,
             models=self.summary.models(),
             timings={"summarize": seconds},
             signature=self.signature(True, translation=False),
@@ -286,6 +294,15 @@ def translate_and_summarize(
     """Translate ``text`` and summarise the translation. Loads the models on every call:
     for more than one text, build a ``Pipeline`` once and call it."""
     return Pipeline.from_config(config, summarize=summarize)(text, summarize=summarize)
+
+
+def _not_english(text: str) -> list[Flag]:
+    """A flag when text given to the English summariser looks Indonesian."""
+    verdict = identify(text)
+    if verdict is None or not verdict.indonesian_like or verdict.language == "en":
+        return []
+    message = "the input looks Indonesian, but the summariser expects English; translate and summarise it instead (translator run)"
+    return [Flag("language", message, None, verdict.language)]
 
 
 def _counter(progress: ProgressCallback | None, stage: str, total: int) -> Callable[[int], None]:

@@ -53,7 +53,9 @@ class Flag:
             raise ValueError(f"undeclared flag kind {self.kind!r}; declare it in translator.types.FLAG_KINDS")
 
     def __str__(self) -> str:
-        return f"segment {self.segment}: {self.message}" if self.segment is not None else self.message
+        """For people: segments are numbered from 1, as in the side-by-side table (JSON keeps
+        the 0-based ``segment`` index)."""
+        return f"segment {self.segment + 1}: {self.message}" if self.segment is not None else self.message
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +106,9 @@ class Result:
     summary_rounds: int = 0
     signature: str = ""
     summary_method: str = ""  # "abstractive", "extractive", or "" without a summary
+    # The text the segments' start/end index when it is not the caller's input as given: the
+    # plain text extracted from an HTML or Markdown document. None: spans index the input itself.
+    source_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable view; the CLI's ``--format json`` prints exactly this."""
@@ -118,4 +123,5 @@ class Result:
             "summary_rounds": self.summary_rounds,
             "summary_method": self.summary_method,
             "signature": self.signature,
+            "source_text": self.source_text,
         }

@@ -6,6 +6,7 @@ never the corpus. A document that cannot be read becomes an Item with ``error`` 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
 import os
@@ -27,34 +28,43 @@ class Item:
     text: str | None
     error: str | None = None
     notes: tuple[str, ...] = ()  # what reading the document left out
+    format: str = "text"  # what the text was extracted from: text, markdown or html
 
 
-def read_items(source: str | os.PathLike[str], text_field: str = "text", id_field: str = "id", fmt: str = "auto") -> Iterator[Item]:
+def read_items(
+    source: str | os.PathLike[str], text_field: str = "text", id_field: str = "id", fmt: str = "auto", encoding: str | None = None
+) -> Iterator[Item]:
     """Documents from a directory (.txt/.md/.html files), a JSONL file, or a CSV file with a header.
 
     The source itself is checked at once (so that a wrong path fails before any model loads);
-    its documents are read as they are iterated.
+    its documents are read as they are iterated. ``encoding`` is that of the files (default: UTF-8,
+    or UTF-16 with a BOM), as ``--encoding`` in ``translator run``.
     """
     path = Path(source)
     if fmt not in FORMATS:
         raise InputError(f"unknown input format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise InputError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252, utf-16)") from None
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html files in this directory")
-        return _from_files(path, files, fmt)
+        return _from_files(path, files, fmt, encoding)
     if not path.exists():
         raise InputError(f"{source}: no such file or directory")
     suffix = path.suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
-        _open_text(path).close()
-        return _from_jsonl(path, text_field, id_field, fmt)
+        _open_text(path, encoding).close()
+        return _from_jsonl(path, text_field, id_field, fmt, encoding)
     if suffix == ".csv":
-        with _open_text(path, newline="") as handle:
+        with _open_text(path, encoding, newline="") as handle:
             header = csv.DictReader(handle).fieldnames
         if header is None or text_field not in header:
             raise InputError(f"{path}: no column {text_field!r} in the header (columns: {', '.join(header or [])}); use --text-field")
-        return _from_csv(path, text_field, id_field, fmt)
+        return _from_csv(path, text_field, id_field, fmt, encoding)
     raise InputError(f"{source}: expected a directory, a .jsonl file or a .csv file")
 
 
@@ -68,21 +78,21 @@ def count_items(source: str | os.PathLike[str]) -> int:
     return max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
 
 
-def _from_files(root: Path, files: list[Path], fmt: str) -> Iterator[Item]:
+def _from_files(root: Path, files: list[Path], fmt: str, encoding: str | None) -> Iterator[Item]:
     for file in files:
         doc_id = file.relative_to(root).as_posix()
         try:
-            document = document_from_bytes(file.read_bytes(), doc_id, fmt)
+            document = document_from_bytes(file.read_bytes(), doc_id, fmt, encoding)
         except InputError as e:
             yield Item(doc_id, None, _without_name(str(e), doc_id))
         except OSError as e:
             yield Item(doc_id, None, f"cannot read ({e.strerror or e})")
         else:
-            yield Item(doc_id, document.text, None, document.notes)
+            yield Item(doc_id, document.text, None, document.notes, document.format)
 
 
-def _from_jsonl(path: Path, text_field: str, id_field: str, fmt: str) -> Iterator[Item]:
-    with _open_text(path) as handle:
+def _from_jsonl(path: Path, text_field: str, id_field: str, fmt: str, encoding: str | None) -> Iterator[Item]:
+    with _open_text(path, encoding) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -98,8 +108,8 @@ def _from_jsonl(path: Path, text_field: str, id_field: str, fmt: str) -> Iterato
             yield _item(record, text_field, id_field, fallback_id, fmt)
 
 
-def _from_csv(path: Path, text_field: str, id_field: str, fmt: str) -> Iterator[Item]:
-    with _open_text(path, newline="") as handle:
+def _from_csv(path: Path, text_field: str, id_field: str, fmt: str, encoding: str | None) -> Iterator[Item]:
+    with _open_text(path, encoding, newline="") as handle:
         for number, row in enumerate(csv.DictReader(handle), start=2):
             yield _item(row, text_field, id_field, f"row-{number}", fmt)
 
@@ -116,12 +126,12 @@ def _item(record: dict, text_field: str, id_field: str, fallback_id: str, fmt: s
         document = to_document(text, doc_id, fmt if fmt != "auto" else detect_format("", text))
     except InputError as e:
         return Item(doc_id, None, _without_name(str(e), doc_id))
-    return Item(doc_id, document.text, None, document.notes)
+    return Item(doc_id, document.text, None, document.notes, document.format)
 
 
-def _open_text(path: Path, newline: str | None = None):
+def _open_text(path: Path, encoding: str | None = None, newline: str | None = None):
     try:
-        return path.open("r", encoding="utf-8-sig", newline=newline, errors="strict")
+        return path.open("r", encoding=encoding or "utf-8-sig", newline=newline, errors="strict")
     except OSError as e:
         raise InputError(f"{path}: cannot read ({e.strerror or e})") from None
 

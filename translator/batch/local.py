@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Union
 
 from ..documents import Document
-from ..errors import TranslatorError, first_line
+from ..errors import LanguageError, TranslatorError, first_line
 from ..pipeline import Pipeline
 from .items import Item
 from .records import Outcome, RecordWriter, error_record, result_record
@@ -31,7 +31,8 @@ class Stats:
     failed: int = 0
     skipped: int = 0  # already in the output from an earlier run
     duplicates: int = 0  # ids met twice in the input; the later ones are not processed
-    earlier_failed: int = 0  # records with an error written by an earlier run
+    earlier_failed: int = 0  # records with an error written by an earlier run (and not redone)
+    retried: int = 0  # failed in an earlier run, redone in this one (--retry-failed)
     sentences: int = 0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -41,9 +42,13 @@ class Stats:
         parts = [f"{total} documents: {self.ok} ok, {self.failed} failed, {self.skipped} skipped (already in the output)"]
         if self.earlier_failed:
             parts.append(f"{self.earlier_failed} of the skipped had failed before")
+        if self.retried:
+            parts.append(f"{self.retried} of the processed had failed before (--retry-failed)")
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate id(s) ignored")
         parts.append(f"{self.sentences} sentences, {self.seconds:.1f} s")
+        if self.any_failed:
+            parts.append("to redo the failed documents, fix their cause and rerun with --retry-failed")
         return "; ".join(parts)
 
     @property
@@ -59,8 +64,14 @@ class Stats:
             self.failures.append(outcome.failure)
 
 
-def pending_items(items: Iterable[Item], state: ResumeState, stats: Stats, on_skip: Callable[[str], None] | None = None) -> Iterator[Item]:
-    """The items still to do, each id once; counts the skipped and duplicate ones in ``stats``."""
+def pending_items(
+    items: Iterable[Item], state: ResumeState, stats: Stats, on_skip: Callable[[str], None] | None = None, retry_failed: bool = False
+) -> Iterator[Item]:
+    """The items still to do, each id once; counts the skipped and duplicate ones in ``stats``.
+
+    With ``retry_failed``, an id whose last record has an error is done again: its new record is
+    appended, and readers take the last record of an id as its state.
+    """
     seen: set[str] = set()
     for item in items:
         if item.id in seen:
@@ -70,6 +81,10 @@ def pending_items(items: Iterable[Item], state: ResumeState, stats: Stats, on_sk
             continue
         seen.add(item.id)
         if item.id in state:
+            if retry_failed and state.failed(item.id):
+                stats.retried += 1
+                yield item
+                continue
             stats.skipped += 1
             stats.earlier_failed += state.failed(item.id)
             continue
@@ -100,8 +115,10 @@ def run_batch(
     on_document: Callable[[int], None] | None = None,
     on_skip: Callable[[str], None] | None = None,
     force: bool = False,
+    retry_failed: bool = False,
 ) -> Stats:
-    """Process every item not yet in ``out``; returns the counts for the summary line.
+    """Process every item not yet in ``out`` (and with ``retry_failed``, every item whose last
+    record there failed); returns the counts for the summary line.
 
     ``pipeline`` may be a function that loads one: it is called only when there is work to do.
     ``state`` is the output's ResumeState when the caller has read it already.
@@ -118,7 +135,7 @@ def run_batch(
 
     writer = RecordWriter(out)
     try:
-        for pool in pools(pending_items(items, state, stats, on_skip), pool_docs):
+        for pool in pools(pending_items(items, state, stats, on_skip, retry_failed), pool_docs):
             write_outcomes(writer, process_pool(get_pipeline(), pool, summarize, force), stats, on_document)
     finally:
         writer.close()
@@ -144,7 +161,7 @@ DOCUMENT_FAILURES = (TranslatorError, MemoryError)
 def process_pool(pipeline: Pipeline, items: list[Item], summarize: bool, force: bool) -> list[Outcome]:
     """Records for a pool of documents, in order: sentences pooled, failures pinned on their document."""
     readable = [item for item in items if item.error is None]
-    documents = [Document(item.text or "", item.id, "text", item.notes) for item in readable]
+    documents = [Document(item.text or "", item.id, item.format, item.notes) for item in readable]
     try:
         outcomes = pipeline.run_many(documents, summarize=summarize, force=force) if documents else []
     except DOCUMENT_FAILURES:
@@ -172,6 +189,8 @@ def _one(pipeline: Pipeline, document: Document, summarize: bool, force: bool):
 
 
 def _message(error: Exception) -> str:
+    if isinstance(error, LanguageError):
+        return error.message("--force")  # the batch is a command: its fix is the command's option
     if isinstance(error, TranslatorError):
         return first_line(error)
     return f"{type(error).__name__}: {first_line(error)}"

@@ -47,11 +47,12 @@ def run_batch_ray(
     force: bool = False,
     on_document: Callable[[int], None] | None = None,
     on_skip: Callable[[str], None] | None = None,
+    retry_failed: bool = False,
 ) -> Stats:
     started = time.perf_counter()
     state = state if state is not None else ResumeState.repair_and_read(out)
     stats = Stats()
-    todo = pools(pending_items(items, state, stats, on_skip), pool_docs)
+    todo = pools(pending_items(items, state, stats, on_skip, retry_failed), pool_docs)
     first = next(todo, None)
     if first is None:  # everything is done: no cluster needed
         stats.seconds = time.perf_counter() - started

@@ -35,6 +35,7 @@ def error_record(doc_id: str, message: str, models: list[dict[str, Any]], signat
         "summary_rounds": 0,
         "summary_method": "",
         "signature": signature,
+        "source_text": None,
     }
 
 

@@ -68,6 +68,11 @@ def model_label(model: Model) -> str:
     return f"{model.model_id}@{model.revision or 'default'}|max_in:{model.max_input_tokens}|backend:{backend}"
 
 
+def device_key(role: str, cfg: ModelConfig, source: str) -> str:
+    """Who chose the device, for messages: ``--device``, or the key in the config file."""
+    return cfg.device_set_by or f"{source}: {role}.device"
+
+
 def cap_new_tokens(model: Model, wanted: int) -> int:
     """Bound ``max_new_tokens`` by the decoder's position table (one position is the start token)."""
     return max(1, min(wanted, model.max_positions - 1))

@@ -22,7 +22,7 @@ from typing import Any
 
 from ..config import ModelConfig
 from ..errors import ConversionError, first_line
-from .base import Generated, check_input_budget, input_limit, model_label, resolve_device
+from .base import Generated, check_input_budget, device_key, input_limit, model_label, resolve_device
 from .hub import ensure_reachable
 
 FORMAT_VERSION = 1
@@ -251,7 +251,7 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
 
     started = time.perf_counter()
     cuda = ctranslate2.get_cuda_device_count() > 0
-    device = resolve_device(cfg.device, f"{source}: {role}.device", cuda=cuda, mps=False, runtime="CTranslate2")
+    device = resolve_device(cfg.device, device_key(role, cfg, source), cuda=cuda, mps=False, runtime="CTranslate2")
     compute_type = resolve_compute_type(cfg.compute_type, device)
     path = convert(cfg, compute_type, role, source)
     meta = json.loads((path / META).read_text(encoding="utf-8"))

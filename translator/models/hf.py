@@ -15,7 +15,7 @@ from typing import Any
 
 from ..config import ModelConfig
 from ..errors import ModelLoadError, first_line
-from .base import Generated, check_input_budget, config_label, input_limit, model_label, resolve_device
+from .base import Generated, check_input_budget, config_label, device_key, input_limit, model_label, resolve_device
 from .hub import env_flag, hub_unreachable_reason, offline_error
 
 
@@ -95,7 +95,7 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
 
     hf_logging.set_verbosity_error()
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
-    device = resolve_device(cfg.device, f"{source}: {role}.device", cuda=torch.cuda.is_available(), mps=mps, runtime="torch")
+    device = resolve_device(cfg.device, device_key(role, cfg, source), cuda=torch.cuda.is_available(), mps=mps, runtime="torch")
     # Never run code that came with a model; safetensors are preferred where a model has them
     # (transformers' default), and .bin weights go through torch's weights-only loader.
     kwargs: dict[str, Any] = {"trust_remote_code": False}

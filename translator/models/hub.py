@@ -125,13 +125,32 @@ def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
     label = config_label(cfg)
     unreachable = hub_unreachable_reason()
     if unreachable:
-        raise ModelLoadError(f"cannot download {role} model '{label}': the hub cannot be reached ({unreachable})")
+        raise ModelLoadError(
+            f"cannot download {role} model '{label}': the hub cannot be reached ({unreachable}). Fix: run this "
+            f"on a machine that reaches huggingface.co (or set HF_ENDPOINT to a mirror), or run "
+            f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` on a connected machine and copy the cache here"
+        )
     target = Path(directory) / cfg.model.replace("/", "--") if directory else None
     try:
         path = snapshot_download(cfg.model, revision=cfg.revision, local_dir=target, ignore_patterns=_SKIP)
     except Exception as e:  # noqa: BLE001 - huggingface_hub raises many kinds; all mean "not downloaded"
         raise ModelLoadError(f"cannot download {role} model '{label}': {first_line(e)}. Check the id and revision in models.yaml") from e
     return Path(path)
+
+
+def clear_converted() -> tuple[Path, int]:
+    """Delete every CTranslate2 conversion in the cache; returns (the directory, bytes freed).
+    They are made again, once, the next time a model loads with the CTranslate2 backend."""
+    import shutil
+
+    from .ct2 import cache_root
+
+    root = cache_root()
+    if not root.is_dir():
+        return root, 0
+    freed = _size(root)
+    shutil.rmtree(root)
+    return root, freed
 
 
 def _size(path: Path) -> int:

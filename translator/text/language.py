@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ..errors import InputError
+from ..errors import LanguageError
 from ..types import Flag
 
 ACCEPTED = frozenset({"id", "ms", "jv", "su", "min", "ace", "ban", "bjn", "mad", "bug"})
@@ -51,11 +51,13 @@ def check_language(text: str, force: bool = False) -> list[Flag]:
     if verdict.language == "en":
         return [Flag("language", "the input looks like English, not Indonesian; the translation may mostly copy it", None, "en")]
     if force:
-        return [Flag("language", f"the input looks like {verdict.language!r}, not Indonesian; translated anyway (--force)", None, verdict.language)]
-    raise InputError(
-        f"the input looks like {verdict.language!r} ({verdict.probability:.0%} sure), not Indonesian; "
-        "pass --force (or force=True) to translate it anyway"
-    )
+        return [Flag("language", f"the input looks like {verdict.language!r}, not Indonesian; translated anyway, as forced", None, verdict.language)]
+    raise LanguageError(verdict.language, verdict.probability)
+
+
+def load_identifier() -> None:
+    """Load the classifier's model now (about a second, once per process), not in the first call."""
+    _identifier()
 
 
 @lru_cache(maxsize=1)

@@ -2,6 +2,12 @@
 
 Nothing is rewritten: every span is ``text[start:end]`` of the caller's string, so joined spans
 give back the input apart from the whitespace between them. Where in doubt, do not split.
+
+A quotation of several sentences stays one segment, as the parallel news corpora MT models learn
+from keep it: a sentence end inside double quotes does not end the segment. An abbreviation that
+can end a sentence (company forms, "dll.", "A.S.") ends one only before a frequent sentence
+starter or an opening quote, the rule of Punkt (Kiss and Strunk, 2006); the era "M." after a
+year ends one before any capital.
 """
 
 from __future__ import annotations
@@ -17,16 +23,26 @@ from ..types import Span
 # Every line separator Python's str.splitlines() knows, with CRLF first so it counts once.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
 _OPENERS = "\"'“‘«([{"
-_CLOSERS = "\"'”’»)]}"
+_CLOSERS = "\"'”’»“)]}"
 _LIST_MARKERS = "-–—•*·"
 # A line ending in one of these has ended its sentence (or announces the next line).
 _LINE_END = ".!?…:;" + _CLOSERS
 # Terminal punctuation, then closing quotes/brackets, then the whitespace before the next sentence.
-_CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»)\]}]*)(\s+)(?=\S)")
+_CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»“)\]}]*)(\s+)(?=\S)")  # “ closes a „ quotation
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # B.J, A.S, a.n, s.d; longer forms are listed
 # Academic degrees not in the list follow one shape: "S.Kom", "Sp.OT", "M.Eng", "A.Md".
 _DEGREE = re.compile(r"[A-Z][a-z]?\.[A-Z][A-Za-z]{0,5}(?:\.[A-Z][A-Za-z]{0,3})?")
 _LIST_MARKER = re.compile(r"\d{1,3}|[A-Za-z]|[ivxIVX]{1,5}")  # "1." "b." "iv." opening a line
+# Double quotation marks: each opener and the marks that close it. "„" closes with "“" (German
+# style) or "”"; a straight quote closes a straight quote. Single quotes are left alone: they are
+# apostrophes far more often than quotation marks (Jum'at, Qur'an, 'manageable').
+_QUOTE_MARKS = re.compile('["“”«»„]')
+_CLOSING = {'"': '"', "“": "”", "«": "»", "„": "“”"}
+_DOUBLE_OPENERS = '"“«„'
+# A quotation longer than this is taken as unclosed (a stray mark), so it cannot swallow a paragraph.
+MAX_QUOTE_CHARS = 1200
+_YEAR_LIKE = re.compile(r"(?:ke-?)?\d{1,4}")  # "622 M.", "abad ke-7 M."
+_FIRST_WORD = re.compile(r"[^\W\d_]+")
 _CONJUNCTIONS = (
     "dan|tetapi|tapi|namun|sedangkan|yang|karena|sehingga|serta|atau|padahal|meskipun|walaupun"
     "|agar|supaya|bahwa|ketika|sementara|lalu|kemudian|melainkan|hingga"
@@ -112,6 +128,11 @@ def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], b
 
 
 def _best_cut(text: str, start: int, end: int, count_tokens: Callable[[str], int], budget: int) -> int:
+    # A long quotation is cut at its inner sentence ends first, then at clause boundaries.
+    inner = [span.end for span in _sentences_in(text, start, end, quotes=False)[:-1]]
+    cut = _longest_fitting(text, start, inner, count_tokens, budget)
+    if cut is not None:
+        return cut
     chunk = text[start:end]
     for pattern in _CLAUSE_CUTS:
         cuts = [start + m.end(1) for m in pattern.finditer(chunk)]
@@ -135,11 +156,15 @@ def _longest_fitting(text: str, start: int, cuts: list[int], count_tokens, budge
     return best
 
 
-def _sentences_in(text: str, start: int, end: int) -> list[Span]:
+def _sentences_in(text: str, start: int, end: int, quotes: bool = True) -> list[Span]:
+    """Sentences of the paragraph ``text[start:end]``; with ``quotes``, quotations stay whole."""
     spans: list[Span] = []
     chunk = text[start:end]
+    regions = _quotations(chunk) if quotes else []
     sentence_start = 0
     for match in _CANDIDATE.finditer(chunk):
+        if regions and _inside_quotation(match, regions):
+            continue
         if not _is_boundary(chunk, match, sentence_start):
             continue
         cut = match.end(2)
@@ -147,6 +172,37 @@ def _sentences_in(text: str, start: int, end: int) -> list[Span]:
         sentence_start = match.end(3)
     spans.append(_span(text, start + sentence_start, end))
     return [s for s in spans if s.start < s.end]
+
+
+def _quotations(chunk: str) -> list[tuple[int, int]]:
+    """(opening, closing) positions of the double quotations in a paragraph, nested ones too.
+
+    A mark opens when it is followed by text and closes the innermost open quotation it can
+    close when it follows text. An opening mark never closed in the paragraph, or closed only
+    after MAX_QUOTE_CHARS, is dropped: the text after it is split as if it were not there.
+    """
+    regions: list[tuple[int, int]] = []
+    open_marks: list[tuple[str, int]] = []
+    for match in _QUOTE_MARKS.finditer(chunk):
+        mark, i = match.group(), match.start()
+        before = chunk[i - 1] if i else " "
+        after = chunk[i + 1] if i + 1 < len(chunk) else " "
+        innermost = next((k for k in range(len(open_marks) - 1, -1, -1) if mark in _CLOSING[open_marks[k][0]]), None)
+        if innermost is not None and not before.isspace() and (mark != '"' or not after.isalnum()):
+            opening = open_marks[innermost][1]
+            del open_marks[innermost:]  # marks opened inside and never closed are dropped
+            if i - opening <= MAX_QUOTE_CHARS:
+                regions.append((opening, i))
+        elif mark in _DOUBLE_OPENERS and not after.isspace():
+            open_marks.append((mark, i))
+    return regions
+
+
+def _inside_quotation(match: re.Match[str], regions: list[tuple[int, int]]) -> bool:
+    """A sentence end inside a quotation, unless the quotation's closing mark comes right after
+    it (``… sabar." Warga …``): then the closing mark itself may end the sentence."""
+    terminal = match.start(1)
+    return any(opening < terminal < closing and match.end(2) <= closing for opening, closing in regions)
 
 
 def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
@@ -166,9 +222,22 @@ def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
     word_start = match.start(1) - len(word)
     if _LIST_MARKER.fullmatch(word) and not chunk[sentence_start:word_start].strip():
         return False  # "1. Fotokopi KTP." is one item, not "1." and a sentence
-    if len(word) == 1 and word.isupper() and _word_before(chunk, len(chunk[:word_start].rstrip())).isdigit():
-        return True  # "tahun 622 M." is an era, not an initial
+    if word == "M" and _YEAR_LIKE.fullmatch(_word_before(chunk, len(chunk[:word_start].rstrip()))):
+        return True  # "tahun 622 M.", "abad ke-7 M." is an era, not an initial: nothing continues it
+    if _ends_sentences(word):
+        # "Nusantara Shipping Co.", "dll.", "A.S.": a sentence ends here only when a frequent
+        # sentence starter or an opening quote follows, never before a name or a number.
+        return chunk[match.end(3)] in _DOUBLE_OPENERS or _starts_sentences(rest)
     return not _is_abbreviation(word)
+
+
+def _ends_sentences(word: str) -> bool:
+    return word.lower() in _final_abbreviations()
+
+
+def _starts_sentences(rest: str) -> bool:
+    first = _FIRST_WORD.match(rest)
+    return bool(first) and first.group() in _sentence_starters()
 
 
 def _word_before(chunk: str, position: int) -> str:
@@ -182,7 +251,7 @@ def _is_abbreviation(word: str) -> bool:
     if not word:
         return False
     exact, folded = _abbreviations()
-    if word in exact or word.lower() in folded:
+    if word in exact or word.lower() in folded or word.lower() in _final_abbreviations():
         return True
     if len(word) == 1 and word.isupper():
         return True  # an initial: "B. J. Habibie", "H. Agus"
@@ -223,6 +292,16 @@ def _abbreviations() -> tuple[frozenset[str], frozenset[str]]:
         else:
             exact.add(line)
     return frozenset(exact), frozenset(folded)
+
+
+@lru_cache(maxsize=1)
+def _final_abbreviations() -> frozenset[str]:
+    return frozenset(line.lower() for line in data_lines("abbreviations_final_id.txt"))
+
+
+@lru_cache(maxsize=1)
+def _sentence_starters() -> frozenset[str]:
+    return frozenset(data_lines("sentence_starters_id.txt"))
 
 
 @lru_cache(maxsize=1)
