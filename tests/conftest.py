@@ -54,3 +54,41 @@ def article_20() -> str:
 
 
 __all__ = ["ROOT"]
+
+
+@pytest.fixture(scope="session")
+def live_server(tiny_config):
+    """The service on a free loopback port, with the tiny models; stopped when the session ends."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from translator import Pipeline
+    from translator.server.app import ServerSettings, create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    app = create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(tiny_config)})
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        import httpx
+
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("the test server did not become ready")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -73,12 +73,19 @@ def test_only_models_import_torch_transformers_ctranslate2_and_huggingface_hub()
     [
         ("translator.text", ("translator.models", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
         ("translator.models", ("translator.text", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
-        ("translator.batch", ("translator.cli",)),
-        ("translator.pipeline", ("translator.cli", "translator.batch")),
+        ("translator.batch", ("translator.cli", "translator.server")),
+        ("translator.server", ("translator.cli", "translator.batch", "translator.models.hf", "translator.models.ct2")),
+        ("translator.pipeline", ("translator.cli", "translator.batch", "translator.server")),
     ],
 )
 def test_each_package_imports_only_what_its_docstring_allows(package, forbidden):
     assert _violations(package, forbidden) == []
+
+
+def test_only_the_server_imports_fastapi_starlette_and_uvicorn():
+    web = {"fastapi", "starlette", "uvicorn"}
+    bad = [m for m, p in _modules().items() if not m.startswith("translator.server") and any(n.split(".")[0] in web for n in _imports(p))]
+    assert bad == []
 
 
 def test_only_the_ray_engine_imports_ray():
@@ -127,9 +134,9 @@ def test_an_undeclared_flag_kind_is_refused():
 PROCESS_WIDE = {
     r"os\.umask\(": (),
     r"set_num_threads\(": ("translator/models/hf.py",),  # set_torch_threads, called by the CLI only
-    r"\.setLevel\(": ("translator/cli.py",),
+    r"\.setLevel\(": ("translator/cli.py", "translator/server/run.py"),  # the edges: a command, the service
     r"hf_logging\.set_verbosity\(": (),  # a save/restore of the level: two threads race on it
-    r"signal\.signal\(": ("translator/cli.py",),
+    r"signal\.signal\(": ("translator/cli.py", "translator/server/run.py"),
     r"\b[A-Z]\w*Config\.\w+\s*=[^=]": (),  # patching a library's class
     r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": ("translator/cli.py",),
 }

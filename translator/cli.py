@@ -116,6 +116,22 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--ray-cpus-per-actor", type=_positive_float, default=1.0, metavar="C", help="CPUs reserved per actor (default: 1)")
     batch.add_argument("--ray-gpus-per-actor", type=_non_negative_float, default=0.0, metavar="G", help="GPUs reserved per actor (default: 0)")
     batch.add_argument("--ray-num-cpus", type=_positive_int, metavar="N", help="CPUs of a local Ray started here (default: all)")
+    serve = commands.add_parser(
+        "serve",
+        parents=[config],
+        help="run the translation service: a LibreTranslate-compatible API, translator's own API and a web page",
+        description="Run the translation service (pip install 'translator[serve]'). The models load once at start-up; "
+        "GET /readyz answers 200 when they are in memory. Ctrl-C or SIGTERM stops it gracefully.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument("--port", type=_positive_int, default=8000, help="port (default: 8000)")
+    serve.add_argument("--profiles", metavar="NAMES", help="more profiles to load, comma-separated, for requests that name them")
+    serve.add_argument("--api-keys", metavar="FILE", help="require one of these keys (one per line) on every API route")
+    serve.add_argument("--req-limit", type=_positive_int, metavar="N", help="at most N requests per minute per key (or client address)")
+    serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow browser pages from ORIGIN (repeatable); CORS is off without it")
+    serve.add_argument("--max-body-mb", type=_positive_float, default=5.0, metavar="MB", help="largest request body (default: 5)")
+    serve.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="the most one request may take, waiting included (default: 300)")
+    serve.add_argument("--max-queue", type=_positive_int, default=64, metavar="N", help="requests that may wait for the models; more get 503 (default: 64)")
     return parser
 
 
@@ -173,7 +189,14 @@ def main(argv: list[str] | None = None) -> int:
 def _dispatch(args: argparse.Namespace) -> int:
     from .errors import LanguageError, TranslatorError, first_line
 
-    commands = {"run": _command_run, "translate": _command_run, "summarize": _command_summarize, "batch": _command_batch, "models": _command_models}
+    commands = {
+        "run": _command_run,
+        "translate": _command_run,
+        "summarize": _command_summarize,
+        "batch": _command_batch,
+        "models": _command_models,
+        "serve": _command_serve,
+    }
     try:
         return commands[args.command](args)
     except TranslatorError as e:
@@ -304,6 +327,40 @@ def _command_batch(args: argparse.Namespace) -> int:
             _say("failed", failure)
     print(f"translator: batch: {stats.line()}", file=sys.stderr)
     return EXIT_FAILURE if stats.any_failed else EXIT_OK
+
+
+def _command_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from .errors import ConfigError
+
+    _quiet_libraries(show_downloads=False)
+    config = _load_config(args)
+    profiles = [config.profile] + [p.strip() for p in (args.profiles or "").split(",") if p.strip() and p.strip() != config.profile]
+    unknown = [p for p in profiles if p not in config.profiles]
+    if unknown:
+        raise ConfigError(f"{config.source}: profiles: no profile {unknown[0]!r} (profiles: {', '.join(config.profiles)})")
+    try:
+        from .server.access import read_keys
+        from .server.app import ServerSettings
+        from .server.run import serve
+    except ImportError as e:
+        from .errors import MissingExtraError
+
+        raise MissingExtraError(f"translator serve needs {e.name}: pip install 'translator[serve]'") from None
+    settings = ServerSettings(
+        profiles=profiles,
+        api_keys=read_keys(args.api_keys) if args.api_keys else None,
+        req_limit=args.req_limit,
+        cors_origins=args.cors_origin or [],
+        max_body_bytes=int(args.max_body_mb * 1_000_000),
+        timeout_s=args.timeout,
+        max_queue=args.max_queue,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))
+    logging.getLogger("translator.server").addHandler(handler)
+    return serve(config, settings, args.host, args.port)
 
 
 def _command_models(args: argparse.Namespace) -> int:

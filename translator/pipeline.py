@@ -19,7 +19,7 @@ from .config import Config, load_config
 from .documents import Document
 from .errors import InputError, TranslatorError
 from .models.base import Generated, load_model
-from .summarize import Summary, SummaryStage
+from .summarize import Summary, SummaryOptions, SummaryStage
 from .text.checks import check_segment, summary_flags
 from .text.cleaning import has_words, model_text
 from .text.language import identify, load_identifier
@@ -174,17 +174,30 @@ class Pipeline:
         return cls(cfg, translator, stage, notes)
 
     def __call__(
-        self, text: str | Document, *, summarize: bool = True, progress: ProgressCallback | None = None, force: bool = False
+        self,
+        text: str | Document,
+        *,
+        summarize: bool = True,
+        progress: ProgressCallback | None = None,
+        force: bool = False,
+        summary: SummaryOptions | None = None,
     ) -> Result:
         """Translate (and summarise) one text. Bad input raises InputError; so does text in a
-        language other than Indonesian (or a close one), unless ``force``."""
-        outcome = self.run_many([text], summarize=summarize, progress=progress, force=force)[0]
+        language other than Indonesian (or a close one), unless ``force``. ``summary`` overrides
+        the configured summary length or method for this call."""
+        outcome = self.run_many([text], summarize=summarize, progress=progress, force=force, summary=summary)[0]
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
 
     def run_many(
-        self, texts: Sequence[str | Document], *, summarize: bool = True, progress: ProgressCallback | None = None, force: bool = False
+        self,
+        texts: Sequence[str | Document],
+        *,
+        summarize: bool = True,
+        progress: ProgressCallback | None = None,
+        force: bool = False,
+        summary: SummaryOptions | None = None,
     ) -> list[Result | InputError]:
         """Translate many texts with their sentences pooled into shared, length-sorted batches.
 
@@ -194,6 +207,8 @@ class Pipeline:
         if self.translator is None:
             raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
         summarize = summarize and self.summary.enabled
+        if summarize:
+            self.summary.method_for(summary)  # a method that is not loaded fails before any work
         with self._lock:
             started = time.perf_counter()
             docs: list[Prepared | InputError] = []
@@ -219,10 +234,18 @@ class Pipeline:
                 share = len(doc.to_translate) / len(pool) if pool else 0.0
                 own = [next(outputs) if t is not None else Generated(p.text, 0, False) for p, t in zip(doc.pieces, doc.model_texts)]
                 timings = {"segment": segment_seconds, "translate": translate_seconds * share}
-                results.append(self._finish(doc, own, summarize, timings, progress))
+                results.append(self._finish(doc, own, summarize, timings, progress, summary))
             return results
 
-    def _finish(self, doc: Prepared, outputs: list[Generated], summarize: bool, timings: dict[str, float], progress: ProgressCallback | None) -> Result:
+    def _finish(
+        self,
+        doc: Prepared,
+        outputs: list[Generated],
+        summarize: bool,
+        timings: dict[str, float],
+        progress: ProgressCallback | None,
+        options: SummaryOptions | None = None,
+    ) -> Result:
         assert self.translator is not None
         segments = translated_segments(doc, outputs, self.translator.budget)
         translation = _paragraphs(segments)
@@ -232,7 +255,7 @@ class Pipeline:
                 progress("summarize", 0, 1)
             started = time.perf_counter()
             include = self.config.summarization.include_boilerplate
-            summary = self.summary.summarize([s.translation for s in segments if include or not s.boilerplate])
+            summary = self.summary.summarize([s.translation for s in segments if include or not s.boilerplate], options)
             timings["summarize"] = time.perf_counter() - started
         return assemble_result(
             translation=translation,
@@ -240,13 +263,13 @@ class Pipeline:
             summary=summary,
             source=doc.text,
             notes=self.notes + doc.notes,
-            models=self.models(summarize),
+            models=self.models(summarize, options),
             timings=timings,
-            signature=self.signature(summarize),
+            signature=self.signature(summarize, options=options),
             source_text=doc.text if doc.extracted else None,
         )
 
-    def summarize_text(self, english: str) -> Result:
+    def summarize_text(self, english: str, summary: SummaryOptions | None = None) -> Result:
         """Summarise an English text (no translation). ``translation`` holds the input, unchanged."""
         if not self.summary.enabled:
             raise TranslatorError("this Pipeline was loaded without summaries")
@@ -255,28 +278,28 @@ class Pipeline:
         sentences = [s.text for s in split_sentences(english)]
         with self._lock:
             started = time.perf_counter()
-            summary = self.summary.summarize(sentences)
+            made = self.summary.summarize(sentences, summary)
             seconds = time.perf_counter() - started
         return assemble_result(
             translation=english,
             segments=[],
-            summary=summary,
+            summary=made,
             source="",
             notes=notes,
-            models=self.summary.models(),
+            models=self.summary.models(summary),
             timings={"summarize": seconds},
-            signature=self.signature(True, translation=False),
+            signature=self.signature(True, translation=False, options=summary),
         )
 
-    def models(self, summarize: bool = True) -> list[ModelInfo]:
+    def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:
         infos = []
         if self.translator is not None:
             infos.append(ModelInfo("translation", self.config.translation.model, self.config.translation.revision))
         if summarize:
-            infos += self.summary.models()
+            infos += self.summary.models(options)
         return infos
 
-    def signature(self, summarize: bool = True, translation: bool = True) -> str:
+    def signature(self, summarize: bool = True, translation: bool = True, options: SummaryOptions | None = None) -> str:
         """What produced a result, sacrebleu-style, so that two runs can be compared: each model's
         ``label`` with the beams it ran with."""
         parts = [f"translator:{__version__}", f"seg:{SEGMENTER_VERSION}"]
@@ -284,7 +307,7 @@ class Pipeline:
             beams = self.config.translation.generation.get("num_beams", "model")
             parts.append(f"mt:{self.translator.model.label}|beams:{beams}")
         if summarize:
-            parts += self.summary.signature()
+            parts += self.summary.signature(options)
         return "|".join(parts)
 
 

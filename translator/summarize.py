@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .config import ModelConfig, SummarizationConfig
-from .errors import ModelLoadError, first_line
+from .errors import InputError, ModelLoadError, first_line
 from .models.base import Generated, Model, cap_new_tokens, load_model
 from .models.batches import run_sorted
 from .text.extractive import summarize_extractive
@@ -21,6 +21,14 @@ from .text.segment import split_sentences, split_to_budget
 from .types import Flag, ModelInfo, Span
 
 EXTRACTIVE_ID = "extractive:textrank"
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    """One call's summary settings over the configured ones (the service's per-request options)."""
+
+    max_words: int | None = None  # None: the configured max_words / ratio
+    method: str | None = None  # "abstractive" or "extractive"; None: the loaded method
 
 # Partial summaries are at most this share of their window, so every round shrinks the text.
 PARTIAL_SHARE = 0.5
@@ -170,13 +178,23 @@ class SummaryStage:
     def model(self) -> Model | None:
         return self.summarizer.model if self.summarizer is not None else None
 
-    def summarize(self, texts: list[str]) -> Summary:
-        """Summarise English sentences within the configured word budget."""
+    def method_for(self, options: SummaryOptions | None = None) -> str:
+        """The method a call with ``options`` uses; InputError when it asks for one not loaded."""
+        wanted = options.method if options and options.method else self.method
+        if wanted not in ("abstractive", "extractive"):
+            raise InputError(f"summary method must be abstractive or extractive, got {wanted!r}")
+        if wanted == "abstractive" and self.summarizer is None:
+            raise InputError("no abstractive summariser is loaded here (its profile summarises extractively); use summary method extractive")
+        return wanted
+
+    def summarize(self, texts: list[str], options: SummaryOptions | None = None) -> Summary:
+        """Summarise English sentences within the configured word budget (or ``options``')."""
         if not self.enabled:
             raise ValueError("this stage was loaded without summaries")
-        budget = self.cfg.word_budget(sum(len(t.split()) for t in texts))
+        method = self.method_for(options)
+        budget = (options.max_words if options else None) or self.cfg.word_budget(sum(len(t.split()) for t in texts))
         flags: list[Flag] = []
-        if self.summarizer is not None:
+        if self.summarizer is not None and method == "abstractive":
             summary = self.summarizer.summarize(texts, max_words=budget)
             if summary.text or self.cfg.fallback != "extractive":
                 return summary
@@ -185,19 +203,23 @@ class SummaryStage:
         made = 1 if extract.text else 0
         return Summary(extract.text, made, made, flags, method="extractive")
 
-    def models(self) -> list[ModelInfo]:
-        if self.summarizer is not None:
+    def models(self, options: SummaryOptions | None = None) -> list[ModelInfo]:
+        if not self.enabled:
+            return []
+        if self.summarizer is not None and self.method_for(options) == "abstractive":
             return [ModelInfo("summarization", self.cfg.model, self.cfg.revision)]
-        return [ModelInfo("summarization", EXTRACTIVE_ID, None)] if self.enabled else []
+        return [ModelInfo("summarization", EXTRACTIVE_ID, None)]
 
-    def signature(self) -> list[str]:
+    def signature(self, options: SummaryOptions | None = None) -> list[str]:
         """This stage's parts of a Result's signature."""
         if not self.enabled:
             return []
-        if self.summarizer is not None:
+        if self.summarizer is not None and self.method_for(options) == "abstractive":
             parts = [f"sum:{self.summarizer.model.label}|beams:{self.cfg.generation.get('num_beams', 'model')}"]
         else:
             parts = [f"sum:{EXTRACTIVE_ID}"]
-        if self.cfg.max_words or self.cfg.ratio:
-            parts.append(f"sum_words:{self.cfg.max_words or '-'}|sum_ratio:{self.cfg.ratio or '-'}")
+        max_words = (options.max_words if options else None) or self.cfg.max_words
+        ratio = None if options and options.max_words else self.cfg.ratio
+        if max_words or ratio:
+            parts.append(f"sum_words:{max_words or '-'}|sum_ratio:{ratio or '-'}")
         return parts

@@ -1,0 +1,148 @@
+"""The page at / in a real browser: Debian's Chromium driven by Playwright, against a live server."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from helpers import EXAMPLE, SENTENCES
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# As the workplace's probe runs it: no sandbox as root, and no calls home that this network refuses.
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    page = context.new_page()
+    page.goto(live_server + "/")
+    page.wait_for_function("document.querySelector('#profile').options.length > 0")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+def translate(page, text: str) -> dict:
+    page.fill("#text", text)
+    with page.expect_response(lambda r: r.url.endswith("/v1/translate-and-summarize")) as answer:
+        page.click("#go")
+    assert answer.value.ok
+    page.wait_for_selector("#output:not([hidden])")
+    page.wait_for_function("document.querySelector('#status').textContent === 'Done.'")
+    return {}
+
+
+def test_the_example_article_shows_its_summary_and_every_row(page, tiny_pipeline):
+    text = EXAMPLE.read_text(encoding="utf-8")
+    translate(page, text)
+    expected = tiny_pipeline(text)
+    assert page.text_content("#summary") == expected.summary
+    rows = page.locator("#pairs tbody tr")
+    assert rows.count() == len(expected.segments)
+    assert rows.nth(0).locator("td.source").text_content() == expected.segments[0].source
+    boilerplate = [i for i, s in enumerate(expected.segments) if s.boilerplate]
+    assert boilerplate and all("boilerplate" in rows.nth(i).get_attribute("class") for i in boilerplate)
+
+
+def test_hover_and_focus_highlight_the_other_side(page):
+    translate(page, f"{SENTENCES[0]} {SENTENCES[1]}")
+    row = page.locator("#pairs tbody tr").nth(1)
+    row.locator("td.source").hover()
+    assert "highlight" in row.locator("td.target").get_attribute("class")
+    page.locator("#pairs tbody tr").nth(0).locator("td.target").focus()
+    assert "highlight" in page.locator("#pairs tbody tr").nth(0).locator("td.source").get_attribute("class")
+    assert "highlight" not in row.locator("td.target").get_attribute("class")
+
+
+def test_flag_messages_show_on_hover_and_by_keyboard(page):
+    translate(page, "Harga beras naik 2,5 persen pekan ini.")
+    target = page.locator("td.target.flagged").first
+    assert "number_missing" in target.get_attribute("title")
+    flags = target.locator(".flags")
+    assert not flags.is_visible()
+    target.focus()  # the keyboard way: Tab reaches every cell
+    assert flags.is_visible() and "number_missing" in flags.text_content()
+
+
+def test_a_dropped_file_is_read_and_sent(page, tmp_path):
+    markdown = f"# Bus listrik\n\n{SENTENCES[0]}\n\n```\nkode\n```\n"
+    page.evaluate(
+        """(text) => {
+            const data = new DataTransfer();
+            data.items.add(new File([text], "berita.md", {type: "text/markdown"}));
+            document.querySelector('#text').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true}));
+        }""",
+        markdown,
+    )
+    page.wait_for_function("document.querySelector('#text').value.includes('Bus listrik')")
+    with page.expect_request(lambda r: r.url.endswith("/v1/translate-and-summarize")) as sent:
+        page.click("#go")
+    assert "multipart/form-data" in sent.value.headers["content-type"]
+    page.wait_for_function("document.querySelector('#status').textContent === 'Done.'")
+    sources = page.locator("#pairs td.source").all_text_contents()
+    assert sources == ["Bus listrik", SENTENCES[0]], "the Markdown was read as Markdown: no '#', no code"
+
+
+def test_copy_and_download_buttons(page):
+    translate(page, f"{SENTENCES[0]} {SENTENCES[1]}")
+    page.click("#copy")
+    page.wait_for_function("document.querySelector('#status').textContent === 'Translation copied.'")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    with page.expect_download() as json_download:
+        page.click("#download-json")
+    data = json.loads(open(json_download.value.path(), encoding="utf-8").read())
+    assert copied == data["translation"] and data["segments"][0]["source"] == SENTENCES[0]
+    with page.expect_download() as markdown_download:
+        page.click("#download-md")
+    markdown = open(markdown_download.value.path(), encoding="utf-8").read()
+    assert markdown.startswith("## Summary") and "| 1 | " + SENTENCES[0] in markdown
+
+
+def test_input_is_shown_as_text_and_never_run(page):
+    attack = '<img src=x onerror="window.__xss = 1"> <script>window.__xss = 2</script> Harga beras naik di pasar.'
+    page.evaluate("window.__xss = 0")
+    translate(page, attack)
+    assert page.evaluate("window.__xss") == 0
+    assert page.locator("#pairs img, #pairs script, #summary img").count() == 0
+    assert "<img src=x" in " ".join(page.locator("#pairs td.source").all_text_contents())
+
+
+def test_usable_on_a_phone_width_screen_and_by_keyboard(browser, live_server):
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    try:
+        page = context.new_page()
+        page.goto(live_server + "/")
+        page.wait_for_function("document.querySelector('#profile').options.length > 0")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways"
+        page.focus("#text")
+        page.keyboard.type(SENTENCES[0])
+        reached = []
+        for _ in range(6):
+            page.keyboard.press("Tab")
+            reached.append(page.evaluate("document.activeElement.id"))
+        assert "go" in reached, reached
+        page.focus("#go")
+        page.keyboard.press("Enter")
+        page.wait_for_function("document.querySelector('#status').textContent === 'Done.'")
+        assert page.locator("#pairs tbody tr").count() == 1
+    finally:
+        context.close()

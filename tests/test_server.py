@@ -1,0 +1,439 @@
+"""The service: LibreTranslate compatibility (with its own client), translator's /v1 API, access
+limits, bad input, pooling across concurrent requests, and a graceful stop."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+
+from helpers import EXAMPLE, ROOT, SENTENCES
+from translator import Pipeline
+
+from translator.server.access import RateLimiter, key_is_valid
+from translator.server.app import ServerSettings, create_app
+from translator.server.worker import Job, QueueFull, ShuttingDown, Worker
+
+FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
+
+
+def ready_client(app, raise_server_exceptions: bool = True) -> TestClient:
+    client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    client.__enter__()
+    deadline = time.monotonic() + 300
+    while client.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline, client.get("/readyz").json()
+        time.sleep(0.05)
+    return client
+
+
+@pytest.fixture(scope="module")
+def client(tiny_pipeline):
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        yield client
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_health_answers_at_once_and_ready_only_after_the_models_load(tiny_pipeline):
+    loaded = threading.Event()
+
+    def slow_load():
+        loaded.wait(timeout=60)
+        return {"default": tiny_pipeline}
+
+    with TestClient(create_app(ServerSettings(), slow_load)) as client:
+        assert client.get("/healthz").status_code == 200
+        waiting = client.get("/readyz")
+        assert waiting.status_code == 503 and waiting.json()["status"] == "loading"
+        assert client.post("/translate", json={"q": "Harga naik.", "source": "id", "target": "en"}).status_code == 503
+        loaded.set()
+        deadline = time.monotonic() + 60
+        while client.get("/readyz").status_code != 200:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+
+
+# ---- LibreTranslate ------------------------------------------------------------------------
+
+
+def test_translate_like_libretranslate_json_and_form(client, tiny_pipeline):
+    expected = tiny_pipeline(SENTENCES[0], summarize=False).translation
+    by_json = client.post("/translate", json={"q": SENTENCES[0], "source": "id", "target": "en", "format": "text"})
+    assert by_json.status_code == 200 and by_json.json() == {"translatedText": expected}
+    by_form = client.post("/translate", data={"q": SENTENCES[0], "source": "id", "target": "en"})
+    assert by_form.json() == {"translatedText": expected}
+    many = client.post("/translate", json={"q": [SENTENCES[0], "", SENTENCES[1]], "source": "auto", "target": "en"}).json()
+    assert many["translatedText"][0] == expected and many["translatedText"][1] == ""
+    assert [d["language"] for d in many["detectedLanguage"]] == ["id", "id", "id"]
+    single = client.post("/translate", json={"q": SENTENCES[2], "source": "auto", "target": "en"}).json()
+    assert single["detectedLanguage"]["language"] == "id" and 0 < single["detectedLanguage"]["confidence"] <= 100
+
+
+def test_html_format_translates_the_text_of_the_fragment(client):
+    answer = client.post("/translate", json={"q": f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>", "source": "id", "target": "en", "format": "html"}).json()
+    assert answer["translatedText"].startswith("<p>") and answer["translatedText"].count("<p>") == 2
+
+
+@pytest.mark.parametrize(
+    "body, status, fragment",
+    [
+        ({"source": "id", "target": "en"}, 400, "missing q"),
+        ({"q": "Halo", "source": "fr", "target": "en"}, 400, "fr -> en is not supported"),
+        ({"q": "Halo", "source": "id", "target": "de"}, 400, "id -> de is not supported"),
+        ({"q": "Halo", "source": "id", "target": "en", "format": "pdf"}, 400, "format must be text or html"),
+        ({"q": FRENCH, "source": "auto", "target": "en"}, 400, "looks like 'fr'"),
+    ],
+)
+def test_libretranslate_errors(client, body, status, fragment):
+    answer = client.post("/translate", json=body)
+    assert answer.status_code == status and fragment in answer.json()["error"] and set(answer.json()) == {"error"}
+
+
+def test_detect_and_languages(client):
+    detected = client.post("/detect", json={"q": "Harga beras di pasar tradisional naik dua persen pekan ini."}).json()
+    assert detected[0]["language"] == "id" and detected[0]["confidence"] > 20
+    codes = {lang["code"]: lang["targets"] for lang in client.get("/languages").json()}
+    assert codes["id"] == ["en"]
+
+
+def test_libretranslate_own_client_works_unchanged(live_server, tiny_pipeline):
+    from libretranslatepy import LibreTranslateAPI
+
+    api = LibreTranslateAPI(live_server + "/")
+    assert api.translate(SENTENCES[0], "id", "en") == tiny_pipeline(SENTENCES[0], summarize=False).translation
+    assert api.translate(SENTENCES[1], "auto", "en")
+    assert {lang["code"] for lang in api.languages()} >= {"id", "en"}
+    assert api.detect(SENTENCES[2])[0]["language"] == "id"
+
+
+# ---- translator's own API --------------------------------------------------------------------
+
+
+def test_translate_and_summarize_returns_the_result_of_the_library(client, tiny_pipeline, example_text):
+    answer = client.post("/v1/translate-and-summarize", json={"text": example_text})
+    assert answer.status_code == 200
+    data, expected = answer.json(), tiny_pipeline(example_text).to_dict()
+    for key in ("translation", "summary", "segments", "models", "signature"):
+        assert data[key] == expected[key], key
+
+
+def test_summary_options_per_request(client):
+    data = client.post("/v1/translate-and-summarize", json={"text": EXAMPLE.read_text(encoding="utf-8"), "summary_method": "extractive", "summary_words": 20}).json()
+    assert data["summary_method"] == "extractive" and "sum_words:20" in data["signature"]
+    only = client.post("/v1/translate", json={"text": SENTENCES[0]}).json()
+    assert only["summary"] == "" and [m["role"] for m in only["models"]] == ["translation"]
+    english = client.post("/v1/summarize", json={"text": "The city began testing electric buses. Passengers ride free."}).json()
+    assert english["segments"] == [] and english["summary"]
+
+
+def test_upload_of_markdown_and_html_files(client):
+    markdown = client.post("/v1/translate-and-summarize", files={"file": ("berita.md", f"# Judul\n\n{SENTENCES[0]}\n\n```\nkode\n```\n".encode())}).json()
+    assert [s["source"] for s in markdown["segments"]] == ["Judul", SENTENCES[0]]
+    assert markdown["source_text"] and any(w["kind"] == "document" for w in markdown["warnings"])
+    page = f"<html><body><nav>Menu</nav><article><p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></article></body></html>"
+    html_answer = client.post("/v1/translate", files={"file": ("../../etc/berita.html", page.encode())}).json()
+    assert [s["source"] for s in html_answer["segments"]] == SENTENCES[:2]
+
+
+def test_progress_streams_as_server_sent_events(client, example_text):
+    with client.stream("POST", "/v1/translate-and-summarize", json={"text": example_text}, headers={"Accept": "text/event-stream"}) as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        events = [block for block in response.read().decode().split("\n\n") if block.strip()]
+    names = [block.splitlines()[0].removeprefix("event: ") for block in events]
+    assert names[0] == "progress" and names[-1] == "result" and "progress" in names[1:-1]
+    stages = [json.loads(b.splitlines()[1].removeprefix("data: "))["stage"] for b in events[:-1]]
+    assert "translate" in stages and "summarize" in stages
+    assert json.loads(events[-1].splitlines()[1].removeprefix("data: "))["summary"]
+
+
+def test_models_lists_ids_revisions_backend_and_compute_type(client, tiny_dirs):
+    rows = client.get("/v1/models").json()["models"]
+    assert {(r["role"], r["id"], r["backend"], r["compute_type"]) for r in rows} == {
+        ("translation", str(tiny_dirs[0]), "transformers", "float32"),
+        ("summarization", str(tiny_dirs[1]), "transformers", "float32"),
+    }
+
+
+@pytest.mark.parametrize(
+    "body, fragment",
+    [
+        ({"text": "   "}, "the input is empty"),
+        ({"text": "?!… ---"}, "no letters or digits"),
+        ({"text": FRENCH}, "looks like 'fr'"),
+        ({"text": SENTENCES[0], "profile": "turbo"}, "profile 'turbo' is not loaded here"),
+        ({"text": SENTENCES[0], "summary_method": "magic"}, "summary_method must be abstractive or extractive"),
+        ({"text": SENTENCES[0], "summary_words": 0}, "summary_words"),
+        ({}, "missing text"),
+    ],
+)
+def test_bad_input_gets_a_4xx_with_one_line(client, body, fragment):
+    answer = client.post("/v1/translate-and-summarize", json=body)
+    assert answer.status_code == 400, answer.text
+    assert fragment in answer.json()["error"] and "\n" not in answer.json()["error"]
+
+
+def test_binary_upload_and_french_with_force(client):
+    binary = client.post("/v1/translate", files={"file": ("data.txt", bytes(range(256)))})
+    assert binary.status_code == 400 and "binary" in binary.json()["error"]
+    assert "force: true" in client.post("/v1/translate", json={"text": FRENCH}).json()["error"]
+    forced = client.post("/v1/translate", json={"text": FRENCH, "force": True})
+    assert forced.status_code == 200 and forced.json()["warnings"][0]["kind"] == "language"
+
+
+def test_over_max_input_chars_is_a_400(tiny_dirs, tmp_path):
+    from translator.models.tiny import tiny_config_text
+
+    path = tmp_path / "small.yaml"
+    path.write_text(tiny_config_text(*tiny_dirs) + "max_input_chars: 100\n", encoding="utf-8")
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(path, summarize=False)}))
+    try:
+        answer = client.post("/v1/translate", json={"text": SENTENCES[0] * 3})
+        assert answer.status_code == 400 and "max_input_chars limit of 100" in answer.json()["error"]
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_a_bug_is_a_500_with_an_id_and_no_traceback(tiny_pipeline, monkeypatch, caplog):
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}), raise_server_exceptions=False)
+    try:
+        monkeypatch.setattr(tiny_pipeline, "run_many", lambda *a, **k: [][1])
+        answer = client.post("/v1/translate", json={"text": SENTENCES[0]})
+        assert answer.status_code == 500
+        body = answer.json()
+        assert body["id"] in body["error"] and "Traceback" not in answer.text and "IndexError" not in answer.text
+        assert any(body["id"] in record.getMessage() and record.exc_info for record in caplog.records)
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_the_docs_page_and_static_files_load_nothing_from_other_hosts(client):
+    for path in ("/", "/docs", "/static/app.js", "/static/style.css"):
+        text = client.get(path).text
+        assert "http://" not in text.replace("http://127.0.0.1", "") and "https://" not in text, path
+    assert "/v1/translate-and-summarize" in client.get("/docs").text
+    assert client.get("/static/../app.py").status_code == 404
+    assert client.get("/static/%2e%2e/app.py").status_code == 404
+
+
+# ---- access and limits ---------------------------------------------------------------------
+
+
+def test_api_keys_guard_every_route_but_the_open_ones(tiny_pipeline):
+    client = ready_client(create_app(ServerSettings(api_keys=frozenset({"rahasia-1"})), lambda: {"default": tiny_pipeline}))
+    try:
+        for path in ("/", "/healthz", "/readyz", "/static/app.js"):
+            assert client.get(path).status_code == 200, path
+        assert client.get("/v1/models").status_code == 403 and client.get("/languages").status_code == 403
+        denied = client.post("/translate", json={"q": "Halo", "source": "id", "target": "en"})
+        assert denied.status_code == 403 and "API key" in denied.json()["error"]
+        wrong = client.post("/translate", json={"q": "Halo", "source": "id", "target": "en", "api_key": "salah"})
+        assert wrong.status_code == 403 and wrong.json() == {"error": "Invalid API key"}
+        assert client.post("/translate", json={"q": "Halo", "source": "id", "target": "en", "api_key": "rahasia-1"}).status_code == 200
+        assert client.get("/v1/models", headers={"Authorization": "Bearer rahasia-1"}).status_code == 200
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_key_comparison_checks_every_key():
+    keys = frozenset({"abc", "def"})
+    assert key_is_valid("def", keys) and not key_is_valid("de", keys) and not key_is_valid(None, keys)
+
+
+def test_request_limit_per_minute_gives_429(tiny_pipeline):
+    client = ready_client(create_app(ServerSettings(req_limit=3), lambda: {"default": tiny_pipeline}))
+    try:
+        codes = [client.get("/languages").status_code for _ in range(5)]
+        assert codes == [200, 200, 200, 429, 429]
+        limited = client.get("/languages")
+        assert "per minute" in limited.json()["error"] and limited.headers["retry-after"] == "60"
+    finally:
+        client.__exit__(None, None, None)
+    limiter = RateLimiter(2, window_s=0.2)
+    assert [limiter.allow("a") for _ in range(3)] == [True, True, False]
+    assert limiter.allow("b")
+
+
+def test_body_size_limit_gives_413(tiny_pipeline):
+    from translator.server.access import BodyLimit
+
+    app = create_app(ServerSettings(), lambda: {"default": tiny_pipeline})
+    client = ready_client(BodyLimit(app, 1000))
+    try:
+        answer = client.post("/v1/translate", json={"text": "kata " * 1000})
+        assert answer.status_code == 413 and "over the limit of 1,000 bytes" in answer.json()["error"]
+        assert client.post("/v1/translate", json={"text": SENTENCES[0]}).status_code == 200
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_cors_is_off_unless_an_origin_is_given(client, tiny_pipeline):
+    assert "access-control-allow-origin" not in client.get("/languages", headers={"Origin": "https://news.example"}).headers
+    allowed = ready_client(create_app(ServerSettings(cors_origins=["https://news.example"]), lambda: {"default": tiny_pipeline}))
+    try:
+        headers = allowed.get("/languages", headers={"Origin": "https://news.example"}).headers
+        assert headers["access-control-allow-origin"] == "https://news.example"
+    finally:
+        allowed.__exit__(None, None, None)
+
+
+# ---- the worker: pooling, bounded queue, cancellation, stop -----------------------------------
+
+
+class _SlowPipeline:
+    """run_many blocks until released, and records what each call held."""
+
+    def __init__(self):
+        self.calls: list[list[str]] = []
+        self.release = threading.Event()
+        self.entered = threading.Event()
+
+    def run_many(self, texts, **kwargs):
+        self.calls.append(list(texts))
+        self.entered.set()
+        self.release.wait(timeout=60)
+        return [f"en:{t}" for t in texts]
+
+
+def test_waiting_requests_share_one_pooled_call():
+    pipeline = _SlowPipeline()
+    worker = Worker({"default": pipeline}, max_queue=10)
+    try:
+        first = worker.submit(Job("translate", ["satu"], "default"))
+        assert pipeline.entered.wait(timeout=60)
+        rest = [worker.submit(Job("translate", [f"dok {i}"], "default")) for i in range(5)]
+        pipeline.release.set()
+        assert first.result(timeout=60) == ["en:satu"]
+        assert [f.result(timeout=60) for f in rest] == [[f"en:dok {i}"] for i in range(5)]
+        assert pipeline.calls == [["satu"], [f"dok {i}" for i in range(5)]], "the five waiting requests were not pooled"
+    finally:
+        pipeline.release.set()
+        worker.stop()
+
+
+def test_a_full_queue_refuses_and_a_cancelled_job_costs_nothing():
+    pipeline = _SlowPipeline()
+    worker = Worker({"default": pipeline}, max_queue=2)
+    try:
+        worker.submit(Job("translate", ["sibuk"], "default"))
+        assert pipeline.entered.wait(timeout=60)
+        gone = worker.submit(Job("translate", ["pergi"], "default"))
+        worker.submit(Job("translate", ["tunggu"], "default"))
+        with pytest.raises(QueueFull):
+            worker.submit(Job("translate", ["lagi"], "default"))
+        assert gone.cancel()  # the client went away before its work started
+        pipeline.release.set()
+        deadline = time.monotonic() + 60
+        while len(pipeline.calls) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert pipeline.calls == [["sibuk"], ["tunggu"]]
+    finally:
+        pipeline.release.set()
+        worker.stop()
+
+
+def test_stopping_answers_jobs_that_have_not_started():
+    pipeline = _SlowPipeline()
+    worker = Worker({"default": pipeline})
+    running = worker.submit(Job("translate", ["jalan"], "default"))
+    assert pipeline.entered.wait(timeout=60)
+    waiting = worker.submit(Job("translate", ["antre"], "default"))
+    stopper = threading.Thread(target=worker.stop)
+    stopper.start()
+    with pytest.raises(ShuttingDown):
+        waiting.result(timeout=60)
+    pipeline.release.set()
+    stopper.join(timeout=60)
+    assert running.result(timeout=60) == ["en:jalan"], "the request in flight finished"
+    with pytest.raises(ShuttingDown):
+        worker.submit(Job("translate", ["baru"], "default"))
+
+
+def test_a_short_request_is_not_starved_by_long_ones(tiny_pipeline):
+    """Arrival order, one pool at a time: a short request sent after many long ones is answered
+    after at most the pools ahead of it, and no later request overtakes it."""
+    order: list[str] = []
+    worker = Worker({"default": tiny_pipeline})
+    article = EXAMPLE.read_text(encoding="utf-8")
+    try:
+        futures = []
+        for i in range(4):
+            future = worker.submit(Job("translate", [article], "default", sentences=90))
+            future.add_done_callback(lambda f, i=i: order.append(f"long{i}"))
+            futures.append(future)
+        short = worker.submit(Job("translate", [SENTENCES[0]], "default", sentences=1))
+        short.add_done_callback(lambda f: order.append("short"))
+        later = worker.submit(Job("translate", [article], "default", sentences=90))
+        later.add_done_callback(lambda f: order.append("later"))
+        for future in [*futures, short, later]:
+            future.result(timeout=300)
+        assert order.index("short") < order.index("later")
+    finally:
+        worker.stop()
+
+
+# ---- the process ---------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_config):
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)],
+        cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            assert process.poll() is None, process.communicate()[1].decode()
+            try:
+                if httpx.get(base + "/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        answer = httpx.post(base + "/translate", json={"q": SENTENCES[0], "source": "id", "target": "en"}, timeout=60)
+        assert answer.status_code == 200 and answer.json()["translatedText"]
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+        assert process.returncode == 0, stderr.decode()
+        assert "Traceback" not in stderr.decode()
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_config):
+    import uvicorn
+
+    from translator import load_config
+    from translator.server.run import serve
+
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self: None)  # nothing is bound in this test
+    assert serve(load_config(tiny_config), ServerSettings(), host="0.0.0.0", port=_free_port()) == 0
+    warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert len(warned) == 1 and "without --api-keys" in warned[0]
+    assert serve(load_config(tiny_config), ServerSettings(), host="127.0.0.1", port=_free_port()) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+

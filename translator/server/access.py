@@ -1,0 +1,100 @@
+"""Who may call the service and how often: API keys compared in constant time, a per-minute limit
+per key (or per client address), and a cap on the request body."""
+
+from __future__ import annotations
+
+import collections
+import hmac
+import threading
+import time
+from pathlib import Path
+
+from ..errors import ConfigError
+
+
+def read_keys(path: str) -> frozenset[str]:
+    """One key per line; blank lines and lines starting with '#' are ignored."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        raise ConfigError(f"--api-keys {path}: cannot read ({e.strerror or e})") from None
+    keys = frozenset(line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#"))
+    if not keys:
+        raise ConfigError(f"--api-keys {path}: no keys in the file (one key per line)")
+    return keys
+
+
+def key_is_valid(given: str | None, keys: frozenset[str]) -> bool:
+    """Compare against every key, each in constant time, so timing tells nothing about a key."""
+    if not given:
+        return False
+    found = False
+    for key in keys:
+        found |= hmac.compare_digest(given.encode(), key.encode())
+    return found
+
+
+class RateLimiter:
+    """At most ``per_minute`` requests in any 60 s window for each caller (a sliding window)."""
+
+    def __init__(self, per_minute: int, window_s: float = 60.0):
+        self.per_minute = per_minute
+        self.window_s = window_s
+        self._calls: dict[str, collections.deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, caller: str) -> bool:
+        now = time.monotonic()
+        with self._lock:
+            calls = self._calls.setdefault(caller, collections.deque())
+            while calls and now - calls[0] >= self.window_s:
+                calls.popleft()
+            if len(calls) >= self.per_minute:
+                return False
+            calls.append(now)
+            if len(self._calls) > 10_000:  # forget callers that have gone quiet; memory stays bounded
+                for name in [n for n, c in self._calls.items() if not c or now - c[-1] >= self.window_s]:
+                    del self._calls[name]
+            return True
+
+
+class BodyLimit:
+    """ASGI middleware: a body over ``max_bytes`` gets 413 before the app reads it whole."""
+
+    def __init__(self, app, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            return await _too_large(send, self.max_bytes)
+        received = 0
+
+        async def limited():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _TooLarge()
+            return message
+
+        try:
+            await self.app(scope, limited, send)
+        except _TooLarge:
+            await _too_large(send, self.max_bytes)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _too_large(send, max_bytes: int) -> None:
+    import json
+
+    body = json.dumps({"error": f"the request body is over the limit of {max_bytes:,} bytes"}).encode()
+    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

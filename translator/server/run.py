@@ -1,0 +1,69 @@
+"""Start the service: load settings, build the app, run uvicorn until Ctrl-C or SIGTERM.
+
+uvicorn stops accepting connections on either signal, lets in-flight requests finish (up to
+``GRACE_S``), and the worker answers jobs that have not started with 503.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import signal
+import sys
+
+from ..config import Config
+from ..errors import MissingExtraError
+from .app import ServerSettings, create_app
+
+GRACE_S = 8  # in-flight requests get this long to finish after Ctrl-C or SIGTERM (exit within 10 s)
+
+
+def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", port: int = 8000, load_pipeline=None) -> int:
+    """Run until stopped; 0 after a clean stop, 1 when the models could not be loaded."""
+    try:
+        import uvicorn
+    except ImportError:
+        raise MissingExtraError("translator serve needs FastAPI and uvicorn: pip install 'translator[serve]'") from None
+    from ..config import load_config
+    from ..pipeline import Pipeline
+
+    if not _is_loopback(host) and settings.api_keys is None:
+        print(f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it", file=sys.stderr)
+
+    def load():
+        make = load_pipeline or (lambda profile: Pipeline.from_config(load_config(config.source, profile=profile) if profile != config.profile else config))
+        return {profile: make(profile) for profile in settings.profiles}
+
+    failure: list[str] = []
+
+    def fatal(message: str) -> None:
+        failure.append(message)
+        print(f"translator: error: {message}", file=sys.stderr)
+        server.should_exit = True
+
+    logging.getLogger("translator.server").setLevel(logging.INFO)
+    app = create_app(settings, load, on_fatal=fatal)
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACE_S, lifespan="on"))
+    print(f"translator: serving on http://{_url_host(host)}:{port} (models loading; /readyz says when ready)", file=sys.stderr)
+    # uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again with the handler
+    # that was there before it started: a no-op here, so that a requested stop exits 0.
+    previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        server.run()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 1 if failure else 0
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host

@@ -1,0 +1,203 @@
+// The page: one form, progress from server-sent events, the result as a summary and a table.
+// Every text from the input or the models goes into the page with textContent, never innerHTML.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+let last = null; // the last Result, for the copy and download buttons
+let upload = null; // a dropped or chosen file, sent as multipart
+
+function say(message, error = false) {
+  $("status").textContent = message;
+  $("status").classList.toggle("error", error);
+}
+
+function headers(extra = {}) {
+  const key = $("key").value.trim();
+  return key ? { ...extra, Authorization: "Bearer " + key } : extra;
+}
+
+async function loadProfiles() {
+  const response = await fetch("/v1/models", { headers: headers() });
+  if (response.status === 403) {
+    $("key-label").hidden = false;
+    say("This server needs an API key.");
+    return;
+  }
+  if (!response.ok) {
+    say("The models are still loading…");
+    setTimeout(loadProfiles, 2000);
+    return;
+  }
+  const data = await response.json();
+  const select = $("profile");
+  select.replaceChildren();
+  for (const name of [...new Set(data.models.map((m) => m.profile))]) {
+    const option = document.createElement("option");
+    option.value = name;
+    option.textContent = name;
+    option.selected = name === data.default_profile;
+    select.append(option);
+  }
+  say("");
+}
+
+function takeFile(file) {
+  if (!file) return;
+  if (!/\.(txt|md|markdown|html?)$/i.test(file.name)) {
+    say(file.name + ": drop a .txt, .md or .html file", true);
+    return;
+  }
+  upload = file;
+  const reader = new FileReader();
+  reader.onload = () => { $("text").value = reader.result; file.loadedText = reader.result; say("File: " + file.name); };
+  reader.readAsText(file);
+}
+
+function body() {
+  const fields = { profile: $("profile").value || "", summary_words: $("words").value || "" };
+  if (upload && $("text").value === upload.loadedText) {
+    const form = new FormData();
+    form.append("file", upload, upload.name);
+    for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
+    return { body: form, headers: headers({ Accept: "text/event-stream" }) };
+  }
+  const json = { text: $("text").value };
+  for (const [k, v] of Object.entries(fields)) if (v) json[k] = k === "summary_words" ? Number(v) : v;
+  return { body: JSON.stringify(json), headers: headers({ "Content-Type": "application/json", Accept: "text/event-stream" }) };
+}
+
+async function submit(event) {
+  event.preventDefault();
+  if (!$("text").value.trim()) { say("Paste some Indonesian text first.", true); $("text").focus(); return; }
+  $("go").disabled = true;
+  $("progress").hidden = false;
+  $("progress").removeAttribute("value");
+  say("Working…");
+  try {
+    const request = body();
+    const response = await fetch("/v1/translate-and-summarize", { method: "POST", ...request });
+    if (!response.ok) {
+      const data = await response.json().catch(() => ({ error: response.statusText }));
+      throw new Error(data.error || response.statusText);
+    }
+    await readEvents(response);
+  } catch (error) {
+    say(error.message, true);
+  } finally {
+    $("go").disabled = false;
+    $("progress").hidden = true;
+  }
+}
+
+async function readEvents(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const name = (block.match(/^event: (.*)$/m) || [])[1];
+      const data = JSON.parse((block.match(/^data: (.*)$/m) || [])[1] || "{}");
+      if (name === "progress") {
+        if (data.total) { $("progress").max = data.total; $("progress").value = data.done; }
+        say(data.stage === "summarize" ? "Summarising…" : data.stage === "queued" ? "Waiting for the models…" : `Translating: ${data.done} of ${data.total} sentences`);
+      } else if (name === "error") {
+        throw new Error(data.error);
+      } else if (name === "result") {
+        show(data);
+        say("Done.");
+      }
+    }
+  }
+}
+
+function cell(text, className) {
+  const td = document.createElement("td");
+  if (className) td.className = className;
+  td.textContent = text;
+  return td;
+}
+
+function show(result) {
+  last = result;
+  $("summary").textContent = result.summary || "(no summary)";
+  const rows = [];
+  let paragraph = -1;
+  result.segments.forEach((segment, i) => {
+    const tr = document.createElement("tr");
+    if (segment.paragraph !== paragraph) { tr.classList.add("paragraph-start"); paragraph = segment.paragraph; }
+    if (segment.boilerplate) tr.classList.add("boilerplate");
+    const source = cell(segment.source, "source");
+    const target = cell(segment.translation, "target");
+    for (const td of [source, target]) {
+      td.tabIndex = 0;
+      td.addEventListener("mouseenter", () => highlight(tr, true));
+      td.addEventListener("mouseleave", () => highlight(tr, false));
+      td.addEventListener("focus", () => highlight(tr, true));
+      td.addEventListener("blur", () => highlight(tr, false));
+    }
+    if (segment.flags.length) {
+      target.classList.add("flagged");
+      const messages = segment.flags.map((f) => `${f.kind}: ${f.message}`);
+      target.title = messages.join("\n");
+      const list = document.createElement("div");
+      list.className = "flags";
+      list.id = `flags-${i}`;
+      list.textContent = messages.join(" · ");
+      target.append(list);
+      target.setAttribute("aria-describedby", list.id);
+    }
+    tr.append(cell(String(i + 1), "n"), source, target);
+    rows.push(tr);
+  });
+  $("pairs").tBodies[0].replaceChildren(...rows);
+  const general = result.warnings.filter((w) => w.segment === null);
+  $("warnings-title").hidden = !general.length;
+  $("warnings-title").textContent = general.map((w) => `${w.kind}: ${w.message}`).join(" · ");
+  $("output").hidden = false;
+}
+
+function highlight(tr, on) {
+  for (const td of tr.querySelectorAll("td.source, td.target")) td.classList.toggle("highlight", on);
+}
+
+function markdown(result) {
+  const escape = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+  const lines = ["## Summary", "", result.summary || "_(no summary)_", "", "## Translation", "", result.translation, "",
+    "## Side by side", "", "| # | Indonesian | English |", "|---:|---|---|"];
+  result.segments.forEach((s, i) => lines.push(`| ${i + 1} | ${escape(s.source)} | ${escape(s.translation)} |`));
+  return lines.join("\n") + "\n";
+}
+
+function download(name, text, type) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([text], { type }));
+  link.download = name;
+  document.body.append(link);
+  link.click();
+  link.remove();
+}
+
+$("form").addEventListener("submit", submit);
+$("file").addEventListener("change", (e) => takeFile(e.target.files[0]));
+$("text").addEventListener("dragover", (e) => { e.preventDefault(); $("text").classList.add("dragging"); });
+$("text").addEventListener("dragleave", () => $("text").classList.remove("dragging"));
+$("text").addEventListener("drop", (e) => {
+  e.preventDefault();
+  $("text").classList.remove("dragging");
+  takeFile(e.dataTransfer.files[0]);
+});
+$("copy").addEventListener("click", async () => {
+  if (!last) return;
+  await navigator.clipboard.writeText(last.translation);
+  say("Translation copied.");
+});
+$("download-md").addEventListener("click", () => last && download("translation.md", markdown(last), "text/markdown"));
+$("download-json").addEventListener("click", () => last && download("translation.json", JSON.stringify(last, null, 2), "application/json"));
+$("key").addEventListener("change", loadProfiles);
+loadProfiles();
