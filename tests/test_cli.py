@@ -49,6 +49,7 @@ def test_bad_config_key_is_exit_2_naming_the_key(tmp_path, tiny_config):
     assert_one_line_error(proc, 2, "translation.generation.num_beam", "did you mean num_beams?")
 
 
+@pytest.mark.slow
 def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
     started = time.perf_counter()
     env = {"HF_HUB_OFFLINE": "", "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "empty-cache")}
@@ -89,6 +90,7 @@ def test_usage_errors_are_exit_2():
     assert cli("run", "--format", "xml").returncode == 2
 
 
+@pytest.mark.slow
 def test_help_and_config_errors_do_not_import_torch_or_transformers(tmp_path):
     bad = tmp_path / "bad.yaml"
     bad.write_text("translation:\n  model: x/y\n  generation:\n    num_beam: 2\nsummarization:\n  model: a/b\n")

@@ -164,6 +164,7 @@ def test_models_list_for_local_directories(tiny_config, tiny_dirs):
     assert " KB" in out or " MB" in out
 
 
+@pytest.mark.slow
 def test_models_list_and_download_for_hub_models_offline(tmp_path):
     env = {"HF_HOME": str(tmp_path / "empty-cache")}
     listed = run("models", "list", env=env)
@@ -210,6 +211,7 @@ def test_empty_stdin_with_a_broken_model_directory_is_an_input_error(tiny_dirs, 
     assert_one_line_error(cli("translate", "--config", str(config), stdin=b""), 2, "the input is empty")
 
 
+@pytest.mark.slow
 def test_progress_bar_appears_only_on_a_terminal(tiny_config):
     import os
     import pty

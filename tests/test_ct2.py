@@ -154,6 +154,7 @@ def test_asking_for_ctranslate2_without_it_names_the_fix(tiny_dirs, tmp_path, mo
         Pipeline.from_config(ct2_config(tiny_dirs, tmp_path), summarize=False)
 
 
+@pytest.mark.slow
 def test_a_cached_ct2_run_imports_neither_torch_nor_transformers(ct2_pipeline, tiny_dirs, tmp_path):
     config = ct2_config(tiny_dirs, tmp_path)
     code = (

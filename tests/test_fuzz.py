@@ -6,6 +6,8 @@ traceback could come from; the CLI around them is tested on each kind of bad inp
 
 from __future__ import annotations
 
+import pytest
+
 import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -81,6 +83,7 @@ def test_one_pipeline_shared_by_8_threads_gives_the_sequential_results(tiny_pipe
 _TIMING = re.compile(rb'^\s+"(segment|translate|summarize|total)": [0-9.e-]+,?$', re.MULTILINE)
 
 
+@pytest.mark.slow
 def test_same_input_and_config_give_byte_identical_json(tiny_config):
     """Across processes too: one run in a fresh process, one in this one."""
     outputs = []

@@ -1,0 +1,240 @@
+#!/usr/bin/env python3
+"""Load test of `translator serve` on loopback: concurrency 1 against 8, against `translator batch`.
+
+Starts the service in a child process on a free 127.0.0.1 port, with the tiny test models (or,
+with --full-size, full-size random-weight models as scripts/benchmark.py builds them), and sends
+the same news-sized articles:
+
+1. one client, one article at a time;
+2. eight clients at once (each request a whole article);
+3. eight clients sending articles while a ninth sends one short sentence again and again: its
+   latency shows whether short requests starve behind long ones;
+4. `translator batch` on the same articles (JSONL), the throughput to match.
+
+Then --soak N short requests, with the server's RSS read before and after. Every phase is bounded
+in requests and time and stops by itself. Prints p50/p95/p99 latency, requests/s, sentences/s and
+errors, and writes JSON with --json.
+
+    python scripts/load_test.py [--articles 48] [--soak 1000] [--full-size] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SOURCE_TEXTS = [ROOT / "examples" / "bus-listrik-bandung.id.txt", ROOT / "tests" / "data" / "berita-20-baris.id.txt"]
+SHORT = "Harga beras naik dua persen pekan ini."
+PHASE_LIMIT_S = 900  # no phase runs longer than this
+
+
+def articles(count: int) -> list[str]:
+    """``count`` article-sized texts made of the project's own articles' paragraphs, each different."""
+    paragraphs = [p for path in SOURCE_TEXTS for p in path.read_text(encoding="utf-8").split("\n") if len(p) > 40]
+    texts = []
+    for i in range(count):
+        picked = [paragraphs[(i * 7 + k) % len(paragraphs)] for k in range(8)]
+        texts.append("\n".join(picked))
+    return texts
+
+
+def build_config(work: Path, full_size: bool) -> Path:
+    from translator.models.tiny import build_bart, build_marian, generated_lines, tiny_config_text
+
+    indonesian, english = generated_lines("\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS))
+    if full_size:
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from benchmark import BART_POSITIONS, BART_SHAPE, BART_VOCAB, MARIAN_POSITIONS, MARIAN_SHAPE, MARIAN_VOCAB
+
+        marian = build_marian(work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB)
+        bart = build_bart(work / "bart", english, BART_POSITIONS, shape=BART_SHAPE, vocab_size=BART_VOCAB)
+    else:
+        marian, bart = build_marian(work / "marian", indonesian), build_bart(work / "bart", english)
+    text = tiny_config_text(marian, bart).replace("  backend: transformers\n", "  backend: ctranslate2\n")
+    if full_size:  # fixed output lengths, as the benchmark times them
+        text = text.replace("    max_new_tokens: 8\n", "    max_new_tokens: 32\n", 1)
+    path = work / "models.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
+
+
+def send(client, base: str, text: str) -> tuple[float, int, int]:
+    """(seconds, status, sentences) of one translate-and-summarize request."""
+    started = time.perf_counter()
+    response = client.post(base + "/v1/translate-and-summarize", json={"text": text}, timeout=PHASE_LIMIT_S)
+    seconds = time.perf_counter() - started
+    sentences = len(response.json().get("segments", [])) if response.status_code == 200 else 0
+    return seconds, response.status_code, sentences
+
+
+def phase(name: str, base: str, texts: list[str], clients: int) -> dict:
+    import httpx
+
+    results: list[tuple[float, int, int]] = []
+    lock = threading.Lock()
+    queue = list(texts)
+    deadline = time.monotonic() + PHASE_LIMIT_S
+
+    def client_loop():
+        with httpx.Client() as client:
+            while time.monotonic() < deadline:
+                with lock:
+                    if not queue:
+                        return
+                    text = queue.pop()
+                outcome = send(client, base, text)
+                with lock:
+                    results.append(outcome)
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        for future in [pool.submit(client_loop) for _ in range(clients)]:
+            future.result()
+    return summarise(name, results, time.perf_counter() - started)
+
+
+def summarise(name: str, results: list[tuple[float, int, int]], seconds: float) -> dict:
+    latencies = [r[0] for r in results]
+    return {
+        "phase": name,
+        "requests": len(results),
+        "errors": sum(1 for r in results if r[1] != 200),
+        "server_errors": sum(1 for r in results if r[1] >= 500),
+        "seconds": round(seconds, 2),
+        "requests_per_s": round(len(results) / seconds, 2),
+        "sentences_per_s": round(sum(r[2] for r in results) / seconds, 1),
+        "p50_s": round(percentile(latencies, 0.5), 3),
+        "p95_s": round(percentile(latencies, 0.95), 3),
+        "p99_s": round(percentile(latencies, 0.99), 3),
+    }
+
+
+def short_under_load(base: str, texts: list[str]) -> dict:
+    """Eight clients send articles; one more sends a short sentence until they are done."""
+    import httpx
+
+    stop = threading.Event()
+    short: list[tuple[float, int, int]] = []
+
+    def short_loop():
+        with httpx.Client() as client:
+            while not stop.is_set() and len(short) < 500:
+                short.append(send(client, base, SHORT))
+
+    thread = threading.Thread(target=short_loop)
+    thread.start()
+    try:
+        loaded = phase("8 clients (articles) while 1 sends a short sentence", base, texts, 8)
+    finally:
+        stop.set()
+        thread.join(timeout=PHASE_LIMIT_S)
+    row = summarise("the short sentence, meanwhile", short, loaded["seconds"])
+    return {"articles": loaded, "short": row}
+
+
+def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
+    corpus, out = work / "corpus.jsonl", work / "out.jsonl"
+    corpus.write_text("".join(json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(config), "--quiet"],
+        capture_output=True, text=True, timeout=PHASE_LIMIT_S, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )  # fmt: skip
+    line = proc.stderr.strip().splitlines()[-1]  # "... N sentences, S s": its own time, model load excluded
+    sentences, seconds = line.rsplit("; ", 1)[-1].replace(" sentences,", "").replace(" s", "").split()
+    return {"phase": "translator batch (same articles)", "documents": len(texts), "seconds": float(seconds), "sentences_per_s": round(int(sentences) / float(seconds), 1)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--articles", type=int, default=48, help="articles per phase (default: 48)")
+    parser.add_argument("--soak", type=int, default=1000, help="short requests for the memory check (default: 1000; 0: none)")
+    parser.add_argument("--full-size", action="store_true", help="full-size random-weight models (minutes), as the benchmark")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args(argv)
+    import httpx
+
+    texts = articles(args.articles)
+    with tempfile.TemporaryDirectory(prefix="translator-load-") as work_dir:
+        work = Path(work_dir)
+        os.environ["TRANSLATOR_CACHE"] = str(work / "cache")
+        config = build_config(work, args.full_size)
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        server = subprocess.Popen(
+            [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        )  # fmt: skip
+        try:
+            deadline = time.monotonic() + PHASE_LIMIT_S
+            while time.monotonic() < deadline:
+                if server.poll() is not None:
+                    raise RuntimeError(server.stderr.read().decode() if server.stderr else "the server stopped")
+                try:
+                    if httpx.get(base + "/readyz", timeout=5).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                time.sleep(0.2)
+            phase("warm-up", base, texts[:4], 1)
+            rows = [phase("1 client", base, texts, 1), phase("8 clients", base, texts, 8)]
+            under_load = short_under_load(base, texts)
+            rows += [under_load["articles"], under_load["short"]]
+            batch = batch_phase(config, texts, work)
+            soak = {}
+            if args.soak:
+                before = rss_mb(server.pid)
+                soak_row = phase(f"soak: {args.soak} short requests, 8 clients", base, [SHORT] * args.soak, 8)
+                soak = {"rss_before_mb": round(before, 1), "rss_after_mb": round(rss_mb(server.pid), 1), **soak_row}
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+    ratio = rows[1]["sentences_per_s"] / batch["sentences_per_s"]
+    print(f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}")
+    for row in rows + ([soak] if soak else []):
+        print(f"{row['phase']:<56} {row['requests']:>5} {row['errors']:>4} {row['requests_per_s']:>7} {row['sentences_per_s']:>8} {row['p50_s']:>7} {row['p95_s']:>7} {row['p99_s']:>7}")
+    print(f"{batch['phase']:<56} {batch['documents']:>5} {'':>4} {'':>7} {batch['sentences_per_s']:>8}")
+    print(f"8 clients reach {ratio:.2f}x the sentences/s of translator batch")
+    if soak:
+        print(f"server RSS across the soak: {soak['rss_before_mb']} MB -> {soak['rss_after_mb']} MB")
+    if args.json:
+        report = {"full_size": args.full_size, "rows": rows, "batch": batch, "soak": soak, "ratio_8_clients_to_batch": round(ratio, 2), "cpus": os.cpu_count()}
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
