@@ -6,7 +6,7 @@ and so that outputs can be chosen (a loop, an empty summary, a capped output) in
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from translator.models.base import Generated, model_label
@@ -27,7 +27,8 @@ class FakeModel:
     role: str = "translation"
     max_input_tokens: int = 16
     max_positions: int = 64
-    respond: Callable[[str, dict[str, Any]], Generated] = _english
+    # One output per text, or a list of candidates, best-scored first (a stub backend's fixed lists).
+    respond: Callable[[str, dict[str, Any]], Generated | list[Generated]] = _english
     model_id: str = "fake/model"
     revision: str | None = None
     backend: str = "transformers"
@@ -43,9 +44,15 @@ class FakeModel:
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 1
 
-    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
+    def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
         for text in texts:
             assert self.count_tokens(text) <= self.max_input_tokens, f"over the budget: {text!r}"
         assert settings.get("max_new_tokens", 0) + 1 <= self.max_positions, settings
         self.calls.append((list(texts), dict(settings)))
-        return [self.respond(text, settings) for text in texts]
+        outputs = []
+        for text in texts:
+            answer = self.respond(text, settings)
+            ranked = answer if isinstance(answer, list) else [answer]
+            ranked = ranked[: max(1, min(candidates, settings.get("num_beams", 1)))]
+            outputs.append(replace(ranked[0], alternatives=tuple(ranked[1:])))
+        return outputs

@@ -119,9 +119,9 @@ def spy_generate(monkeypatch, model) -> list[Call]:
     calls: list[Call] = []
     original = model.generate
 
-    def spy(texts: list[str], settings: dict[str, Any]):
+    def spy(texts: list[str], settings: dict[str, Any], candidates: int = 1):
         calls.append(Call(max(model.count_tokens(t) for t in texts), settings.get("max_new_tokens"), len(texts), settings.get("num_beams"), tuple(texts)))
-        return original(texts, settings)
+        return original(texts, settings, candidates)
 
     monkeypatch.setattr(model, "generate", spy)
     return calls

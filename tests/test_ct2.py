@@ -178,3 +178,17 @@ def test_models_clear_cache_removes_the_conversions(tiny_dirs, tmp_path, monkeyp
     assert not converted.exists()
     again = cli("models", "clear-cache")
     assert again.returncode == 0 and "nothing to remove" in again.stdout.decode()
+
+
+@pytest.mark.parametrize("backend", ["transformers", "ctranslate2"])
+def test_both_backends_return_the_beam_candidates_with_their_scores(tiny_dirs, tmp_path, backend):
+    pipeline = Pipeline.from_config(ct2_config(tiny_dirs, tmp_path, backend=backend), summarize=False)
+    settings = {"num_beams": 4, "max_new_tokens": 6, "min_new_tokens": 2}
+    outputs = pipeline.translator.model.generate(TEXTS[:2], settings, candidates=4)
+    assert len(outputs) == 2
+    for output in outputs:
+        ranked = [output, *output.alternatives]
+        assert len(ranked) == 4 and all(isinstance(g.text, str) and g.score is not None for g in ranked)
+        assert [g.score for g in ranked] == sorted((g.score for g in ranked), reverse=True)
+    single = pipeline.translator.model.generate(TEXTS[:1], settings)[0]
+    assert single.alternatives == () and single.text == outputs[0].text

@@ -133,7 +133,7 @@ def test_max_input_tokens_over_the_model_limit_is_a_config_error(tiny_dirs, tmp_
 
 
 def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipeline, article_20, monkeypatch):
-    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts])
     result = tiny_pipeline(article_20)
     assert result.summary == ""
     assert any("only empty partial summaries in round 1" in w.message for w in result.warnings)
@@ -141,7 +141,7 @@ def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipel
 
 
 def test_an_empty_final_summary_is_flagged(tiny_pipeline, monkeypatch):
-    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts])
     summary = tiny_pipeline.summarizer.summarize(["Rice prices rose."])
     assert summary.text == "" and summary.rounds == 1
     assert [(w.kind, w.message) for w in summary.warnings] == [("empty", "summary: the model returned an empty summary")]

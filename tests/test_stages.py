@@ -99,4 +99,61 @@ def test_an_empty_summary_falls_back_only_when_configured(config, fallback, meth
 def test_the_signature_is_built_from_each_models_label(config):
     fake = FakeModel(model_id="org/mt", revision="abc123", max_input_tokens=16)
     pipeline = fake_pipeline(config, fake)
-    assert pipeline.signature(summarize=False).endswith("|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4")
+    assert pipeline.signature(summarize=False).endswith("|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4|candidates:4")
+
+
+# ---- candidates: the choice rules, pinned with a stub backend's fixed candidate lists -----------
+
+SOURCE = "Harga beras naik 2,5 persen di pasar."
+CLEAN = Generated("Rice prices rose 2.5 percent at the market.", 9, False, score=-0.4)
+NO_NUMBER = Generated("Rice prices rose at the market.", 7, False, score=-0.2)
+LOOP = Generated("rice rice rice rice rice rice", 6, False, score=-0.3)
+
+
+def reranking_pipeline(config, candidates: list[Generated], how_many: int = 4):
+    fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
+    cfg = replace(config.translation, candidates=how_many, generation_items=(("num_beams", 4),))
+    return Pipeline(replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization))
+
+
+def test_the_top_candidate_is_kept_when_it_is_clean(config):
+    segment = reranking_pipeline(config, [CLEAN, NO_NUMBER])(SOURCE, summarize=False).segments[0]
+    assert segment.translation == CLEAN.text and not segment.flags
+
+
+def test_the_second_candidate_is_taken_when_the_top_drops_a_number(config):
+    segment = reranking_pipeline(config, [NO_NUMBER, CLEAN])(SOURCE, summarize=False).segments[0]
+    assert segment.translation == CLEAN.text
+    assert [(f.kind, f.detail) for f in segment.flags] == [("reranked", "number_missing")]
+    assert "candidate 2 of 2" in segment.flags[0].message
+
+
+def test_the_first_clean_candidate_wins_over_later_ones(config):
+    later = Generated("Rice prices went up 2.5 percent at the market.", 10, False, score=-0.9)
+    segment = reranking_pipeline(config, [NO_NUMBER, LOOP, CLEAN, later])(SOURCE, summarize=False).segments[0]
+    assert segment.translation == CLEAN.text and "candidate 3 of 4" in segment.flags[0].message
+
+
+def test_with_nothing_clean_the_top_is_kept_with_its_flags(config):
+    segment = reranking_pipeline(config, [NO_NUMBER, LOOP])(SOURCE, summarize=False).segments[0]
+    assert segment.translation == NO_NUMBER.text
+    assert [f.kind for f in segment.flags] == ["number_missing"]
+
+
+def test_one_candidate_turns_the_choice_off(config):
+    segment = reranking_pipeline(config, [NO_NUMBER, CLEAN], how_many=1)(SOURCE, summarize=False).segments[0]
+    assert segment.translation == NO_NUMBER.text and [f.kind for f in segment.flags] == ["number_missing"]
+
+
+def test_a_retry_at_the_cap_chooses_among_its_candidates_too(config):
+    def respond(text, settings):
+        if settings.get("repetition_penalty", 1.0) > 1.0:  # the retry
+            return [NO_NUMBER, CLEAN]
+        return [Generated("rice rice rice rice", settings["max_new_tokens"], True, score=-0.1)]
+
+    fake = FakeModel(max_input_tokens=32, respond=respond)
+    cfg = replace(config.translation, generation_items=(("num_beams", 4),))
+    pipeline = Pipeline(replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization))
+    segment = pipeline(SOURCE, summarize=False).segments[0]
+    assert segment.translation == CLEAN.text
+    assert [f.kind for f in segment.flags] == ["retried", "reranked"]

@@ -111,7 +111,7 @@ def test_an_empty_abstractive_summary_falls_back_to_extractive(tiny_dirs, tmp_pa
     path = tmp_path / "fallback.yaml"
     path.write_text(tiny_config_text(*tiny_dirs, summarization_extra="  fallback: extractive\n"), encoding="utf-8")
     pipeline = Pipeline.from_config(path)
-    monkeypatch.setattr(pipeline.summarizer.model, "generate", lambda texts, settings: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(pipeline.summarizer.model, "generate", lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts])
     result = pipeline(example_text)
     assert result.summary and result.summary_method == "extractive"
     assert any(w.kind == "summary" and "extractive, because the model returned an empty summary" in w.message for w in result.warnings)
@@ -161,7 +161,7 @@ def test_a_capped_translation_is_retried_once_with_the_retry_settings(tiny_dirs,
     first = Generated("sorry sorry sorry sorry sorry", 10, True)
     calls = []
 
-    def fake(texts, settings):
+    def fake(texts, settings, candidates=1):
         calls.append((list(texts), settings.get("num_beams"), settings.get("repetition_penalty")))
         return [first if settings.get("num_beams") == 1 else Generated("Rice prices rose.", 4, False) for _ in texts]
 
@@ -177,7 +177,7 @@ def test_a_retry_that_still_loops_keeps_the_flags(tiny_dirs, tmp_path, monkeypat
     path.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: {num_beams: 2}\n"), encoding="utf-8")
     pipeline = Pipeline.from_config(path, summarize=False)
     loop = Generated("sorry sorry sorry sorry sorry", 10, True)
-    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings: [loop for _ in texts])
+    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings, candidates=1: [loop for _ in texts])
     result = pipeline("Harga beras naik.", summarize=False)
     assert [f.kind for f in result.segments[0].flags] == ["retried", "length_cap", "repetition"]
 
@@ -187,7 +187,7 @@ def test_no_retry_when_retry_generation_is_null(tiny_dirs, tmp_path, monkeypatch
     path.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: null\n"), encoding="utf-8")
     pipeline = Pipeline.from_config(path, summarize=False)
     calls = []
-    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings: calls.append(1) or [Generated("x x", 10, True) for _ in texts])
+    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings, candidates=1: calls.append(1) or [Generated("x x", 10, True) for _ in texts])
     result = pipeline("Harga beras naik.", summarize=False)
     assert len(calls) == 1
     assert [f.kind for f in result.segments[0].flags] == ["length_cap"]

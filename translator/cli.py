@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     runtime.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)")
     runtime.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for inference (default: all cores)")
     runtime.add_argument("--beams", type=_positive_int, metavar="N", help="beam width for both models (1 = greedy)")
+    runtime.add_argument("--glossary", action="append", metavar="FILE", help="a TSV glossary (Indonesian<TAB>English) on top of models.yaml's (repeatable)")
     runtime.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr, and no warnings unless --warnings is given")
     runtime.add_argument(
         "--warnings",
@@ -220,6 +221,8 @@ def _load_config(args: argparse.Namespace):
     config = load_config(args.config, profile=getattr(args, "profile", None))
     if getattr(args, "device", None) or getattr(args, "beams", None) or getattr(args, "threads", None):
         config = config.with_runtime(device=args.device, beams=args.beams, threads=args.threads)
+    if getattr(args, "glossary", None):
+        config = config.with_glossaries(args.glossary)
     if getattr(args, "summary_method", None) or getattr(args, "summary_words", None) or getattr(args, "summary_ratio", None):
         config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
     return config

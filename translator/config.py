@@ -15,7 +15,7 @@ import yaml
 from .errors import ConfigError
 
 SECTIONS = ("translation", "summarization")
-TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars")
+TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars", "glossary")
 # About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
 DEFAULT_MAX_INPUT_CHARS = 1_000_000
@@ -24,7 +24,7 @@ SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "max_batc
 BACKENDS = ("auto", "transformers", "ctranslate2")
 COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float32", "float16", "bfloat16")
 EXTRA_KEYS = {
-    "translation": ("retry_generation",),
+    "translation": ("retry_generation", "candidates"),
     "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate"),
 }
 DEFAULT_BATCH_SIZE = {"translation": 16, "summarization": 4}
@@ -33,6 +33,7 @@ FALLBACKS = ("none", "extractive")
 # A translation that stops at the token cap is generated once more with these settings on top of
 # `generation`: wider beams that may not repeat a trigram, and a mild penalty on repeated tokens.
 DEFAULT_RETRY_GENERATION = (("no_repeat_ngram_size", 3), ("num_beams", 4), ("repetition_penalty", 1.2))
+DEFAULT_CANDIDATES = 4
 
 # A hub id is "name" or "org/name"; anything else that is not an existing directory is a typo.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -89,6 +90,8 @@ class ModelConfig:
 class TranslationConfig(ModelConfig):
     # Settings for the one retry of an output that stopped at the cap; None: no retry.
     retry_items: tuple[tuple[str, Any], ...] | None = DEFAULT_RETRY_GENERATION
+    # Hypotheses of each beam search to choose among (at most num_beams; 1: the top one only).
+    candidates: int = DEFAULT_CANDIDATES
 
     @property
     def retry_generation(self) -> dict[str, Any] | None:
@@ -125,6 +128,16 @@ class Config:
     threads: int | None = None  # torch / CTranslate2 threads; None: all cores
     max_input_chars: int | None = DEFAULT_MAX_INPUT_CHARS  # longer inputs are refused before any work
     found_by: str = ""  # how find_config chose the file: "--config", "TRANSLATOR_CONFIG", ...
+    glossary: tuple[str, ...] = ("default",)  # TSV files of house terms; "default": the shipped one; (): off
+
+    def with_glossaries(self, paths: list[str]) -> "Config":
+        """A copy with more glossary files (the CLI's --glossary), checked here too."""
+        from .text.glossary import check_paths
+
+        problems = check_paths(tuple(paths))
+        if problems:
+            raise ConfigError([f"--glossary {p}" for p in problems])
+        return replace(self, glossary=(*self.glossary, *(str(Path(p).resolve()) for p in paths)))
 
     def with_runtime(self, *, device: str | None = None, beams: int | None = None, threads: int | None = None) -> "Config":
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
@@ -244,6 +257,7 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
     threads = data.get("threads")
     if threads is not None and not _is_int(threads, 1):
         problem("threads", f"must be an integer >= 1 (or null for all cores), got {threads!r}")
+    glossary = _parse_glossary(data.get("glossary", ["default"]), base_dir, lambda m: problem("glossary", m))
     max_input_chars = data.get("max_input_chars", DEFAULT_MAX_INPUT_CHARS)
     if max_input_chars is not None and not _is_int(max_input_chars, 1):
         problem("max_input_chars", f"must be an integer >= 1 (or null for no limit), got {max_input_chars!r}")
@@ -287,7 +301,24 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
         profiles=names,
         threads=threads,
         max_input_chars=max_input_chars,
+        glossary=glossary,
     )
+
+
+def _parse_glossary(value: Any, base_dir: Path, fail) -> tuple[str, ...]:
+    """null or []: off; a path or a list of paths ("default" is the shipped glossary)."""
+    from .text.glossary import DEFAULT, check_paths
+
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
+        fail(f"must be a file path, a list of file paths (\"default\" is the shipped glossary) or [], got {_kind(value)}")
+        return ()
+    paths = tuple(i if i == DEFAULT else str((base_dir / Path(i).expanduser()).resolve()) for i in items)
+    for message in check_paths(paths):
+        fail(message)
+    return paths
 
 
 def _merge(base: Any, override: Any) -> Any:
@@ -391,8 +422,18 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
 
 
 def _parse_translation(data: Mapping[str, Any], fail) -> dict[str, Any]:
+    extra: dict[str, Any] = {}
+    candidates = data.get("candidates", DEFAULT_CANDIDATES)
+    if not _is_int(candidates, 1):
+        fail("candidates", f"must be an integer >= 1 (1: keep the top hypothesis only), got {candidates!r}")
+    else:
+        extra["candidates"] = candidates
     if "retry_generation" not in data:
-        return {}
+        return extra
+    return {**extra, **_parse_retry(data, fail)}
+
+
+def _parse_retry(data: Mapping[str, Any], fail) -> dict[str, Any]:
     retry = data["retry_generation"]
     if retry is None:
         return {"retry_items": None}

@@ -22,6 +22,7 @@ from .models.base import Generated, load_model
 from .summarize import Summary, SummaryOptions, SummaryStage
 from .text.checks import check_segment, summary_flags
 from .text.cleaning import has_words, model_text
+from .text.glossary import Glossary, load_glossary
 from .text.language import identify, load_identifier
 from .text.segment import Sentence, segment, split_sentences, split_to_budget
 from .text.validate import validate_text
@@ -71,7 +72,7 @@ def prepare_document(
     return doc
 
 
-def translated_segments(doc: Prepared, outputs: list[Generated], budget: int) -> list[Segment]:
+def translated_segments(doc: Prepared, outputs: list[Generated], budget: int, glossary: Glossary | None = None) -> list[Segment]:
     """Join each sentence's translated pieces and attach its flags; ``outputs`` has one per piece."""
     joined: list[list[str]] = [[] for _ in doc.sentences]
     flags: list[list[Flag]] = [[] for _ in doc.sentences]
@@ -85,6 +86,9 @@ def translated_segments(doc: Prepared, outputs: list[Generated], budget: int) ->
             message = f"over the {budget}-token input limit; translated in {len(parts)} pieces and joined"
             flags[i].append(Flag("split", message, i, str(len(parts))))
         flags[i] += check_segment(i, sentence.span.text, translation)
+        for term in glossary.missing(sentence.span.text, translation) if glossary else []:
+            message = f"'{term.source}' is '{term.english}' in the glossary, and the translation does not say so"
+            flags[i].append(Flag("glossary", message, i, term.source))
         span = sentence.span
         segments.append(
             Segment(span.text, translation, span.start, span.end, sentence.paragraph, sentence.boilerplate, len(parts), tuple(flags[i]))
@@ -103,11 +107,15 @@ def assemble_result(
     timings: dict[str, float],
     signature: str,
     source_text: str | None = None,
+    glossary: Glossary | None = None,
 ) -> Result:
     """The Result of one text: warnings in reading order (notes, segments, summary), timings rounded."""
     warnings = list(notes) + [flag for s in segments for flag in s.flags]
     if summary is not None:
         warnings += summary.warnings + summary_flags(summary.text, translation, source)
+        for term in glossary.untranslated(summary.text) if glossary else []:
+            message = f"summary: '{term.source}' is left untranslated; the glossary says '{term.english}'"
+            warnings.append(Flag("summary_glossary", message, None, term.source))
     timings = {**timings, "total": sum(timings.values())}
     return Result(
         translation=translation,
@@ -163,7 +171,7 @@ class Pipeline:
             if on_load:
                 on_load("translation")
             model, chosen = load_model("translation", cfg.translation, cfg.source, cfg.threads)
-            translator = Translator(model, cfg.translation)
+            translator = Translator(model, cfg.translation, load_glossary(cfg.glossary))
             notes = [Flag("backend", note) for note in chosen]
             load_identifier()  # with the models, so that the first text's segment timing is its own
         stage = SummaryStage.disabled(cfg.summarization)
@@ -247,7 +255,7 @@ class Pipeline:
         options: SummaryOptions | None = None,
     ) -> Result:
         assert self.translator is not None
-        segments = translated_segments(doc, outputs, self.translator.budget)
+        segments = translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
         translation = _paragraphs(segments)
         summary = None
         if summarize:
@@ -267,6 +275,7 @@ class Pipeline:
             timings=timings,
             signature=self.signature(summarize, options=options),
             source_text=doc.text if doc.extracted else None,
+            glossary=self.translator.glossary,
         )
 
     def summarize_text(self, english: str, summary: SummaryOptions | None = None) -> Result:
@@ -305,7 +314,9 @@ class Pipeline:
         parts = [f"translator:{__version__}", f"seg:{SEGMENTER_VERSION}"]
         if translation and self.translator is not None:
             beams = self.config.translation.generation.get("num_beams", "model")
-            parts.append(f"mt:{self.translator.model.label}|beams:{beams}")
+            parts.append(f"mt:{self.translator.model.label}|beams:{beams}|candidates:{self.config.translation.candidates}")
+            if self.translator.glossary:
+                parts.append(f"glossary:{self.translator.glossary.fingerprint}")
         if summarize:
             parts += self.summary.signature(options)
         return "|".join(parts)
@@ -344,6 +355,9 @@ def _generation_flags(index: int, output: Generated) -> list[Flag]:
     flags = []
     if output.retried:
         flags.append(Flag("retried", "the first translation stopped at the token cap; generated again with retry_generation", index))
+    if output.reranked:
+        kinds, which = output.reranked.split("|")
+        flags.append(Flag("reranked", f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the checks, was kept", index, kinds))
     if output.hit_cap:
         message = f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or looping"
         flags.append(Flag("length_cap", message, index, str(output.new_tokens)))

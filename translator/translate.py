@@ -8,7 +8,10 @@ from typing import Any, Callable
 from .config import TranslationConfig
 from .models.base import Generated, Model, cap_new_tokens
 from .models.batches import run_sorted, unique
-from .text.checks import find_loop
+from .text.checks import check_segment, find_loop
+from .text.glossary import Glossary
+
+NO_GLOSSARY = Glossary()
 from .text.cleaning import model_text
 
 # Without a configured max_new_tokens, each batch may write this many tokens per input token
@@ -18,6 +21,33 @@ OUTPUT_RATIO = 2.0
 OUTPUT_EXTRA = 8
 
 
+# The checks a candidate must pass to be preferred over a higher-scored one: a changed number, a
+# loop, text left in Indonesian, a length far from the source's, nothing at all.
+HARD_CHECKS = frozenset({"number_missing", "number_added", "repetition", "untranslated", "length_ratio", "empty"})
+
+
+def problems(source: str, output: Generated, glossary: Glossary = NO_GLOSSARY) -> frozenset[str]:
+    """The hard checks ``output`` fails as a translation of ``source``, the glossary's included."""
+    failed = frozenset(flag.kind for flag in check_segment(0, source, output.text)) & HARD_CHECKS
+    return failed | {"glossary"} if glossary and glossary.missing(source, output.text) else failed
+
+
+def choose(source: str, output: Generated, glossary: Glossary = NO_GLOSSARY) -> Generated:
+    """The highest-scored candidate that passes the hard checks, or the top one when none does.
+
+    The choice is among the model's own beam hypotheses: nothing is edited into an output.
+    """
+    if not output.alternatives:
+        return output
+    failed = problems(source, output, glossary)
+    if failed:
+        for rank, candidate in enumerate(output.alternatives, start=2):
+            if not problems(source, candidate, glossary):
+                why = f"{','.join(sorted(failed))}|candidate {rank} of {len(output.alternatives) + 1}"
+                return replace(candidate, retried=output.retried, alternatives=(), reranked=why)
+    return replace(output, alternatives=())
+
+
 class Translator:
     """Translates a list of sentences; identical sentences are translated once.
 
@@ -25,9 +55,10 @@ class Translator:
     ``retry_generation`` and the better of the two is kept (``Generated.retried`` says so).
     """
 
-    def __init__(self, model: Model, cfg: TranslationConfig):
+    def __init__(self, model: Model, cfg: TranslationConfig, glossary: Glossary = NO_GLOSSARY):
         self.model = model
         self.cfg = cfg
+        self.glossary = glossary
 
     @property
     def budget(self) -> int:
@@ -44,7 +75,11 @@ class Translator:
         lengths = {text: self.model.count_tokens(text) for text in distinct}
 
         def runner(base: dict[str, Any]) -> Callable[[list[str]], list[Generated]]:
-            return lambda batch: self.model.generate(batch, self.settings(max(lengths[t] for t in batch), base))
+            def run(batch: list[str]) -> list[Generated]:
+                outputs = self.model.generate(batch, self.settings(max(lengths[t] for t in batch), base), self.cfg.candidates)
+                return [choose(source, output, self.glossary) for source, output in zip(batch, outputs)]
+
+            return run
 
         batching = {"size": lengths.__getitem__, "batch_size": self.cfg.batch_size, "max_tokens": self.cfg.max_batch_tokens}
         outputs = run_sorted(distinct, runner(self.cfg.generation), on_batch=on_batch, **batching)

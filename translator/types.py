@@ -25,6 +25,7 @@ FLAG_KINDS = {
     "length_ratio": "the translation is much shorter or longer than its source",
     "length_cap": "generation stopped at the token cap",
     "retried": "the output hit the token cap and was generated again with other settings",
+    "reranked": "the top-scored candidate failed a check; a lower-scored one that passes was kept",
     "empty": "the model returned nothing",
     "split": "a sentence over the input limit was translated in pieces and joined",
     "summary_number": "a number in the summary appears nowhere in the translation",
@@ -32,6 +33,8 @@ FLAG_KINDS = {
     "language": "the input does not look Indonesian",
     "backend": "the configured backend could not be used; another one ran",
     "document": "reading the document left something out (Markdown code, HTML page furniture)",
+    "glossary": "a glossary term of the source is not in its glossary form in the translation",
+    "summary_glossary": "the summary names a glossary term in its untranslated, Indonesian form",
 }
 
 

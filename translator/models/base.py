@@ -25,12 +25,19 @@ FALLBACK_LIMIT = 512
 
 @dataclass(frozen=True)
 class Generated:
-    """One decoded output, and whether generation stopped at the token cap rather than at EOS."""
+    """One decoded output, and whether generation stopped at the token cap rather than at EOS.
+
+    With ``candidates`` asked for, ``alternatives`` holds the other hypotheses of the same beam
+    search, best score first after this one; a stage may choose one of them instead.
+    """
 
     text: str
     new_tokens: int
     hit_cap: bool
     retried: bool = False  # generated a second time with the retry settings
+    score: float | None = None  # the model's score for this output (higher is better), when known
+    alternatives: tuple["Generated", ...] = ()
+    reranked: str | None = None  # why a lower-scored candidate was chosen: the flags the top one had
 
 
 @runtime_checkable
@@ -59,7 +66,10 @@ class Model(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]: ...
+    def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
+        """One Generated per text; with ``candidates`` > 1 (at most the beam width), each also
+        carries the other hypotheses of its beam search in ``alternatives``."""
+        ...
 
 
 def model_label(model: Model) -> str:

@@ -16,7 +16,7 @@ import re
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -196,7 +196,7 @@ class Ct2Model:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text))
 
-    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
+    def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
         """The same settings in as the transformers backend, the same Generated out."""
         merged = {**self.generation, **settings}
         max_new = merged.get("max_new_tokens")
@@ -232,16 +232,22 @@ class Ct2Model:
         sources = [self.tokenizer.encode(text) for text in texts]
         if max(len(s) for s in sources) > self.max_input_tokens:
             raise RuntimeError(f"internal error: a {self.role} input is over the budget of {self.max_input_tokens} tokens")
+        n = max(1, min(candidates, options.get("beam_size", 1)))  # hypotheses come from the beams
+        if n > 1:
+            options["num_hypotheses"], options["return_scores"] = n, True
         results = self.translator.translate_batch(sources, **options)
         outputs = []
         end = self.tokenizer.eos
         for result in results:
-            tokens = result.hypotheses[0]
-            ended = bool(tokens) and tokens[-1] == end
-            body = tokens[:-1] if ended else tokens
-            capped = not ended and len(tokens) >= options["max_decoding_length"]
-            count = len(tokens) + (1 if capped and forced_end else 0)
-            outputs.append(Generated(text=self.tokenizer.decode(body).strip(), new_tokens=count, hit_cap=capped))
+            hypotheses = []
+            for k, tokens in enumerate(result.hypotheses[:n]):
+                ended = bool(tokens) and tokens[-1] == end
+                body = tokens[:-1] if ended else tokens
+                capped = not ended and len(tokens) >= options["max_decoding_length"]
+                count = len(tokens) + (1 if capped and forced_end else 0)
+                score = float(result.scores[k]) if n > 1 and result.scores else None
+                hypotheses.append(Generated(text=self.tokenizer.decode(body).strip(), new_tokens=count, hit_cap=capped, score=score))
+            outputs.append(replace(hypotheses[0], alternatives=tuple(hypotheses[1:])) if len(hypotheses) > 1 else hypotheses[0])
         return outputs
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..config import ModelConfig
@@ -53,7 +53,7 @@ class HFModel:
         # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
         return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
 
-    def generate(self, texts: list[str], settings: dict[str, Any]) -> list[Generated]:
+    def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
         """Tokenize, generate() under inference_mode, decode; one Generated per text.
 
         A text over the budget makes the tokenizer warn ("longer than the specified maximum
@@ -72,16 +72,21 @@ class HFModel:
         config = copy.deepcopy(self.model.generation_config)
         config.update(**settings)
         max_new = config.max_new_tokens
+        n = max(1, min(candidates, config.num_beams or 1))  # hypotheses come from the beams
+        if n > 1:
+            config.num_return_sequences, config.output_scores, config.return_dict_in_generate = n, True, True
         with torch.inference_mode():
             output = self.model.generate(**batch, generation_config=config)
+        sequences = output.sequences if n > 1 else output
+        scores = output.sequences_scores.tolist() if n > 1 else [None] * len(sequences)
         eos = _eos_ids(config)
-        decoded = self.tokenizer.batch_decode(output, skip_special_tokens=True)
-        results = []
-        for row, text in zip(output.tolist(), decoded):
+        decoded = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        hypotheses = []
+        for row, text, score in zip(sequences.tolist(), decoded, scores):
             new = row[1:]  # position 0 is the decoder start token
             length = next((i + 1 for i, token in enumerate(new) if token in eos), len(new))
-            results.append(Generated(text=text.strip(), new_tokens=length, hit_cap=max_new is not None and length >= max_new))
-        return results
+            hypotheses.append(Generated(text=text.strip(), new_tokens=length, hit_cap=max_new is not None and length >= max_new, score=score))
+        return [_with_alternatives(hypotheses[i : i + n]) for i in range(0, len(hypotheses), n)]
 
 
 def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int | None = None) -> HFModel:
@@ -152,6 +157,12 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
         load_seconds=time.perf_counter() - started,
         compute_type=str(getattr(model, "dtype", "float32")).removeprefix("torch."),
     )
+
+
+def _with_alternatives(hypotheses: list[Generated]) -> Generated:
+    """The best-scored hypothesis, carrying the others (best first) as its alternatives."""
+    ranked = sorted(hypotheses, key=lambda h: -(h.score if h.score is not None else 0.0))
+    return replace(ranked[0], alternatives=tuple(ranked[1:])) if len(ranked) > 1 else ranked[0]
 
 
 def set_torch_threads(threads: int) -> None:
