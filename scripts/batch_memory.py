@@ -45,7 +45,7 @@ def fast_config(marian: Path, bart: Path) -> str:
     head, _ = tiny_config_text(marian, bart).split("summarization:\n")
     head = head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 4\n").replace("  batch_size: 8\n", "  batch_size: 32\n")
     return head.replace("  backend: transformers\n", "  backend: ctranslate2\n") + (
-        "summarization:\n  method: extractive\n"
+        "summarization:\n  method: extractive\ncache: null\n"
     )
 
 

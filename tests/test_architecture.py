@@ -163,7 +163,7 @@ def test_two_pipelines_with_different_configs_in_two_threads(tiny_dirs, tmp_path
     first.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")
     head, _ = tiny_config_text(*tiny_dirs).split("summarization:\n")
     second.write_text(
-        head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 5\n") + "summarization:\n  method: extractive\n  max_words: 20\n",
+        head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 5\n") + "summarization:\n  method: extractive\n  max_words: 20\ncache: null\n",
         encoding="utf-8",
     )
     pipelines = [Pipeline.from_config(first), Pipeline.from_config(second)]

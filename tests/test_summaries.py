@@ -60,7 +60,7 @@ def extractive_config(tiny_dirs, tmp_path_factory):
     text = tiny_config_text(*tiny_dirs)
     # No model at all for the summary: the method needs none.
     head, _ = text.split("summarization:\n")
-    path.write_text(head + "summarization:\n  method: extractive\n  max_words: 40\n", encoding="utf-8")
+    path.write_text(head + "summarization:\n  method: extractive\n  max_words: 40\ncache: null\n", encoding="utf-8")
     return path
 
 

@@ -38,6 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     runtime.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for inference (default: all cores)")
     runtime.add_argument("--beams", type=_positive_int, metavar="N", help="beam width for both models (1 = greedy)")
     runtime.add_argument("--glossary", action="append", metavar="FILE", help="a TSV glossary (Indonesian<TAB>English) on top of models.yaml's (repeatable)")
+    runtime.add_argument("--cache", metavar="FILE", help="the translation memory to use (default: models.yaml's cache, else ~/.cache/translator/memory.sqlite3)")
+    runtime.add_argument("--no-cache", action="store_true", help="no translation memory: every sentence goes to the model")
     runtime.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr, and no warnings unless --warnings is given")
     runtime.add_argument(
         "--warnings",
@@ -117,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--ray-cpus-per-actor", type=_positive_float, default=1.0, metavar="C", help="CPUs reserved per actor (default: 1)")
     batch.add_argument("--ray-gpus-per-actor", type=_non_negative_float, default=0.0, metavar="G", help="GPUs reserved per actor (default: 0)")
     batch.add_argument("--ray-num-cpus", type=_positive_int, metavar="N", help="CPUs of a local Ray started here (default: all)")
+    memory = commands.add_parser("cache", help="the translation memory: stats or clear", description="The translation memory (a SQLite file of sentence translations).")
+    memory_commands = memory.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    for name, text in (("stats", "entries, size and hit rate"), ("clear", "delete every entry")):
+        action = memory_commands.add_parser(name, parents=[config], help=text)
+        action.add_argument("--cache", metavar="FILE", help="this file instead of the configured one")
+
     serve = commands.add_parser(
         "serve",
         parents=[config],
@@ -197,6 +205,7 @@ def _dispatch(args: argparse.Namespace) -> int:
         "batch": _command_batch,
         "models": _command_models,
         "serve": _command_serve,
+        "cache": _command_cache,
     }
     try:
         return commands[args.command](args)
@@ -223,6 +232,8 @@ def _load_config(args: argparse.Namespace):
         config = config.with_runtime(device=args.device, beams=args.beams, threads=args.threads)
     if getattr(args, "glossary", None):
         config = config.with_glossaries(args.glossary)
+    if getattr(args, "no_cache", False) or getattr(args, "cache", None):
+        config = config.with_cache(None if getattr(args, "no_cache", False) else args.cache)
     if getattr(args, "summary_method", None) or getattr(args, "summary_words", None) or getattr(args, "summary_ratio", None):
         config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
     return config
@@ -330,6 +341,27 @@ def _command_batch(args: argparse.Namespace) -> int:
             _say("failed", failure)
     print(f"translator: batch: {stats.line()}", file=sys.stderr)
     return EXIT_FAILURE if stats.any_failed else EXIT_OK
+
+
+def _command_cache(args: argparse.Namespace) -> int:
+    from .memory import TranslationMemory, default_path
+    from .models.hub import human_size
+
+    config = _load_config(args)
+    if config.cache is None:
+        print(f"no translation memory: cache is null in {config.source}")
+        return EXIT_OK
+    path = default_path() if config.cache == "default" else config.cache
+    memory = TranslationMemory(path, config.cache_max_mb)
+    for note in memory.notes:
+        _say("warning", note)
+    if args.cache_command == "clear":
+        print(f"cleared {memory.clear():,} entries from {path}")
+        return EXIT_OK
+    stats = memory.stats()
+    print(f"{stats.path}\n{stats.entries:,} entries, {human_size(stats.bytes)} (at most {config.cache_max_mb:g} MB)")
+    print(f"{stats.hits:,} hits, {stats.misses:,} misses: hit rate {stats.hit_rate:.0%}")
+    return EXIT_OK
 
 
 def _command_serve(args: argparse.Namespace) -> int:

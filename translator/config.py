@@ -15,7 +15,7 @@ import yaml
 from .errors import ConfigError
 
 SECTIONS = ("translation", "summarization")
-TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars", "glossary")
+TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars", "glossary", "cache", "cache_max_mb")
 # About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
 DEFAULT_MAX_INPUT_CHARS = 1_000_000
@@ -129,6 +129,12 @@ class Config:
     max_input_chars: int | None = DEFAULT_MAX_INPUT_CHARS  # longer inputs are refused before any work
     found_by: str = ""  # how find_config chose the file: "--config", "TRANSLATOR_CONFIG", ...
     glossary: tuple[str, ...] = ("default",)  # TSV files of house terms; "default": the shipped one; (): off
+    cache: str | None = "default"  # the translation memory's SQLite file; "default": the user cache dir; None: off
+    cache_max_mb: float = 500.0
+
+    def with_cache(self, path: str | None) -> "Config":
+        """A copy with another translation memory file (--cache PATH), or none (--no-cache)."""
+        return replace(self, cache=None if path is None else str(Path(path).expanduser().resolve()))
 
     def with_glossaries(self, paths: list[str]) -> "Config":
         """A copy with more glossary files (the CLI's --glossary), checked here too."""
@@ -258,6 +264,16 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
     if threads is not None and not _is_int(threads, 1):
         problem("threads", f"must be an integer >= 1 (or null for all cores), got {threads!r}")
     glossary = _parse_glossary(data.get("glossary", ["default"]), base_dir, lambda m: problem("glossary", m))
+    cache = data.get("cache", "default")
+    if cache is not None and not (isinstance(cache, str) and cache.strip()):
+        problem("cache", f"must be a file path, \"default\" (the user cache directory) or null (no translation memory), got {_kind(cache)}")
+        cache = None
+    elif cache not in (None, "default"):
+        cache = str((base_dir / Path(cache).expanduser()).resolve())
+    cache_max_mb = data.get("cache_max_mb", 500)
+    if not (_is_number(cache_max_mb) and cache_max_mb > 0):
+        problem("cache_max_mb", f"must be a number > 0, got {cache_max_mb!r}")
+        cache_max_mb = 500
     max_input_chars = data.get("max_input_chars", DEFAULT_MAX_INPUT_CHARS)
     if max_input_chars is not None and not _is_int(max_input_chars, 1):
         problem("max_input_chars", f"must be an integer >= 1 (or null for no limit), got {max_input_chars!r}")
@@ -302,6 +318,8 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
         threads=threads,
         max_input_chars=max_input_chars,
         glossary=glossary,
+        cache=cache,
+        cache_max_mb=float(cache_max_mb),
     )
 
 

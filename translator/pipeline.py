@@ -9,6 +9,7 @@ holds the loaded stages and runs them, pooling the sentences of many texts into 
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from typing import Callable, Sequence
 from . import __version__
 from .config import Config, load_config
 from .documents import Document
-from .errors import InputError, TranslatorError
+from .errors import InputError, TranslatorError, first_line
 from .models.base import Generated, load_model
 from .summarize import Summary, SummaryOptions, SummaryStage
 from .text.checks import check_segment, summary_flags
@@ -108,6 +109,7 @@ def assemble_result(
     signature: str,
     source_text: str | None = None,
     glossary: Glossary | None = None,
+    cache_hits: int = 0,
 ) -> Result:
     """The Result of one text: warnings in reading order (notes, segments, summary), timings rounded."""
     warnings = list(notes) + [flag for s in segments for flag in s.flags]
@@ -129,6 +131,7 @@ def assemble_result(
         signature=signature,
         summary_method=summary.method if summary else "",
         source_text=source_text,
+        cache_hits=cache_hits,
     )
 
 
@@ -171,8 +174,9 @@ class Pipeline:
             if on_load:
                 on_load("translation")
             model, chosen = load_model("translation", cfg.translation, cfg.source, cfg.threads)
-            translator = Translator(model, cfg.translation, load_glossary(cfg.glossary))
-            notes = [Flag("backend", note) for note in chosen]
+            memory, memory_notes = open_memory(cfg)
+            translator = Translator(model, cfg.translation, load_glossary(cfg.glossary), memory)
+            notes = [Flag("backend", note) for note in chosen] + [Flag("memory", note) for note in memory_notes]
             load_identifier()  # with the models, so that the first text's segment timing is its own
         stage = SummaryStage.disabled(cfg.summarization)
         if summarize:
@@ -276,6 +280,7 @@ class Pipeline:
             signature=self.signature(summarize, options=options),
             source_text=doc.text if doc.extracted else None,
             glossary=self.translator.glossary,
+            cache_hits=sum(output.cached for output in outputs),
         )
 
     def summarize_text(self, english: str, summary: SummaryOptions | None = None) -> Result:
@@ -328,6 +333,21 @@ def translate_and_summarize(
     """Translate ``text`` and summarise the translation. Loads the models on every call:
     for more than one text, build a ``Pipeline`` once and call it."""
     return Pipeline.from_config(config, summarize=summarize)(text, summarize=summarize)
+
+
+def open_memory(config: Config) -> tuple["TranslationMemory | None", list[str]]:
+    """The configured translation memory, and notes; a memory that cannot be opened (a read-only
+    home, say) means no memory and a note, never a failed run."""
+    if config.cache is None:
+        return None, []
+    from .memory import TranslationMemory, default_path
+
+    path = default_path() if config.cache == "default" else config.cache
+    try:
+        memory = TranslationMemory(path, config.cache_max_mb)
+    except (OSError, sqlite3.Error) as e:
+        return None, [f"translation memory {path} cannot be used ({first_line(e)}); translating without it"]
+    return memory, memory.notes
 
 
 def _not_english(text: str) -> list[Flag]:

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .config import TranslationConfig
 from .models.base import Generated, Model, cap_new_tokens
 from .models.batches import run_sorted, unique
 from .text.checks import check_segment, find_loop
+from .memory import memory_key
 from .text.glossary import Glossary
+
+if TYPE_CHECKING:
+    from .memory import TranslationMemory
 
 NO_GLOSSARY = Glossary()
 from .text.cleaning import model_text
@@ -55,10 +59,17 @@ class Translator:
     ``retry_generation`` and the better of the two is kept (``Generated.retried`` says so).
     """
 
-    def __init__(self, model: Model, cfg: TranslationConfig, glossary: Glossary = NO_GLOSSARY):
+    def __init__(self, model: Model, cfg: TranslationConfig, glossary: Glossary = NO_GLOSSARY, memory: "TranslationMemory | None" = None):
         self.model = model
         self.cfg = cfg
         self.glossary = glossary
+        self.memory = memory
+        # Everything besides the text that decides an output: the translation memory's key.
+        self.memory_context = {
+            "model": model.model_id, "revision": model.revision, "backend": model.backend, "compute_type": model.compute_type,
+            "max_input_tokens": model.max_input_tokens, "generation": cfg.generation, "retry": cfg.retry_generation,
+            "candidates": cfg.candidates, "glossary": glossary.fingerprint if glossary else None,
+        }  # fmt: skip
 
     @property
     def budget(self) -> int:
@@ -70,8 +81,25 @@ class Translator:
         return self.model.count_tokens(model_text(source))
 
     def translate(self, texts: list[str], on_batch: Callable[[int], None] | None = None) -> list[Generated]:
-        """Translate texts already cleaned by ``model_text``, each within ``budget`` tokens."""
+        """Translate texts already cleaned by ``model_text``, each within ``budget`` tokens; texts
+        in the translation memory are not sent to the model (their outputs say ``cached``)."""
         distinct, index = unique(texts)
+        if self.memory is None:
+            outputs = self._generate(distinct, on_batch)
+            return [outputs[i] for i in index]
+        keys = [memory_key(self.memory_context, text) for text in distinct]
+        known = self.memory.get_many(keys)
+        todo = [text for text, key in zip(distinct, keys) if key not in known]
+        if on_batch is not None and len(todo) < len(distinct):
+            on_batch(len(distinct) - len(todo))
+        fresh = dict(zip(todo, self._generate(todo, on_batch)))
+        self.memory.put_many((key, fresh[text]) for text, key in zip(distinct, keys) if text in fresh)
+        by_text = {text: known.get(key) or fresh[text] for text, key in zip(distinct, keys)}
+        return [by_text[distinct[i]] for i in index]
+
+    def _generate(self, distinct: list[str], on_batch: Callable[[int], None] | None = None) -> list[Generated]:
+        if not distinct:
+            return []
         lengths = {text: self.model.count_tokens(text) for text in distinct}
 
         def runner(base: dict[str, Any]) -> Callable[[list[str]], list[Generated]]:
@@ -89,7 +117,7 @@ class Translator:
             again = run_sorted([distinct[i] for i in capped], runner(retry), **batching)
             for i, second in zip(capped, again):
                 outputs[i] = _better(outputs[i], second)
-        return [outputs[i] for i in index]
+        return outputs
 
     def settings(self, longest_input: int, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """generate() arguments for a batch whose longest input has ``longest_input`` tokens."""

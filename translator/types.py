@@ -35,6 +35,7 @@ FLAG_KINDS = {
     "document": "reading the document left something out (Markdown code, HTML page furniture)",
     "glossary": "a glossary term of the source is not in its glossary form in the translation",
     "summary_glossary": "the summary names a glossary term in its untranslated, Indonesian form",
+    "memory": "the translation memory was set aside, or could not be opened and was not used",
 }
 
 
@@ -112,6 +113,7 @@ class Result:
     # The text the segments' start/end index when it is not the caller's input as given: the
     # plain text extracted from an HTML or Markdown document. None: spans index the input itself.
     source_text: str | None = None
+    cache_hits: int = 0  # sentences (or pieces) that came from the translation memory
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable view; the CLI's ``--format json`` prints exactly this."""
@@ -127,4 +129,5 @@ class Result:
             "summary_method": self.summary_method,
             "signature": self.signature,
             "source_text": self.source_text,
+            "cache_hits": self.cache_hits,
         }

@@ -36,6 +36,7 @@ def error_record(doc_id: str, message: str, models: list[dict[str, Any]], signat
         "summary_method": "",
         "signature": signature,
         "source_text": None,
+        "cache_hits": 0,
     }
 
 

@@ -38,6 +38,7 @@ class Generated:
     score: float | None = None  # the model's score for this output (higher is better), when known
     alternatives: tuple["Generated", ...] = ()
     reranked: str | None = None  # why a lower-scored candidate was chosen: the flags the top one had
+    cached: bool = False  # came from the translation memory, not from the model
 
 
 @runtime_checkable

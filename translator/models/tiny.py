@@ -170,4 +170,5 @@ def tiny_config_text(marian: Path, bart: Path, translation_extra: str = "", summ
         "    min_new_tokens: 4\n"
         "    max_new_tokens: 8\n"
         f"{summarization_extra}"
+        "cache: null\n"  # tests that count generate() calls must not be served from memory
     )

@@ -1,0 +1,176 @@
+"""Translation memory: sentence translations kept in SQLite, so that repeated news boilerplate and
+reruns of a batch cost no model time.
+
+The key is a hash of everything that decides an output: the model id, revision, backend and
+compute type, the generation, retry and candidate settings, the glossary, and the exact text the
+model sees. A change to any of them misses; nothing stale is ever returned. One file serves the
+threads of a Pipeline, the batch engine and several processes at once (WAL mode, a busy timeout);
+it is bounded in size (least recently used out first), survives a kill mid-write (SQLite's
+transactions), and a corrupt or foreign file is set aside with a warning, never a crash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sqlite3
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+from .models.base import Generated
+
+FORMAT = "translator-memory 1"
+BUSY_TIMEOUT_S = 30.0
+DEFAULT_MAX_MB = 500
+
+
+def default_path() -> Path:
+    """``$TRANSLATOR_CACHE/memory.sqlite3``, or under ``$XDG_CACHE_HOME/translator`` or ``~/.cache/translator``."""
+    base = os.environ.get("TRANSLATOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "translator")
+    return Path(base) / "memory.sqlite3"
+
+
+def memory_key(context: dict[str, Any], text: str) -> str:
+    return hashlib.sha256(json.dumps([context, text], sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Stats:
+    path: str
+    entries: int
+    bytes: int
+    hits: int
+    misses: int
+
+    @property
+    def hit_rate(self) -> float:
+        return self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0
+
+
+class TranslationMemory:
+    """A SQLite file of translations. Safe to share between threads and processes."""
+
+    def __init__(self, path: str | os.PathLike[str], max_mb: float = DEFAULT_MAX_MB):
+        self.path = Path(path)
+        self.max_bytes = int(max_mb * 1024 * 1024)
+        self.notes: list[str] = []  # what happened on opening: a file set aside
+        self._lock = threading.Lock()
+        self._puts = 0
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as e:
+            aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
+            os.replace(self.path, aside)
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self.notes.append(f"translation memory {self.path} was not readable ({e}); set aside as {aside.name}, starting a new one")
+            self._db = self._open()
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        try:
+            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if tables and "meta" not in tables:
+                raise sqlite3.DatabaseError(f"not a translator memory (it holds the tables {', '.join(sorted(tables))})")
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            db.execute("CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)")
+            db.execute("CREATE INDEX IF NOT EXISTS memory_used ON memory (used)")
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('hits', '0'), ('misses', '0')", (FORMAT,))
+            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+            if not found or found[0] != FORMAT:
+                raise sqlite3.DatabaseError(f"not a translator memory (format {found[0] if found else 'missing'!r})")
+            db.execute("SELECT count(*) FROM memory").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def get_many(self, keys: list[str]) -> dict[str, Generated]:
+        """The stored outputs for those ``keys`` that are in memory; counts hits and misses."""
+        if not keys:
+            return {}
+        found: dict[str, Generated] = {}
+        now = time.time()
+        with self._lock:
+            for start in range(0, len(keys), 500):
+                chunk = keys[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                for key, value in self._db.execute(f"SELECT key, value FROM memory WHERE key IN ({marks})", chunk):
+                    data = json.loads(value)
+                    found[key] = Generated(data["text"], data["new_tokens"], data["hit_cap"], data.get("retried", False), reranked=data.get("reranked"), cached=True)
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("UPDATE memory SET used = ? WHERE key = ?", [(now, key) for key in found])
+                self._count("hits", len(found))
+                self._count("misses", len(keys) - len(found))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, Generated]]) -> None:
+        rows = [
+            (key, json.dumps({"text": g.text, "new_tokens": g.new_tokens, "hit_cap": g.hit_cap, "retried": g.retried, "reranked": g.reranked}, ensure_ascii=False), time.time())
+            for key, g in items
+        ]
+        if not rows:
+            return
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", rows)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._puts += len(rows)
+            if self._puts >= 200 or self._size() > self.max_bytes:
+                self._puts = 0
+                self._evict()
+
+    def _size(self) -> int:
+        pages, size = self._db.execute("PRAGMA page_count").fetchone()[0], self._db.execute("PRAGMA page_size").fetchone()[0]
+        return pages * size
+
+    def _evict(self) -> None:
+        """Least recently used out first, until the data fits ``max_bytes`` (the file's free pages
+        are reused by later writes; the file does not grow past the bound)."""
+        while True:
+            used = self._db.execute("SELECT sum(length(key) + length(value) + 40) FROM memory").fetchone()[0] or 0
+            if used <= self.max_bytes:
+                return
+            count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
+            drop = max(1, count // 10)
+            self._db.execute("DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY used LIMIT ?)", (drop,))
+
+    def _count(self, name: str, n: int) -> None:
+        if n:
+            self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE name = ?", (n, name))
+
+    def stats(self) -> Stats:
+        with self._lock:
+            entries = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
+            meta = dict(self._db.execute("SELECT name, value FROM meta").fetchall())
+            size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
+        return Stats(str(self.path), entries, size, int(meta.get("hits", 0)), int(meta.get("misses", 0)))
+
+    def clear(self) -> int:
+        """Delete every entry and the counters; returns how many entries there were."""
+        with self._lock:
+            count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
+            self._db.execute("DELETE FROM memory")
+            self._db.execute("UPDATE meta SET value = '0' WHERE name IN ('hits', 'misses')")
+            self._db.execute("VACUUM")
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
