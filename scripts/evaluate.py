@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Score translator's output against references: BLEU and chrF (sacrebleu), ROUGE (rouge-score),
-and counts of the faithfulness flags the pipeline raised.
+counts of the faithfulness flags the pipeline raised, how many segments were re-ranked and why,
+the glossary's hits and misses, and BLEU/chrF with re-ranking on and off (translation.candidates 1).
 
     python scripts/evaluate.py --parallel pairs.tsv [--summaries docs.jsonl] [--config models.yaml]
                                [--hypotheses hyp.txt] [--json scores.json]
@@ -84,7 +85,20 @@ def translate_pairs(pipeline, pairs: list[Pair]) -> tuple[list[str], Counter]:
     by_paragraph: list[list[str]] = [[] for _ in pairs]
     for segment in result.segments:
         by_paragraph[segment.paragraph].append(segment.translation)
-    return [" ".join(parts) for parts in by_paragraph], Counter(w.kind for w in result.warnings)
+    return [" ".join(parts) for parts in by_paragraph], Counter(w.kind for w in result.warnings), result
+
+
+def choices(pipeline, result, pairs: list[Pair]) -> dict:
+    """Segments re-ranked (and which checks the top candidate failed), and glossary hits and misses."""
+    reranked = [w for w in result.warnings if w.kind == "reranked"]
+    why = Counter(kind for w in reranked for kind in (w.detail or "").split(",") if kind)
+    glossary = pipeline.translator.glossary
+    terms = [t for p in pairs for t in dict.fromkeys(glossary.find(p.source))] if glossary else []
+    missed = Counter(w.detail for w in result.warnings if w.kind == "glossary")
+    return {
+        "reranked": {"segments": len(reranked), "why": dict(sorted(why.items()))},
+        "glossary": {"terms_in_sources": len(terms), "hits": len(terms) - sum(missed.values()), "misses": sum(missed.values()), "missed": dict(sorted(missed.items()))},
+    }
 
 
 def score_translations(hypotheses: list[str], references: list[str]) -> dict:
@@ -148,16 +162,27 @@ def evaluate(args: argparse.Namespace) -> dict:
         hypotheses = [line.strip() for line in _read(args.hypotheses).rstrip("\n").split("\n")]
         if len(hypotheses) != len(pairs):
             raise InputError(f"{args.hypotheses}: {len(hypotheses)} lines for {len(pairs)} pairs")
+        from translator.config import load_config
         from translator.text.checks import check_segment
+        from translator.text.glossary import load_glossary
 
         flags = Counter(f.kind for i, (p, h) in enumerate(zip(pairs, hypotheses)) for f in check_segment(i, p.source, h))
+        glossary = load_glossary(load_config(args.config).glossary)  # the configured house terms
+        flags.update("glossary" for p, h in zip(pairs, hypotheses) for _ in glossary.missing(p.source, h))
         report["system"] = str(args.hypotheses)
     else:
         from translator import Pipeline
 
         pipeline = Pipeline.from_config(args.config, summarize=bool(docs))
-        hypotheses, flags = translate_pairs(pipeline, pairs)
+        hypotheses, flags, result = translate_pairs(pipeline, pairs)
         report["system"] = pipeline.signature(summarize=bool(docs))
+        report.update(choices(pipeline, result, pairs))
+        if pipeline.config.translation.candidates > 1:
+            from dataclasses import replace
+
+            single = replace(pipeline.config, translation=replace(pipeline.config.translation, candidates=1))
+            plain, _, _ = translate_pairs(Pipeline.from_config(single, summarize=False), pairs)
+            report["without_reranking"] = score_translations(plain, references)
     report["translation"] = score_translations(hypotheses, references)
     report["translation_flags"] = dict(sorted(flags.items()))
     if docs:
@@ -178,6 +203,13 @@ def print_report(report: dict) -> None:
     print(f"BLEU  {t['bleu']:6.2f}  {t['bleu_signature']}")
     print(f"chrF  {t['chrf']:6.2f}  {t['chrf_signature']}")
     print("translation flags: " + (", ".join(f"{k} {v}" for k, v in report["translation_flags"].items()) or "none"))
+    if "reranked" in report:
+        r, g = report["reranked"], report["glossary"]
+        print(f"re-ranked: {r['segments']} segment(s)" + (" (" + ", ".join(f"{k} {v}" for k, v in r["why"].items()) + ")" if r["why"] else ""))
+        print(f"glossary: {g['terms_in_sources']} term(s) in the sources, {g['hits']} kept, {g['misses']} missed")
+    if "without_reranking" in report:
+        w = report["without_reranking"]
+        print(f"without re-ranking (candidates 1): BLEU {w['bleu']:6.2f}  chrF {w['chrf']:6.2f}")
     if "summaries" in report:
         s = report["summaries"]
         print(f"ROUGE-1 {s['rouge1']:.2f}  ROUGE-2 {s['rouge2']:.2f}  ROUGE-L {s['rougeL']:.2f}  ({s['documents']} documents, F1, stemmed)")

@@ -59,7 +59,13 @@ def test_tiny_models_translate_and_summarise_the_sample(tiny_config, tiny_dirs, 
     # Random weights do not reproduce numbers such as 2,5 or Rp80.000: the check must notice.
     assert report["translation_flags"].get("number_missing", 0) >= 5
     assert f"mt:{tiny_dirs[0]}@" in report["system"] and f"sum:{tiny_dirs[1]}@" in report["system"]
-    assert "ROUGE-1" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "ROUGE-1" in out and "re-ranked: " in out and "without re-ranking (candidates 1): BLEU" in out
+    glossary = report["glossary"]
+    assert glossary["terms_in_sources"] > 0 and glossary["hits"] + glossary["misses"] == glossary["terms_in_sources"]
+    assert glossary["misses"] == sum(glossary["missed"].values()) == report["translation_flags"].get("glossary", 0)
+    assert report["reranked"]["segments"] == report["translation_flags"].get("reranked", 0)
+    assert set(report["without_reranking"]) >= {"bleu", "chrf"}
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def translated_segments(doc: Prepared, outputs: list[Generated], budget: int, gl
             flags[i].append(Flag("split", message, i, str(len(parts))))
         flags[i] += check_segment(i, sentence.span.text, translation)
         for term in glossary.missing(sentence.span.text, translation) if glossary else []:
-            message = f"'{term.source}' is '{term.english}' in the glossary, and the translation does not say so"
+            message = f"'{term.source}' is '{term.forms[0]}' in the glossary, and the translation does not say so"
             flags[i].append(Flag("glossary", message, i, term.source))
         span = sentence.span
         segments.append(
@@ -116,7 +116,7 @@ def assemble_result(
     if summary is not None:
         warnings += summary.warnings + summary_flags(summary.text, translation, source)
         for term in glossary.untranslated(summary.text) if glossary else []:
-            message = f"summary: '{term.source}' is left untranslated; the glossary says '{term.english}'"
+            message = f"summary: '{term.source}' is left untranslated; the glossary says '{term.forms[0]}'"
             warnings.append(Flag("summary_glossary", message, None, term.source))
     timings = {**timings, "total": sum(timings.values())}
     return Result(

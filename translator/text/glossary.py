@@ -26,12 +26,16 @@ DEFAULT = "default"  # in `glossary:`, the glossary shipped in translator/data/
 @dataclass(frozen=True)
 class Term:
     source: str
-    english: str
+    english: str  # the English form; "a|b" lists forms the press uses alike, any of which will do
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return tuple(form.strip() for form in self.english.split("|") if form.strip())
 
     @property
     def keep(self) -> bool:
         """An English form equal to the source: the term is not to be translated."""
-        return self.source == self.english
+        return self.source in self.forms
 
 
 @dataclass(frozen=True)
@@ -61,11 +65,11 @@ class Glossary:
 
     def missing(self, source: str, translation: str) -> list[Term]:
         """Terms of ``source`` whose English form is not in ``translation``."""
-        return [t for t in dict.fromkeys(self.find(source)) if not _contains(translation, t.english)]
+        return [t for t in dict.fromkeys(self.find(source)) if not any(_contains(translation, form) for form in t.forms)]
 
     def untranslated(self, english: str) -> list[Term]:
         """Terms left in their Indonesian form in an English text (a summary)."""
-        return [t for t in dict.fromkeys(self.find(english)) if not t.keep and not _contains(english, t.english)]
+        return [t for t in dict.fromkeys(self.find(english)) if not t.keep and not any(_contains(english, form) for form in t.forms)]
 
 
 def load_glossary(paths: tuple[str, ...]) -> Glossary:
