@@ -266,10 +266,7 @@ def test_request_limit_per_minute_gives_429(tiny_pipeline):
 
 
 def test_body_size_limit_gives_413(tiny_pipeline):
-    from translator.server.access import BodyLimit
-
-    app = create_app(ServerSettings(), lambda: {"default": tiny_pipeline})
-    client = ready_client(BodyLimit(app, 1000))
+    client = ready_client(create_app(ServerSettings(max_body_bytes=1000), lambda: {"default": tiny_pipeline}))
     try:
         answer = client.post("/v1/translate", json={"text": "kata " * 1000})
         assert answer.status_code == 413 and "over the limit of 1,000 bytes" in answer.json()["error"]

@@ -30,7 +30,7 @@ from ..pipeline import Pipeline
 from ..summarize import SummaryOptions
 from ..text.language import identify
 from ..types import Result
-from .access import RateLimiter, key_is_valid
+from .access import BodyLimit, RateLimiter, key_is_valid
 from .worker import Job, QueueFull, ShuttingDown, Worker
 
 log = logging.getLogger("translator.server")
@@ -129,6 +129,7 @@ def create_app(settings: ServerSettings, load: Callable[[], dict[str, Pipeline]]
         docs_url=None,  # the default pages load scripts from a CDN; /docs is ours and works offline
         redoc_url=None,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
