@@ -1,4 +1,5 @@
-"""Sentence translation with a seq2seq model (MarianMT by default), batched by length."""
+"""Sentence translation with a seq2seq model (MarianMT by default): batched by length, served from the
+translation memory where it can, and the best candidate of each beam search chosen by the checks."""
 
 from __future__ import annotations
 
@@ -6,17 +7,17 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from .config import TranslationConfig
+from .memory import memory_key
 from .models.base import Generated, Model, cap_new_tokens
 from .models.batches import run_sorted, unique
 from .text.checks import check_segment, find_loop
-from .memory import memory_key
+from .text.cleaning import model_text
 from .text.glossary import Glossary
 
 if TYPE_CHECKING:
     from .memory import TranslationMemory
 
 NO_GLOSSARY = Glossary()
-from .text.cleaning import model_text
 
 # Without a configured max_new_tokens, each batch may write this many tokens per input token
 # (plus a little): English from Indonesian is rarely longer than the source in tokens, so a

@@ -28,7 +28,7 @@ from ..documents import FORMATS, Document, decode, to_document
 from ..errors import InputError, LanguageError, TranslatorError, first_line
 from ..pipeline import Pipeline
 from ..summarize import SummaryOptions
-from ..text.language import identify
+from ..text.language import identify, rank
 from ..types import Result
 from .access import BodyLimit, RateLimiter, key_is_valid
 from .worker import Job, QueueFull, ShuttingDown, Worker
@@ -414,13 +414,9 @@ def _sentences(documents: list[Any], indices: list[int]) -> int:
 
 
 def _detections(q: str) -> list[dict[str, Any]]:
-    from ..text.language import _identifier
-
-    verdict = identify(q)
-    if verdict is None:
+    if identify(q) is None:  # too short to tell: Indonesian, the language this service takes
         return [{"language": "id", "confidence": 0.0}]
-    ranked = _identifier().rank(q[:20_000])[:3]
-    return [{"language": code, "confidence": round(100 * float(p), 1)} for code, p in ranked]
+    return [{"language": code, "confidence": round(100 * p, 1)} for code, p in rank(q)]
 
 
 def _as_html(translation: str) -> str:

@@ -55,6 +55,11 @@ def check_language(text: str, force: bool = False) -> list[Flag]:
     raise LanguageError(verdict.language, verdict.probability)
 
 
+def rank(text: str, n: int = 3) -> list[tuple[str, float]]:
+    """The ``n`` most likely languages of ``text`` with their probabilities (for /detect)."""
+    return [(code, float(p)) for code, p in _identifier().rank(text[:SAMPLE_CHARS])[:n]]
+
+
 def load_identifier() -> None:
     """Load the classifier's model now (about a second, once per process), not in the first call."""
     _identifier()
