@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import DATA, EXAMPLE, ROOT  # noqa: E402
+from helpers import DATA, EXAMPLE, ROOT, free_port  # noqa: E402
 from translator.models.tiny import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
 
 # No test may reach the network: the hub is unreachable here, and CI must not depend on it.
@@ -59,7 +59,6 @@ __all__ = ["ROOT"]
 @pytest.fixture(scope="session")
 def live_server(tiny_config):
     """The service on a free loopback port, with the tiny models; stopped when the session ends."""
-    import socket
     import threading
     import time
 
@@ -68,9 +67,7 @@ def live_server(tiny_config):
     from translator import Pipeline
     from translator.server.app import ServerSettings, create_app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     app = create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(tiny_config)})
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

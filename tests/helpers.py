@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import os
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -85,6 +86,25 @@ def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = Non
         env=full_env,
         timeout=timeout,
     )
+
+
+@contextlib.contextmanager
+def running(command: list[str]):
+    """A child process (stdout and stderr piped), killed if it still runs and reaped when the block ends."""
+    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+
+
+def free_port() -> int:
+    """A free TCP port on 127.0.0.1, for a server of a test."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def assert_one_line_error(proc, code: int, *fragments: str) -> str:

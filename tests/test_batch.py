@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SENTENCES, cli, records, spy_generate
+from helpers import SENTENCES, cli, records, running, spy_generate
 from translator import OutputError, Pipeline
 from translator.batch.items import read_items
 from translator.batch.resume import ResumeState
@@ -47,10 +46,6 @@ def expected_ids(root: Path) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*.txt")}
 
 
-def _start(command: list[str]) -> subprocess.Popen:
-    return subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-
-
 def _wait_for_records(process: subprocess.Popen, out: Path, count: int) -> None:
     """Until ``out`` has ``count`` lines or the process ends (a generous bound, for a busy machine)."""
     deadline = time.monotonic() + 600
@@ -64,15 +59,10 @@ def _wait_for_records(process: subprocess.Popen, out: Path, count: int) -> None:
 def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus, slow_config, tiny_config, tmp_path):
     out = tmp_path / "hasil.jsonl"
     command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(slow_config), "--pool-docs", "2", "--no-summary"]
-    process = _start(command)
-    try:
+    with running(command) as process:
         _wait_for_records(process, out, 3)
         assert process.poll() is None, "the batch finished before it could be killed; make the documents longer"
         process.send_signal(signal.SIGKILL)
-        process.wait()
-    finally:
-        if process.poll() is None:
-            process.kill()
         process.wait()
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < 30
@@ -205,16 +195,11 @@ def test_pooled_batching_calls_the_model_fewer_times(tiny_dirs, tmp_path, monkey
 def test_ctrl_c_exits_130_and_leaves_whole_records(corpus, slow_config, tmp_path):
     out = tmp_path / "hasil.jsonl"
     command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(slow_config), "--pool-docs", "1", "--no-summary"]
-    process = _start(command)
-    try:
+    with running(command) as process:
         _wait_for_records(process, out, 2)
         assert process.poll() is None, "the batch finished before it could be interrupted"
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=300)
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
     assert process.returncode == 130, stderr.decode()
     assert stderr.decode().strip().splitlines() == ["translator: interrupted"]
     assert all(r["id"] for r in records(out)), "a record is torn"

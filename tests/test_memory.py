@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
 import subprocess
@@ -12,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SENTENCES, cli, spy_generate
+from helpers import ROOT, SENTENCES, cli, running, spy_generate
 from translator import Pipeline
 from translator.memory import TranslationMemory
 from translator.models.base import Generated
@@ -88,8 +87,7 @@ def test_four_processes_write_to_one_file_at_once(tmp_path):
 
 def test_a_kill_in_the_middle_of_writing_leaves_a_good_file(tmp_path):
     path = tmp_path / "tm.sqlite3"
-    process = subprocess.Popen([sys.executable, "-c", _writer_code(path, 0, 100_000)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
+    with running([sys.executable, "-c", _writer_code(path, 0, 100_000)]) as process:
         seen = 0
         deadline = time.monotonic() + 300
         while seen < 30 and time.monotonic() < deadline and process.poll() is None:
@@ -97,10 +95,6 @@ def test_a_kill_in_the_middle_of_writing_leaves_a_good_file(tmp_path):
                 seen += 1
         assert process.poll() is None, process.stderr.read().decode()
         process.send_signal(signal.SIGKILL)
-        process.wait()
-    finally:
-        if process.poll() is None:
-            process.kill()
         process.wait()
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     memory = TranslationMemory(path)

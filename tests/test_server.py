@@ -4,22 +4,17 @@ limits, bad input, pooling across concurrent requests, and a graceful stop."""
 from __future__ import annotations
 
 import json
-import os
 import signal
-import socket
-import subprocess
 import sys
 import threading
 import time
-
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import EXAMPLE, ROOT, SENTENCES
+from helpers import EXAMPLE, SENTENCES, free_port, running
 from translator import Pipeline
-
 from translator.server.access import RateLimiter, key_is_valid
 from translator.server.app import ServerSettings, create_app
 from translator.server.worker import Job, QueueFull, ShuttingDown, Worker
@@ -383,20 +378,10 @@ def test_a_short_request_is_not_starved_by_long_ones(tiny_pipeline):
 # ---- the process ---------------------------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.mark.slow
 def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_config):
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)],
-        cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
+    port = free_port()
+    with running([sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]) as process:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
@@ -413,10 +398,6 @@ def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_con
         _, stderr = process.communicate(timeout=10)
         assert process.returncode == 0, stderr.decode()
         assert "Traceback" not in stderr.decode()
-    finally:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
 
 
 def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_config):
@@ -426,10 +407,10 @@ def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_co
     from translator.server.run import serve
 
     monkeypatch.setattr(uvicorn.Server, "run", lambda self: None)  # nothing is bound in this test
-    assert serve(load_config(tiny_config), ServerSettings(), host="0.0.0.0", port=_free_port()) == 0
+    assert serve(load_config(tiny_config), ServerSettings(), host="0.0.0.0", port=free_port()) == 0
     warned = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
     assert len(warned) == 1 and "without --api-keys" in warned[0]
-    assert serve(load_config(tiny_config), ServerSettings(), host="127.0.0.1", port=_free_port()) == 0
+    assert serve(load_config(tiny_config), ServerSettings(), host="127.0.0.1", port=free_port()) == 0
     assert "warning" not in capsys.readouterr().err
 
 

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
 from .config import Config, load_config
@@ -29,6 +29,9 @@ from .text.segment import Sentence, segment, split_sentences, split_to_budget
 from .text.validate import validate_text
 from .translate import Translator
 from .types import Flag, ModelInfo, Result, Segment, Span
+
+if TYPE_CHECKING:
+    from .memory import TranslationMemory
 
 SEGMENTER_VERSION = "1"
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)

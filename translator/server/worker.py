@@ -68,10 +68,6 @@ class Worker:
         self._thread = threading.Thread(target=self._run, name="translator-worker", daemon=True)
         self._thread.start()
 
-    @property
-    def waiting(self) -> int:
-        return len(self._jobs)
-
     def submit(self, job: Job) -> Future:
         """Queue ``job``; its future gets a list with one Result (or InputError) per text."""
         with self._ready:
@@ -131,14 +127,11 @@ class Worker:
                     job.future.set_result([self._summarize(pipeline, text, job.summary) for text in job.texts])
                 return
             texts = [text for job in jobs for text in job.texts]
-            total = sum(job.sentences for job in jobs)
-            done = [0]
 
-            def progress(stage: str, count: int, _total: int) -> None:
-                done[0] = count
+            def progress(stage: str, done: int, total: int) -> None:  # the pool's progress, shown to each of its jobs
                 for job in jobs:
                     if job.progress is not None:
-                        job.progress(stage, min(count, total), total)
+                        job.progress(stage, done, total)
 
             outcomes = pipeline.run_many(texts, summarize=first.summarize, force=first.force, summary=first.summary, progress=progress)
             position = 0
