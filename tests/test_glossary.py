@@ -85,7 +85,7 @@ def test_without_a_candidate_that_has_it_the_term_is_flagged_never_pasted_in():
 
 
 def test_the_summary_is_checked_against_the_glossary():
-    from translator.pipeline import assemble_result
+    from translator.assemble import assemble_result
 
     result = assemble_result(
         translation="The House of Representatives met.", segments=[], summary=Summary("The DPR met.", 1, 1), source="DPR bersidang.",

@@ -1,9 +1,11 @@
 """Pipeline: validate -> segment -> translate -> summarise -> Result, with models loaded once.
 
-Each step reads in one place: ``prepare_document`` (validation, sentences, token-budget pieces),
-``Translator`` (the model), ``translated_segments`` (pieces joined, per-segment flags),
-``SummaryStage`` (abstractive, extractive or none) and ``assemble_result``. ``Pipeline`` only
-holds the loaded stages and runs them, pooling the sentences of many texts into shared batches.
+``Pipeline`` is a facade over the phases, each in its own module: ``prepare`` (validation,
+sentences, token-budget pieces), the ``Translator`` (the model and the translation memory),
+``SummaryStage`` (abstractive, extractive or none) and ``assemble`` (segments with their flags, the
+Result). The library runs them in order, pooling the sentences of many texts into shared batches;
+the service's scheduler calls the same phases one batch at a time (``prepare``, ``segment``,
+``summarize_segments``, ``result``), so both give the same Result for the same text.
 """
 
 from __future__ import annotations
@@ -12,130 +14,28 @@ import os
 import sqlite3
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
+from .assemble import assemble_result, join_paragraphs, piece_outputs, translated_segments
 from .config import Config, load_config
 from .documents import Document
 from .errors import InputError, TranslatorError, first_line
 from .models.base import Generated, load_model
+from .prepare import Prepared, prepare_document
 from .summarize import Summary, SummaryOptions, SummaryStage
-from .text.checks import check_segment, summary_flags
-from .text.cleaning import has_words, model_text
-from .text.glossary import Glossary, load_glossary
+from .text.glossary import load_glossary
 from .text.language import identify, load_identifier
-from .text.segment import Sentence, segment, split_sentences, split_to_budget
+from .text.segment import split_sentences
 from .text.validate import validate_text
 from .translate import Translator
-from .types import Flag, ModelInfo, Result, Segment, Span
+from .types import Flag, ModelInfo, Result, Segment
 
 if TYPE_CHECKING:
     from .memory import TranslationMemory
 
 SEGMENTER_VERSION = "1"
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
-
-
-@dataclass
-class Prepared:
-    """One validated text, its sentences, and the pieces of them that fit the model's budget."""
-
-    text: str
-    sentences: list[Sentence]
-    notes: list[Flag] = field(default_factory=list)  # document and language flags
-    extracted: bool = False  # the text was extracted from HTML or Markdown: spans index it, not the file
-    pieces: list[Span] = field(default_factory=list)
-    owner: list[int] = field(default_factory=list)  # for each piece, the index of its sentence
-    # What the model sees of each piece; None for pieces without a letter or digit ("***", "—"),
-    # which are kept as they are instead of being sent to the model.
-    model_texts: list[str | None] = field(default_factory=list)
-
-    @property
-    def to_translate(self) -> list[str]:
-        return [t for t in self.model_texts if t is not None]
-
-
-def prepare_document(
-    text: str | Document, translator: Translator, max_chars: int | None = None, force: bool = False
-) -> Prepared:
-    """Validate ``text`` and cut it into sentences and budget-sized pieces; raises InputError."""
-    notes: list[Flag] = []
-    extracted = isinstance(text, Document) and text.format != "text"
-    if isinstance(text, Document):
-        notes = [Flag("document", note) for note in text.notes]
-        text = text.text
-    notes += validate_text(text, max_chars, force)
-    doc = Prepared(text, segment(text), notes, extracted)
-    for i, sentence in enumerate(doc.sentences):
-        # The budget is measured on what the model sees (model_text), not on the raw span.
-        for piece in split_to_budget(text, sentence.span, translator.count_tokens, translator.budget):
-            doc.pieces.append(piece)
-            doc.owner.append(i)
-            doc.model_texts.append(model_text(piece.text) if has_words(piece.text) else None)
-    return doc
-
-
-def translated_segments(doc: Prepared, outputs: list[Generated], budget: int, glossary: Glossary | None = None) -> list[Segment]:
-    """Join each sentence's translated pieces and attach its flags; ``outputs`` has one per piece."""
-    joined: list[list[str]] = [[] for _ in doc.sentences]
-    flags: list[list[Flag]] = [[] for _ in doc.sentences]
-    for index, output in zip(doc.owner, outputs):
-        joined[index].append(output.text)
-        flags[index] += _generation_flags(index, output)
-    segments = []
-    for i, (sentence, parts) in enumerate(zip(doc.sentences, joined)):
-        translation = " ".join(p for p in parts if p)
-        if len(parts) > 1:
-            message = f"over the {budget}-token input limit; translated in {len(parts)} pieces and joined"
-            flags[i].append(Flag("split", message, i, str(len(parts))))
-        flags[i] += check_segment(i, sentence.span.text, translation)
-        for term in glossary.missing(sentence.span.text, translation) if glossary else []:
-            message = f"'{term.source}' is '{term.forms[0]}' in the glossary, and the translation does not say so"
-            flags[i].append(Flag("glossary", message, i, term.source))
-        span = sentence.span
-        segments.append(
-            Segment(span.text, translation, span.start, span.end, sentence.paragraph, sentence.boilerplate, len(parts), tuple(flags[i]))
-        )
-    return segments
-
-
-def assemble_result(
-    *,
-    translation: str,
-    segments: list[Segment],
-    summary: Summary | None,
-    source: str,
-    notes: list[Flag],
-    models: list[ModelInfo],
-    timings: dict[str, float],
-    signature: str,
-    source_text: str | None = None,
-    glossary: Glossary | None = None,
-    cache_hits: int = 0,
-) -> Result:
-    """The Result of one text: warnings in reading order (notes, segments, summary), timings rounded."""
-    warnings = list(notes) + [flag for s in segments for flag in s.flags]
-    if summary is not None:
-        warnings += summary.warnings + summary_flags(summary.text, translation, source)
-        for term in glossary.untranslated(summary.text) if glossary else []:
-            message = f"summary: '{term.source}' is left untranslated; the glossary says '{term.forms[0]}'"
-            warnings.append(Flag("summary_glossary", message, None, term.source))
-    timings = {**timings, "total": sum(timings.values())}
-    return Result(
-        translation=translation,
-        summary=summary.text if summary else "",
-        segments=segments,
-        warnings=warnings,
-        models=models,
-        timings={k: round(v, 4) for k, v in timings.items()},
-        summary_chunks=summary.chunks if summary else 0,
-        summary_rounds=summary.rounds if summary else 0,
-        signature=signature,
-        summary_method=summary.method if summary else "",
-        source_text=source_text,
-        cache_hits=cache_hits,
-    )
 
 
 class Pipeline:
@@ -224,12 +124,13 @@ class Pipeline:
         summarize = summarize and self.summary.enabled
         if summarize:
             self.summary.method_for(summary)  # a method that is not loaded fails before any work
+        summary_options = summary
         with self._lock:
             started = time.perf_counter()
             docs: list[Prepared | InputError] = []
             for text in texts:
                 try:
-                    docs.append(prepare_document(text, self.translator, self.config.max_input_chars, force))
+                    docs.append(self.prepare(text, force))
                 except InputError as e:
                     docs.append(e)
             prepared = [d for d in docs if isinstance(d, Prepared)]
@@ -238,7 +139,7 @@ class Pipeline:
 
             started = time.perf_counter()
             on_batch = _counter(progress, "translate", len(pool))
-            outputs = iter(self.translator.translate(pool, on_batch=on_batch) if pool else [])
+            generated = dict(zip(pool, self.translator.translate(pool, on_batch=on_batch))) if pool else {}
             translate_seconds = time.perf_counter() - started
 
             results: list[Result | InputError] = []
@@ -247,43 +148,62 @@ class Pipeline:
                     results.append(doc)
                     continue
                 share = len(doc.to_translate) / len(pool) if pool else 0.0
-                own = [next(outputs) if t is not None else Generated(p.text, 0, False) for p, t in zip(doc.pieces, doc.model_texts)]
+                outputs = piece_outputs(doc, generated)
                 timings = {"segment": segment_seconds, "translate": translate_seconds * share}
-                results.append(self._finish(doc, own, summarize, timings, progress, summary))
+                segments = self.segments(doc, outputs)
+                summary = None
+                if summarize:
+                    if progress is not None:
+                        progress("summarize", 0, 1)
+                    started = time.perf_counter()
+                    summary = self.summarize_segments(segments, summary_options)
+                    timings["summarize"] = time.perf_counter() - started
+                results.append(self.result(doc, segments, summary, timings, summary_options, cache_hits=sum(o.cached for o in outputs)))
             return results
 
-    def _finish(
+    # ---- the phases, one by one (the service's scheduler calls them) ----------------------------
+
+    def prepare(self, text: str | Document, force: bool = False) -> Prepared:
+        """Validate and segment ``text`` into pieces within the model's budget; raises InputError.
+        Uses only the tokenizer, so it may run outside the lock, beside a generate() call."""
+        if self.translator is None:
+            raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
+        return prepare_document(text, self.translator.count_tokens, self.translator.budget, self.config.max_input_chars, force)
+
+    def segments(self, doc: Prepared, outputs: list[Generated]) -> list[Segment]:
+        """``doc``'s segments from one output per piece."""
+        assert self.translator is not None
+        return translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
+
+    def summarize_segments(self, segments: list[Segment], options: SummaryOptions | None = None) -> Summary:
+        """The summary of translated segments (boilerplate left out unless configured)."""
+        include = self.config.summarization.include_boilerplate
+        return self.summary.summarize([s.translation for s in segments if include or not s.boilerplate], options)
+
+    def result(
         self,
         doc: Prepared,
-        outputs: list[Generated],
-        summarize: bool,
+        segments: list[Segment],
+        summary: Summary | None,
         timings: dict[str, float],
-        progress: ProgressCallback | None,
         options: SummaryOptions | None = None,
+        cache_hits: int = 0,
     ) -> Result:
+        """The Result of ``doc``: its segments, the summary (None: not summarised), provenance."""
         assert self.translator is not None
-        segments = translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
-        translation = _paragraphs(segments)
-        summary = None
-        if summarize:
-            if progress is not None:
-                progress("summarize", 0, 1)
-            started = time.perf_counter()
-            include = self.config.summarization.include_boilerplate
-            summary = self.summary.summarize([s.translation for s in segments if include or not s.boilerplate], options)
-            timings["summarize"] = time.perf_counter() - started
+        summarized = summary is not None
         return assemble_result(
-            translation=translation,
+            translation=join_paragraphs(segments),
             segments=segments,
             summary=summary,
             source=doc.text,
             notes=self.notes + doc.notes,
-            models=self.models(summarize, options),
+            models=self.models(summarized, options),
             timings=timings,
-            signature=self.signature(summarize, options=options),
+            signature=self.signature(summarized, options=options),
             source_text=doc.text if doc.extracted else None,
             glossary=self.translator.glossary,
-            cache_hits=sum(output.cached for output in outputs),
+            cache_hits=cache_hits,
         )
 
     def summarize_text(self, english: str, summary: SummaryOptions | None = None) -> Result:
@@ -372,28 +292,3 @@ def _counter(progress: ProgressCallback | None, stage: str, total: int) -> Calla
             progress(stage, done, total)
 
     return on_batch
-
-
-def _generation_flags(index: int, output: Generated) -> list[Flag]:
-    flags = []
-    if output.retried:
-        flags.append(Flag("retried", "the first translation stopped at the token cap; generated again with retry_generation", index))
-    if output.reranked:
-        kinds, which = output.reranked.split("|")
-        flags.append(Flag("reranked", f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the checks, was kept", index, kinds))
-    if output.hit_cap:
-        message = f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or looping"
-        flags.append(Flag("length_cap", message, index, str(output.new_tokens)))
-    return flags
-
-
-def _paragraphs(segments: list[Segment]) -> str:
-    paragraphs: list[list[str]] = []
-    last = None
-    for segment_ in segments:
-        if segment_.paragraph != last:
-            paragraphs.append([])
-            last = segment_.paragraph
-        if segment_.translation:
-            paragraphs[-1].append(segment_.translation)
-    return "\n\n".join(" ".join(p) for p in paragraphs if p)

@@ -85,40 +85,60 @@ class Translator:
         """Translate texts already cleaned by ``model_text``, each within ``budget`` tokens; texts
         in the translation memory are not sent to the model (their outputs say ``cached``)."""
         distinct, index = unique(texts)
-        if self.memory is None:
-            outputs = self._generate(distinct, on_batch)
-            return [outputs[i] for i in index]
-        keys = [memory_key(self.memory_context, text) for text in distinct]
-        known = self.memory.get_many(keys)
-        todo = [text for text, key in zip(distinct, keys) if key not in known]
+        known = self.recall(distinct)
+        todo = [text for text in distinct if text not in known]
         if on_batch is not None and len(todo) < len(distinct):
             on_batch(len(distinct) - len(todo))
         fresh = dict(zip(todo, self._generate(todo, on_batch)))
-        self.memory.put_many((key, fresh[text]) for text, key in zip(distinct, keys) if text in fresh)
-        by_text = {text: known.get(key) or fresh[text] for text, key in zip(distinct, keys)}
+        self.remember(fresh)
+        by_text = {**fresh, **known}
         return [by_text[distinct[i]] for i in index]
+
+    def recall(self, texts: list[str]) -> dict[str, Generated]:
+        """The translations the memory holds for ``texts`` (distinct), by text; {} without a memory."""
+        if self.memory is None or not texts:
+            return {}
+        keys = {memory_key(self.memory_context, text): text for text in texts}
+        return {keys[key]: output for key, output in self.memory.get_many(list(keys)).items()}
+
+    def remember(self, outputs: dict[str, Generated]) -> None:
+        """Store fresh translations, by text, in the memory (when there is one)."""
+        if self.memory is not None and outputs:
+            self.memory.put_many((memory_key(self.memory_context, text), output) for text, output in outputs.items())
+
+    def token_counts(self, texts: list[str]) -> dict[str, int]:
+        return {text: self.model.count_tokens(text) for text in texts}
+
+    def generate_batch(self, batch: list[str], lengths: dict[str, int] | None = None) -> list[Generated]:
+        """One batch: one generate() call, the best candidate of each, and one more call with
+        ``retry_generation`` for the outputs that stopped at their cap. The unit of work of both the
+        library (``translate``) and the service's scheduler, so both give the same outputs."""
+        lengths = lengths or self.token_counts(batch)
+        outputs = self._run(batch, lengths, self.cfg.generation)
+        retry = self.cfg.retry_generation
+        capped = [i for i, output in enumerate(outputs) if output.hit_cap]
+        if retry is not None and capped:
+            again = self._run([batch[i] for i in capped], lengths, retry)
+            for i, second in zip(capped, again):
+                outputs[i] = _better(outputs[i], second)
+        return outputs
+
+    def _run(self, batch: list[str], lengths: dict[str, int], base: dict[str, Any]) -> list[Generated]:
+        outputs = self.model.generate(batch, self.settings(max(lengths[t] for t in batch), base), self.cfg.candidates)
+        return [choose(source, output, self.glossary) for source, output in zip(batch, outputs)]
 
     def _generate(self, distinct: list[str], on_batch: Callable[[int], None] | None = None) -> list[Generated]:
         if not distinct:
             return []
-        lengths = {text: self.model.count_tokens(text) for text in distinct}
-
-        def runner(base: dict[str, Any]) -> Callable[[list[str]], list[Generated]]:
-            def run(batch: list[str]) -> list[Generated]:
-                outputs = self.model.generate(batch, self.settings(max(lengths[t] for t in batch), base), self.cfg.candidates)
-                return [choose(source, output, self.glossary) for source, output in zip(batch, outputs)]
-
-            return run
-
-        batching = {"size": lengths.__getitem__, "batch_size": self.cfg.batch_size, "max_tokens": self.cfg.max_batch_tokens}
-        outputs = run_sorted(distinct, runner(self.cfg.generation), on_batch=on_batch, **batching)
-        retry = self.cfg.retry_generation
-        capped = [i for i, output in enumerate(outputs) if output.hit_cap]
-        if retry is not None and capped:
-            again = run_sorted([distinct[i] for i in capped], runner(retry), **batching)
-            for i, second in zip(capped, again):
-                outputs[i] = _better(outputs[i], second)
-        return outputs
+        lengths = self.token_counts(distinct)
+        return run_sorted(
+            distinct,
+            lambda batch: self.generate_batch(batch, lengths),
+            size=lengths.__getitem__,
+            batch_size=self.cfg.batch_size,
+            max_tokens=self.cfg.max_batch_tokens,
+            on_batch=on_batch,
+        )
 
     def settings(self, longest_input: int, base: dict[str, Any] | None = None) -> dict[str, Any]:
         """generate() arguments for a batch whose longest input has ``longest_input`` tokens."""

@@ -1,0 +1,111 @@
+"""The last phase of a text: translated pieces become segments with their flags, and segments and a
+summary become a Result. The library and the service's scheduler build them with the same code, so
+a sentence streamed by the service is the one the library returns."""
+
+from __future__ import annotations
+
+from .models.base import Generated
+from .prepare import Prepared
+from .summarize import Summary
+from .text.checks import check_segment, summary_flags
+from .text.glossary import Glossary
+from .types import Flag, ModelInfo, Result, Segment
+
+
+def sentence_outputs(doc: Prepared, outputs: list[Generated]) -> list[list[Generated]]:
+    """``outputs`` (one per piece, in order) grouped by the sentence each piece belongs to."""
+    grouped: list[list[Generated]] = [[] for _ in doc.sentences]
+    for index, output in zip(doc.owner, outputs):
+        grouped[index].append(output)
+    return grouped
+
+
+def piece_outputs(doc: Prepared, generated: dict[str, Generated]) -> list[Generated]:
+    """One output per piece: the model's for the pieces it translated (looked up by model text), the
+    piece itself for pieces without words."""
+    return [generated[t] if t is not None else Generated(p.text, 0, False) for p, t in zip(doc.pieces, doc.model_texts)]
+
+
+def build_segment(doc: Prepared, index: int, parts: list[Generated], budget: int, glossary: Glossary | None = None) -> Segment:
+    """Sentence ``index`` of ``doc`` with its pieces' translations joined and every flag attached."""
+    sentence = doc.sentences[index]
+    flags: list[Flag] = [flag for output in parts for flag in generation_flags(index, output)]
+    translation = " ".join(p.text for p in parts if p.text)
+    if len(parts) > 1:
+        message = f"over the {budget}-token input limit; translated in {len(parts)} pieces and joined"
+        flags.append(Flag("split", message, index, str(len(parts))))
+    flags += check_segment(index, sentence.span.text, translation)
+    for term in glossary.missing(sentence.span.text, translation) if glossary else []:
+        message = f"'{term.source}' is '{term.forms[0]}' in the glossary, and the translation does not say so"
+        flags.append(Flag("glossary", message, index, term.source))
+    span = sentence.span
+    return Segment(span.text, translation, span.start, span.end, sentence.paragraph, sentence.boilerplate, len(parts), tuple(flags))
+
+
+def translated_segments(doc: Prepared, outputs: list[Generated], budget: int, glossary: Glossary | None = None) -> list[Segment]:
+    """Every sentence's segment; ``outputs`` has one per piece."""
+    return [build_segment(doc, i, parts, budget, glossary) for i, parts in enumerate(sentence_outputs(doc, outputs))]
+
+
+def assemble_result(
+    *,
+    translation: str,
+    segments: list[Segment],
+    summary: Summary | None,
+    source: str,
+    notes: list[Flag],
+    models: list[ModelInfo],
+    timings: dict[str, float],
+    signature: str,
+    source_text: str | None = None,
+    glossary: Glossary | None = None,
+    cache_hits: int = 0,
+) -> Result:
+    """The Result of one text: warnings in reading order (notes, segments, summary), timings rounded."""
+    warnings = list(notes) + [flag for s in segments for flag in s.flags]
+    if summary is not None:
+        warnings += summary.warnings + summary_flags(summary.text, translation, source)
+        for term in glossary.untranslated(summary.text) if glossary else []:
+            message = f"summary: '{term.source}' is left untranslated; the glossary says '{term.forms[0]}'"
+            warnings.append(Flag("summary_glossary", message, None, term.source))
+    timings = {**timings, "total": sum(timings.values())}
+    return Result(
+        translation=translation,
+        summary=summary.text if summary else "",
+        segments=segments,
+        warnings=warnings,
+        models=models,
+        timings={k: round(v, 4) for k, v in timings.items()},
+        summary_chunks=summary.chunks if summary else 0,
+        summary_rounds=summary.rounds if summary else 0,
+        signature=signature,
+        summary_method=summary.method if summary else "",
+        source_text=source_text,
+        cache_hits=cache_hits,
+    )
+
+
+def generation_flags(index: int, output: Generated) -> list[Flag]:
+    flags = []
+    if output.retried:
+        flags.append(Flag("retried", "the first translation stopped at the token cap; generated again with retry_generation", index))
+    if output.reranked:
+        kinds, which = output.reranked.split("|")
+        flags.append(Flag("reranked", f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the checks, was kept", index, kinds))
+    if output.hit_cap:
+        message = f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or looping"
+        flags.append(Flag("length_cap", message, index, str(output.new_tokens)))
+    return flags
+
+
+def join_paragraphs(segments: list[Segment]) -> str:
+    """The translation as text: a paragraph's sentences joined by spaces, paragraphs by a blank line."""
+    paragraphs: list[list[str]] = []
+    last = None
+    for segment_ in segments:
+        if segment_.paragraph != last:
+            paragraphs.append([])
+            last = segment_.paragraph
+        if segment_.translation:
+            paragraphs[-1].append(segment_.translation)
+    return "\n\n".join(" ".join(p) for p in paragraphs if p)
