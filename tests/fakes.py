@@ -41,6 +41,9 @@ class FakeModel:
     def label(self) -> str:
         return model_label(self)
 
+    def bind_thread(self) -> None:
+        pass
+
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 1
 

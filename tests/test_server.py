@@ -17,7 +17,6 @@ from helpers import EXAMPLE, SENTENCES, free_port, running
 from translator import Pipeline
 from translator.server.access import RateLimiter, key_is_valid
 from translator.server.app import ServerSettings, create_app
-from translator.server.worker import Job, QueueFull, ShuttingDown, Worker
 
 FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
 
@@ -142,15 +141,27 @@ def test_upload_of_markdown_and_html_files(client):
     assert [s["source"] for s in html_answer["segments"]] == SENTENCES[:2]
 
 
-def test_progress_streams_as_server_sent_events(client, example_text):
+def sse_events(body: str) -> list[tuple[str, dict]]:
+    """(event name, data) of each server-sent event in ``body``."""
+    blocks = [block for block in body.split("\n\n") if block.strip()]
+    return [(b.splitlines()[0].removeprefix("event: "), json.loads(b.splitlines()[1].removeprefix("data: "))) for b in blocks]
+
+
+def test_sentences_stream_in_order_then_the_summary_then_the_result(client, example_text, tiny_pipeline):
     with client.stream("POST", "/v1/translate-and-summarize", json={"text": example_text}, headers={"Accept": "text/event-stream"}) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
-        events = [block for block in response.read().decode().split("\n\n") if block.strip()]
-    names = [block.splitlines()[0].removeprefix("event: ") for block in events]
-    assert names[0] == "progress" and names[-1] == "result" and "progress" in names[1:-1]
-    stages = [json.loads(b.splitlines()[1].removeprefix("data: "))["stage"] for b in events[:-1]]
-    assert "translate" in stages and "summarize" in stages
-    assert json.loads(events[-1].splitlines()[1].removeprefix("data: "))["summary"]
+        events = sse_events(response.read().decode())
+    names = [name for name, _ in events]
+    expected = tiny_pipeline(example_text)
+    assert names[0] == "progress" and names[-1] == "result"
+    sentences = [data for name, data in events if name == "sentence"]
+    assert [s["index"] for s in sentences] == list(range(len(expected.segments)))
+    assert names.index("sentences") < names.index("sentence") and max(i for i, n in enumerate(names) if n == "sentence") < names.index("summary")
+    assert [{k: v for k, v in s.items() if k != "index"} for s in sentences] == [seg.to_dict() for seg in expected.segments]
+    assert [s["source"] for s in dict(events)["sentences"]["sentences"]] == [seg.source for seg in expected.segments]
+    assert dict(events)["summary"]["summary"] == expected.summary == events[-1][1]["summary"]
+    stages = [data["stage"] for name, data in events if name == "progress"]
+    assert stages[0] == "queued" and "translate" in stages and stages[-1] == "summarize"
 
 
 def test_models_lists_ids_revisions_backend_and_compute_type(client, tiny_dirs):
@@ -203,7 +214,7 @@ def test_over_max_input_chars_is_a_400(tiny_dirs, tmp_path):
 def test_a_bug_is_a_500_with_an_id_and_no_traceback(tiny_pipeline, monkeypatch, caplog):
     client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}), raise_server_exceptions=False)
     try:
-        monkeypatch.setattr(tiny_pipeline, "run_many", lambda *a, **k: [][1])
+        monkeypatch.setattr(tiny_pipeline, "result", lambda *a, **k: [][1])
         answer = client.post("/v1/translate", json={"text": SENTENCES[0]})
         assert answer.status_code == 500
         body = answer.json()
@@ -278,101 +289,6 @@ def test_cors_is_off_unless_an_origin_is_given(client, tiny_pipeline):
         assert headers["access-control-allow-origin"] == "https://news.example"
     finally:
         allowed.__exit__(None, None, None)
-
-
-# ---- the worker: pooling, bounded queue, cancellation, stop -----------------------------------
-
-
-class _SlowPipeline:
-    """run_many blocks until released, and records what each call held."""
-
-    def __init__(self):
-        self.calls: list[list[str]] = []
-        self.release = threading.Event()
-        self.entered = threading.Event()
-
-    def run_many(self, texts, **kwargs):
-        self.calls.append(list(texts))
-        self.entered.set()
-        self.release.wait(timeout=60)
-        return [f"en:{t}" for t in texts]
-
-
-def test_waiting_requests_share_one_pooled_call():
-    pipeline = _SlowPipeline()
-    worker = Worker({"default": pipeline}, max_queue=10)
-    try:
-        first = worker.submit(Job("translate", ["satu"], "default"))
-        assert pipeline.entered.wait(timeout=60)
-        rest = [worker.submit(Job("translate", [f"dok {i}"], "default")) for i in range(5)]
-        pipeline.release.set()
-        assert first.result(timeout=60) == ["en:satu"]
-        assert [f.result(timeout=60) for f in rest] == [[f"en:dok {i}"] for i in range(5)]
-        assert pipeline.calls == [["satu"], [f"dok {i}" for i in range(5)]], "the five waiting requests were not pooled"
-    finally:
-        pipeline.release.set()
-        worker.stop()
-
-
-def test_a_full_queue_refuses_and_a_cancelled_job_costs_nothing():
-    pipeline = _SlowPipeline()
-    worker = Worker({"default": pipeline}, max_queue=2)
-    try:
-        worker.submit(Job("translate", ["sibuk"], "default"))
-        assert pipeline.entered.wait(timeout=60)
-        gone = worker.submit(Job("translate", ["pergi"], "default"))
-        worker.submit(Job("translate", ["tunggu"], "default"))
-        with pytest.raises(QueueFull):
-            worker.submit(Job("translate", ["lagi"], "default"))
-        assert gone.cancel()  # the client went away before its work started
-        pipeline.release.set()
-        deadline = time.monotonic() + 60
-        while len(pipeline.calls) < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        assert pipeline.calls == [["sibuk"], ["tunggu"]]
-    finally:
-        pipeline.release.set()
-        worker.stop()
-
-
-def test_stopping_answers_jobs_that_have_not_started():
-    pipeline = _SlowPipeline()
-    worker = Worker({"default": pipeline})
-    running = worker.submit(Job("translate", ["jalan"], "default"))
-    assert pipeline.entered.wait(timeout=60)
-    waiting = worker.submit(Job("translate", ["antre"], "default"))
-    stopper = threading.Thread(target=worker.stop)
-    stopper.start()
-    with pytest.raises(ShuttingDown):
-        waiting.result(timeout=60)
-    pipeline.release.set()
-    stopper.join(timeout=60)
-    assert running.result(timeout=60) == ["en:jalan"], "the request in flight finished"
-    with pytest.raises(ShuttingDown):
-        worker.submit(Job("translate", ["baru"], "default"))
-
-
-def test_a_short_request_is_not_starved_by_long_ones(tiny_pipeline):
-    """Arrival order, one pool at a time: a short request sent after many long ones is answered
-    after at most the pools ahead of it, and no later request overtakes it."""
-    order: list[str] = []
-    worker = Worker({"default": tiny_pipeline})
-    article = EXAMPLE.read_text(encoding="utf-8")
-    try:
-        futures = []
-        for i in range(4):
-            future = worker.submit(Job("translate", [article], "default", sentences=90))
-            future.add_done_callback(lambda f, i=i: order.append(f"long{i}"))
-            futures.append(future)
-        short = worker.submit(Job("translate", [SENTENCES[0]], "default", sentences=1))
-        short.add_done_callback(lambda f: order.append("short"))
-        later = worker.submit(Job("translate", [article], "default", sentences=90))
-        later.add_done_callback(lambda f: order.append("later"))
-        for future in [*futures, short, later]:
-            future.result(timeout=300)
-        assert order.index("short") < order.index("later")
-    finally:
-        worker.stop()
 
 
 # ---- the process ---------------------------------------------------------------------------

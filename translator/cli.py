@@ -140,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow browser pages from ORIGIN (repeatable); CORS is off without it")
     serve.add_argument("--max-body-mb", type=_positive_float, default=5.0, metavar="MB", help="largest request body (default: 5)")
     serve.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="the most one request may take, waiting included (default: 300)")
-    serve.add_argument("--max-queue", type=_positive_int, default=64, metavar="N", help="requests that may wait for the models; more get 503 (default: 64)")
+    serve.add_argument("--max-queue", type=_positive_int, default=64, metavar="N", help="requests in progress at once; more get 503 (default: 64)")
+    serve.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for the models (default: models.yaml's threads, else all cores)")
+    serve.add_argument(
+        "--summary-threads", type=_positive_int, metavar="N", help="of those, threads for summaries; translation gets the rest (default: half, at least 1)"
+    )
     return parser
 
 
@@ -229,7 +233,7 @@ def _load_config(args: argparse.Namespace):
 
     config = load_config(args.config, profile=getattr(args, "profile", None))
     if getattr(args, "device", None) or getattr(args, "beams", None) or getattr(args, "threads", None):
-        config = config.with_runtime(device=args.device, beams=args.beams, threads=args.threads)
+        config = config.with_runtime(device=getattr(args, "device", None), beams=getattr(args, "beams", None), threads=getattr(args, "threads", None))
     if getattr(args, "glossary", None):
         config = config.with_glossaries(args.glossary)
     if getattr(args, "no_cache", False) or getattr(args, "cache", None):
@@ -391,6 +395,8 @@ def _command_serve(args: argparse.Namespace) -> int:
         max_body_bytes=int(args.max_body_mb * 1_000_000),
         timeout_s=args.timeout,
         max_queue=args.max_queue,
+        threads=args.threads,
+        summary_threads=args.summary_threads,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))

@@ -75,6 +75,7 @@ class ModelConfig:
     compute_type: str = "auto"  # CTranslate2 only; auto: int8 on CPU, int8_float16 on CUDA
     generation_items: tuple[tuple[str, Any], ...] = ()
     device_set_by: str | None = None  # "--device" when the command line chose it, for messages
+    threads: int | None = None  # this stage's inference threads (the service splits the cores); None: Config.threads
 
     @property
     def generation(self) -> dict[str, Any]:
@@ -166,6 +167,10 @@ class Config:
             return replace(cfg, **changes)
 
         return replace(self, translation=stage(self.translation), summarization=stage(self.summarization), threads=threads or self.threads)
+
+    def with_stage_threads(self, translation: int, summarization: int) -> "Config":
+        """A copy whose stages run on separate thread counts (the service's split of the cores)."""
+        return replace(self, translation=replace(self.translation, threads=translation), summarization=replace(self.summarization, threads=summarization))
 
     def with_summary(self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None) -> "Config":
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""

@@ -17,7 +17,7 @@ import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from . import __version__
-from .assemble import assemble_result, join_paragraphs, piece_outputs, translated_segments
+from .assemble import assemble_result, build_segment, join_paragraphs, piece_outputs, translated_segments
 from .config import Config, load_config
 from .documents import Document
 from .errors import InputError, TranslatorError, first_line
@@ -76,7 +76,7 @@ class Pipeline:
         if translate:
             if on_load:
                 on_load("translation")
-            model, chosen = load_model("translation", cfg.translation, cfg.source, cfg.threads)
+            model, chosen = load_model("translation", cfg.translation, cfg.source, cfg.translation.threads or cfg.threads)
             memory, memory_notes = open_memory(cfg)
             translator = Translator(model, cfg.translation, load_glossary(cfg.glossary), memory)
             notes = [Flag("backend", note) for note in chosen] + [Flag("memory", note) for note in memory_notes]
@@ -85,7 +85,7 @@ class Pipeline:
         if summarize:
             if on_load and cfg.summarization.needs_model:
                 on_load("summarization")
-            stage = SummaryStage.load(cfg.summarization, cfg.source, cfg.threads)
+            stage = SummaryStage.load(cfg.summarization, cfg.source, cfg.summarization.threads or cfg.threads)
         return cls(cfg, translator, stage, notes)
 
     def __call__(
@@ -174,6 +174,11 @@ class Pipeline:
         """``doc``'s segments from one output per piece."""
         assert self.translator is not None
         return translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
+
+    def segment(self, doc: Prepared, index: int, parts: list[Generated]) -> Segment:
+        """Sentence ``index`` of ``doc`` from its pieces' outputs: what the service streams."""
+        assert self.translator is not None
+        return build_segment(doc, index, parts, self.translator.budget, self.translator.glossary)
 
     def summarize_segments(self, segments: list[Segment], options: SummaryOptions | None = None) -> Summary:
         """The summary of translated segments (boilerplate left out unless configured)."""

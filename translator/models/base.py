@@ -67,6 +67,12 @@ class Model(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    def bind_thread(self) -> None:
+        """Called by a thread that will run this model's generate() (the service's scheduler): gives
+        that thread the model's thread count where the runtime counts per calling thread (torch
+        under OpenMP). CTranslate2's threads belong to the model: nothing to do there."""
+        ...
+
     def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
         """One Generated per text; with ``candidates`` > 1 (at most the beam width), each also
         carries the other hypotheses of its beam search in ``alternatives``."""

@@ -193,6 +193,9 @@ class Ct2Model:
     def label(self) -> str:
         return model_label(self)
 
+    def bind_thread(self) -> None:
+        """CTranslate2's intra_threads were set when the model loaded."""
+
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text))
 

@@ -9,8 +9,9 @@ torch's thread count is the whole process's, so it is left to the caller: the CL
 from __future__ import annotations
 
 import copy
+import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..config import ModelConfig
@@ -43,15 +44,27 @@ class HFModel:
     load_seconds: float
     backend: str = "transformers"
     compute_type: str = "float32"
+    # A fast tokenizer changes its own padding settings on each call; two threads calling it at once
+    # (the service counts tokens while a batch is generated) fail with "Already borrowed".
+    threads: int | None = None  # for bind_thread; None: leave torch's count as it is
+    _tokenizing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def label(self) -> str:
         return model_label(self)
 
+    def bind_thread(self) -> None:
+        """torch's intra-op thread count under OpenMP is the calling thread's own setting."""
+        if self.threads:
+            import torch
+
+            torch.set_num_threads(self.threads)
+
     def count_tokens(self, text: str) -> int:
         """Token count of ``text`` as the model will see it, special tokens included."""
         # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
-        return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
+        with self._tokenizing:
+            return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
 
     def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
         """Tokenize, generate() under inference_mode, decode; one Generated per text.
@@ -62,7 +75,8 @@ class HFModel:
         """
         import torch
 
-        batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
+        with self._tokenizing:
+            batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
         if batch["input_ids"].shape[1] > self.max_input_tokens:
             raise RuntimeError(
                 f"internal error: a {self.role} input of {batch['input_ids'].shape[1]} tokens is over "
@@ -80,7 +94,8 @@ class HFModel:
         sequences = output.sequences if n > 1 else output
         scores = output.sequences_scores.tolist() if n > 1 else [None] * len(sequences)
         eos = _eos_ids(config)
-        decoded = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        with self._tokenizing:
+            decoded = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
         hypotheses = []
         for row, text, score in zip(sequences.tolist(), decoded, scores):
             new = row[1:]  # position 0 is the decoder start token
@@ -156,6 +171,7 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
         max_positions=positions,
         load_seconds=time.perf_counter() - started,
         compute_type=str(getattr(model, "dtype", "float32")).removeprefix("torch."),
+        threads=threads,
     )
 
 

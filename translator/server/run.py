@@ -1,13 +1,17 @@
 """Start the service: load settings, build the app, run uvicorn until Ctrl-C or SIGTERM.
 
 uvicorn stops accepting connections on either signal, lets in-flight requests finish (up to
-``GRACE_S``), and the worker answers jobs that have not started with 503.
+``GRACE_S``), and the scheduler answers the requests it has not finished with 503.
+
+The cores are split between the scheduler's two threads (``split_threads``): translation batches
+and summaries run at once, each on its own cores, so a summary never holds up a sentence.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import signal
 import sys
 
@@ -30,8 +34,14 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     if not _is_loopback(host) and settings.api_keys is None:
         print(f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it", file=sys.stderr)
 
+    translation_threads, summary_threads = split_threads(settings.threads or config.threads, settings.summary_threads)
+
+    def configured(profile: str) -> Config:
+        chosen = config if profile == config.profile else load_config(config.source, profile=profile)
+        return chosen.with_stage_threads(translation_threads, summary_threads)
+
     def load():
-        make = load_pipeline or (lambda profile: Pipeline.from_config(load_config(config.source, profile=profile) if profile != config.profile else config))
+        make = load_pipeline or (lambda profile: Pipeline.from_config(configured(profile)))
         return {profile: make(profile) for profile in settings.profiles}
 
     failure: list[str] = []
@@ -54,6 +64,14 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
         for sig, handler in previous.items():
             signal.signal(sig, handler)
     return 1 if failure else 0
+
+
+def split_threads(total: int | None, summary: int | None = None) -> tuple[int, int]:
+    """(translation, summary) threads out of ``total`` (None: every core). Summaries get
+    ``summary``, by default half the cores; translation the rest; each at least one."""
+    total = total or os.cpu_count() or 1
+    summary = summary or max(1, total // 2)
+    return max(1, total - summary), summary
 
 
 def _is_loopback(host: str) -> bool:

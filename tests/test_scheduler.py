@@ -1,0 +1,259 @@
+"""The service's scheduler against a fake model whose batches the test holds and releases: no sleeps
+and no timing assertions, only the order in which work is done and answered."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from dataclasses import replace
+
+import pytest
+
+from fakes import FakeModel
+from translator import Pipeline, load_config
+from translator.models.base import Generated
+from translator.server.scheduler import Cancelled, QueueFull, RequestFailed, Scheduler, ShuttingDown
+from translator.summarize import SummaryStage
+from translator.translate import Translator
+
+WAIT_S = 60  # how long a test waits for an event that must come (it comes at once on a quiet machine)
+
+
+class GatedModel(FakeModel):
+    """A FakeModel whose generate() calls wait at a gate: ``next_batch`` returns the texts of the
+    call that is waiting, ``release`` lets it run; ``open`` lets every call through."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.entered: queue.Queue[list[str]] = queue.Queue()
+        self.go = threading.Semaphore(0)
+        self.opened = threading.Event()
+        self.generated: list[str] = []
+
+    def generate(self, texts, settings, candidates=1):
+        self.entered.put(list(texts))
+        if not self.opened.is_set():
+            assert self.go.acquire(timeout=WAIT_S), "the test never released this batch"
+        if any("RACUN" in t for t in texts):
+            raise ValueError("the model cannot take this input")
+        self.generated += texts
+        return super().generate(texts, settings, candidates)
+
+    def next_batch(self) -> list[str]:
+        return self.entered.get(timeout=WAIT_S)
+
+    def release(self) -> None:
+        self.go.release()
+
+    def open(self) -> None:
+        self.opened.set()
+        for _ in range(1000):
+            self.go.release()
+
+
+@pytest.fixture
+def config():
+    loaded = load_config(None)  # the shipped settings; no model is loaded
+    # A small batch so that a long request takes many batches; no memory, no retry, no glossary.
+    translation = replace(loaded.translation, max_batch_tokens=64, retry_items=None, candidates=1)
+    return replace(loaded, translation=translation, cache=None, glossary=())
+
+
+@pytest.fixture
+def gated(config):
+    model = GatedModel(max_input_tokens=64, max_positions=256)
+    pipeline = Pipeline(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
+    scheduler = Scheduler({"default": pipeline})
+    try:
+        yield model, pipeline, scheduler
+    finally:
+        model.open()
+        scheduler.stop()
+
+
+def article(tag: str, sentences: int) -> str:
+    return " ".join(f"Kalimat {tag} nomor {i} tentang harga beras di pasar." for i in range(sentences))
+
+
+def finish_order(futures: dict[str, object]) -> list[str]:
+    """The names of ``futures`` in the order they finish (list.append is atomic)."""
+    order: list[str] = []
+    for name, future in futures.items():
+        future.add_done_callback(lambda f, name=name: order.append(name))
+    return order
+
+
+def hold_the_model(model: GatedModel, scheduler: Scheduler) -> object:
+    """A request whose first batch is held at the gate, so that what comes next waits in the queue."""
+    ticket = scheduler.submit(["Pembuka."], profile="default", owner="pembuka", summarize=False)
+    assert model.next_batch() == ["Pembuka."]
+    return ticket
+
+
+def test_a_short_request_queued_after_eight_long_ones_finishes_before_them(gated):
+    model, pipeline, scheduler = gated
+    hold_the_model(model, scheduler)
+    futures = {f"long{i}": scheduler.submit([article(f"L{i}", 20)], profile="default", summarize=False).future for i in range(8)}
+    futures["short"] = scheduler.submit(["Harga beras naik."], profile="default", summarize=False).future
+    order = finish_order(futures)
+    model.release()  # the held batch
+    assert "Harga beras naik." in model.next_batch(), "the short request did not join the very next batch"
+    model.open()
+    results = {name: f.result(timeout=WAIT_S) for name, f in futures.items()}
+    assert order[0] == "short" and sorted(order) == sorted(futures)
+    for i in range(8):  # nothing lost: every sentence of every request answered
+        assert len(results[f"long{i}"][0].segments) == 20
+
+
+def test_a_poisoned_request_fails_alone_and_the_others_are_answered(gated):
+    model, pipeline, scheduler = gated
+    hold_the_model(model, scheduler)
+    healthy = [scheduler.submit([f"Harga beras naik {i} persen."], profile="default", summarize=False) for i in range(4)]
+    poisoned = scheduler.submit(["Harga naik. Kalimat RACUN ini merusak model."], profile="default", summarize=False)
+    model.release()
+    shared = model.next_batch()
+    assert len(shared) == 6, "the poisoned and the healthy sentences were not in one batch"
+    model.open()
+    with pytest.raises(RequestFailed, match=r"sentence 2 of this request.*cannot take this input.*request id"):
+        poisoned.future.result(timeout=WAIT_S)
+    for i, ticket in enumerate(healthy):
+        [result] = ticket.future.result(timeout=WAIT_S)
+        assert result.translation == pipeline(f"Harga beras naik {i} persen.", summarize=False).translation
+
+
+def test_a_cancelled_request_generates_nothing_more(gated):
+    model, pipeline, scheduler = gated
+    ticket = scheduler.submit([article("C", 30)], profile="default", summarize=False)
+    first = model.next_batch()
+    model.release()
+    second = model.next_batch()  # built and held: the request is cancelled while it runs
+    scheduler.cancel(ticket)
+    model.release()
+    with pytest.raises(Cancelled):
+        ticket.future.result(timeout=WAIT_S)
+    # A later request's batch is the next call: none of the cancelled request's sentences is in it.
+    after = scheduler.submit(["Harga beras naik."], profile="default", summarize=False)
+    assert model.next_batch() == ["Harga beras naik."]
+    model.release()
+    after.future.result(timeout=WAIT_S)
+    assert len(first) + len(second) < 30
+    assert len(model.generated) == len(first) + len(second) + 1
+
+
+def test_a_key_that_floods_does_not_starve_another_key(gated):
+    model, pipeline, scheduler = gated
+    hold_the_model(model, scheduler)
+    flood = {f"flood{i}": scheduler.submit([article(f"F{i}", 10)], profile="default", owner="key:A", summarize=False).future for i in range(20)}
+    other = scheduler.submit([article("B", 10)], profile="default", owner="key:B", summarize=False).future
+    order = finish_order({**flood, "other": other})
+    model.release()
+    model.open()
+    other.result(timeout=WAIT_S)
+    for future in flood.values():
+        future.result(timeout=WAIT_S)
+    assert order[0] == "other", order[:3]
+
+
+def test_sentences_are_sent_in_order_then_the_summary_then_the_result(config):
+    from translator.text.extractive import summarize_extractive  # noqa: F401 - the extractive stage needs no model
+
+    summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
+    pipeline = Pipeline(config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary)
+    scheduler = Scheduler({"default": pipeline})
+    events: list[tuple[str, object]] = []
+    try:
+        text = article("S", 12)
+        ticket = scheduler.submit([text], profile="default", on_event=lambda kind, doc, payload: events.append((kind, payload)))
+        [result] = ticket.future.result(timeout=WAIT_S)
+    finally:
+        scheduler.stop()
+    kinds = [kind for kind, _ in events]
+    assert kinds == ["sentences"] + ["sentence"] * 12 + ["summary"]
+    sent = [payload for kind, payload in events if kind == "sentence"]
+    assert [index for index, *_ in sent] == list(range(12))
+    assert [segment for _, segment, *_ in sent] == result.segments
+    assert result.to_dict() == pipeline(text).to_dict() | {"timings": result.to_dict()["timings"]}
+
+
+def test_identical_sentences_of_two_requests_are_generated_once_per_batch(gated):
+    model, pipeline, scheduler = gated
+    hold_the_model(model, scheduler)
+    a = scheduler.submit(["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False)
+    b = scheduler.submit(["Harga beras naik. Sekolah libur."], profile="default", summarize=False)
+    model.release()
+    assert sorted(model.next_batch()) == sorted(["Harga beras naik.", "Banjir di Bekasi.", "Sekolah libur."])
+    model.open()
+    assert a.future.result(timeout=WAIT_S)[0].segments[0] == b.future.result(timeout=WAIT_S)[0].segments[0]
+
+
+def test_a_full_queue_refuses_and_stopping_answers_what_is_left(config):
+    model = GatedModel(max_input_tokens=64, max_positions=256)
+    pipeline = Pipeline(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
+    scheduler = Scheduler({"default": pipeline}, max_queue=2)
+    try:
+        running = scheduler.submit(["Jalan."], profile="default", summarize=False)
+        assert model.next_batch() == ["Jalan."]
+        waiting = scheduler.submit(["Antre."], profile="default", summarize=False)
+        with pytest.raises(QueueFull):
+            scheduler.submit(["Lagi."], profile="default", summarize=False)
+        stopper = threading.Thread(target=scheduler.stop)
+        stopper.start()
+        with pytest.raises(ShuttingDown):
+            waiting.future.result(timeout=WAIT_S)
+        with pytest.raises(ShuttingDown):
+            running.future.result(timeout=WAIT_S)
+        with pytest.raises(ShuttingDown):
+            scheduler.submit(["Baru."], profile="default", summarize=False)
+    finally:
+        model.open()
+        stopper.join(timeout=WAIT_S)
+
+
+def test_input_errors_come_back_in_their_place(gated):
+    model, pipeline, scheduler = gated
+    model.open()
+    ticket = scheduler.submit(["   ", "Harga beras naik."], profile="default", summarize=False)
+    empty, fine = ticket.future.result(timeout=WAIT_S)
+    assert "empty" in str(empty) and fine.translation
+
+
+def test_the_batch_budget_follows_the_measured_cost(gated):
+    model, pipeline, scheduler = gated
+    assert scheduler.budget("default") == 64  # the first batch: the initial budget within the cap
+    scheduler._seconds_per_token["default"] = 1.0 / 40  # 40 tokens a second on this machine
+    assert scheduler.budget("default") == 40
+    scheduler._seconds_per_token["default"] = 1.0  # very slow: never below the floor
+    assert scheduler.budget("default") == 32
+
+
+def test_generated_outputs_reach_the_memory_and_a_second_request_is_served_from_it(tmp_path, config):
+    from translator.memory import TranslationMemory
+
+    model = FakeModel(max_input_tokens=64, max_positions=256)
+    memory = TranslationMemory(tmp_path / "memory.sqlite3", 10)
+    pipeline = Pipeline(config, Translator(model, config.translation, memory=memory), SummaryStage.disabled(config.summarization))
+    scheduler = Scheduler({"default": pipeline})
+    try:
+        first = scheduler.submit(["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False).future.result(timeout=WAIT_S)[0]
+        calls = len(model.calls)
+        again = scheduler.submit(["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False).future.result(timeout=WAIT_S)[0]
+    finally:
+        scheduler.stop()
+    assert len(model.calls) == calls and again.cache_hits == 2 and again.translation == first.translation
+    assert isinstance(memory.get_many([]), dict)
+
+
+def test_a_capped_output_is_retried_in_its_batch(config):
+    def respond(text, settings):
+        capped = settings.get("repetition_penalty") != 1.2  # the retry settings
+        return Generated("en " * 3, 3, True) if capped else Generated("fixed.", 2, False)
+
+    cfg = replace(config.translation, retry_items=(("repetition_penalty", 1.2),))
+    model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
+    pipeline = Pipeline(replace(config, translation=cfg), Translator(model, cfg), SummaryStage.disabled(config.summarization))
+    scheduler = Scheduler({"default": pipeline})
+    try:
+        [result] = scheduler.submit(["Harga beras naik."], profile="default", summarize=False).future.result(timeout=WAIT_S)
+    finally:
+        scheduler.stop()
+    assert result.translation == "fixed." and [f.kind for f in result.segments[0].flags] == ["retried"]

@@ -1,0 +1,107 @@
+"""LibreTranslate's API, as its clients expect it: /languages, /detect and /translate.
+
+Every translation goes through the scheduler like any other request (same memory, glossary,
+candidates and flags as the library); only the shape of the answers is LibreTranslate's.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from ..documents import Document, to_document
+from ..errors import InputError, first_line
+from ..text.language import identify, rank
+from .service import ApiError, Service, read_fields, text_field
+from .openapi import request_body
+
+
+class TranslateRequest(BaseModel):
+    """LibreTranslate's /translate body (JSON; the same fields as a form are accepted too)."""
+
+    q: str | list[str] = Field(description="the text, or a list of texts")
+    source: str = Field("auto", description="'id', or 'auto' to detect")
+    target: str = Field("en", description="'en'")
+    format: str = Field("text", description="'text' or 'html'")
+    api_key: str | None = None
+
+
+class DetectRequest(BaseModel):
+    q: str
+    api_key: str | None = None
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/languages", summary="Languages (LibreTranslate)")
+    async def languages(request: Request):
+        service.check_access(request)
+        return [{"code": "id", "name": "Indonesian", "targets": ["en"]}, {"code": "en", "name": "English", "targets": []}]
+
+    @routes.post("/detect", summary="Detect the language (LibreTranslate)", openapi_extra=request_body(DetectRequest))
+    async def detect(request: Request):
+        data = await read_fields(request)
+        service.check_access(request, text_field(data.get("api_key")))
+        q = data.get("q")
+        if not isinstance(q, str) or not q.strip():
+            raise ApiError(400, "Invalid request: missing q parameter")
+        return _detections(q)
+
+    @routes.post("/translate", summary="Translate (LibreTranslate)", openapi_extra=request_body(TranslateRequest))
+    async def translate(request: Request):
+        data = await read_fields(request)
+        owner = service.check_access(request, text_field(data.get("api_key")))
+        q = data.get("q")
+        if q is None or (isinstance(q, list) and not all(isinstance(x, str) for x in q)) or not isinstance(q, (str, list)):
+            raise ApiError(400, "Invalid request: missing q parameter")
+        source, target, fmt = (text_field(data.get(k)) or default for k, default in (("source", "auto"), ("target", "en"), ("format", "text")))
+        if target != "en" or source not in ("id", "auto"):
+            raise ApiError(400, f"{source} -> {target} is not supported: translator translates Indonesian (id, or auto) to English (en)")
+        if fmt not in ("text", "html"):
+            raise ApiError(400, f"Invalid request: format must be text or html, got {fmt!r}")
+        texts = [q] if isinstance(q, str) else list(q)
+        detected = _detected(texts) if source == "auto" else []
+        documents: list[str | Document] = [to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts]
+        wanted = [i for i, t in enumerate(texts) if t.strip()]
+        translations = ["" for _ in texts]
+        if wanted:
+            name, _ = service.pipeline(None)
+            scheduler = service.scheduler()
+            chosen = [documents[i] for i in wanted]
+            ticket = await service.submit(scheduler.submit, chosen, profile=name, owner=owner, summarize=False, force=True)
+            for i, outcome in zip(wanted, await service.wait(request, ticket)):
+                if isinstance(outcome, InputError):
+                    raise ApiError(400, first_line(outcome))
+                translations[i] = _as_html(outcome.translation) if fmt == "html" else outcome.translation
+        body: dict[str, Any] = {"translatedText": translations[0] if isinstance(q, str) else translations}
+        if source == "auto":
+            body["detectedLanguage"] = detected[0] if isinstance(q, str) else detected
+        return body
+
+    return routes
+
+
+def _detected(texts: list[str]) -> list[dict[str, Any]]:
+    """LibreTranslate's detectedLanguage for each text; a text in another language is refused."""
+    detected = []
+    for text in texts:
+        verdict = identify(text)
+        if verdict is not None and not verdict.indonesian_like:
+            raise ApiError(400, f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian to English")
+        detected.append({"language": "id", "confidence": round(100 * verdict.accepted_share, 1) if verdict else 0.0})
+    return detected
+
+
+def _detections(q: str) -> list[dict[str, Any]]:
+    if identify(q) is None:  # too short to tell: Indonesian, the language this service takes
+        return [{"language": "id", "confidence": 0.0}]
+    return [{"language": code, "confidence": round(100 * p, 1)} for code, p in rank(q)]
+
+
+def _as_html(translation: str) -> str:
+    """Paragraphs of a translated HTML fragment as <p> elements (markup is not carried over)."""
+    return "".join(f"<p>{html.escape(p)}</p>" for p in translation.split("\n\n") if p)

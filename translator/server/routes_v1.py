@@ -1,0 +1,136 @@
+"""translator's own API: /v1/translate-and-summarize, /v1/translate, /v1/summarize and /v1/models.
+
+A document comes as JSON (``text``) or as an uploaded file; with ``Accept: text/event-stream`` each
+sentence is sent the moment it is translated (see ``streaming``), else the Result comes whole.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field, ValidationError
+
+from ..documents import FORMATS, Document, decode, to_document
+from ..errors import InputError, LanguageError, first_line
+from ..summarize import SummaryOptions
+from .openapi import request_body
+from .service import ApiError, Service, read_fields, text_field
+from .streaming import stream_document
+
+UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+
+
+class DocumentRequest(BaseModel):
+    """translator's own API: one document (JSON), or a file upload (multipart field ``file``)."""
+
+    text: str = Field(description="the text: plain, Markdown or HTML")
+    profile: str | None = Field(None, description="a profile this server loaded (GET /v1/models)")
+    summary_words: int | None = Field(None, ge=1, le=1000, description="at most about this many words in the summary")
+    summary_method: str | None = Field(None, description="'abstractive' or 'extractive'")
+    input_format: str = Field("auto", description="auto, text, markdown or html")
+    force: bool = Field(False, description="translate even if the text does not look Indonesian")
+    api_key: str | None = None
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.get("/v1/models", summary="The loaded models, per profile")
+    async def models(request: Request):
+        service.check_access(request)
+        rows = []
+        for name, loaded in service.scheduler().pipelines.items():
+            stages = [("translation", loaded.translator.model if loaded.translator else None), ("summarization", loaded.summary.model)]
+            for role, model in stages:
+                if model is not None:
+                    rows.append({"profile": name, "role": role, "id": model.model_id, "revision": model.revision, "backend": model.backend, "compute_type": model.compute_type, "device": model.device})
+                elif role == "summarization" and loaded.summary.enabled:
+                    rows.append({"profile": name, "role": role, "id": "extractive:textrank", "revision": None, "backend": "none", "compute_type": None, "device": None})
+        return {"default_profile": service.settings.profiles[0], "models": rows}
+
+    async def document_endpoint(request: Request, kind: str, summarize: bool):
+        data = await read_fields(request)
+        owner = service.check_access(request, text_field(data.get("api_key")))
+        fields = _document_request(data)
+        options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
+        if fields.summary_method not in (None, "abstractive", "extractive"):
+            raise ApiError(400, f"Invalid request: summary_method must be abstractive or extractive, got {fields.summary_method!r}")
+        name, loaded = service.pipeline(fields.profile)
+        document = _document(data, fields)
+        if kind == "summarize" and not loaded.summary.enabled:
+            raise ApiError(400, f"profile {name!r} was loaded without summaries")
+        if summarize and loaded.summary.enabled:
+            try:
+                loaded.summary.method_for(options)
+            except InputError as e:
+                raise ApiError(400, first_line(e)) from None
+        scheduler = service.scheduler()
+        if kind == "summarize":
+            ticket = await service.submit(scheduler.submit_english, [document.text], profile=name, owner=owner, options=options)
+            return _answer(await service.wait(request, ticket))
+        if "text/event-stream" in request.headers.get("accept", ""):
+            start = lambda sink: service.submit(  # noqa: E731 - the stream submits when it starts
+                scheduler.submit, [document], profile=name, owner=owner, summarize=summarize, force=fields.force, options=options, on_event=sink
+            )
+            return stream_document(service, request, start, summarize and loaded.summary.enabled)
+        ticket = await service.submit(scheduler.submit, [document], profile=name, owner=owner, summarize=summarize, force=fields.force, options=options)
+        return _answer(await service.wait(request, ticket))
+
+    @routes.post("/v1/translate-and-summarize", summary="Translate and summarise one document", openapi_extra=request_body(DocumentRequest, multipart=True))
+    async def translate_and_summarize(request: Request):
+        return await document_endpoint(request, "translate", summarize=True)
+
+    @routes.post("/v1/translate", summary="Translate one document (no summary)", openapi_extra=request_body(DocumentRequest, multipart=True))
+    async def translate_only(request: Request):
+        return await document_endpoint(request, "translate", summarize=False)
+
+    @routes.post("/v1/summarize", summary="Summarise an English text", openapi_extra=request_body(DocumentRequest, multipart=True))
+    async def summarize_only(request: Request):
+        return await document_endpoint(request, "summarize", summarize=True)
+
+    return routes
+
+
+def _answer(outcomes: list[Any]) -> dict[str, Any]:
+    outcome = outcomes[0]
+    if isinstance(outcome, InputError):
+        raise ApiError(400, outcome.message("force: true") if isinstance(outcome, LanguageError) else first_line(outcome))
+    return outcome.to_dict()
+
+
+def _document_request(data: dict[str, Any]) -> DocumentRequest:
+    fields = {k: v for k, v in data.items() if k in DocumentRequest.model_fields and k != "text" and v not in (None, "")}
+    for key in ("summary_words",):
+        if isinstance(fields.get(key), str) and fields[key].strip().isdigit():
+            fields[key] = int(fields[key])
+    if isinstance(fields.get("force"), str):
+        fields["force"] = fields["force"].lower() in ("1", "true", "yes", "on")
+    text = data.get("text")
+    upload = data.get("file")
+    if upload is not None and not isinstance(upload, str):
+        text = ""  # the file is the text
+    try:
+        return DocumentRequest(text=text if isinstance(text, str) else "", **fields)
+    except ValidationError as e:
+        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
+        raise ApiError(400, f"Invalid request: {problems}") from None
+
+
+def _document(data: dict[str, Any], fields: DocumentRequest) -> Document:
+    """The text of a JSON body, or of an uploaded file, through the CLI's readers. An upload is
+    read from the request only: no request can make the server open a path on its disk."""
+    if fields.input_format not in FORMATS:
+        raise ApiError(400, f"Invalid request: input_format must be one of {', '.join(FORMATS)}")
+    upload = data.get("file")
+    try:
+        if upload is not None and not isinstance(upload, str):
+            name = (getattr(upload, "filename", None) or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
+            if not name.lower().endswith(UPLOAD_SUFFIXES):
+                raise ApiError(400, f"{name}: upload a .txt, .md or .html file")
+            return to_document(decode(upload.file.read(), name), name, fields.input_format)
+        if "text" not in data or not isinstance(data["text"], str):
+            raise ApiError(400, "Invalid request: missing text (or upload a file)")
+        return to_document(fields.text, "text", fields.input_format)
+    except InputError as e:
+        raise ApiError(400, first_line(e)) from None

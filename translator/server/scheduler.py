@@ -1,0 +1,462 @@
+"""The service's scheduler: while serving, the only caller of the models.
+
+Translation is scheduled at the grain of one model batch, not one request (Bergamot's design).
+Each request's pieces (the distinct model texts the translation memory did not have) wait in the
+request's own queue, in document order. Before every ``generate`` call the next batch is built
+from everything waiting:
+
+* **Owners share each batch equally.** An owner is an API key, or the client's address without
+  keys. Owners are visited in turn, one piece each, so a key that sends 500 articles gets the same
+  share as a key that sends one.
+* **Within an owner, requests take turns, shortest remaining work first.** A request's key is its
+  waiting tokens minus an aging credit (``AGING_TOKENS_PER_S`` for every second it has waited), so
+  short requests go first and a long one is never starved. Turns (rather than finishing the
+  shortest first) give every request a sentence in the next batch: time to first sentence stays
+  one batch, whoever else is waiting.
+* **A request's pieces go in document order**, so its sentences finish, and stream, in order.
+* **A token budget, not a sentence count.** A batch closes when its padded tokens (longest piece
+  times count, what the model computes) would pass the budget. The budget follows the measured
+  cost of recent batches so that one batch is about ``TARGET_BATCH_S`` of work on this machine:
+  a request that arrives now waits for at most the batch in flight, then joins the next.
+
+After each call every output is handed to each request that waits for it; a sentence is sent
+(``on_event``) as soon as all its pieces are in, and a document's summary is queued when its last
+sentence is. Summaries (one long encoder pass and a long decode) run on their own thread, with
+their own cores, so they never hold up anyone's sentences: owners in turn, shortest text first,
+with aging. A cancelled request is dropped before the next batch and before its summary. A batch
+that raises is run again one text at a time, and only the requests whose text fails get an error.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+import uuid
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..documents import Document
+from ..errors import InputError, TranslatorError, first_line
+from ..models.base import Generated
+from ..pipeline import Pipeline
+from ..prepare import Prepared
+from ..summarize import Summary, SummaryOptions
+from ..assemble import piece_outputs
+from ..types import Result, Segment
+
+log = logging.getLogger("translator.server")
+
+TARGET_BATCH_S = 1.0  # one batch is about this much work, so a newcomer waits about this long
+INITIAL_BATCH_TOKENS = 256  # padded tokens of the first batch, before any cost is measured
+MIN_BATCH_TOKENS = 32
+AGING_TOKENS_PER_S = 50.0  # a request that has waited 10 s goes ahead of one 500 tokens shorter
+AGING_WORDS_PER_S = 20.0  # the same for summaries, in words
+COST_SMOOTHING = 0.3  # weight of the newest batch in the measured cost per token
+
+EventSink = Callable[[str, int, Any], None]  # (kind, document index, payload): "sentences", "sentence", "summary"
+
+
+class QueueFull(Exception):
+    """As many requests wait as may: the caller answers 503 with Retry-After."""
+
+
+class ShuttingDown(Exception):
+    """The server is stopping: requests not finished get 503."""
+
+
+class Cancelled(Exception):
+    """The client went away; its work was dropped."""
+
+
+class RequestFailed(TranslatorError):
+    """The model failed on this request's own input (the other requests in its batch went on)."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One request: its prepared documents, what it waits for, and what it has been given."""
+
+    owner: str
+    profile: str
+    pipeline: Pipeline
+    docs: list[Prepared | InputError]
+    summarize: bool
+    options: SummaryOptions | None
+    on_event: EventSink | None = None
+    english: list[str] | None = None  # a summarise-only request: the English texts, no translation
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    future: Future = field(default_factory=Future)
+    arrived: float = field(default_factory=time.monotonic)
+    cancelled: bool = False
+    finished: bool = False  # answered (set under the scheduler's lock, once)
+    queue: collections.deque = field(default_factory=collections.deque)  # model texts not yet sent
+    tokens: dict[str, int] = field(default_factory=dict)
+    outputs: dict[str, Generated] = field(default_factory=dict)
+    waiting_tokens: int = 0
+    sent: list[int] = field(default_factory=list)  # per document: sentences sent so far
+    ranges: list[list[range]] = field(default_factory=list)  # per document and sentence: its pieces
+    segments: list[list[Segment]] = field(default_factory=list)
+    summaries: dict[int, Any] = field(default_factory=dict)  # a Summary per document (a Result for English)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def key(self, now: float) -> float:
+        return self.waiting_tokens - AGING_TOKENS_PER_S * (now - self.arrived)
+
+    def emit(self, kind: str, doc: int, payload: Any) -> None:
+        if self.on_event is not None and not self.cancelled:
+            self.on_event(kind, doc, payload)
+
+
+@dataclass(eq=False)
+class SummaryJob:
+    ticket: Ticket
+    doc: int
+    words: int
+    queued: float = field(default_factory=time.monotonic)
+
+    def key(self, now: float) -> float:
+        return self.words - AGING_WORDS_PER_S * (now - self.queued)
+
+
+class Scheduler:
+    """Owns the pipelines (one per profile); one thread translates, one summarises."""
+
+    def __init__(self, pipelines: dict[str, Pipeline], max_queue: int = 64, target_batch_s: float = TARGET_BATCH_S):
+        self.pipelines = pipelines
+        self.max_queue = max_queue
+        self.target_batch_s = target_batch_s
+        self._tickets: list[Ticket] = []  # not finished, in arrival order
+        self._summaries: list[SummaryJob] = []
+        self._last_summary_owner: dict[str, float] = {}
+        self._seconds_per_token: dict[str, float] = {}  # per profile, measured
+        self._work = threading.Condition()
+        self._stopping = False
+        self.batches = 0  # generate batches run, for tests and logs
+        self._threads = [
+            threading.Thread(target=self._translate_loop, name="translator-batches", daemon=True),
+            threading.Thread(target=self._summary_loop, name="translator-summaries", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    # ---- the caller's side ---------------------------------------------------------------------
+
+    def submit(
+        self,
+        texts: list[str | Document],
+        *,
+        profile: str,
+        owner: str = "-",
+        summarize: bool = True,
+        force: bool = False,
+        options: SummaryOptions | None = None,
+        on_event: EventSink | None = None,
+    ) -> Ticket:
+        """Prepare ``texts`` on the calling thread (segmenting needs no model) and queue their work.
+
+        The ticket's future gets one Result (or InputError) per text."""
+        self._admit()
+        pipeline = self.pipelines[profile]
+        assert pipeline.translator is not None
+        docs: list[Prepared | InputError] = []
+        for text in texts:
+            try:
+                docs.append(pipeline.prepare(text, force))
+            except InputError as e:
+                docs.append(e)
+        ticket = Ticket(owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event)
+        ticket.sent = [0] * len(docs)
+        ticket.segments = [[] for _ in docs]
+        ticket.ranges = [_piece_ranges(doc) if isinstance(doc, Prepared) else [] for doc in docs]
+        wanted = list(dict.fromkeys(t for d in docs if isinstance(d, Prepared) for t in d.to_translate))
+        ticket.outputs = pipeline.translator.recall(wanted)
+        todo = [t for t in wanted if t not in ticket.outputs]
+        ticket.tokens = pipeline.translator.token_counts(todo)
+        ticket.queue.extend(todo)
+        ticket.waiting_tokens = sum(ticket.tokens.values())
+        for i, doc in enumerate(docs):
+            if isinstance(doc, Prepared):
+                ticket.emit("sentences", i, doc)
+        return self._enqueue(ticket)
+
+    def submit_english(self, texts: list[str], *, profile: str, owner: str = "-", options: SummaryOptions | None = None) -> Ticket:
+        """Summarise English texts (no translation): straight to the summary thread."""
+        self._admit()
+        pipeline = self.pipelines[profile]
+        ticket = Ticket(owner, profile, pipeline, [], True, options, english=list(texts))
+        with self._work:
+            self._tickets.append(ticket)
+            self._summaries += [SummaryJob(ticket, i, len(text.split())) for i, text in enumerate(texts)]
+            self._work.notify_all()
+        return ticket
+
+    def cancel(self, ticket: Ticket) -> None:
+        """The client went away: its waiting sentences and summaries are dropped before the next batch."""
+        self._finish(ticket, Cancelled())
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """The batch and summary in flight finish; every request not finished gets ShuttingDown."""
+        with self._work:
+            self._stopping = True
+            pending, self._tickets, self._summaries = self._tickets, [], []
+            self._work.notify_all()
+        for ticket in pending:
+            self._finish(ticket, ShuttingDown())
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+
+    def _admit(self) -> None:
+        with self._work:
+            if self._stopping:
+                raise ShuttingDown()
+            if len(self._tickets) >= self.max_queue:
+                raise QueueFull()
+
+    def _enqueue(self, ticket: Ticket) -> Ticket:
+        self._advance(ticket)  # sentences the memory held are sent before any other thread sees the ticket
+        with self._work:
+            if self._stopping:
+                raise ShuttingDown()
+            if not ticket.finished:
+                self._tickets.append(ticket)
+                self._work.notify_all()
+        return ticket
+
+    # ---- the translation thread ------------------------------------------------------------------
+
+    def _translate_loop(self) -> None:
+        for pipeline in self.pipelines.values():
+            if pipeline.translator is not None:
+                pipeline.translator.model.bind_thread()
+        while True:
+            with self._work:
+                batch = self._next_batch()
+                while batch is None and not self._stopping:
+                    self._work.wait()
+                    batch = self._next_batch()
+                if self._stopping:
+                    return
+            self._run_batch(*batch)
+
+    def budget(self, profile: str) -> int:
+        """Padded tokens for the next batch: about ``target_batch_s`` of work at the measured cost."""
+        cap = self.pipelines[profile].config.translation.max_batch_tokens or 4096
+        cost = self._seconds_per_token.get(profile)
+        wanted = INITIAL_BATCH_TOKENS if cost is None else int(self.target_batch_s / cost)
+        return max(MIN_BATCH_TOKENS, min(cap, wanted))
+
+    def _next_batch(self) -> tuple[str, dict[str, list[Ticket]]] | None:
+        """The next batch (called under the lock): pieces in turn across owners, then requests."""
+        waiting = [t for t in self._tickets if t.queue and not t.cancelled]
+        if not waiting:
+            return None
+        now = time.monotonic()
+        profile = min(waiting, key=lambda t: t.key(now)).profile
+        owners: dict[str, list[Ticket]] = {}
+        for ticket in sorted((t for t in waiting if t.profile == profile), key=lambda t: t.key(now)):
+            owners.setdefault(ticket.owner, []).append(ticket)
+        lanes = [collections.deque(tickets) for tickets in sorted(owners.values(), key=lambda ts: ts[0].key(now))]
+        budget, longest, batch = self.budget(profile), 0, {}
+        while lanes:
+            for lane in list(lanes):
+                ticket = lane[0]
+                text = ticket.queue[0]
+                size = max(longest, ticket.tokens[text])
+                if batch and text not in batch and size * (len(batch) + 1) > budget:
+                    return profile, batch
+                ticket.queue.popleft()
+                ticket.waiting_tokens -= ticket.tokens[text]
+                longest = size
+                batch.setdefault(text, []).append(ticket)
+                lane.rotate(-1)  # the owner's next request takes the owner's next turn
+                if not ticket.queue:
+                    lane.remove(ticket)
+                if not lane:
+                    lanes.remove(lane)
+        return profile, batch
+
+    def _run_batch(self, profile: str, batch: dict[str, list[Ticket]]) -> None:
+        translator = self.pipelines[profile].translator
+        assert translator is not None
+        texts = list(batch)
+        lengths = {text: tickets[0].tokens[text] for text, tickets in batch.items()}
+        started = time.perf_counter()
+        outputs, failures = self._generate(translator, texts, lengths)
+        seconds = time.perf_counter() - started
+        self.batches += 1
+        padded = max(lengths.values()) * len(texts)
+        measured = seconds / padded
+        previous = self._seconds_per_token.get(profile)
+        self._seconds_per_token[profile] = measured if previous is None else previous + COST_SMOOTHING * (measured - previous)
+        log.debug("batch of %d pieces (%d padded tokens) in %.3f s", len(texts), padded, seconds)
+        try:
+            translator.remember(outputs)
+        except Exception as e:  # noqa: BLE001 - a memory that cannot be written must not fail a translation
+            log.warning("translation memory: %s", first_line(e))
+        touched: dict[Ticket, int] = {}
+        for text, tickets in batch.items():
+            for ticket in tickets:
+                touched[ticket] = touched.get(ticket, 0) + lengths[text]
+                if text in failures:
+                    self._fail(ticket, text, failures[text])
+                else:
+                    ticket.outputs[text] = outputs[text]
+        total = sum(lengths[t] * len(ts) for t, ts in batch.items())
+        for ticket, tokens in touched.items():
+            ticket.timings["translate"] = ticket.timings.get("translate", 0.0) + seconds * tokens / total
+            self._advance(ticket)
+
+    @staticmethod
+    def _generate(translator, texts: list[str], lengths: dict[str, int]) -> tuple[dict[str, Generated], dict[str, Exception]]:
+        """The batch's outputs by text; when the batch raises, each text alone, so one bad input
+        fails only itself (the bulkhead)."""
+        try:
+            return dict(zip(texts, translator.generate_batch(texts, lengths))), {}
+        except Exception as e:  # noqa: BLE001 - isolated below; a text that fails alone is reported
+            log.warning("a batch of %d failed (%s); retrying its texts one by one", len(texts), first_line(e))
+        outputs, failures = {}, {}
+        for text in texts:
+            try:
+                outputs[text] = translator.generate_batch([text], lengths)[0]
+            except Exception as e:  # noqa: BLE001 - handed to the requests that sent this text
+                failures[text] = e
+        return outputs, failures
+
+    def _fail(self, ticket: Ticket, text: str, error: Exception) -> None:
+        sentence = next((d.owner[d.model_texts.index(text)] + 1 for d in ticket.docs if isinstance(d, Prepared) and text in d.model_texts), 0)
+        log.error("request %s: the model failed on sentence %d: %s", ticket.id, sentence, first_line(error), exc_info=error)
+        message = f"the translation model failed on sentence {sentence} of this request ({first_line(error)}); request id {ticket.id}"
+        self._finish(ticket, RequestFailed(message))
+
+    def _advance(self, ticket: Ticket) -> None:
+        """Send every sentence whose pieces are all in, in order; queue a finished document's
+        summary; finish the request when nothing is left."""
+        if ticket.cancelled or ticket.finished:
+            return
+        for i, doc in enumerate(ticket.docs):
+            if not isinstance(doc, Prepared) or ticket.sent[i] == len(doc.sentences):
+                continue
+            for index in range(ticket.sent[i], len(doc.sentences)):
+                texts = [doc.model_texts[p] for p in ticket.ranges[i][index]]
+                if any(t is not None and t not in ticket.outputs for t in texts):
+                    break
+                parts = [ticket.outputs[t] if t is not None else Generated(doc.pieces[p].text, 0, False) for p, t in zip(ticket.ranges[i][index], texts)]
+                segment = ticket.pipeline.segment(doc, index, parts)
+                ticket.segments[i].append(segment)
+                ticket.sent[i] += 1
+                ticket.emit("sentence", i, (index, segment, ticket.sent[i], len(doc.sentences)))
+            if ticket.sent[i] == len(doc.sentences) and ticket.summarize:
+                words = sum(len(s.translation.split()) for s in ticket.segments[i])
+                with self._work:
+                    self._summaries.append(SummaryJob(ticket, i, words))
+                    self._work.notify_all()
+        self._maybe_finish(ticket)
+
+    def _maybe_finish(self, ticket: Ticket) -> None:
+        done = all(
+            not isinstance(doc, Prepared) or (ticket.sent[i] == len(doc.sentences) and (not ticket.summarize or i in ticket.summaries))
+            for i, doc in enumerate(ticket.docs)
+        )
+        if ticket.english is not None:
+            done = len(ticket.summaries) == len(ticket.english)
+        if done:
+            self._finish(ticket, None)
+
+    def _finish(self, ticket: Ticket, error: Exception | None) -> None:
+        """Answer ``ticket`` once: its result, or ``error`` (its waiting work is dropped)."""
+        with self._work:
+            if ticket.finished:
+                return
+            ticket.finished = True
+            if ticket in self._tickets:
+                self._tickets.remove(ticket)
+            ticket.queue.clear()
+            ticket.waiting_tokens = 0
+            if error is not None:
+                ticket.cancelled = True  # its summaries are skipped too
+        if error is not None:
+            ticket.future.set_exception(error)
+            return
+        try:
+            ticket.future.set_result(self._results(ticket))
+        except Exception as e:  # noqa: BLE001 - a bug in assembly fails this request alone
+            log.error("request %s: cannot assemble the result", ticket.id, exc_info=e)
+            ticket.future.set_exception(e)
+
+    def _results(self, ticket: Ticket) -> list[Result | InputError]:
+        if ticket.english is not None:
+            return [ticket.summaries[i] for i in range(len(ticket.english))]  # type: ignore[misc]
+        pieces = sum(len(d.to_translate) for d in ticket.docs if isinstance(d, Prepared)) or 1
+        results: list[Result | InputError] = []
+        for i, doc in enumerate(ticket.docs):
+            if not isinstance(doc, Prepared):
+                results.append(doc)
+                continue
+            outputs = piece_outputs(doc, ticket.outputs)
+            timings = {"translate": ticket.timings.get("translate", 0.0) * len(doc.to_translate) / pieces}
+            summary = ticket.summaries.get(i)
+            if summary is not None:
+                timings["summarize"] = ticket.timings.get(f"summarize{i}", 0.0)
+            results.append(ticket.pipeline.result(doc, ticket.segments[i], summary, timings, ticket.options, sum(o.cached for o in outputs)))
+        return results
+
+    # ---- the summary thread ----------------------------------------------------------------------
+
+    def _summary_loop(self) -> None:
+        for pipeline in self.pipelines.values():
+            if pipeline.summary.model is not None:
+                pipeline.summary.model.bind_thread()
+        while True:
+            with self._work:
+                job = self._next_summary()
+                while job is None and not self._stopping:
+                    self._work.wait()
+                    job = self._next_summary()
+                if self._stopping:
+                    return
+            self._run_summary(job)
+
+    def _next_summary(self) -> SummaryJob | None:
+        """The owner served longest ago goes first; within it, the shortest text, with aging."""
+        self._summaries = [j for j in self._summaries if not j.ticket.cancelled]
+        if not self._summaries:
+            return None
+        now = time.monotonic()
+        job = min(self._summaries, key=lambda j: (self._last_summary_owner.get(j.ticket.owner, 0.0), j.key(now)))
+        self._summaries.remove(job)
+        self._last_summary_owner[job.ticket.owner] = now
+        return job
+
+    def _run_summary(self, job: SummaryJob) -> None:
+        ticket = job.ticket
+        started = time.perf_counter()
+        try:
+            if ticket.english is not None:
+                made: Any = ticket.pipeline.summarize_text(ticket.english[job.doc], ticket.options)
+            else:
+                made = ticket.pipeline.summarize_segments(ticket.segments[job.doc], ticket.options)
+        except InputError as e:
+            made = e
+        except Exception as e:  # noqa: BLE001 - this request's summary failed; the others go on
+            log.error("request %s: the summary failed", ticket.id, exc_info=e)
+            self._finish(ticket, RequestFailed(f"the summary failed ({first_line(e)}); request id {ticket.id}"))
+            return
+        ticket.timings[f"summarize{job.doc}"] = time.perf_counter() - started
+        ticket.summaries[job.doc] = made
+        if isinstance(made, Summary):
+            ticket.emit("summary", job.doc, made)
+        self._maybe_finish(ticket)
+
+
+def _piece_ranges(doc: Prepared) -> list[range]:
+    """For each sentence, the indices of its pieces (a sentence's pieces are consecutive)."""
+    starts = [0] * (len(doc.sentences) + 1)
+    for owner in doc.owner:
+        starts[owner + 1] += 1
+    for i in range(len(doc.sentences)):
+        starts[i + 1] += starts[i]
+    return [range(starts[i], starts[i + 1]) for i in range(len(doc.sentences))]

@@ -1,0 +1,137 @@
+"""What every route shares: the settings, the loaded scheduler, access checks, reading a body, and
+waiting for a ticket (a client that leaves has its work cancelled)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import Request
+
+from ..errors import InputError, TranslatorError, first_line
+from ..pipeline import Pipeline
+from ..types import Result
+from .access import RateLimiter, key_is_valid
+from .scheduler import Cancelled, QueueFull, RequestFailed, Scheduler, ShuttingDown, Ticket
+
+DISCONNECT_POLL_S = 0.25
+
+
+@dataclass
+class ServerSettings:
+    profiles: list[str] = field(default_factory=lambda: ["default"])
+    api_keys: frozenset[str] | None = None
+    req_limit: int | None = None  # requests per minute per key (or client address)
+    cors_origins: list[str] = field(default_factory=list)
+    max_body_bytes: int = 5_000_000
+    timeout_s: float = 300.0  # the most one request may wait and run
+    max_queue: int = 64  # requests in progress; more get 503 with Retry-After
+    target_batch_s: float = 1.0  # the scheduler's batches are about this much work
+    threads: int | None = None  # cores for the models; None: models.yaml's threads, else every core
+    summary_threads: int | None = None  # of those, for summaries; None: half (see run.split_threads)
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers or {}
+
+
+class Service:
+    """The state behind the routes: the scheduler once the models are loaded, or why not yet."""
+
+    def __init__(self, settings: ServerSettings):
+        self.settings = settings
+        self.scheduler_: Scheduler | None = None
+        self.error: str | None = None
+        self.limiter = RateLimiter(settings.req_limit) if settings.req_limit else None
+
+    def scheduler(self) -> Scheduler:
+        if self.scheduler_ is None:
+            raise ApiError(503, self.error or "the models are still loading; try again shortly", {"Retry-After": "5"})
+        return self.scheduler_
+
+    def pipeline(self, profile: str | None) -> tuple[str, Pipeline]:
+        name = profile or self.settings.profiles[0]
+        pipelines = self.scheduler().pipelines
+        if name not in pipelines:
+            raise ApiError(400, f"profile {name!r} is not loaded here (loaded: {', '.join(pipelines)}); start the server with --profile {name}")
+        return name, pipelines[name]
+
+    def check_access(self, request: Request, body_key: str | None = None) -> str:
+        """Raise 403/429 as LibreTranslate does; return the caller's owner name for fair shares."""
+        header = request.headers.get("authorization", "")
+        key = body_key or (header[7:].strip() if header.lower().startswith("bearer ") else None) or request.query_params.get("api_key")
+        if self.settings.api_keys is not None and not key_is_valid(key, self.settings.api_keys):
+            raise ApiError(403, "Invalid API key" if key else "Please provide an API key (api_key, or Authorization: Bearer)")
+        owner = f"key:{key}" if self.settings.api_keys is not None else f"ip:{request.client.host if request.client else '-'}"
+        if self.limiter is not None and not self.limiter.allow(owner):
+            raise ApiError(429, f"Too many requests: the limit is {self.settings.req_limit} per minute", {"Retry-After": "60"})
+        return owner
+
+    async def submit(self, submit, *args, **kwargs) -> Ticket:
+        """Call ``scheduler.submit*`` on a worker thread (segmenting is CPU work); queue errors as 503."""
+        try:
+            return await asyncio.to_thread(submit, *args, **kwargs)
+        except QueueFull:
+            raise ApiError(503, "the server is busy: too many requests are waiting; retry shortly", {"Retry-After": "2"}) from None
+        except ShuttingDown:
+            raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
+
+    async def wait(self, request: Request, ticket: Ticket) -> list[Result | InputError]:
+        """The ticket's outcomes; a client that disconnects, or a request over the time limit, has
+        its remaining work cancelled."""
+        waiting = asyncio.wrap_future(ticket.future)
+        deadline = asyncio.get_running_loop().time() + self.settings.timeout_s
+        while True:
+            done, _ = await asyncio.wait({waiting}, timeout=DISCONNECT_POLL_S)
+            if done:
+                break
+            if await request.is_disconnected():
+                self.scheduler().cancel(ticket)
+                raise ApiError(499, "the client went away")
+            if asyncio.get_running_loop().time() > deadline:
+                self.scheduler().cancel(ticket)
+                raise ApiError(503, f"the request took longer than the limit of {self.settings.timeout_s:.0f} s", {"Retry-After": "5"})
+        return outcome(waiting)
+
+
+def outcome(waiting: "asyncio.Future") -> list[Result | InputError]:
+    """A finished ticket's outcomes, its failure as an ApiError."""
+    try:
+        return waiting.result()
+    except ShuttingDown:
+        raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
+    except Cancelled:
+        raise ApiError(499, "the request was cancelled") from None
+    except RequestFailed as e:
+        raise ApiError(500, first_line(e)) from None
+    except TranslatorError as e:
+        raise ApiError(400 if isinstance(e, InputError) else 500, first_line(e)) from None
+
+
+async def read_fields(request: Request) -> dict[str, Any]:
+    """The body as a dict: JSON, a form, or multipart (an uploaded file stays an UploadFile)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        try:
+            form = await request.form()
+        except Exception as e:  # noqa: BLE001 - a malformed form is the client's error
+            raise ApiError(400, f"Invalid request: cannot read the form ({first_line(e)})") from None
+        return {key: (values if len(values := form.getlist(key)) > 1 and key == "q" else form.get(key)) for key in form.keys()}
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(400, "Invalid request: the body is not JSON (or send a form)") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "Invalid request: the body must be a JSON object")
+    return data
+
+
+def text_field(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
