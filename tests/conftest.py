@@ -89,3 +89,46 @@ def live_server(tiny_config):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
+
+
+@pytest.fixture
+def gated_server():
+    """The service on a free loopback port over a fake model whose batches the test releases (one
+    short sentence per batch), with extractive summaries: (model, base URL, the app's Service)."""
+    import threading
+    from dataclasses import replace
+
+    import httpx
+    import uvicorn
+
+    from fakes import GatedModel
+    from translator import Pipeline, load_config
+    from translator.server.app import ServerSettings, create_app
+    from translator.summarize import SummaryStage
+    from translator.translate import Translator
+
+    loaded = load_config(None)
+    translation = replace(loaded.translation, max_batch_tokens=10, retry_items=None, candidates=1)
+    config = replace(loaded, translation=translation, cache=None, glossary=())
+    model = GatedModel(max_input_tokens=64, max_positions=256)
+    summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
+    pipeline = Pipeline(config, Translator(model, config.translation), summary)
+    port = free_port()
+    app = create_app(ServerSettings(), lambda: {"default": pipeline})
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        ready = threading.Event()
+        for _ in range(3000):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            ready.wait(0.1)
+        yield model, f"http://127.0.0.1:{port}", app.state.service
+    finally:
+        model.open()
+        server.should_exit = True
+        thread.join(timeout=30)

@@ -6,10 +6,14 @@ and so that outputs can be chosen (a loop, an empty summary, a capped output) in
 
 from __future__ import annotations
 
+import queue
+import threading
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 from translator.models.base import Generated, model_label
+
+WAIT_S = 60  # how long a test waits for an event that must come (it comes at once on a quiet machine)
 
 
 def _english(text: str, settings: dict[str, Any]) -> Generated:
@@ -59,3 +63,35 @@ class FakeModel:
             ranked = ranked[: max(1, min(candidates, settings.get("num_beams", 1)))]
             outputs.append(replace(ranked[0], alternatives=tuple(ranked[1:])))
         return outputs
+
+
+class GatedModel(FakeModel):
+    """A FakeModel whose generate() calls wait at a gate: ``next_batch`` returns the texts of the
+    call that is waiting, ``release`` lets it run; ``open`` lets every call through."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.entered: queue.Queue[list[str]] = queue.Queue()
+        self.go = threading.Semaphore(0)
+        self.opened = threading.Event()
+        self.generated: list[str] = []
+
+    def generate(self, texts, settings, candidates=1):
+        self.entered.put(list(texts))
+        if not self.opened.is_set():
+            assert self.go.acquire(timeout=WAIT_S), "the test never released this batch"
+        if any("RACUN" in t for t in texts):
+            raise ValueError("the model cannot take this input")
+        self.generated += texts
+        return super().generate(texts, settings, candidates)
+
+    def next_batch(self) -> list[str]:
+        return self.entered.get(timeout=WAIT_S)
+
+    def release(self) -> None:
+        self.go.release()
+
+    def open(self) -> None:
+        self.opened.set()
+        for _ in range(1000):
+            self.go.release()

@@ -146,3 +146,27 @@ def test_usable_on_a_phone_width_screen_and_by_keyboard(browser, live_server):
         assert page.locator("#pairs tbody tr").count() == 1
     finally:
         context.close()
+
+
+def test_the_page_shows_the_first_sentence_before_the_last_is_translated(browser, gated_server):
+    model, base, _ = gated_server
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.goto(base + "/")
+        page.wait_for_function("document.querySelector('#profile').options.length > 0")
+        page.fill("#text", " ".join(f"Kalimat nomor {i} tentang harga beras." for i in range(1, 6)))
+        page.click("#go")
+        assert model.next_batch() == ["Kalimat nomor 1 tentang harga beras."]
+        model.release()
+        model.next_batch()  # the second batch is built, and held
+        first = page.locator("#pairs tbody tr").nth(0).locator("td.target")
+        page.wait_for_function("!document.querySelector('#pairs tbody tr td.target').classList.contains('pending')")
+        assert first.text_content().startswith("en")  # the fake's English
+        last = page.locator("#pairs tbody tr").nth(4).locator("td.target")
+        assert "pending" in last.get_attribute("class") and last.text_content() == "…"
+        model.open()
+        page.wait_for_function("document.querySelector('#status').textContent === 'Done.'")
+        assert "pending" not in last.get_attribute("class") and last.text_content().startswith("en")
+    finally:
+        context.close()

@@ -3,52 +3,17 @@ and no timing assertions, only the order in which work is done and answered."""
 
 from __future__ import annotations
 
-import queue
 import threading
 from dataclasses import replace
 
 import pytest
 
-from fakes import FakeModel
+from fakes import WAIT_S, FakeModel, GatedModel
 from translator import Pipeline, load_config
 from translator.models.base import Generated
 from translator.server.scheduler import Cancelled, QueueFull, RequestFailed, Scheduler, ShuttingDown
 from translator.summarize import SummaryStage
 from translator.translate import Translator
-
-WAIT_S = 60  # how long a test waits for an event that must come (it comes at once on a quiet machine)
-
-
-class GatedModel(FakeModel):
-    """A FakeModel whose generate() calls wait at a gate: ``next_batch`` returns the texts of the
-    call that is waiting, ``release`` lets it run; ``open`` lets every call through."""
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.entered: queue.Queue[list[str]] = queue.Queue()
-        self.go = threading.Semaphore(0)
-        self.opened = threading.Event()
-        self.generated: list[str] = []
-
-    def generate(self, texts, settings, candidates=1):
-        self.entered.put(list(texts))
-        if not self.opened.is_set():
-            assert self.go.acquire(timeout=WAIT_S), "the test never released this batch"
-        if any("RACUN" in t for t in texts):
-            raise ValueError("the model cannot take this input")
-        self.generated += texts
-        return super().generate(texts, settings, candidates)
-
-    def next_batch(self) -> list[str]:
-        return self.entered.get(timeout=WAIT_S)
-
-    def release(self) -> None:
-        self.go.release()
-
-    def open(self) -> None:
-        self.opened.set()
-        for _ in range(1000):
-            self.go.release()
 
 
 @pytest.fixture

@@ -331,3 +331,74 @@ def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_co
 
 
 
+
+
+# ---- the scheduler behind the routes -------------------------------------------------------------
+
+
+def test_under_concurrency_the_service_answers_what_the_library_returns(live_server, tiny_pipeline, example_text, article_20):
+    """Requests sent at once share the scheduler's batches; each answer is still the library's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    documents = [example_text, article_20, " ".join(SENTENCES[:4]), SENTENCES[5]]
+    calls = [("/v1/translate-and-summarize", {"text": text}) for text in documents]
+    calls += [("/v1/translate", {"text": " ".join(SENTENCES[3:])}), ("/translate", {"q": SENTENCES[:3] + [SENTENCES[6]], "source": "id", "target": "en"})]
+    with ThreadPoolExecutor(len(calls)) as pool:
+        answers = list(pool.map(lambda call: httpx.post(live_server + call[0], json=call[1], timeout=300), calls))
+    assert [a.status_code for a in answers] == [200] * len(calls), [a.text for a in answers]
+    keys = ("translation", "summary", "segments", "warnings", "models", "signature", "summary_method", "cache_hits")
+    for text, answer in zip(documents, answers):
+        expected = tiny_pipeline(text).to_dict()
+        assert {k: answer.json()[k] for k in keys} == {k: expected[k] for k in keys}
+    only = tiny_pipeline(" ".join(SENTENCES[3:]), summarize=False).to_dict()
+    assert {k: answers[4].json()[k] for k in keys} == {k: only[k] for k in keys}
+    assert answers[5].json()["translatedText"] == [tiny_pipeline(q, summarize=False).translation for q in calls[5][1]["q"]]
+
+
+def test_a_request_whose_sentence_breaks_the_model_gets_a_500_with_the_reason(client, tiny_pipeline, monkeypatch, caplog):
+    model = tiny_pipeline.translator.model
+    real = model.generate
+
+    def generate(texts, settings, candidates=1):
+        if any("RACUN" in t for t in texts):
+            raise RuntimeError("CUDA error: device-side assert triggered")
+        return real(texts, settings, candidates)
+
+    monkeypatch.setattr(model, "generate", generate)
+    answer = client.post("/v1/translate", json={"text": f"{SENTENCES[0]} Kalimat RACUN di sini."})
+    assert answer.status_code == 500
+    error = answer.json()["error"]
+    assert "sentence 2" in error and "device-side assert" in error and "request id" in error
+    request_id = error.rsplit("request id ", 1)[1]
+    assert any(request_id in r.getMessage() for r in caplog.records)
+    assert client.post("/v1/translate", json={"text": SENTENCES[0]}).status_code == 200
+
+
+def test_a_client_that_leaves_the_stream_has_its_remaining_sentences_dropped(gated_server):
+    model, base, service = gated_server
+    text = " ".join(f"Kalimat nomor {i} tentang harga beras." for i in range(1, 11))
+    with httpx.Client(timeout=60) as http:
+        with http.stream("POST", base + "/v1/translate", json={"text": text}, headers={"Accept": "text/event-stream"}) as response:
+            assert model.next_batch() == ["Kalimat nomor 1 tentang harga beras."]
+            model.release()
+            held = model.next_batch()  # the second batch is built, and held
+            lines = response.iter_lines()
+            assert any(line == "event: sentence" for line in lines)
+        # the stream is closed: the client has gone
+    scheduler = service.scheduler()
+    gone = threading.Event()
+    for _ in range(600):  # the server notices the disconnect and cancels the request
+        if not scheduler._tickets:
+            break
+        gone.wait(0.1)
+    assert not scheduler._tickets, "the request was not cancelled"
+    model.release()  # the batch in flight finishes; nothing more of that request is generated
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        later = pool.submit(httpx.post, base + "/v1/translate", json={"text": "Harga beras naik."}, timeout=60)
+        # The next batch is this request's: the cancelled request's 8 remaining sentences were dropped.
+        assert model.next_batch() == ["Harga beras naik."]
+        model.open()
+        assert later.result().status_code == 200
+    assert len(model.generated) == 1 + len(held) + 1

@@ -247,7 +247,7 @@ class Scheduler:
         cap = self.pipelines[profile].config.translation.max_batch_tokens or 4096
         cost = self._seconds_per_token.get(profile)
         wanted = INITIAL_BATCH_TOKENS if cost is None else int(self.target_batch_s / cost)
-        return max(MIN_BATCH_TOKENS, min(cap, wanted))
+        return min(cap, max(MIN_BATCH_TOKENS, wanted))
 
     def _next_batch(self) -> tuple[str, dict[str, list[Ticket]]] | None:
         """The next batch (called under the lock): pieces in turn across owners, then requests."""

@@ -83,7 +83,7 @@ class Service:
     async def wait(self, request: Request, ticket: Ticket) -> list[Result | InputError]:
         """The ticket's outcomes; a client that disconnects, or a request over the time limit, has
         its remaining work cancelled."""
-        waiting = asyncio.wrap_future(ticket.future)
+        waiting = watch(ticket)
         deadline = asyncio.get_running_loop().time() + self.settings.timeout_s
         while True:
             done, _ = await asyncio.wait({waiting}, timeout=DISCONNECT_POLL_S)
@@ -96,6 +96,14 @@ class Service:
                 self.scheduler().cancel(ticket)
                 raise ApiError(503, f"the request took longer than the limit of {self.settings.timeout_s:.0f} s", {"Retry-After": "5"})
         return outcome(waiting)
+
+
+def watch(ticket: Ticket) -> "asyncio.Future":
+    """The ticket's future on the event loop. Its exception counts as seen even when nobody waits
+    any more (a client that left), so the log gets no "exception was never retrieved"."""
+    waiting = asyncio.wrap_future(ticket.future)
+    waiting.add_done_callback(lambda f: f.cancelled() or f.exception())
+    return waiting
 
 
 def outcome(waiting: "asyncio.Future") -> list[Result | InputError]:

@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from ..errors import InputError, LanguageError, first_line
 from ..prepare import Prepared
 from .scheduler import EventSink, Ticket
-from .service import ApiError, Service, outcome
+from .service import ApiError, Service, outcome, watch
 
 
 def stream_document(service: Service, request: Request, start: Callable[[EventSink], Awaitable[Ticket]], summarize: bool) -> StreamingResponse:
@@ -38,7 +38,7 @@ def stream_document(service: Service, request: Request, start: Callable[[EventSi
             except ApiError as e:
                 yield _event("error", {"error": e.message})
                 return
-            waiting = asyncio.wrap_future(ticket.future)
+            waiting = watch(ticket)
             while not waiting.done() or not events.empty():
                 if events.empty():
                     getter = asyncio.ensure_future(events.get())

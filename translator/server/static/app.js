@@ -106,6 +106,12 @@ async function readEvents(response) {
       if (name === "progress") {
         if (data.total) { $("progress").max = data.total; $("progress").value = data.done; }
         say(data.stage === "summarize" ? "Summarising…" : data.stage === "queued" ? "Waiting for the models…" : `Translating: ${data.done} of ${data.total} sentences`);
+      } else if (name === "sentences") {
+        start(data.sentences);
+      } else if (name === "sentence") {
+        fill(data.index, data);
+      } else if (name === "summary") {
+        $("summary").textContent = data.summary || "(no summary)";
       } else if (name === "error") {
         throw new Error(data.error);
       } else if (name === "result") {
@@ -123,43 +129,62 @@ function cell(text, className) {
   return td;
 }
 
+// The table is drawn when the source sentences are known; each English cell fills in as its
+// sentence arrives, and the final result draws it once more, whole.
+function start(sentences) {
+  last = null;
+  $("summary").textContent = "…";
+  $("pairs").tBodies[0].replaceChildren(...sentences.map(row));
+  $("warnings-title").hidden = true;
+  $("output").hidden = false;
+}
+
+function row(segment, i) {
+  const tr = document.createElement("tr");
+  const previous = i > 0 ? row.paragraph : -1;
+  if (segment.paragraph !== previous) tr.classList.add("paragraph-start");
+  row.paragraph = segment.paragraph;
+  if (segment.boilerplate) tr.classList.add("boilerplate");
+  const source = cell(segment.source, "source");
+  const target = cell("…", "target pending");
+  for (const td of [source, target]) {
+    td.tabIndex = 0;
+    td.addEventListener("mouseenter", () => highlight(tr, true));
+    td.addEventListener("mouseleave", () => highlight(tr, false));
+    td.addEventListener("focus", () => highlight(tr, true));
+    td.addEventListener("blur", () => highlight(tr, false));
+  }
+  tr.append(cell(String(i + 1), "n"), source, target);
+  return tr;
+}
+
+function fill(i, segment) {
+  const tr = $("pairs").tBodies[0].rows[i];
+  if (!tr) return;
+  const target = tr.querySelector("td.target");
+  target.classList.remove("pending");
+  target.textContent = segment.translation;
+  target.classList.toggle("flagged", segment.flags.length > 0);
+  if (segment.flags.length) {
+    const messages = segment.flags.map((f) => `${f.kind}: ${f.message}`);
+    target.title = messages.join("\n");
+    const list = document.createElement("div");
+    list.className = "flags";
+    list.id = `flags-${i}`;
+    list.textContent = messages.join(" · ");
+    target.append(list);
+    target.setAttribute("aria-describedby", list.id);
+  }
+}
+
 function show(result) {
+  start(result.segments);
   last = result;
   $("summary").textContent = result.summary || "(no summary)";
-  const rows = [];
-  let paragraph = -1;
-  result.segments.forEach((segment, i) => {
-    const tr = document.createElement("tr");
-    if (segment.paragraph !== paragraph) { tr.classList.add("paragraph-start"); paragraph = segment.paragraph; }
-    if (segment.boilerplate) tr.classList.add("boilerplate");
-    const source = cell(segment.source, "source");
-    const target = cell(segment.translation, "target");
-    for (const td of [source, target]) {
-      td.tabIndex = 0;
-      td.addEventListener("mouseenter", () => highlight(tr, true));
-      td.addEventListener("mouseleave", () => highlight(tr, false));
-      td.addEventListener("focus", () => highlight(tr, true));
-      td.addEventListener("blur", () => highlight(tr, false));
-    }
-    if (segment.flags.length) {
-      target.classList.add("flagged");
-      const messages = segment.flags.map((f) => `${f.kind}: ${f.message}`);
-      target.title = messages.join("\n");
-      const list = document.createElement("div");
-      list.className = "flags";
-      list.id = `flags-${i}`;
-      list.textContent = messages.join(" · ");
-      target.append(list);
-      target.setAttribute("aria-describedby", list.id);
-    }
-    tr.append(cell(String(i + 1), "n"), source, target);
-    rows.push(tr);
-  });
-  $("pairs").tBodies[0].replaceChildren(...rows);
+  result.segments.forEach((segment, i) => fill(i, segment));
   const general = result.warnings.filter((w) => w.segment === null);
   $("warnings-title").hidden = !general.length;
   $("warnings-title").textContent = general.map((w) => `${w.kind}: ${w.message}`).join(" · ");
-  $("output").hidden = false;
 }
 
 function highlight(tr, on) {
