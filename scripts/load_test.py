@@ -9,11 +9,16 @@ the same news-sized articles:
 2. eight clients at once (each request a whole article);
 3. eight clients sending articles while a ninth sends one short sentence again and again: its
    latency shows whether short requests starve behind long ones;
-4. `translator batch` on the same articles (JSONL), the throughput to match.
+4. fairness: one article alone (three times), then one key sends 50 articles at once while another
+   key sends that article: the second key's latency against its time alone;
+5. `translator batch` on the same articles (JSONL), the throughput to match.
 
-Then --soak N short requests, with the server's RSS read before and after. Every phase is bounded
-in requests and time and stops by itself. Prints p50/p95/p99 latency, requests/s, sentences/s and
-errors, and writes JSON with --json.
+Articles are sent with ``Accept: text/event-stream``, so each one's time to its first translated
+sentence is measured as well as its whole latency. Then --soak N short requests, with the server's
+RSS read before and after. Every phase is bounded in requests and time and stops by itself (the 50
+flooding articles are abandoned, their connections closed, once the measured one is done: the
+server drops their work). Prints p50/p95/p99 latency, time to first sentence, requests/s,
+sentences/s and errors, and writes JSON with --json.
 
     python scripts/load_test.py [--articles 48] [--soak 1000] [--full-size] [--json out.json]
 """
@@ -23,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -87,19 +93,37 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))] if ordered else float("nan")
 
 
-def send(client, base: str, text: str) -> tuple[float, int, int]:
-    """(seconds, status, sentences) of one translate-and-summarize request."""
+KEYS = {"load": "kunci-beban", "flood": "kunci-banjir", "other": "kunci-lain"}
+
+
+def send(client, base: str, text: str, key: str = KEYS["load"]) -> tuple[float, int, int, float]:
+    """(seconds, status, sentences, seconds to the first sentence) of one translate-and-summarize
+    request; a short text is sent as plain JSON (its first sentence is its answer)."""
     started = time.perf_counter()
-    response = client.post(base + "/v1/translate-and-summarize", json={"text": text}, timeout=PHASE_LIMIT_S)
-    seconds = time.perf_counter() - started
-    sentences = len(response.json().get("segments", [])) if response.status_code == 200 else 0
-    return seconds, response.status_code, sentences
+    if len(text) < 200:
+        response = client.post(base + "/v1/translate-and-summarize", json={"text": text, "api_key": key}, timeout=PHASE_LIMIT_S)
+        seconds = time.perf_counter() - started
+        sentences = len(response.json().get("segments", [])) if response.status_code == 200 else 0
+        return seconds, response.status_code, sentences, seconds
+    first: float | None = None
+    status, sentences, answered = 0, 0, False
+    headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {key}"}
+    with client.stream("POST", base + "/v1/translate-and-summarize", json={"text": text}, headers=headers, timeout=PHASE_LIMIT_S) as response:
+        status = response.status_code
+        for line in response.iter_lines():
+            if line == "event: sentence" and first is None:
+                first = time.perf_counter() - started
+            elif line.startswith("data: ") and '"segments"' in line:
+                sentences, answered = len(json.loads(line[6:])["segments"]), True
+    if status == 200 and not answered:
+        status = 500  # the stream ended with an error event
+    return time.perf_counter() - started, status, sentences, float("nan") if first is None else first
 
 
 def phase(name: str, base: str, texts: list[str], clients: int) -> dict:
     import httpx
 
-    results: list[tuple[float, int, int]] = []
+    results: list[tuple[float, int, int, float]] = []
     lock = threading.Lock()
     queue = list(texts)
     deadline = time.monotonic() + PHASE_LIMIT_S
@@ -122,8 +146,9 @@ def phase(name: str, base: str, texts: list[str], clients: int) -> dict:
     return summarise(name, results, time.perf_counter() - started)
 
 
-def summarise(name: str, results: list[tuple[float, int, int]], seconds: float) -> dict:
+def summarise(name: str, results: list[tuple[float, int, int, float]], seconds: float) -> dict:
     latencies = [r[0] for r in results]
+    firsts = [r[3] for r in results if r[3] == r[3]]
     return {
         "phase": name,
         "requests": len(results),
@@ -135,6 +160,8 @@ def summarise(name: str, results: list[tuple[float, int, int]], seconds: float) 
         "p50_s": round(percentile(latencies, 0.5), 3),
         "p95_s": round(percentile(latencies, 0.95), 3),
         "p99_s": round(percentile(latencies, 0.99), 3),
+        "first_sentence_p50_s": round(percentile(firsts, 0.5), 3),
+        "first_sentence_p95_s": round(percentile(firsts, 0.95), 3),
     }
 
 
@@ -143,7 +170,7 @@ def short_under_load(base: str, texts: list[str]) -> dict:
     import httpx
 
     stop = threading.Event()
-    short: list[tuple[float, int, int]] = []
+    short: list[tuple[float, int, int, float]] = []
 
     def short_loop():
         with httpx.Client() as client:
@@ -159,6 +186,53 @@ def short_under_load(base: str, texts: list[str]) -> dict:
         thread.join(timeout=PHASE_LIMIT_S)
     row = summarise("the short sentence, meanwhile", short, loaded["seconds"])
     return {"articles": loaded, "short": row}
+
+
+def distinct(text: str, i: int) -> str:
+    """``text`` with every sentence made its own (no sentence shared with another copy)."""
+    return re.sub(r"\.(\s|$)", lambda m: f" (edisi {i}).{m.group(1)}", text)
+
+
+def fairness(base: str, text: str, flood: int = 50) -> dict:
+    """One article alone (median of 3), then the same article from another key while one key has
+    ``flood`` articles in flight; the flood's connections are closed once the article is answered."""
+    import httpx
+
+    with httpx.Client() as client:
+        alone = sorted(send(client, base, text, KEYS["other"])[0] for _ in range(3))[1]
+    stop = threading.Event()
+    started = threading.Barrier(flood + 1)
+
+    def flood_one(i: int) -> None:
+        headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {KEYS['flood']}"}
+        with httpx.Client() as client:
+            started.wait(timeout=PHASE_LIMIT_S)
+            try:
+                with client.stream("POST", base + "/v1/translate-and-summarize", json={"text": distinct(text, i)}, headers=headers, timeout=30) as response:
+                    for _ in response.iter_lines():
+                        if stop.is_set():
+                            return  # leaving: the server drops this request's remaining work
+            except httpx.TimeoutException:
+                return
+
+    threads = [threading.Thread(target=flood_one, args=(i,)) for i in range(flood)]
+    for thread in threads:
+        thread.start()
+    started.wait(timeout=PHASE_LIMIT_S)
+    time.sleep(2.0)  # the flood's requests are in the queue before the measured one is sent
+    with httpx.Client() as client:
+        loaded = send(client, base, text, KEYS["other"])
+    stop.set()
+    for thread in threads:
+        thread.join(timeout=PHASE_LIMIT_S)
+    return {
+        "phase": f"one key sends {flood} articles at once; another key sends one",
+        "alone_s": round(alone, 3),
+        "under_flood_s": round(loaded[0], 3),
+        "first_sentence_under_flood_s": round(loaded[3], 3),
+        "ratio": round(loaded[0] / alone, 2),
+        "status": loaded[1],
+    }
 
 
 def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
@@ -187,10 +261,12 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(work_dir)
         os.environ["TRANSLATOR_CACHE"] = str(work / "cache")
         config = build_config(work, args.full_size)
+        keys = work / "keys.txt"
+        keys.write_text("\n".join(KEYS.values()) + "\n", encoding="utf-8")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         server = subprocess.Popen(
-            [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256"],
+            [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256", "--api-keys", str(keys)],
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )  # fmt: skip
         try:
@@ -208,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
             rows = [phase("1 client", base, texts, 1), phase("8 clients", base, texts, 8)]
             under_load = short_under_load(base, texts)
             rows += [under_load["articles"], under_load["short"]]
+            fair = fairness(base, texts[0])
             batch = batch_phase(config, texts, work)
             soak = {}
             if args.soak:
@@ -222,15 +299,19 @@ def main(argv: list[str] | None = None) -> int:
                 server.kill()
                 server.wait()
     ratio = rows[1]["sentences_per_s"] / batch["sentences_per_s"]
-    print(f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7}")
+    print(f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'1st p95':>8}")
     for row in rows + ([soak] if soak else []):
-        print(f"{row['phase']:<56} {row['requests']:>5} {row['errors']:>4} {row['requests_per_s']:>7} {row['sentences_per_s']:>8} {row['p50_s']:>7} {row['p95_s']:>7} {row['p99_s']:>7}")
+        print(
+            f"{row['phase']:<56} {row['requests']:>5} {row['errors']:>4} {row['requests_per_s']:>7} {row['sentences_per_s']:>8} "
+            f"{row['p50_s']:>7} {row['p95_s']:>7} {row['p99_s']:>7} {row['first_sentence_p95_s']:>8}"
+        )
     print(f"{batch['phase']:<56} {batch['documents']:>5} {'':>4} {'':>7} {batch['sentences_per_s']:>8}")
     print(f"8 clients reach {ratio:.2f}x the sentences/s of translator batch")
+    print(f"fairness: one article alone {fair['alone_s']} s, beside a 50-article flood {fair['under_flood_s']} s ({fair['ratio']}x)")
     if soak:
         print(f"server RSS across the soak: {soak['rss_before_mb']} MB -> {soak['rss_after_mb']} MB")
     if args.json:
-        report = {"full_size": args.full_size, "rows": rows, "batch": batch, "soak": soak, "ratio_8_clients_to_batch": round(ratio, 2), "cpus": os.cpu_count()}
+        report = {"full_size": args.full_size, "rows": rows, "fairness": fair, "batch": batch, "soak": soak, "ratio_8_clients_to_batch": round(ratio, 2), "cpus": os.cpu_count()}
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
 

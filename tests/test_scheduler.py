@@ -222,3 +222,51 @@ def test_a_capped_output_is_retried_in_its_batch(config):
     finally:
         scheduler.stop()
     assert result.translation == "fixed." and [f.kind for f in result.segments[0].flags] == ["retried"]
+
+
+def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_order(config):
+    first_held, first_go = threading.Event(), threading.Event()
+
+    def respond(text, settings):
+        if "nomor 0" in text:  # the first sentence's batch waits until the second batch is done
+            first_held.set()
+            assert first_go.wait(timeout=WAIT_S)
+        return Generated(f"en {text}", 2, False)
+
+    model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
+    cfg = replace(config, translation=replace(config.translation, max_batch_tokens=8))
+    pipeline = Pipeline(cfg, Translator(model, cfg.translation), SummaryStage.disabled(cfg.summarization))
+    scheduler = Scheduler({"default": pipeline}, workers=2)
+    sent: list[int] = []
+    second_sent = threading.Event()
+    try:
+
+        def on_event(kind, doc, payload):
+            if kind == "sentence":
+                sent.append(payload[0])
+
+        ticket = scheduler.submit(["Harga nomor 0 naik. Harga nomor 1 naik."], profile="default", summarize=False, on_event=on_event)
+        assert first_held.wait(timeout=WAIT_S)
+        for _ in range(1200):  # the other worker translates sentence 2 meanwhile
+            if "Harga nomor 1 naik." in ticket.outputs:
+                second_sent.set()
+                break
+            threading.Event().wait(0.05)
+        with scheduler._handoff:  # its hand-off is over: sentence 2 is held back, not sent
+            assert second_sent.is_set() and sent == [], "sentence 2 was sent before sentence 1"
+        first_go.set()
+        [result] = ticket.future.result(timeout=WAIT_S)
+    finally:
+        first_go.set()
+        scheduler.stop()
+    assert sent == [0, 1] and [s.translation for s in result.segments] == ["en Harga nomor 0 naik.", "en Harga nomor 1 naik."]
+
+
+@pytest.mark.parametrize(
+    "total, summary, workers, expected",
+    [(2, None, None, (2, 1)), (8, None, None, (8, 4)), (1, None, None, (1, 1)), (8, 2, 4, (4, 2))],
+)
+def test_the_cores_are_split_between_translation_workers_and_summaries(total, summary, workers, expected):
+    from translator.server.run import split_threads
+
+    assert split_threads(total, summary, workers) == expected

@@ -141,10 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-body-mb", type=_positive_float, default=5.0, metavar="MB", help="largest request body (default: 5)")
     serve.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="the most one request may take, waiting included (default: 300)")
     serve.add_argument("--max-queue", type=_positive_int, default=64, metavar="N", help="requests in progress at once; more get 503 (default: 64)")
-    serve.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for the models (default: models.yaml's threads, else all cores)")
-    serve.add_argument(
-        "--summary-threads", type=_positive_int, metavar="N", help="of those, threads for summaries; translation gets the rest (default: half, at least 1)"
-    )
+    serve.add_argument("--threads", type=_positive_int, metavar="N", help="CPU cores for the models (default: models.yaml's threads, else all cores)")
+    serve.add_argument("--translation-workers", type=_positive_int, metavar="N", help="translation batches at once, one thread each (default: one per core)")
+    serve.add_argument("--summary-threads", type=_positive_int, metavar="N", help="threads for summaries, beside translation (default: half the cores, at least 1)")
     return parser
 
 
@@ -397,6 +396,7 @@ def _command_serve(args: argparse.Namespace) -> int:
         max_queue=args.max_queue,
         threads=args.threads,
         summary_threads=args.summary_threads,
+        translation_workers=args.translation_workers,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))

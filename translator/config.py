@@ -76,6 +76,7 @@ class ModelConfig:
     generation_items: tuple[tuple[str, Any], ...] = ()
     device_set_by: str | None = None  # "--device" when the command line chose it, for messages
     threads: int | None = None  # this stage's inference threads (the service splits the cores); None: Config.threads
+    workers: int = 1  # batches this stage may run at once, each on ``threads`` (CTranslate2's inter_threads)
 
     @property
     def generation(self) -> dict[str, Any]:
@@ -168,9 +169,14 @@ class Config:
 
         return replace(self, translation=stage(self.translation), summarization=stage(self.summarization), threads=threads or self.threads)
 
-    def with_stage_threads(self, translation: int, summarization: int) -> "Config":
-        """A copy whose stages run on separate thread counts (the service's split of the cores)."""
-        return replace(self, translation=replace(self.translation, threads=translation), summarization=replace(self.summarization, threads=summarization))
+    def with_stage_threads(self, translation: int, summarization: int, translation_workers: int = 1) -> "Config":
+        """A copy whose stages run on their own threads (the service's split of the cores):
+        ``translation_workers`` translation batches at once, each on ``translation`` threads."""
+        return replace(
+            self,
+            translation=replace(self.translation, threads=translation, workers=translation_workers),
+            summarization=replace(self.summarization, threads=summarization),
+        )
 
     def with_summary(self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None) -> "Config":
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""

@@ -266,7 +266,7 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
     meta = json.loads((path / META).read_text(encoding="utf-8"))
     tokenizer = _Tokenizer(path, meta["tokenizer"])
     translator = ctranslate2.Translator(
-        str(path), device=device, compute_type=compute_type, inter_threads=1, intra_threads=threads or os.cpu_count() or 0
+        str(path), device=device, compute_type=compute_type, inter_threads=cfg.workers, intra_threads=threads or os.cpu_count() or 0
     )
     limit = input_limit(meta.get("max_position_embeddings"), meta.get("model_max_length"))
     check_input_budget(role, cfg, source, limit)

@@ -3,8 +3,8 @@
 uvicorn stops accepting connections on either signal, lets in-flight requests finish (up to
 ``GRACE_S``), and the scheduler answers the requests it has not finished with 503.
 
-The cores are split between the scheduler's two threads (``split_threads``): translation batches
-and summaries run at once, each on its own cores, so a summary never holds up a sentence.
+The cores are split between the scheduler's lanes (``split_threads``): translation batches and
+summaries run at once, on threads of their own, so a summary never holds up a sentence.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     if not _is_loopback(host) and settings.api_keys is None:
         print(f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it", file=sys.stderr)
 
-    translation_threads, summary_threads = split_threads(settings.threads or config.threads, settings.summary_threads)
+    workers, summary_threads = split_threads(settings.threads or config.threads, settings.summary_threads, settings.translation_workers)
 
     def configured(profile: str) -> Config:
         chosen = config if profile == config.profile else load_config(config.source, profile=profile)
-        return chosen.with_stage_threads(translation_threads, summary_threads)
+        return chosen.with_stage_threads(1, summary_threads, translation_workers=workers)
 
     def load():
         make = load_pipeline or (lambda profile: Pipeline.from_config(configured(profile)))
@@ -66,12 +66,17 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     return 1 if failure else 0
 
 
-def split_threads(total: int | None, summary: int | None = None) -> tuple[int, int]:
-    """(translation, summary) threads out of ``total`` (None: every core). Summaries get
-    ``summary``, by default half the cores; translation the rest; each at least one."""
+def split_threads(total: int | None, summary: int | None = None, workers: int | None = None) -> tuple[int, int]:
+    """(translation workers, summary threads) for ``total`` cores (None: every core).
+
+    Translation runs ``workers`` batches at once, one thread each (default: one per core); summaries
+    run on ``summary`` threads (default: half the cores, at least one). The lanes overlap on
+    purpose: translation, the lane people wait on, can use every core while no summary runs, and
+    when one does the OS shares the cores. Single-threaded batches never spin waiting for each
+    other, so the overlap costs little (scripts/load_test.py measures it against `translator batch`).
+    """
     total = total or os.cpu_count() or 1
-    summary = summary or max(1, total // 2)
-    return max(1, total - summary), summary
+    return workers or total, summary or max(1, total // 2)
 
 
 def _is_loopback(host: str) -> bool:

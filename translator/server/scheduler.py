@@ -8,18 +8,19 @@ from everything waiting:
 * **Owners share each batch equally.** An owner is an API key, or the client's address without
   keys. Owners are visited in turn, one piece each, so a key that sends 500 articles gets the same
   share as a key that sends one.
-* **Within an owner, requests take turns, shortest remaining work first.** A request's key is its
-  waiting tokens minus an aging credit (``AGING_TOKENS_PER_S`` for every second it has waited), so
-  short requests go first and a long one is never starved. Turns (rather than finishing the
-  shortest first) give every request a sentence in the next batch: time to first sentence stays
-  one batch, whoever else is waiting.
+* **Within an owner, requests take turns, shortest remaining work first.** Turns last across
+  batches: the request served longest ago (a new one: never) goes first, so a newcomer is in the
+  very next batch and nothing waits forever, however small the batches. Among requests equally
+  due, the shortest remaining work goes first: its key is its waiting tokens minus an aging credit
+  (``AGING_TOKENS_PER_S`` for every second it has waited). Owners' turns last across batches too.
 * **A request's pieces go in document order**, so its sentences finish, and stream, in order.
 * **A token budget, not a sentence count.** A batch closes when its padded tokens (longest piece
   times count, what the model computes) would pass the budget. The budget follows the measured
   cost of recent batches so that one batch is about ``TARGET_BATCH_S`` of work on this machine:
   a request that arrives now waits for at most the batch in flight, then joins the next.
 
-After each call every output is handed to each request that waits for it; a sentence is sent
+Several batches may run at once (``workers``, CTranslate2's ``inter_threads``: one thread each),
+so translation can use every core while no summary needs one. After each call every output is handed to each request that waits for it; a sentence is sent
 (``on_event``) as soon as all its pieces are in, and a document's summary is queued when its last
 sentence is. Summaries (one long encoder pass and a long decode) run on their own thread, with
 their own cores, so they never hold up anyone's sentences: owners in turn, shortest text first,
@@ -90,6 +91,7 @@ class Ticket:
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     future: Future = field(default_factory=Future)
     arrived: float = field(default_factory=time.monotonic)
+    served: float = 0.0  # when it last had a piece in a batch (0: never): turns go to the longest unserved
     cancelled: bool = False
     finished: bool = False  # answered (set under the scheduler's lock, once)
     queue: collections.deque = field(default_factory=collections.deque)  # model texts not yet sent
@@ -122,23 +124,24 @@ class SummaryJob:
 
 
 class Scheduler:
-    """Owns the pipelines (one per profile); one thread translates, one summarises."""
+    """Owns the pipelines (one per profile); ``workers`` threads translate, one summarises."""
 
-    def __init__(self, pipelines: dict[str, Pipeline], max_queue: int = 64, target_batch_s: float = TARGET_BATCH_S):
+    def __init__(self, pipelines: dict[str, Pipeline], max_queue: int = 64, target_batch_s: float = TARGET_BATCH_S, workers: int | None = None):
         self.pipelines = pipelines
         self.max_queue = max_queue
         self.target_batch_s = target_batch_s
         self._tickets: list[Ticket] = []  # not finished, in arrival order
         self._summaries: list[SummaryJob] = []
         self._last_summary_owner: dict[str, float] = {}
+        self._owner_served: dict[str, float] = {}
         self._seconds_per_token: dict[str, float] = {}  # per profile, measured
         self._work = threading.Condition()
+        self._handoff = threading.Lock()  # outputs handed to requests, and sentences sent, by one thread at a time
         self._stopping = False
         self.batches = 0  # generate batches run, for tests and logs
-        self._threads = [
-            threading.Thread(target=self._translate_loop, name="translator-batches", daemon=True),
-            threading.Thread(target=self._summary_loop, name="translator-summaries", daemon=True),
-        ]
+        workers = workers or max(p.config.translation.workers for p in pipelines.values())
+        self._threads = [threading.Thread(target=self._translate_loop, name=f"translator-batches-{i}", daemon=True) for i in range(workers)]
+        self._threads.append(threading.Thread(target=self._summary_loop, name="translator-summaries", daemon=True))
         for thread in self._threads:
             thread.start()
 
@@ -255,11 +258,13 @@ class Scheduler:
         if not waiting:
             return None
         now = time.monotonic()
-        profile = min(waiting, key=lambda t: t.key(now)).profile
+        turn = lambda t: (t.served, t.key(now))  # noqa: E731 - longest unserved first, then shortest
+        profile = min(waiting, key=turn).profile
         owners: dict[str, list[Ticket]] = {}
-        for ticket in sorted((t for t in waiting if t.profile == profile), key=lambda t: t.key(now)):
+        for ticket in sorted((t for t in waiting if t.profile == profile), key=turn):
             owners.setdefault(ticket.owner, []).append(ticket)
-        lanes = [collections.deque(tickets) for tickets in sorted(owners.values(), key=lambda ts: ts[0].key(now))]
+        order = sorted(owners, key=lambda o: (self._owner_served.get(o, 0.0), turn(owners[o][0])))
+        lanes = [collections.deque(owners[o]) for o in order]
         budget, longest, batch = self.budget(profile), 0, {}
         while lanes:
             for lane in list(lanes):
@@ -270,6 +275,7 @@ class Scheduler:
                     return profile, batch
                 ticket.queue.popleft()
                 ticket.waiting_tokens -= ticket.tokens[text]
+                ticket.served = self._owner_served[ticket.owner] = now
                 longest = size
                 batch.setdefault(text, []).append(ticket)
                 lane.rotate(-1)  # the owner's next request takes the owner's next turn
@@ -297,18 +303,19 @@ class Scheduler:
             translator.remember(outputs)
         except Exception as e:  # noqa: BLE001 - a memory that cannot be written must not fail a translation
             log.warning("translation memory: %s", first_line(e))
-        touched: dict[Ticket, int] = {}
-        for text, tickets in batch.items():
-            for ticket in tickets:
-                touched[ticket] = touched.get(ticket, 0) + lengths[text]
-                if text in failures:
-                    self._fail(ticket, text, failures[text])
-                else:
-                    ticket.outputs[text] = outputs[text]
         total = sum(lengths[t] * len(ts) for t, ts in batch.items())
-        for ticket, tokens in touched.items():
-            ticket.timings["translate"] = ticket.timings.get("translate", 0.0) + seconds * tokens / total
-            self._advance(ticket)
+        with self._handoff:
+            touched: dict[Ticket, int] = {}
+            for text, tickets in batch.items():
+                for ticket in tickets:
+                    touched[ticket] = touched.get(ticket, 0) + lengths[text]
+                    if text in failures:
+                        self._fail(ticket, text, failures[text])
+                    else:
+                        ticket.outputs[text] = outputs[text]
+            for ticket, tokens in touched.items():
+                ticket.timings["translate"] = ticket.timings.get("translate", 0.0) + seconds * tokens / total
+                self._advance(ticket)
 
     @staticmethod
     def _generate(translator, texts: list[str], lengths: dict[str, int]) -> tuple[dict[str, Generated], dict[str, Exception]]:
