@@ -253,6 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--soak", type=int, default=1000, help="short requests for the memory check (default: 1000; 0: none)")
     parser.add_argument("--full-size", action="store_true", help="full-size random-weight models (minutes), as the benchmark")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--server-log", type=Path, help="keep the server's stderr here (default: a temporary file)")
     args = parser.parse_args(argv)
     import httpx
 
@@ -265,15 +266,16 @@ def main(argv: list[str] | None = None) -> int:
         keys.write_text("\n".join(KEYS.values()) + "\n", encoding="utf-8")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
+        server_log = (args.server_log or work / "server.log").open("w", encoding="utf-8")  # a file: a pipe nobody reads would fill up
         server = subprocess.Popen(
             [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256", "--api-keys", str(keys)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+            stdout=subprocess.DEVNULL, stderr=server_log, env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )  # fmt: skip
         try:
             deadline = time.monotonic() + PHASE_LIMIT_S
             while time.monotonic() < deadline:
                 if server.poll() is not None:
-                    raise RuntimeError(server.stderr.read().decode() if server.stderr else "the server stopped")
+                    raise RuntimeError(Path(server_log.name).read_text(encoding="utf-8") or "the server stopped")
                 try:
                     if httpx.get(base + "/readyz", timeout=5).status_code == 200:
                         break
@@ -298,6 +300,10 @@ def main(argv: list[str] | None = None) -> int:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait()
+            server_log.close()
+            logged = [line for line in Path(server_log.name).read_text(encoding="utf-8").splitlines() if "ERROR" in line or "Traceback" in line]
+            if logged:
+                print(f"the server logged {len(logged)} error line(s); the first: {logged[0]}", file=sys.stderr)
     ratio = rows[1]["sentences_per_s"] / batch["sentences_per_s"]
     print(f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'1st p95':>8}")
     for row in rows + ([soak] if soak else []):

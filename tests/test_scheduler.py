@@ -263,10 +263,10 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
 
 
 @pytest.mark.parametrize(
-    "total, summary, workers, expected",
-    [(2, None, None, (2, 1)), (8, None, None, (8, 4)), (1, None, None, (1, 1)), (8, 2, 4, (4, 2))],
+    "total, workers, summary, expected",
+    [(2, None, None, (2, 2)), (8, None, None, (8, 8)), (1, None, None, (1, 1)), (8, 4, 2, (4, 2))],
 )
-def test_the_cores_are_split_between_translation_workers_and_summaries(total, summary, workers, expected):
+def test_each_lane_has_a_worker_per_core_unless_told(total, workers, summary, expected):
     from translator.server.run import split_threads
 
-    assert split_threads(total, summary, workers) == expected
+    assert split_threads(total, workers, summary) == expected

@@ -191,3 +191,12 @@ def test_no_retry_when_retry_generation_is_null(tiny_dirs, tmp_path, monkeypatch
     result = pipeline("Harga beras naik.", summarize=False)
     assert len(calls) == 1
     assert [f.kind for f in result.segments[0].flags] == ["length_cap"]
+
+
+def test_one_sentence_is_its_own_summary_and_the_model_is_not_asked(tiny_pipeline, monkeypatch):
+    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
+    one = tiny_pipeline.summary.summarize(["Rice prices rose two percent this week."])
+    assert one.text == "Rice prices rose two percent this week." and calls == []
+    assert [f.kind for f in one.warnings] == ["summary"] and "its own summary" in one.warnings[0].message
+    two = tiny_pipeline.summary.summarize(["Rice prices rose two percent this week.", "Traders blamed the weather."])
+    assert len(calls) >= 1 and "its own summary" not in " ".join(f.message for f in two.warnings)

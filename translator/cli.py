@@ -143,7 +143,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--max-queue", type=_positive_int, default=64, metavar="N", help="requests in progress at once; more get 503 (default: 64)")
     serve.add_argument("--threads", type=_positive_int, metavar="N", help="CPU cores for the models (default: models.yaml's threads, else all cores)")
     serve.add_argument("--translation-workers", type=_positive_int, metavar="N", help="translation batches at once, one thread each (default: one per core)")
-    serve.add_argument("--summary-threads", type=_positive_int, metavar="N", help="threads for summaries, beside translation (default: half the cores, at least 1)")
+    serve.add_argument("--summary-workers", type=_positive_int, metavar="N", help="summaries at once, one thread each (default: one per core)")
     return parser
 
 
@@ -395,8 +395,8 @@ def _command_serve(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         max_queue=args.max_queue,
         threads=args.threads,
-        summary_threads=args.summary_threads,
         translation_workers=args.translation_workers,
+        summary_workers=args.summary_workers,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))

@@ -169,13 +169,13 @@ class Config:
 
         return replace(self, translation=stage(self.translation), summarization=stage(self.summarization), threads=threads or self.threads)
 
-    def with_stage_threads(self, translation: int, summarization: int, translation_workers: int = 1) -> "Config":
-        """A copy whose stages run on their own threads (the service's split of the cores):
-        ``translation_workers`` translation batches at once, each on ``translation`` threads."""
+    def with_stage_threads(self, translation: int, summarization: int, translation_workers: int = 1, summary_workers: int = 1) -> "Config":
+        """A copy whose stages run on threads of their own (the service's lanes): each stage runs
+        ``*_workers`` calls at once, each call on ``translation`` / ``summarization`` threads."""
         return replace(
             self,
             translation=replace(self.translation, threads=translation, workers=translation_workers),
-            summarization=replace(self.summarization, threads=summarization),
+            summarization=replace(self.summarization, threads=summarization, workers=summary_workers),
         )
 
     def with_summary(self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None) -> "Config":

@@ -194,6 +194,12 @@ class SummaryStage:
         method = self.method_for(options)
         budget = (options.max_words if options else None) or self.cfg.word_budget(sum(len(t.split()) for t in texts))
         flags: list[Flag] = []
+        units = [t.strip() for t in texts if t.strip()]
+        if len(units) == 1 and method == "abstractive":
+            # One sentence has nothing to condense: a model asked for 30-odd tokens about it can only
+            # pad or invent. The sentence is its own summary, said so.
+            note = Flag("summary", "summary: the text is one sentence; it is its own summary (nothing to condense)")
+            return Summary(units[0], 0, 0, [note], method="extractive")
         if self.summarizer is not None and method == "abstractive":
             summary = self.summarizer.summarize(texts, max_words=budget)
             if summary.text or self.cfg.fallback != "extractive":

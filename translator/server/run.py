@@ -34,11 +34,11 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     if not _is_loopback(host) and settings.api_keys is None:
         print(f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it", file=sys.stderr)
 
-    workers, summary_threads = split_threads(settings.threads or config.threads, settings.summary_threads, settings.translation_workers)
+    translation_workers, summary_workers = split_threads(settings.threads or config.threads, settings.translation_workers, settings.summary_workers)
 
     def configured(profile: str) -> Config:
         chosen = config if profile == config.profile else load_config(config.source, profile=profile)
-        return chosen.with_stage_threads(1, summary_threads, translation_workers=workers)
+        return chosen.with_stage_threads(1, 1, translation_workers, summary_workers)
 
     def load():
         make = load_pipeline or (lambda profile: Pipeline.from_config(configured(profile)))
@@ -66,17 +66,19 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     return 1 if failure else 0
 
 
-def split_threads(total: int | None, summary: int | None = None, workers: int | None = None) -> tuple[int, int]:
-    """(translation workers, summary threads) for ``total`` cores (None: every core).
+def split_threads(total: int | None, translation: int | None = None, summary: int | None = None) -> tuple[int, int]:
+    """(translation workers, summary workers) for ``total`` cores (None: every core); each worker
+    is one thread running one batch or one summary at a time.
 
-    Translation runs ``workers`` batches at once, one thread each (default: one per core); summaries
-    run on ``summary`` threads (default: half the cores, at least one). The lanes overlap on
-    purpose: translation, the lane people wait on, can use every core while no summary runs, and
-    when one does the OS shares the cores. Single-threaded batches never spin waiting for each
-    other, so the overlap costs little (scripts/load_test.py measures it against `translator batch`).
+    By default each lane has one worker per core, so each can use every core: which lane needs
+    the cores depends on the models (with the default models a summary costs about as much as the
+    article's translation; in the full-size load test, ten times as much), and a fixed split leaves
+    one lane idle while the other queues. When both are busy the OS shares the cores between their
+    threads, and single-threaded workers never spin waiting for each other. For a strict split,
+    give each lane fewer workers (``--translation-workers``, ``--summary-workers``).
     """
     total = total or os.cpu_count() or 1
-    return workers or total, summary or max(1, total // 2)
+    return translation or total, summary or total
 
 
 def _is_loopback(host: str) -> bool:

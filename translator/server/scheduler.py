@@ -19,8 +19,8 @@ from everything waiting:
   cost of recent batches so that one batch is about ``TARGET_BATCH_S`` of work on this machine:
   a request that arrives now waits for at most the batch in flight, then joins the next.
 
-Several batches may run at once (``workers``, CTranslate2's ``inter_threads``: one thread each),
-so translation can use every core while no summary needs one. After each call every output is handed to each request that waits for it; a sentence is sent
+Each lane is a pool of single-threaded workers (CTranslate2's ``inter_threads``): several batches,
+and several summaries, may run at once, and either lane can use every core the other leaves idle. After each call every output is handed to each request that waits for it; a sentence is sent
 (``on_event``) as soon as all its pieces are in, and a document's summary is queued when its last
 sentence is. Summaries (one long encoder pass and a long decode) run on their own thread, with
 their own cores, so they never hold up anyone's sentences: owners in turn, shortest text first,
@@ -46,87 +46,31 @@ from ..pipeline import Pipeline
 from ..prepare import Prepared
 from ..summarize import Summary, SummaryOptions
 from ..assemble import piece_outputs
-from ..types import Result, Segment
+from ..types import Result
+from .tickets import Cancelled, EventSink, QueueFull, RequestFailed, ShuttingDown, SummaryJob, Ticket, piece_ranges
+
+__all__ = ["Cancelled", "EventSink", "QueueFull", "RequestFailed", "Scheduler", "ShuttingDown", "Ticket"]
 
 log = logging.getLogger("translator.server")
 
 TARGET_BATCH_S = 1.0  # one batch is about this much work, so a newcomer waits about this long
 INITIAL_BATCH_TOKENS = 256  # padded tokens of the first batch, before any cost is measured
 MIN_BATCH_TOKENS = 32
-AGING_TOKENS_PER_S = 50.0  # a request that has waited 10 s goes ahead of one 500 tokens shorter
-AGING_WORDS_PER_S = 20.0  # the same for summaries, in words
 COST_SMOOTHING = 0.3  # weight of the newest batch in the measured cost per token
 
-EventSink = Callable[[str, int, Any], None]  # (kind, document index, payload): "sentences", "sentence", "summary"
-
-
-class QueueFull(Exception):
-    """As many requests wait as may: the caller answers 503 with Retry-After."""
-
-
-class ShuttingDown(Exception):
-    """The server is stopping: requests not finished get 503."""
-
-
-class Cancelled(Exception):
-    """The client went away; its work was dropped."""
-
-
-class RequestFailed(TranslatorError):
-    """The model failed on this request's own input (the other requests in its batch went on)."""
-
-
-@dataclass(eq=False)
-class Ticket:
-    """One request: its prepared documents, what it waits for, and what it has been given."""
-
-    owner: str
-    profile: str
-    pipeline: Pipeline
-    docs: list[Prepared | InputError]
-    summarize: bool
-    options: SummaryOptions | None
-    on_event: EventSink | None = None
-    english: list[str] | None = None  # a summarise-only request: the English texts, no translation
-    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    future: Future = field(default_factory=Future)
-    arrived: float = field(default_factory=time.monotonic)
-    served: float = 0.0  # when it last had a piece in a batch (0: never): turns go to the longest unserved
-    cancelled: bool = False
-    finished: bool = False  # answered (set under the scheduler's lock, once)
-    queue: collections.deque = field(default_factory=collections.deque)  # model texts not yet sent
-    tokens: dict[str, int] = field(default_factory=dict)
-    outputs: dict[str, Generated] = field(default_factory=dict)
-    waiting_tokens: int = 0
-    sent: list[int] = field(default_factory=list)  # per document: sentences sent so far
-    ranges: list[list[range]] = field(default_factory=list)  # per document and sentence: its pieces
-    segments: list[list[Segment]] = field(default_factory=list)
-    summaries: dict[int, Any] = field(default_factory=dict)  # a Summary per document (a Result for English)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def key(self, now: float) -> float:
-        return self.waiting_tokens - AGING_TOKENS_PER_S * (now - self.arrived)
-
-    def emit(self, kind: str, doc: int, payload: Any) -> None:
-        if self.on_event is not None and not self.cancelled:
-            self.on_event(kind, doc, payload)
-
-
-@dataclass(eq=False)
-class SummaryJob:
-    ticket: Ticket
-    doc: int
-    words: int
-    queued: float = field(default_factory=time.monotonic)
-
-    def key(self, now: float) -> float:
-        return self.words - AGING_WORDS_PER_S * (now - self.queued)
 
 
 class Scheduler:
-    """Owns the pipelines (one per profile); ``workers`` threads translate, one summarises."""
+    """Owns the pipelines (one per profile); ``workers`` threads translate, ``summary_workers`` summarise."""
 
-    def __init__(self, pipelines: dict[str, Pipeline], max_queue: int = 64, target_batch_s: float = TARGET_BATCH_S, workers: int | None = None):
+    def __init__(
+        self,
+        pipelines: dict[str, Pipeline],
+        max_queue: int = 64,
+        target_batch_s: float = TARGET_BATCH_S,
+        workers: int | None = None,
+        summary_workers: int | None = None,
+    ):
         self.pipelines = pipelines
         self.max_queue = max_queue
         self.target_batch_s = target_batch_s
@@ -141,7 +85,8 @@ class Scheduler:
         self.batches = 0  # generate batches run, for tests and logs
         workers = workers or max(p.config.translation.workers for p in pipelines.values())
         self._threads = [threading.Thread(target=self._translate_loop, name=f"translator-batches-{i}", daemon=True) for i in range(workers)]
-        self._threads.append(threading.Thread(target=self._summary_loop, name="translator-summaries", daemon=True))
+        summary_workers = summary_workers or max(p.config.summarization.workers for p in pipelines.values())
+        self._threads += [threading.Thread(target=self._summary_loop, name=f"translator-summaries-{i}", daemon=True) for i in range(summary_workers)]
         for thread in self._threads:
             thread.start()
 
@@ -173,7 +118,7 @@ class Scheduler:
         ticket = Ticket(owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event)
         ticket.sent = [0] * len(docs)
         ticket.segments = [[] for _ in docs]
-        ticket.ranges = [_piece_ranges(doc) if isinstance(doc, Prepared) else [] for doc in docs]
+        ticket.ranges = [piece_ranges(doc) if isinstance(doc, Prepared) else [] for doc in docs]
         wanted = list(dict.fromkeys(t for d in docs if isinstance(d, Prepared) for t in d.to_translate))
         ticket.outputs = pipeline.translator.recall(wanted)
         todo = [t for t in wanted if t not in ticket.outputs]
@@ -458,12 +403,3 @@ class Scheduler:
             ticket.emit("summary", job.doc, made)
         self._maybe_finish(ticket)
 
-
-def _piece_ranges(doc: Prepared) -> list[range]:
-    """For each sentence, the indices of its pieces (a sentence's pieces are consecutive)."""
-    starts = [0] * (len(doc.sentences) + 1)
-    for owner in doc.owner:
-        starts[owner + 1] += 1
-    for i in range(len(doc.sentences)):
-        starts[i + 1] += starts[i]
-    return [range(starts[i], starts[i + 1]) for i in range(len(doc.sentences))]

@@ -30,8 +30,8 @@ class ServerSettings:
     max_queue: int = 64  # requests in progress; more get 503 with Retry-After
     target_batch_s: float = 1.0  # the scheduler's batches are about this much work
     threads: int | None = None  # cores for the models; None: models.yaml's threads, else every core
-    summary_threads: int | None = None  # threads for summaries; None: half the cores (see run.split_threads)
     translation_workers: int | None = None  # translation batches at once, one thread each; None: one per core
+    summary_workers: int | None = None  # summaries at once, one thread each; None: one per core (run.split_threads)
 
 
 class ApiError(Exception):

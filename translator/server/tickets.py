@@ -1,0 +1,96 @@
+"""One request's state inside the scheduler (a Ticket), a queued summary, and the ways a request
+ends other than with its result."""
+
+from __future__ import annotations
+
+import collections
+import time
+import uuid
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import InputError, TranslatorError
+from ..models.base import Generated
+from ..pipeline import Pipeline
+from ..prepare import Prepared
+from ..summarize import SummaryOptions
+from ..types import Segment
+
+AGING_TOKENS_PER_S = 50.0  # among requests equally due, 10 s of waiting outweighs 500 tokens of work
+AGING_WORDS_PER_S = 2.0  # summaries: a short one goes ahead of articles that have waited less than minutes
+
+EventSink = Callable[[str, int, Any], None]  # (kind, document index, payload): "sentences", "sentence", "summary"
+
+
+class QueueFull(Exception):
+    """As many requests wait as may: the caller answers 503 with Retry-After."""
+
+
+class ShuttingDown(Exception):
+    """The server is stopping: requests not finished get 503."""
+
+
+class Cancelled(Exception):
+    """The client went away; its work was dropped."""
+
+
+class RequestFailed(TranslatorError):
+    """The model failed on this request's own input (the other requests in its batch went on)."""
+
+
+@dataclass(eq=False)
+class Ticket:
+    """One request: its prepared documents, what it waits for, and what it has been given."""
+
+    owner: str
+    profile: str
+    pipeline: Pipeline
+    docs: list[Prepared | InputError]
+    summarize: bool
+    options: SummaryOptions | None
+    on_event: EventSink | None = None
+    english: list[str] | None = None  # a summarise-only request: the English texts, no translation
+    id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    future: Future = field(default_factory=Future)
+    arrived: float = field(default_factory=time.monotonic)
+    served: float = 0.0  # when it last had a piece in a batch (0: never): turns go to the longest unserved
+    cancelled: bool = False
+    finished: bool = False  # answered (set under the scheduler's lock, once)
+    queue: collections.deque = field(default_factory=collections.deque)  # model texts not yet sent
+    tokens: dict[str, int] = field(default_factory=dict)
+    outputs: dict[str, Generated] = field(default_factory=dict)
+    waiting_tokens: int = 0
+    sent: list[int] = field(default_factory=list)  # per document: sentences sent so far
+    ranges: list[list[range]] = field(default_factory=list)  # per document and sentence: its pieces
+    segments: list[list[Segment]] = field(default_factory=list)
+    summaries: dict[int, Any] = field(default_factory=dict)  # a Summary per document (a Result for English)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def key(self, now: float) -> float:
+        return self.waiting_tokens - AGING_TOKENS_PER_S * (now - self.arrived)
+
+    def emit(self, kind: str, doc: int, payload: Any) -> None:
+        if self.on_event is not None and not self.cancelled:
+            self.on_event(kind, doc, payload)
+
+
+@dataclass(eq=False)
+class SummaryJob:
+    ticket: Ticket
+    doc: int
+    words: int
+    queued: float = field(default_factory=time.monotonic)
+
+    def key(self, now: float) -> float:
+        return self.words - AGING_WORDS_PER_S * (now - self.queued)
+
+
+def piece_ranges(doc: Prepared) -> list[range]:
+    """For each sentence, the indices of its pieces (a sentence's pieces are consecutive)."""
+    starts = [0] * (len(doc.sentences) + 1)
+    for owner in doc.owner:
+        starts[owner + 1] += 1
+    for i in range(len(doc.sentences)):
+        starts[i + 1] += starts[i]
+    return [range(starts[i], starts[i + 1]) for i in range(len(doc.sentences))]
