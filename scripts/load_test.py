@@ -202,6 +202,7 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
         alone = sorted(send(client, base, text, KEYS["other"])[0] for _ in range(3))[1]
     stop = threading.Event()
     started = threading.Barrier(flood + 1)
+    flood_errors: list[str] = []
 
     def flood_one(i: int) -> None:
         headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {KEYS['flood']}"}
@@ -212,8 +213,8 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
                     for _ in response.iter_lines():
                         if stop.is_set():
                             return  # leaving: the server drops this request's remaining work
-            except httpx.TimeoutException:
-                return
+            except httpx.TransportError as e:  # counted: the server must not drop a client
+                flood_errors.append(f"{type(e).__name__}: {e}")
 
     threads = [threading.Thread(target=flood_one, args=(i,)) for i in range(flood)]
     for thread in threads:
@@ -232,6 +233,8 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
         "first_sentence_under_flood_s": round(loaded[3], 3),
         "ratio": round(loaded[0] / alone, 2),
         "status": loaded[1],
+        "flood_errors": len(flood_errors),
+        "first_flood_error": flood_errors[0] if flood_errors else None,
     }
 
 

@@ -270,3 +270,34 @@ def test_each_lane_has_a_worker_per_core_unless_told(total, workers, summary, ex
     from translator.server.run import split_threads
 
     assert split_threads(total, workers, summary) == expected
+
+
+def test_a_summary_that_needs_no_model_does_not_wait_for_the_summary_lane(config):
+    """A one-sentence request's summary is itself: it is made at once, even while every summary
+    worker is busy with an article."""
+    from fakes import FakeModel as Summariser
+
+    busy, free = threading.Event(), threading.Event()
+
+    def slow_summary(text, settings):
+        busy.set()
+        assert free.wait(timeout=WAIT_S)
+        return Generated("A summary.", 3, False)
+
+    stage = SummaryStage(config.summarization, None, "abstractive")
+    from translator.summarize import Summarizer
+
+    stage.summarizer = Summarizer(Summariser(role="summarization", max_input_tokens=512, max_positions=512, respond=slow_summary), config.summarization)
+    pipeline = Pipeline(config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), stage)
+    scheduler = Scheduler({"default": pipeline}, summary_workers=1)
+    try:
+        article_ticket = scheduler.submit([article("A", 3)], profile="default")
+        assert busy.wait(timeout=WAIT_S)  # the only summary worker is taken
+        [short] = scheduler.submit(["Harga beras naik."], profile="default").future.result(timeout=WAIT_S)
+        assert not article_ticket.future.done()
+        assert short.summary == short.translation and any("its own summary" in w.message for w in short.warnings)
+        free.set()
+        assert article_ticket.future.result(timeout=WAIT_S)[0].summary == "A summary."
+    finally:
+        free.set()
+        scheduler.stop()

@@ -182,8 +182,12 @@ class Pipeline:
 
     def summarize_segments(self, segments: list[Segment], options: SummaryOptions | None = None) -> Summary:
         """The summary of translated segments (boilerplate left out unless configured)."""
+        return self.summary.summarize(self.summary_input(segments), options)
+
+    def summary_input(self, segments: list[Segment]) -> list[str]:
+        """The English the summary is made of: the translations, boilerplate left out unless configured."""
         include = self.config.summarization.include_boilerplate
-        return self.summary.summarize([s.translation for s in segments if include or not s.boilerplate], options)
+        return [s.translation for s in segments if include or not s.boilerplate]
 
     def result(
         self,

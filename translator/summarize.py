@@ -187,6 +187,11 @@ class SummaryStage:
             raise InputError("no abstractive summariser is loaded here (its profile summarises extractively); use summary method extractive")
         return wanted
 
+    def uses_model(self, texts: list[str], options: SummaryOptions | None = None) -> bool:
+        """Whether summarising ``texts`` runs the model: not for the extractive method, nor for a
+        text of one sentence (its own summary). The service makes those at once, off the model's queue."""
+        return self.summarizer is not None and self.method_for(options) == "abstractive" and sum(1 for t in texts if t.strip()) > 1
+
     def summarize(self, texts: list[str], options: SummaryOptions | None = None) -> Summary:
         """Summarise English sentences within the configured word budget (or ``options``')."""
         if not self.enabled:
@@ -195,7 +200,7 @@ class SummaryStage:
         budget = (options.max_words if options else None) or self.cfg.word_budget(sum(len(t.split()) for t in texts))
         flags: list[Flag] = []
         units = [t.strip() for t in texts if t.strip()]
-        if len(units) == 1 and method == "abstractive":
+        if method == "abstractive" and len(units) == 1:
             # One sentence has nothing to condense: a model asked for 30-odd tokens about it can only
             # pad or invent. The sentence is its own summary, said so.
             note = Flag("summary", "summary: the text is one sentence; it is its own summary (nothing to condense)")

@@ -301,12 +301,20 @@ class Scheduler:
                 ticket.segments[i].append(segment)
                 ticket.sent[i] += 1
                 ticket.emit("sentence", i, (index, segment, ticket.sent[i], len(doc.sentences)))
-            if ticket.sent[i] == len(doc.sentences) and ticket.summarize:
-                words = sum(len(s.translation.split()) for s in ticket.segments[i])
-                with self._work:
-                    self._summaries.append(SummaryJob(ticket, i, words))
-                    self._work.notify_all()
+            if ticket.sent[i] == len(doc.sentences) and ticket.summarize and i not in ticket.summaries:
+                self._queue_summary(ticket, i)
         self._maybe_finish(ticket)
+
+    def _queue_summary(self, ticket: Ticket, doc: int) -> None:
+        """Queue a document's summary for the summary lane; one that needs no model (extractive,
+        or one sentence) is made at once, so a short request never waits behind articles' summaries."""
+        texts = ticket.pipeline.summary_input(ticket.segments[doc])
+        if not ticket.pipeline.summary.uses_model(texts, ticket.options):
+            self._run_summary(SummaryJob(ticket, doc, 0))
+            return
+        with self._work:
+            self._summaries.append(SummaryJob(ticket, doc, sum(len(t.split()) for t in texts)))
+            self._work.notify_all()
 
     def _maybe_finish(self, ticket: Ticket) -> None:
         done = all(
