@@ -8,6 +8,7 @@ import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -402,3 +403,21 @@ def test_a_client_that_leaves_the_stream_has_its_remaining_sentences_dropped(gat
         model.open()
         assert later.result().status_code == 200
     assert len(model.generated) == 1 + len(held) + 1
+
+
+@pytest.mark.slow
+def test_the_server_process_ignores_sigpipe_so_a_client_that_leaves_cannot_end_it(tiny_config):
+    """The CLI resets SIGPIPE so that `translator run | head` ends quietly; the server must not
+    inherit that: a write to a socket whose client had left killed it (exit -13) under load."""
+    port = free_port()
+    with running([sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]) as process:
+        for _ in range(3000):
+            assert process.poll() is None, process.communicate()[1].decode()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                threading.Event().wait(0.1)
+        status = Path(f"/proc/{process.pid}/status").read_text()
+        ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
+        assert ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE is not ignored: a client that leaves mid-answer could kill the server"

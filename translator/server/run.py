@@ -27,7 +27,7 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     try:
         import uvicorn
     except ImportError:
-        raise MissingExtraError("translator serve needs FastAPI and uvicorn: pip install 'translator[serve]'") from None
+        raise MissingExtraError("translator serve needs FastAPI and uvicorn: pip install 'translator-id-en[serve]'") from None
     from ..config import load_config
     from ..pipeline import Pipeline
 
@@ -58,6 +58,10 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     # uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again with the handler
     # that was there before it started: a no-op here, so that a requested stop exits 0.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
+    if hasattr(signal, "SIGPIPE"):
+        # A client that leaves mid-answer is an error on its own connection (EPIPE), never the end
+        # of the process: SIGPIPE stays ignored, as Python leaves it, whatever the caller set.
+        previous[signal.SIGPIPE] = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     try:
         server.run()
     finally:
