@@ -11,7 +11,7 @@ the glossary's hits and misses, and BLEU/chrF with re-ranking on and off (transl
 --hypotheses   score these English lines (one per pair) instead of translating: for other systems,
                or to check the scorer itself.
 
-Needs the `eval` extra: pip install 'translator[eval]'. Works with any models.yaml.
+Needs the `eval` extra: pip install 'translator-id-en[eval]'. Works with any models.yaml.
 Exit codes: 0 scored, 1 a model could not be loaded, 2 bad input or usage.
 """
 
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: error: {line}", file=sys.stderr)
         return e.exit_code
     except ImportError as e:
-        print(f"evaluate: error: {e.name} is not installed; pip install 'translator[eval]'", file=sys.stderr)
+        print(f"evaluate: error: {e.name} is not installed; pip install 'translator-id-en[eval]'", file=sys.stderr)
         return 2
     print_report(report)
     if args.json:

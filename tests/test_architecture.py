@@ -23,9 +23,9 @@ def _modules() -> dict[str, Path]:
     return {".".join(p.relative_to(ROOT).with_suffix("").parts): p for p in PACKAGE.rglob("*.py")}
 
 
-def _imports(path: Path) -> set[str]:
+def _imports(path: Path, root: Path = ROOT) -> set[str]:
     """Every module ``path`` imports, at any depth of the file, relative imports made absolute."""
-    module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+    module = ".".join(path.relative_to(root).with_suffix("").parts)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
@@ -43,13 +43,87 @@ def _imports(path: Path) -> set[str]:
 
 
 def _violations(inside: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Imports from ``inside`` of a forbidden module; ``"translator."`` forbids the whole package."""
     return [
         f"{module} imports {name}"
         for module, path in _modules().items()
         if module == inside or module.startswith(inside + ".")
         for name in sorted(_imports(path))
-        if any(name == f or name.startswith(f + ".") for f in forbidden)
+        if any(name == f or name.startswith(f if f.endswith(".") else f + ".") for f in forbidden)
     ]
+
+
+def test_every_module_of_the_package_falls_under_a_rule():
+    ruled = {package for package, _ in RULES}
+    tops = {".".join(m.split(".")[:2]) for m in _modules()} - {"translator", "translator.__init__", "translator.__main__", "translator.cli"}
+    assert tops - ruled == set()
+
+
+def _module_graph(modules: dict[str, Path], root: Path = ROOT) -> dict[str, set[str]]:
+    """module -> the package's modules it imports (any depth of the file; a name imported from a
+    module counts as that module)."""
+    graph: dict[str, set[str]] = {}
+    for module, path in modules.items():
+        targets = set()
+        for name in _imports(path, root):
+            while name and name not in modules:
+                name = name.rpartition(".")[0]
+            if name and name != module:
+                targets.add(name)
+        graph[module] = targets
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every strongly connected group of more than one module (Tarjan): each is an import cycle."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for target in sorted(graph.get(node, ())):
+            if target not in index:
+                visit(target)
+                low[node] = min(low[node], low[target])
+            elif target in on_stack:
+                low[node] = min(low[node], index[target])
+        if low[node] == index[node]:
+            group = []
+            while True:
+                top = stack.pop()
+                on_stack.discard(top)
+                group.append(top)
+                if top == node:
+                    break
+            if len(group) > 1:
+                found.append(sorted(group))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycles_function_level_imports_included():
+    assert _cycles(_module_graph(_modules())) == []
+
+
+def test_the_cycle_check_finds_a_planted_function_level_cycle(tmp_path):
+    """The test of the test: a package whose one cycle hides inside a function."""
+    package = tmp_path / "translator"
+    (package / "models").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "models" / "__init__.py").write_text("")
+    (package / "config.py").write_text("def check():\n    from .models.hf import generation_problem\n    return generation_problem\n")
+    (package / "models" / "hf.py").write_text("from ..config import check\n\ndef generation_problem():\n    return check\n")
+    (package / "errors.py").write_text("")
+    modules = {".".join(p.relative_to(tmp_path).with_suffix("").parts): p for p in package.rglob("*.py")}
+    assert _cycles(_module_graph(modules, tmp_path)) == [["translator.config", "translator.models.hf"]]
 
 
 def test_the_rules_see_imports_inside_functions():
@@ -68,16 +142,30 @@ def test_only_models_import_torch_transformers_ctranslate2_and_huggingface_hub()
     assert bad == []
 
 
-@pytest.mark.parametrize(
-    "package, forbidden",
-    [
+RULES = [
         ("translator.text", ("translator.models", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
         ("translator.models", ("translator.text", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
         ("translator.batch", ("translator.cli", "translator.server")),
         ("translator.server", ("translator.cli", "translator.batch", "translator.models.hf", "translator.models.ct2")),
         ("translator.pipeline", ("translator.cli", "translator.batch", "translator.server")),
-    ],
-)
+        # The foundations import nothing of the package above them.
+        ("translator.errors", ("translator.",)),
+        ("translator.types", ("translator.config", "translator.text", "translator.models", "translator.pipeline")),
+        ("translator.version", ("translator.",)),
+        ("translator.cachedir", ("translator.",)),
+        ("translator.config", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.summarize", "translator.translate", "translator.memory", "translator.prepare", "translator.assemble", "translator.documents", "translator.output")),
+        ("translator.documents", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.summarize", "translator.translate", "translator.memory")),
+        ("translator.output", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server")),
+        ("translator.memory", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate", "translator.summarize", "translator.config")),
+        # The phases: below the pipeline, never above it.
+        ("translator.prepare", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate", "translator.summarize")),
+        ("translator.assemble", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate")),
+        ("translator.translate", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.summarize")),
+        ("translator.summarize", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate")),
+]
+
+
+@pytest.mark.parametrize("package, forbidden", RULES)
 def test_each_package_imports_only_what_its_docstring_allows(package, forbidden):
     assert _violations(package, forbidden) == []
 
@@ -135,7 +223,8 @@ PROCESS_WIDE = {
     r"os\.umask\(": (),
     r"set_num_threads\(": ("translator/models/hf.py",),  # set_torch_threads, called by the CLI only
     r"\.setLevel\(": ("translator/cli.py", "translator/server/run.py"),  # the edges: a command, the service
-    r"hf_logging\.set_verbosity\(": (),  # a save/restore of the level: two threads race on it
+    r"set_verbosity\w*\(": (),  # transformers' logger is the program's to set (the CLI: TRANSFORMERS_VERBOSITY)
+    r"(enable|disable)_progress_bars?\(": (),  # likewise its progress bars (HF_HUB_DISABLE_PROGRESS_BARS)
     r"signal\.signal\(": ("translator/cli.py", "translator/server/run.py"),
     r"\b[A-Z]\w*Config\.\w+\s*=[^=]": (),  # patching a library's class
     r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": ("translator/cli.py",),

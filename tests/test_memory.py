@@ -68,7 +68,7 @@ def _writer_code(path: Path, start: int, count: int) -> str:
     )
 
 
-def test_four_processes_write_to_one_file_at_once(tmp_path):
+def test_four_processes_write_to_one_file_at_once_and_nothing_is_renamed_or_lost(tmp_path):
     path = tmp_path / "tm.sqlite3"
     processes = [subprocess.Popen([sys.executable, "-c", _writer_code(path, 200 * n, 300)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for n in range(4)]
     try:
@@ -79,8 +79,9 @@ def test_four_processes_write_to_one_file_at_once(tmp_path):
                 p.kill()
                 p.wait()
     assert [p.returncode for p in processes] == [0, 0, 0, 0], errors
+    assert [p.name for p in tmp_path.iterdir() if "unreadable" in p.name] == [], "a file in use was set aside"
     memory = TranslationMemory(path)
-    assert memory.stats().entries == 900  # keys 0..899, overlapping ranges written twice
+    assert memory.notes == [] and memory.stats().entries == 900  # keys 0..899, overlapping ranges written twice
     assert memory.get_many(["k0", "k899"])["k899"].text == "text 899"
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -110,7 +111,7 @@ def test_a_corrupt_or_foreign_file_is_set_aside_with_a_warning(tmp_path, content
     else:
         path.write_bytes(content)
     memory = TranslationMemory(path)
-    assert len(memory.notes) == 1 and "set aside as tm.sqlite3.unreadable-" in memory.notes[0]
+    assert len(memory.notes) == 1 and f"set aside as {tmp_path}/tm.sqlite3.unreadable-" in memory.notes[0]
     assert any(p.name.startswith("tm.sqlite3.unreadable-") for p in tmp_path.iterdir())
     memory.put_many([("a", Generated("A.", 2, False))])
     assert memory.get_many(["a"])["a"].text == "A."
@@ -148,3 +149,55 @@ def test_cache_stats_and_clear_on_the_command_line(tiny_dirs, tmp_path):
     assert "0 entries" in cli("cache", "stats", "--cache", str(memory), "--config", str(config)).stdout.decode()
     no_memory = cli("translate", "--config", str(config), "--no-cache", "--format", "json", stdin=SENTENCES[0].encode())
     assert '"cache_hits": 0' in no_memory.stdout.decode()
+
+
+def test_a_locked_file_is_waited_on_and_never_set_aside(tmp_path):
+    path = tmp_path / "tm.sqlite3"
+    first = TranslationMemory(path)
+    first.put_many([("a", Generated("A.", 2, False))])
+    first.close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("PRAGMA journal_mode=DELETE")  # out of WAL, so that an exclusive lock blocks readers too
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(sqlite3.OperationalError, match="locked"):
+            TranslationMemory(path, busy_timeout_s=0.2)
+        assert sorted(p.name for p in tmp_path.iterdir() if "unreadable" in p.name) == [], "a live file was renamed"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert TranslationMemory(path).get_many(["a"])["a"].text == "A.", "nothing lost"
+
+
+def test_the_size_bound_holds_without_scanning_the_table_on_each_write(tmp_path):
+    memory = TranslationMemory(tmp_path / "tm.sqlite3", max_mb=0.02)
+    statements: list[str] = []
+    memory._db.set_trace_callback(statements.append)
+    for batch in range(30):
+        memory.put_many((f"k{batch}-{i}", Generated("x" * 40, 1, False)) for i in range(20))
+    scans = [s for s in statements if "sum(" in s and "WHERE key IN" not in s]
+    assert scans == [], scans[:2]
+    db = sqlite3.connect(memory.path)
+    used = db.execute("SELECT sum(length(key) + length(value) + 40) FROM memory").fetchone()[0]
+    kept = int(db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0])
+    assert used == kept <= 0.02 * 1024 * 1024, "the size kept in the file is the data's size"
+    memory.put_many([("k0-0", Generated("y" * 400, 1, False))])  # a replaced entry is counted once
+    assert int(db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0]) == db.execute(
+        "SELECT sum(length(key) + length(value) + 40) FROM memory"
+    ).fetchone()[0]
+
+
+def test_a_memory_that_fails_mid_run_degrades_to_translating_without_it(tiny_dirs, tmp_path, monkeypatch):
+    config = config_with_memory(tiny_dirs, tmp_path, tmp_path / "tm.sqlite3")
+    pipeline = Pipeline.from_config(config, summarize=False)
+
+    def broken(*args, **kwargs):
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(pipeline.translator.memory, "get_many", broken)
+    first = pipeline(SENTENCES[0], summarize=False)
+    assert first.translation and pipeline.translator.memory is None
+    flags = [w for w in first.warnings if w.kind == "memory"]
+    assert len(flags) == 1 and "disk I/O error" in flags[0].message and "translating without it" in flags[0].message
+    again = pipeline(SENTENCES[1], summarize=False)
+    assert [w.kind for w in again.warnings].count("memory") == 1, "every later Result says so, once"

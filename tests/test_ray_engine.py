@@ -84,5 +84,5 @@ def test_a_missing_ray_is_named_with_the_fix(monkeypatch):
         return real_import(name, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "__import__", no_ray)
-    with pytest.raises(MissingExtraError, match=r"pip install 'translator\[ray\]'"):
+    with pytest.raises(MissingExtraError, match=r"pip install 'translator-id-en\[ray\]'"):
         _import_ray()

@@ -1,7 +1,6 @@
 """Indonesian text in; an English translation and a short English summary out."""
 
-__version__ = "0.1.0"
-
+from .version import __version__
 from .config import Config, ModelConfig, load_config  # noqa: E402
 from .errors import ConfigError, ConversionError, InputError, MissingExtraError, ModelLoadError, OutputError, TranslatorError  # noqa: E402
 from .pipeline import Pipeline, translate_and_summarize  # noqa: E402

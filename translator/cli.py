@@ -12,7 +12,7 @@ import signal
 import sys
 from typing import TextIO
 
-from . import __version__
+from .version import __version__
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
     batch.add_argument("--force", action="store_true", help="translate documents even if they do not look Indonesian")
     batch.add_argument("--retry-failed", action="store_true", help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)")
-    batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator[ray]')")
+    batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator-id-en[ray]')")
     batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)")
     batch.add_argument("--ray-actors", type=_positive_int, default=1, metavar="N", help="actors, each holding the models once (default: 1)")
     batch.add_argument("--ray-cpus-per-actor", type=_positive_float, default=1.0, metavar="C", help="CPUs reserved per actor (default: 1)")
@@ -129,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
         "serve",
         parents=[config],
         help="run the translation service: a LibreTranslate-compatible API, translator's own API and a web page",
-        description="Run the translation service (pip install 'translator[serve]'). The models load once at start-up; "
+        description="Run the translation service (pip install 'translator-id-en[serve]'). The models load once at start-up; "
         "GET /readyz answers 200 when they are in memory. Ctrl-C or SIGTERM stops it gracefully.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
@@ -186,7 +186,7 @@ def _number(text: str) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    _restore_sigpipe()
+    _restore_sigpipe()  # translator serve ignores it again: a client gone must not end a server
     args = build_parser().parse_args(argv)
     try:
         return _dispatch(args)
@@ -385,7 +385,7 @@ def _command_serve(args: argparse.Namespace) -> int:
     except ImportError as e:
         from .errors import MissingExtraError
 
-        raise MissingExtraError(f"translator serve needs {e.name}: pip install 'translator[serve]'") from None
+        raise MissingExtraError(f"translator serve needs {e.name}: pip install 'translator-id-en[serve]'") from None
     settings = ServerSettings(
         profiles=profiles,
         api_keys=read_keys(args.api_keys) if args.api_keys else None,

@@ -427,9 +427,7 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
     if not isinstance(generation, Mapping):
         fail("generation", f"must be a mapping of generate() arguments, got {_kind(generation)}")
         generation = {}
-    problems = _generation_problems(generation)
-    if not problems and generation and backend == "transformers":
-        problems = _transformers_check(generation)  # combinations only GenerationConfig knows
+    problems = _generation_problems(generation)  # combinations only GenerationConfig knows: checked when transformers loads
     for message_key, message in problems:
         fail(f"generation.{message_key}" if message_key else "generation", message)
 
@@ -547,14 +545,6 @@ def _generation_problems(generation: Mapping[str, Any]) -> list[tuple[str, str]]
         elif key == "early_stopping" and not (isinstance(value, bool) or value == "never"):
             found.append((key, f"must be true, false or 'never', got {value!r}"))
     return found
-
-
-def _transformers_check(generation: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """Combinations only transformers' GenerationConfig knows; asked of the transformers backend."""
-    from .models.hf import generation_problem
-
-    problem = generation_problem(dict(generation))
-    return [("", problem)] if problem else []
 
 
 @lru_cache(maxsize=1)

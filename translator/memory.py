@@ -5,8 +5,10 @@ The key is a hash of everything that decides an output: the model id, revision, 
 compute type, the generation, retry and candidate settings, the glossary, and the exact text the
 model sees. A change to any of them misses; nothing stale is ever returned. One file serves the
 threads of a Pipeline, the batch engine and several processes at once (WAL mode, a busy timeout);
-it is bounded in size (least recently used out first), survives a kill mid-write (SQLite's
-transactions), and a corrupt or foreign file is set aside with a warning, never a crash.
+it is bounded in size (least recently used out first, against a size kept in the file, so no
+write scans the table), survives a kill mid-write (SQLite's transactions). A file another process
+holds locked is waited on (the busy timeout) and never touched; only a corrupt or foreign file is
+set aside, with a warning that says where it went.
 """
 
 from __future__ import annotations
@@ -21,17 +23,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
+from .cachedir import cache_dir
 from .models.base import Generated
 
 FORMAT = "translator-memory 1"
 BUSY_TIMEOUT_S = 30.0
 DEFAULT_MAX_MB = 500
+ENTRY_OVERHEAD = 40  # bytes an entry costs beyond its key and value (row header, index)
 
 
 def default_path() -> Path:
     """``$TRANSLATOR_CACHE/memory.sqlite3``, or under ``$XDG_CACHE_HOME/translator`` or ``~/.cache/translator``."""
-    base = os.environ.get("TRANSLATOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "translator")
-    return Path(base) / "memory.sqlite3"
+    return cache_dir() / "memory.sqlite3"
 
 
 def memory_key(context: dict[str, Any], text: str) -> str:
@@ -54,25 +57,27 @@ class Stats:
 class TranslationMemory:
     """A SQLite file of translations. Safe to share between threads and processes."""
 
-    def __init__(self, path: str | os.PathLike[str], max_mb: float = DEFAULT_MAX_MB):
+    def __init__(self, path: str | os.PathLike[str], max_mb: float = DEFAULT_MAX_MB, busy_timeout_s: float = BUSY_TIMEOUT_S):
         self.path = Path(path)
         self.max_bytes = int(max_mb * 1024 * 1024)
+        self.busy_timeout_s = busy_timeout_s
         self.notes: list[str] = []  # what happened on opening: a file set aside
         self._lock = threading.Lock()
-        self._puts = 0
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = self._open()
+        except sqlite3.OperationalError:
+            raise  # locked past the busy timeout, or no access: the file is someone's, never set aside
         except sqlite3.DatabaseError as e:
             aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
             os.replace(self.path, aside)
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.notes.append(f"translation memory {self.path} was not readable ({e}); set aside as {aside.name}, starting a new one")
+            self.notes.append(f"translation memory {self.path} was not readable ({e}); set aside as {aside}, starting a new one")
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False)
         try:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables and "meta" not in tables:
@@ -87,6 +92,12 @@ class TranslationMemory:
             if not found or found[0] != FORMAT:
                 raise sqlite3.DatabaseError(f"not a translator memory (format {found[0] if found else 'missing'!r})")
             db.execute("SELECT count(*) FROM memory").fetchone()
+            # The data's size, kept up to date by every write: the bound is checked without a scan.
+            # A file from before this row existed is measured once.
+            db.execute(
+                "INSERT OR IGNORE INTO meta SELECT 'bytes', CAST(coalesce(sum(length(key) + length(value) + ?), 0) AS TEXT) FROM memory",
+                (ENTRY_OVERHEAD,),
+            )
         except sqlite3.DatabaseError:
             db.close()
             raise
@@ -126,30 +137,37 @@ class TranslationMemory:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
+                replaced = 0
+                for start in range(0, len(rows), 500):
+                    chunk = [row[0] for row in rows[start : start + 500]]
+                    marks = ",".join("?" * len(chunk))
+                    query = f"SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory WHERE key IN ({marks})"
+                    replaced += self._db.execute(query, [ENTRY_OVERHEAD, *chunk]).fetchone()[0]
                 self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", rows)
+                added = sum(len(key) + len(value) + ENTRY_OVERHEAD for key, value, _ in rows)  # characters, as SQLite's length()
+                self._count("bytes", added - replaced)
+                if self._bytes() > self.max_bytes:
+                    self._evict()
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-            self._puts += len(rows)
-            if self._puts >= 200 or self._size() > self.max_bytes:
-                self._puts = 0
-                self._evict()
 
-    def _size(self) -> int:
-        pages, size = self._db.execute("PRAGMA page_count").fetchone()[0], self._db.execute("PRAGMA page_size").fetchone()[0]
-        return pages * size
+    def _bytes(self) -> int:
+        return int(self._db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0])
 
     def _evict(self) -> None:
-        """Least recently used out first, until the data fits ``max_bytes`` (the file's free pages
-        are reused by later writes; the file does not grow past the bound)."""
-        while True:
-            used = self._db.execute("SELECT sum(length(key) + length(value) + 40) FROM memory").fetchone()[0] or 0
-            if used <= self.max_bytes:
-                return
+        """Least recently used out first, a tenth at a time, until the data fits ``max_bytes`` (the
+        file's free pages are reused by later writes; the file does not grow past the bound)."""
+        while self._bytes() > self.max_bytes:
             count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
-            drop = max(1, count // 10)
-            self._db.execute("DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY used LIMIT ?)", (drop,))
+            dropped = self._db.execute(
+                "DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY used LIMIT ?) RETURNING length(key) + length(value) + ?",
+                (max(1, count // 10), ENTRY_OVERHEAD),
+            ).fetchall()
+            if not dropped:
+                return
+            self._count("bytes", -sum(row[0] for row in dropped))
 
     def _count(self, name: str, n: int) -> None:
         if n:
@@ -167,7 +185,7 @@ class TranslationMemory:
         with self._lock:
             count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
             self._db.execute("DELETE FROM memory")
-            self._db.execute("UPDATE meta SET value = '0' WHERE name IN ('hits', 'misses')")
+            self._db.execute("UPDATE meta SET value = '0' WHERE name IN ('hits', 'misses', 'bytes')")
             self._db.execute("VACUUM")
         return count
 

@@ -16,7 +16,6 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable, Sequence
 
-from . import __version__
 from .assemble import assemble_result, build_segment, join_paragraphs, piece_outputs, translated_segments
 from .config import Config, load_config
 from .documents import Document
@@ -30,6 +29,7 @@ from .text.segment import split_sentences
 from .text.validate import validate_text
 from .translate import Translator
 from .types import Flag, ModelInfo, Result, Segment
+from .version import __version__
 
 if TYPE_CHECKING:
     from .memory import TranslationMemory
@@ -206,7 +206,7 @@ class Pipeline:
             segments=segments,
             summary=summary,
             source=doc.text,
-            notes=self.notes + doc.notes,
+            notes=self.notes + self.translator.notes + doc.notes,
             models=self.models(summarized, options),
             timings=timings,
             signature=self.signature(summarized, options=options),

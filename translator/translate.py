@@ -3,16 +3,19 @@ translation memory where it can, and the best candidate of each beam search chos
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from .config import TranslationConfig
+from .errors import first_line
 from .memory import memory_key
 from .models.base import Generated, Model, cap_new_tokens
 from .models.batches import run_sorted, unique
 from .text.checks import check_segment, find_loop
 from .text.cleaning import model_text
 from .text.glossary import Glossary
+from .types import Flag
 
 if TYPE_CHECKING:
     from .memory import TranslationMemory
@@ -65,6 +68,7 @@ class Translator:
         self.cfg = cfg
         self.glossary = glossary
         self.memory = memory
+        self.notes: list[Flag] = []  # what went wrong on the way (a memory given up), for every later Result
         # Everything besides the text that decides an output: the translation memory's key.
         self.memory_context = {
             "model": model.model_id, "revision": model.revision, "backend": model.backend, "compute_type": model.compute_type,
@@ -96,15 +100,32 @@ class Translator:
 
     def recall(self, texts: list[str]) -> dict[str, Generated]:
         """The translations the memory holds for ``texts`` (distinct), by text; {} without a memory."""
-        if self.memory is None or not texts:
+        memory = self.memory
+        if memory is None or not texts:
             return {}
         keys = {memory_key(self.memory_context, text): text for text in texts}
-        return {keys[key]: output for key, output in self.memory.get_many(list(keys)).items()}
+        try:
+            return {keys[key]: output for key, output in memory.get_many(list(keys)).items()}
+        except (sqlite3.Error, OSError) as e:
+            self._drop_memory(e)
+            return {}
 
     def remember(self, outputs: dict[str, Generated]) -> None:
         """Store fresh translations, by text, in the memory (when there is one)."""
-        if self.memory is not None and outputs:
-            self.memory.put_many((memory_key(self.memory_context, text), output) for text, output in outputs.items())
+        memory = self.memory
+        if memory is None or not outputs:
+            return
+        try:
+            memory.put_many((memory_key(self.memory_context, text), output) for text, output in outputs.items())
+        except (sqlite3.Error, OSError) as e:
+            self._drop_memory(e)
+
+    def _drop_memory(self, error: Exception) -> None:
+        """A memory that fails (a full disk, a file deleted under it) is given up: translations go on
+        without it, and every later Result says so (``notes``)."""
+        if self.memory is not None:
+            self.notes.append(Flag("memory", f"translation memory {self.memory.path} failed ({first_line(error)}); translating without it"))
+            self.memory = None
 
     def token_counts(self, texts: list[str]) -> dict[str, int]:
         return {text: self.model.count_tokens(text) for text in texts}

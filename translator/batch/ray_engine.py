@@ -110,7 +110,7 @@ def _import_ray():
         import ray
         import ray.util  # noqa: F401
     except ImportError:
-        raise MissingExtraError("the ray engine needs Ray: pip install 'translator[ray]'") from None
+        raise MissingExtraError("the ray engine needs Ray: pip install 'translator-id-en[ray]'") from None
     return ray
 
 

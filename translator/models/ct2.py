@@ -23,10 +23,9 @@ from typing import Any
 from ..config import ModelConfig
 from ..errors import ConversionError, first_line
 from .base import Generated, check_input_budget, device_key, input_limit, model_label, resolve_device
+from .conversions import FORMAT_VERSION, META, converted_dir
 from .hub import ensure_reachable
 
-FORMAT_VERSION = 1
-META = "translator.json"
 # generate() settings with a CTranslate2 equivalent; others are ignored with a note.
 _OPTION_NAMES = {
     "num_beams": "beam_size",
@@ -47,29 +46,10 @@ def available() -> bool:
     return True
 
 
-def cache_root() -> Path:
-    """``TRANSLATOR_CACHE`` or ``$XDG_CACHE_HOME/translator`` or ``~/.cache/translator``, then ct2/."""
-    base = os.environ.get("TRANSLATOR_CACHE") or os.path.join(os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "translator")
-    return Path(base) / "ct2"
-
-
 def resolve_compute_type(compute_type: str, device: str) -> str:
     if compute_type != "auto":
         return compute_type
     return "int8_float16" if device == "cuda" else "int8"
-
-
-def converted_dir(cfg: ModelConfig, quantization: str) -> Path:
-    """Where the converted model lives: one directory per (model, revision, quantisation)."""
-    if cfg.is_local:
-        # A local directory can change in place: key it by path and the weights' size and time.
-        weights = [p for p in Path(cfg.model).glob("*") if p.suffix in (".safetensors", ".bin")]
-        stamp = "|".join(f"{p.name}:{p.stat().st_size}:{p.stat().st_mtime_ns}" for p in sorted(weights))
-        revision = hashlib.sha256(f"{cfg.model}|{stamp}".encode()).hexdigest()[:16]
-    else:
-        revision = cfg.revision or "default"
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "--", cfg.model.strip("/"))[-80:]
-    return cache_root() / f"{slug}@{revision}-{quantization}-v{FORMAT_VERSION}"
 
 
 def convert(cfg: ModelConfig, quantization: str, role: str, source: str = "models.yaml") -> Path:
@@ -122,9 +102,7 @@ def _converter_class():
 
 def _convert_into(cfg: ModelConfig, quantization: str, out: Path) -> None:
     from transformers import AutoConfig, AutoTokenizer, GenerationConfig
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()  # as the transformers backend does (see hf.py)
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if cfg.revision and not cfg.is_local:
         kwargs["revision"] = cfg.revision

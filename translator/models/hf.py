@@ -1,8 +1,8 @@
 """The transformers backend: ``from_pretrained`` on a hub id or a local directory, generate() on torch.
 
-One effect on the process, documented in the README: loading a model sets transformers' logger
-to ERROR (its generate() advice is not for our users; our warnings are in ``Result.warnings``).
-torch's thread count is the whole process's, so it is left to the caller: the CLI sets it from
+Nothing here changes the process: transformers' own logging and progress bars are left as the
+program set them (the CLI quiets them through TRANSFORMERS_VERBOSITY before they load; our
+warnings are in ``Result.warnings``). torch's thread count is the whole process's, so it is left to the caller: the CLI sets it from
 ``threads`` (``set_torch_threads``); library users call ``torch.set_num_threads`` themselves.
 """
 
@@ -15,9 +15,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..config import ModelConfig
-from ..errors import ModelLoadError, first_line
+from ..errors import ConfigError, ModelLoadError, first_line
 from .base import Generated, check_input_budget, config_label, device_key, input_limit, model_label, resolve_device
-from .hub import env_flag, hub_unreachable_reason, offline_error
+from .hub import hub_unreachable_reason, offline_error
 
 
 def available() -> bool:
@@ -108,12 +108,11 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
     """Load ``cfg.model`` for ``role`` with transformers. Local directories are validated by
     ``load_model``, the entry point for every backend."""
     started = time.perf_counter()
+    check_generation(role, cfg, source)
     # Imported here, not at module level, so that --help and config errors stay fast.
     import torch
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
     device = resolve_device(cfg.device, device_key(role, cfg, source), cuda=torch.cuda.is_available(), mps=mps, runtime="torch")
     # Never run code that came with a model; safetensors are preferred where a model has them
@@ -141,8 +140,6 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
         try:
             # A first download is long: huggingface_hub shows its progress bars unless
             # HF_HUB_DISABLE_PROGRESS_BARS=1 (which the CLI sets when stderr is not a terminal).
-            if not env_flag("HF_HUB_DISABLE_PROGRESS_BARS"):
-                hf_logging.enable_progress_bar()
             tokenizer, model = from_pretrained(local_only=False)
         except Exception as e:  # noqa: BLE001
             raise ModelLoadError(
@@ -188,12 +185,21 @@ def set_torch_threads(threads: int) -> None:
     torch.set_num_threads(threads)
 
 
+def check_generation(role: str, cfg: ModelConfig, source: str = "models.yaml") -> None:
+    """The combinations of generate() settings only transformers' GenerationConfig knows to refuse,
+    before any weights load; a ConfigError names the key. (models.yaml's checks of each key as data
+    ran when the file loaded.)"""
+    retry = getattr(cfg, "retry_generation", None)
+    for key, settings in (("generation", cfg.generation), ("retry_generation", retry)):
+        problem = generation_problem(settings) if settings else None
+        if problem:
+            raise ConfigError(f"{source}: {role}.{key}: {problem}")
+
+
 def generation_problem(generation: dict[str, Any]) -> str | None:
     """What GenerationConfig rejects in ``generation`` (hard errors only), or None."""
     from transformers import GenerationConfig
-    from transformers.utils import logging as hf_logging
 
-    hf_logging.set_verbosity_error()  # the documented effect of this module (see above)
     try:
         GenerationConfig(**generation).validate()
     except (ValueError, TypeError) as e:

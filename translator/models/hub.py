@@ -16,6 +16,7 @@ from pathlib import Path
 from ..config import Config, ModelConfig
 from ..errors import ModelLoadError, first_line
 from .base import config_label
+from .conversions import META, cache_root, converted_dir
 
 HUB_PROBE_TIMEOUT_S = 5.0
 
@@ -60,11 +61,9 @@ def model_status(role: str, cfg: ModelConfig) -> ModelStatus:
 
 def _converted(cfg: ModelConfig) -> str | None:
     """'int8, 78.1 MB at PATH' when a CTranslate2 conversion of ``cfg`` is cached."""
-    from . import ct2
-
     for quantization in ("int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16", "int8_bfloat16"):
-        path = ct2.converted_dir(cfg, quantization)
-        if (path / ct2.META).is_file():
+        path = converted_dir(cfg, quantization)
+        if (path / META).is_file():
             return f"{quantization}, {human_size(_size(path))} at {path}"
     return None
 
@@ -142,8 +141,6 @@ def clear_converted() -> tuple[Path, int]:
     """Delete every CTranslate2 conversion in the cache; returns (the directory, bytes freed).
     They are made again, once, the next time a model loads with the CTranslate2 backend."""
     import shutil
-
-    from .ct2 import cache_root
 
     root = cache_root()
     if not root.is_dir():

@@ -100,6 +100,6 @@ def _error_handlers(app: FastAPI) -> None:
 
 
 def _version() -> str:
-    from .. import __version__
+    from ..version import __version__
 
     return __version__
