@@ -203,6 +203,7 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
     stop = threading.Event()
     started = threading.Barrier(flood + 1)
     flood_errors: list[str] = []
+    flood_timeouts: list[int] = []
 
     def flood_one(i: int) -> None:
         headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {KEYS['flood']}"}
@@ -213,6 +214,8 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
                     for _ in response.iter_lines():
                         if stop.is_set():
                             return  # leaving: the server drops this request's remaining work
+            except httpx.TimeoutException:
+                flood_timeouts.append(i)  # this client's own read timeout: it waited its turn longer than 30 s
             except httpx.TransportError as e:  # counted: the server must not drop a client
                 flood_errors.append(f"{type(e).__name__}: {e}")
 
@@ -234,6 +237,7 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
         "ratio": round(loaded[0] / alone, 2),
         "status": loaded[1],
         "flood_errors": len(flood_errors),
+        "flood_client_timeouts": len(flood_timeouts),
         "first_flood_error": flood_errors[0] if flood_errors else None,
     }
 
