@@ -61,7 +61,14 @@ def build_config(work: Path, full_size: bool) -> Path:
     indonesian, english = generated_lines("\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS))
     if full_size:
         sys.path.insert(0, str(ROOT / "scripts"))
-        from benchmark import BART_POSITIONS, BART_SHAPE, BART_VOCAB, MARIAN_POSITIONS, MARIAN_SHAPE, MARIAN_VOCAB
+        from benchmark import (
+            BART_POSITIONS,
+            BART_SHAPE,
+            BART_VOCAB,
+            MARIAN_POSITIONS,
+            MARIAN_SHAPE,
+            MARIAN_VOCAB,
+        )
 
         marian = build_marian(work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB)
         bart = build_bart(work / "bart", english, BART_POSITIONS, shape=BART_SHAPE, vocab_size=BART_VOCAB)

@@ -9,8 +9,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from helpers import DATA, EXAMPLE, ROOT, free_port  # noqa: E402
 from translator.models.tiny import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
+
+from helpers import DATA, EXAMPLE, ROOT, serving  # noqa: E402
 
 # No test may reach the network: the hub is unreachable here, and CI must not depend on it.
 os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
@@ -59,53 +60,25 @@ __all__ = ["ROOT"]
 @pytest.fixture(scope="session")
 def live_server(tiny_config):
     """The service on a free loopback port, with the tiny models; stopped when the session ends."""
-    import threading
-    import time
-
-    import uvicorn
-
     from translator import Pipeline
     from translator.server.app import ServerSettings, create_app
 
-    port = free_port()
-    app = create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(tiny_config)})
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        import httpx
-
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise RuntimeError("the test server did not become ready")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving(create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(tiny_config)})) as base:
+        yield base
 
 
 @pytest.fixture
 def gated_server():
     """The service on a free loopback port over a fake model whose batches the test releases (one
     short sentence per batch), with extractive summaries: (model, base URL, the app's Service)."""
-    import threading
     from dataclasses import replace
 
-    import httpx
-    import uvicorn
-
-    from fakes import GatedModel
     from translator import Pipeline, load_config
     from translator.server.app import ServerSettings, create_app
     from translator.summarize import SummaryStage
     from translator.translate import Translator
+
+    from fakes import GatedModel
 
     loaded = load_config(None)
     translation = replace(loaded.translation, max_batch_tokens=10, retry_items=None, candidates=1)
@@ -113,22 +86,9 @@ def gated_server():
     model = GatedModel(max_input_tokens=64, max_positions=256)
     summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
     pipeline = Pipeline(config, Translator(model, config.translation), summary)
-    port = free_port()
     app = create_app(ServerSettings(), lambda: {"default": pipeline})
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        ready = threading.Event()
-        for _ in range(3000):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            ready.wait(0.1)
-        yield model, f"http://127.0.0.1:{port}", app.state.service
-    finally:
-        model.open()
-        server.should_exit = True
-        thread.join(timeout=30)
+    with serving(app) as base:
+        try:
+            yield model, base, app.state.service
+        finally:
+            model.open()  # a batch still held at the gate runs, so the server stops at once

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -98,6 +99,46 @@ def running(command: list[str]):
         if process.poll() is None:
             process.kill()
         process.wait()
+
+
+def wait_ready(base: str, process: subprocess.Popen | None = None, limit_s: float = 300) -> None:
+    """Until ``base``/readyz answers 200 (models loaded); fails at once if ``process`` has exited."""
+    import threading
+
+    import httpx
+
+    pause = threading.Event()
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise AssertionError(f"the server exited ({process.returncode}): {process.communicate()[1].decode()}")
+        try:
+            if httpx.get(base + "/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        pause.wait(0.1)
+    raise AssertionError(f"{base} did not become ready in {limit_s:.0f} s")
+
+
+@contextlib.contextmanager
+def serving(app):
+    """``app`` on uvicorn in a thread, on a free loopback port; yields the base URL once ready and
+    stops the server when the block ends."""
+    import threading
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        wait_ready(f"http://127.0.0.1:{port}")
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
 
 
 def free_port() -> int:

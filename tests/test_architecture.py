@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SENTENCES
 from translator import Pipeline
 from translator.models.tiny import tiny_config_text
 from translator.types import FLAG_KINDS, Flag
+
+from helpers import ROOT, SENTENCES
 
 PACKAGE = ROOT / "translator"
 HEAVY = {"torch", "transformers", "ctranslate2", "huggingface_hub"}

@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from helpers import SENTENCES, cli, records, running, spy_generate
 from translator import OutputError, Pipeline
 from translator.batch.items import read_items
 from translator.batch.resume import ResumeState
 from translator.models.tiny import tiny_config_text
 from translator.types import Result
+
+from helpers import SENTENCES, cli, records, running, spy_generate
 
 
 @pytest.fixture

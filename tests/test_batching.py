@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import spy_generate
-from translator.models.tiny import tiny_config_text
 from translator import Pipeline
 from translator.models.batches import run_sorted, unique
+from translator.models.tiny import tiny_config_text
+
+from helpers import spy_generate
 
 
 def record_batches(items, **kwargs):

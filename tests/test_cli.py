@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
 from translator import Pipeline
+
+from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
 
 
 def test_run_json_matches_the_api(tiny_config, tiny_pipeline):

@@ -7,10 +7,11 @@ import json
 
 import pytest
 
-from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
-from translator.models.tiny import tiny_config_text
 from translator.cli import use_colour
+from translator.models.tiny import tiny_config_text
 from translator.text.segment import split_sentences
+
+from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
 
 HTML = """<!DOCTYPE html>
 <html><head><title>Bus listrik</title><script>var tracker = "jangan diterjemahkan";</script></head>
@@ -213,13 +214,12 @@ def test_empty_stdin_with_a_broken_model_directory_is_an_input_error(tiny_dirs, 
 
 @pytest.mark.slow
 def test_progress_bar_appears_only_on_a_terminal(tiny_config):
+    import fcntl
     import os
     import pty
+    import struct
     import subprocess
     import sys
-
-    import fcntl
-    import struct
     import termios
 
     primary, secondary = pty.openpty()

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, check_contract, cli
 from translator import ModelLoadError, Pipeline, load_config
 from translator.models import ct2
 from translator.models.tiny import tiny_config_text
+
+from helpers import ROOT, check_contract, cli
 
 TEXTS = ["Harga beras naik 2,5 persen.", "Pemerintah kota Bandung mulai menguji coba bus listrik.", "Dr. Ir. H. Arief, M.Si., tiba."]
 

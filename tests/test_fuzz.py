@@ -6,23 +6,23 @@ traceback could come from; the CLI around them is tested on each kind of bad inp
 
 from __future__ import annotations
 
-import pytest
-
 import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers import EXAMPLE, cli, run
 from translator import ConfigError, InputError, load_config
 from translator.config import SECTION_KEYS, TOP_KEYS
 from translator.documents import decode, to_document
 from translator.text.segment import segment
 from translator.text.validate import validate_text
+
+from helpers import EXAMPLE, cli, run
 
 FUZZ = settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 _WORK = Path(tempfile.mkdtemp(prefix="translator-fuzz-"))

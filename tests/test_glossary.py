@@ -6,14 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from fakes import FakeModel
-from helpers import cli
 from translator import ConfigError, Pipeline, load_config
 from translator.models.base import Generated
 from translator.models.tiny import tiny_config_text
 from translator.summarize import Summary, SummaryStage
 from translator.text.glossary import DEFAULT, Glossary, Term, load_glossary
 from translator.translate import Translator
+
+from fakes import FakeModel
+from helpers import cli
 
 GLOSSARY = Glossary((Term("DPR", "House of Representatives"), Term("Wali Kota", "mayor"), Term("Wakil Wali Kota", "deputy mayor"), Term("Ant Group", "Ant Group")))
 

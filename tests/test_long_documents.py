@@ -8,8 +8,9 @@ import re
 
 import pytest
 
-from helpers import spy_generate
 from translator.text.segment import split_sentences
+
+from helpers import spy_generate
 
 SENTENCES = 200
 

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SENTENCES, cli, running, spy_generate
 from translator import Pipeline
 from translator.memory import TranslationMemory
 from translator.models.base import Generated
 from translator.models.tiny import tiny_config_text
+
+from helpers import ROOT, SENTENCES, cli, running, spy_generate
 
 
 def config_with_memory(tiny_dirs, tmp_path: Path, memory: Path, extra: str = "") -> Path:

@@ -7,11 +7,12 @@ import re
 
 import pytest
 
-from helpers import check_contract, spy_generate
 from translator import ConfigError, InputError, Pipeline, translate_and_summarize
 from translator.models.base import Generated
 from translator.models.tiny import tiny_config_text
 from translator.text.segment import split_sentences
+
+from helpers import check_contract, spy_generate
 
 # Sentences per line of tests/data/berita-20-baris.id.txt, counted by hand.
 SENTENCES_PER_LINE_20 = [1, 1, 1, 2, 1, 1, 2, 1, 1, 1, 1, 1, 2, 1, 1, 1, 1, 2, 1, 1]

@@ -13,8 +13,9 @@ from unittest import mock
 
 import pytest
 
-from helpers import cli, run
 from translator.models.tiny import tiny_config_text
+
+from helpers import cli, run
 
 INDONESIAN = "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama pada hari Rabu."
 ENGLISH = "The city government began testing electric buses on three main corridors on Wednesday, officials said."

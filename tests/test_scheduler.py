@@ -8,12 +8,19 @@ from dataclasses import replace
 
 import pytest
 
-from fakes import WAIT_S, FakeModel, GatedModel
 from translator import Pipeline, load_config
 from translator.models.base import Generated
-from translator.server.scheduler import Cancelled, QueueFull, RequestFailed, Scheduler, ShuttingDown
+from translator.server.scheduler import (
+    Cancelled,
+    QueueFull,
+    RequestFailed,
+    Scheduler,
+    ShuttingDown,
+)
 from translator.summarize import SummaryStage
 from translator.translate import Translator
+
+from fakes import WAIT_S, FakeModel, GatedModel
 
 
 @pytest.fixture

@@ -8,7 +8,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translator.text.golden import read_cases
-from translator.text.segment import is_boilerplate, segment, split_paragraphs, split_sentences, split_to_budget
+from translator.text.segment import (
+    is_boilerplate,
+    segment,
+    split_paragraphs,
+    split_sentences,
+    split_to_budget,
+)
 from translator.types import Span
 
 CASES = read_cases(Path(__file__).parent / "data" / "segmentation_id.txt")

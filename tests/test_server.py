@@ -14,10 +14,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from helpers import EXAMPLE, SENTENCES, free_port, running
 from translator import Pipeline
 from translator.server.access import RateLimiter, key_is_valid
 from translator.server.app import ServerSettings, create_app
+
+from helpers import EXAMPLE, SENTENCES, free_port, running, wait_ready
 
 FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
 
@@ -300,15 +301,7 @@ def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_con
     port = free_port()
     with running([sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]) as process:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300
-        while time.monotonic() < deadline:
-            assert process.poll() is None, process.communicate()[1].decode()
-            try:
-                if httpx.get(base + "/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+        wait_ready(base, process)
         answer = httpx.post(base + "/translate", json={"q": SENTENCES[0], "source": "id", "target": "en"}, timeout=60)
         assert answer.status_code == 200 and answer.json()["translatedText"]
         process.send_signal(signal.SIGTERM)
@@ -411,13 +404,7 @@ def test_the_server_process_ignores_sigpipe_so_a_client_that_leaves_cannot_end_i
     inherit that: a write to a socket whose client had left killed it (exit -13) under load."""
     port = free_port()
     with running([sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]) as process:
-        for _ in range(3000):
-            assert process.poll() is None, process.communicate()[1].decode()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                threading.Event().wait(0.1)
+        wait_ready(f"http://127.0.0.1:{port}", process)
         status = Path(f"/proc/{process.pid}/status").read_text()
         ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
         assert ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE is not ignored: a client that leaves mid-answer could kill the server"

@@ -10,12 +10,13 @@ from dataclasses import replace
 
 import pytest
 
-from fakes import FakeModel
 from translator import Pipeline, load_config
 from translator.models.base import Generated, Model
 from translator.summarize import Summarizer, SummaryStage
 from translator.text.cleaning import model_text
 from translator.translate import Translator
+
+from fakes import FakeModel
 
 
 @pytest.fixture(scope="module")

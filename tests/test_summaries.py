@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import spy_generate
-from translator.models.tiny import tiny_config_text
 from translator import ConfigError, Pipeline, load_config
-from translator.text.extractive import rank, summarize_extractive
 from translator.models.base import Generated
+from translator.models.tiny import tiny_config_text
+from translator.text.extractive import rank, summarize_extractive
 from translator.text.segment import split_sentences
+
+from helpers import spy_generate
 
 ENGLISH = [
     "Bandung began testing electric buses on three main corridors on Wednesday.",

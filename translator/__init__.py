@@ -1,10 +1,18 @@
 """Indonesian text in; an English translation and a short English summary out."""
 
-from .version import __version__
 from .config import Config, ModelConfig, load_config  # noqa: E402
-from .errors import ConfigError, ConversionError, InputError, MissingExtraError, ModelLoadError, OutputError, TranslatorError  # noqa: E402
+from .errors import (  # noqa: E402
+    ConfigError,
+    ConversionError,
+    InputError,
+    MissingExtraError,
+    ModelLoadError,
+    OutputError,
+    TranslatorError,
+)
 from .pipeline import Pipeline, translate_and_summarize  # noqa: E402
 from .types import Flag, ModelInfo, Result, Segment, Span  # noqa: E402
+from .version import __version__
 
 __all__ = [
     "__version__",

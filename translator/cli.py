@@ -293,7 +293,6 @@ def _command_run(args: argparse.Namespace) -> int:
 
 def _command_summarize(args: argparse.Namespace) -> int:
     from .output import render
-
     from .text.validate import validate_text
 
     progress, config, document = _prepare(args)

@@ -127,12 +127,7 @@ class Pipeline:
         summary_options = summary
         with self._lock:
             started = time.perf_counter()
-            docs: list[Prepared | InputError] = []
-            for text in texts:
-                try:
-                    docs.append(self.prepare(text, force))
-                except InputError as e:
-                    docs.append(e)
+            docs = self.prepare_many(texts, force)
             prepared = [d for d in docs if isinstance(d, Prepared)]
             pool = [t for d in prepared for t in d.to_translate]
             segment_seconds = (time.perf_counter() - started) / max(1, len(prepared))
@@ -174,6 +169,16 @@ class Pipeline:
         """``doc``'s segments from one output per piece."""
         assert self.translator is not None
         return translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
+
+    def prepare_many(self, texts: Sequence[str | Document], force: bool = False) -> list[Prepared | InputError]:
+        """``prepare`` for each text; a text that cannot be used gives its InputError in its place."""
+        docs: list[Prepared | InputError] = []
+        for text in texts:
+            try:
+                docs.append(self.prepare(text, force))
+            except InputError as e:
+                docs.append(e)
+        return docs
 
     def segment(self, doc: Prepared, index: int, parts: list[Generated]) -> Segment:
         """Sentence ``index`` of ``doc`` from its pieces' outputs: what the service streams."""

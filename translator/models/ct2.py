@@ -9,10 +9,8 @@ own generation settings), so that later runs need only ctranslate2, sentencepiec
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import shutil
 import tempfile
 import time

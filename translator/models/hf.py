@@ -16,7 +16,15 @@ from typing import Any
 
 from ..config import ModelConfig
 from ..errors import ConfigError, ModelLoadError, first_line
-from .base import Generated, check_input_budget, config_label, device_key, input_limit, model_label, resolve_device
+from .base import (
+    Generated,
+    check_input_budget,
+    config_label,
+    device_key,
+    input_limit,
+    model_label,
+    resolve_device,
+)
 from .hub import hub_unreachable_reason, offline_error
 
 

@@ -15,8 +15,8 @@ from pydantic import BaseModel, Field
 from ..documents import Document, to_document
 from ..errors import InputError, first_line
 from ..text.language import identify, rank
-from .service import ApiError, Service, read_fields, text_field
 from .openapi import request_body
+from .service import ApiError, Service, read_fields, text_field
 
 
 class TranslateRequest(BaseModel):

@@ -34,20 +34,26 @@ import collections
 import logging
 import threading
 import time
-import uuid
-from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..assemble import piece_outputs
 from ..documents import Document
-from ..errors import InputError, TranslatorError, first_line
+from ..errors import InputError, first_line
 from ..models.base import Generated
 from ..pipeline import Pipeline
 from ..prepare import Prepared
 from ..summarize import Summary, SummaryOptions
-from ..assemble import piece_outputs
 from ..types import Result
-from .tickets import Cancelled, EventSink, QueueFull, RequestFailed, ShuttingDown, SummaryJob, Ticket, piece_ranges
+from .tickets import (
+    Cancelled,
+    EventSink,
+    QueueFull,
+    RequestFailed,
+    ShuttingDown,
+    SummaryJob,
+    Ticket,
+    piece_ranges,
+)
 
 __all__ = ["Cancelled", "EventSink", "QueueFull", "RequestFailed", "Scheduler", "ShuttingDown", "Ticket"]
 
@@ -84,9 +90,14 @@ class Scheduler:
         self._stopping = False
         self.batches = 0  # generate batches run, for tests and logs
         workers = workers or max(p.config.translation.workers for p in pipelines.values())
-        self._threads = [threading.Thread(target=self._translate_loop, name=f"translator-batches-{i}", daemon=True) for i in range(workers)]
+        translation = [p.translator.model for p in pipelines.values() if p.translator is not None]
+        summaries = [p.summary.model for p in pipelines.values() if p.summary.model is not None]
+        lanes = [("batches", workers, (translation, self._next_batch, lambda batch: self._run_batch(*batch)))]
         summary_workers = summary_workers or max(p.config.summarization.workers for p in pipelines.values())
-        self._threads += [threading.Thread(target=self._summary_loop, name=f"translator-summaries-{i}", daemon=True) for i in range(summary_workers)]
+        lanes.append(("summaries", summary_workers, (summaries, self._next_summary, self._run_summary)))
+        self._threads = [
+            threading.Thread(target=self._lane, args=lane, name=f"translator-{name}-{i}", daemon=True) for name, count, lane in lanes for i in range(count)
+        ]
         for thread in self._threads:
             thread.start()
 
@@ -109,12 +120,7 @@ class Scheduler:
         self._admit()
         pipeline = self.pipelines[profile]
         assert pipeline.translator is not None
-        docs: list[Prepared | InputError] = []
-        for text in texts:
-            try:
-                docs.append(pipeline.prepare(text, force))
-            except InputError as e:
-                docs.append(e)
+        docs = pipeline.prepare_many(texts, force)
         ticket = Ticket(owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event)
         ticket.sent = [0] * len(docs)
         ticket.segments = [[] for _ in docs]
@@ -176,19 +182,19 @@ class Scheduler:
 
     # ---- the translation thread ------------------------------------------------------------------
 
-    def _translate_loop(self) -> None:
-        for pipeline in self.pipelines.values():
-            if pipeline.translator is not None:
-                pipeline.translator.model.bind_thread()
+    def _lane(self, models: list, take: Callable[[], Any], run: Callable[[Any], None]) -> None:
+        """A worker of a lane: take the next piece of work (under the lock) and run it, until stopped."""
+        for model in models:
+            model.bind_thread()
         while True:
             with self._work:
-                batch = self._next_batch()
-                while batch is None and not self._stopping:
+                work = take()
+                while work is None and not self._stopping:
                     self._work.wait()
-                    batch = self._next_batch()
+                    work = take()
                 if self._stopping:
                     return
-            self._run_batch(*batch)
+            run(work)
 
     def budget(self, profile: str) -> int:
         """Padded tokens for the next batch: about ``target_batch_s`` of work at the measured cost."""
@@ -365,20 +371,6 @@ class Scheduler:
         return results
 
     # ---- the summary thread ----------------------------------------------------------------------
-
-    def _summary_loop(self) -> None:
-        for pipeline in self.pipelines.values():
-            if pipeline.summary.model is not None:
-                pipeline.summary.model.bind_thread()
-        while True:
-            with self._work:
-                job = self._next_summary()
-                while job is None and not self._stopping:
-                    self._work.wait()
-                    job = self._next_summary()
-                if self._stopping:
-                    return
-            self._run_summary(job)
 
     def _next_summary(self) -> SummaryJob | None:
         """The owner served longest ago goes first; within it, the shortest text, with aging."""

@@ -14,7 +14,14 @@ from ..errors import InputError, TranslatorError, first_line
 from ..pipeline import Pipeline
 from ..types import Result
 from .access import RateLimiter, key_is_valid
-from .scheduler import Cancelled, QueueFull, RequestFailed, Scheduler, ShuttingDown, Ticket
+from .scheduler import (
+    Cancelled,
+    QueueFull,
+    RequestFailed,
+    Scheduler,
+    ShuttingDown,
+    Ticket,
+)
 
 DISCONNECT_POLL_S = 0.25
 

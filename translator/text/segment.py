@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Callable
 
-from .data import data_lines
 from ..types import Span
+from .data import data_lines
 
 # Every line separator Python's str.splitlines() knows, with CRLF first so it counts once.
 _LINE_BREAK = re.compile(r"\r\n|[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
