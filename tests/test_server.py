@@ -408,3 +408,21 @@ def test_the_server_process_ignores_sigpipe_so_a_client_that_leaves_cannot_end_i
         status = Path(f"/proc/{process.pid}/status").read_text()
         ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
         assert ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE is not ignored: a client that leaves mid-answer could kill the server"
+
+
+def test_a_chunked_upload_over_the_limit_is_413_and_a_malformed_form_400(tiny_pipeline):
+    client = ready_client(create_app(ServerSettings(max_body_bytes=2000), lambda: {"default": tiny_pipeline}))
+    try:
+
+        def chunks():  # no Content-Length: the limit is found while the form is read
+            yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+            for _ in range(10):
+                yield b"kata " * 100
+            yield b"\r\n--b--\r\n"
+
+        large = client.post("/v1/translate", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert large.status_code == 413 and "over the limit" in large.json()["error"]
+        broken = client.post("/v1/translate", content=b"--b\r\nnot a part", headers={"Content-Type": "multipart/form-data; boundary=b"})
+        assert broken.status_code == 400 and set(broken.json()) == {"error"} and "multipart" in broken.json()["error"].lower()
+    finally:
+        client.__exit__(None, None, None)

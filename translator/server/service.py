@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
+from starlette.formparsers import MultiPartException
 
 from ..errors import InputError, TranslatorError, first_line
 from ..pipeline import Pipeline
@@ -134,7 +135,7 @@ async def read_fields(request: Request) -> dict[str, Any]:
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
             form = await request.form()
-        except Exception as e:  # noqa: BLE001 - a malformed form is the client's error
+        except MultiPartException as e:  # a malformed form is the client's error; BodyTooLarge goes on to the 413
             raise ApiError(400, f"Invalid request: cannot read the form ({first_line(e)})") from None
         return {key: (values if len(values := form.getlist(key)) > 1 and key == "q" else form.get(key)) for key in form.keys()}
     raw = await request.body()
