@@ -187,3 +187,41 @@ def test_a_quotation_longer_than_the_bound_is_split_as_if_unquoted():
     assert len(sentences) > 10
     short = split_sentences("“Kalimat satu. Kalimat dua.” Ia lalu diam.")
     assert [s.text for s in short] == ["“Kalimat satu. Kalimat dua.”", "Ia lalu diam."]
+
+
+# ---- the budget splitter's edges and last resorts ---------------------------------------------
+
+
+def _pieces(text: str, count, budget: int) -> list[str]:
+    return [p.text for p in split_to_budget(text, Span(0, len(text), text), count, budget)]
+
+
+def test_a_word_longer_than_the_budget_is_cut_between_characters_and_nothing_is_lost():
+    word = "x" * 25  # no space, no clause: only characters to cut between
+    assert _pieces(word, len, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert _pieces(word, len, 1) == ["x"] * 25  # a budget of one is allowed
+
+
+def test_when_not_even_one_character_fits_each_piece_is_one_character():
+    # Counting a special token as well, one character is 2 tokens: over a budget of 1. The splitter
+    # still moves on, one character at a time, instead of looping or dropping text.
+    assert _pieces("abcd", lambda s: len(s) + 1, 1) == ["a", "b", "c", "d"]
+
+
+@pytest.mark.parametrize("budget", [0, -3])
+def test_a_budget_under_one_is_refused(budget):
+    with pytest.raises(ValueError, match=f"budget must be >= 1, got {budget}"):
+        split_to_budget("abc", Span(0, 3, "abc"), len, budget)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ('"Stok aman. Harga stabil," kata Arief.', ['"Stok aman. Harga stabil," kata Arief.']),  # a quote at the very start
+        ('Kata Arief: "Stok aman. Harga stabil."', ['Kata Arief: "Stok aman. Harga stabil."']),  # and at the very end
+        ("“Stok aman. Harga stabil,” kata Arief. Harga naik.", ["“Stok aman. Harga stabil,” kata Arief.", "Harga naik."]),
+    ],
+    ids=["quote-first", "quote-last", "curly-then-sentence"],
+)
+def test_quotations_at_the_edges_of_a_text_stay_whole(text, expected):
+    assert [s.span.text for s in segment(text)] == expected
