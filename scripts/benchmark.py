@@ -38,7 +38,10 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 # The texts the tiny models' vocabularies and the benchmark's sentences are made of.
-SOURCE_TEXTS = [ROOT / "examples" / "bus-listrik-bandung.id.txt", ROOT / "tests" / "data" / "berita-20-baris.id.txt"]
+SOURCE_TEXTS = [
+    ROOT / "examples" / "bus-listrik-bandung.id.txt",
+    ROOT / "tests" / "data" / "berita-20-baris.id.txt",
+]
 
 SENTENCES = 20
 SOURCE_TOKENS = 30
@@ -47,9 +50,25 @@ SUMMARY_INPUT_TOKENS = 700
 SUMMARY_TOKENS = 120
 
 # The shapes in the real models' config.json files.
-MARIAN_SHAPE = dict(d_model=512, encoder_layers=6, decoder_layers=6, encoder_attention_heads=8, decoder_attention_heads=8, encoder_ffn_dim=2048, decoder_ffn_dim=2048)
+MARIAN_SHAPE = dict(
+    d_model=512,
+    encoder_layers=6,
+    decoder_layers=6,
+    encoder_attention_heads=8,
+    decoder_attention_heads=8,
+    encoder_ffn_dim=2048,
+    decoder_ffn_dim=2048,
+)
 MARIAN_VOCAB, MARIAN_POSITIONS = 54796, 512
-BART_SHAPE = dict(d_model=1024, encoder_layers=12, decoder_layers=6, encoder_attention_heads=16, decoder_attention_heads=16, encoder_ffn_dim=4096, decoder_ffn_dim=4096)
+BART_SHAPE = dict(
+    d_model=1024,
+    encoder_layers=12,
+    decoder_layers=6,
+    encoder_attention_heads=16,
+    decoder_attention_heads=16,
+    encoder_ffn_dim=4096,
+    decoder_ffn_dim=4096,
+)
 BART_VOCAB, BART_POSITIONS = 50264, 1024
 
 
@@ -70,8 +89,16 @@ VARIANTS = [
     Variant("fast, ctranslate2 int8", "ctranslate2", 1, "extractive"),
     Variant("fast + abstractive greedy, ctranslate2 int8", "ctranslate2", 1, "beams:1"),
     Variant("default with 4-beam summary, ctranslate2 int8", "ctranslate2", 4, "beams:4"),
-    Variant("default, ctranslate2 int8, 1 candidate (no re-ranking)", "ctranslate2", 4, "beams:1", candidates=1),
-    Variant("default, ctranslate2 int8, rerun with a warm translation memory", "ctranslate2", 4, "beams:1", memory=True),
+    Variant(
+        "default, ctranslate2 int8, 1 candidate (no re-ranking)", "ctranslate2", 4, "beams:1", candidates=1
+    ),
+    Variant(
+        "default, ctranslate2 int8, rerun with a warm translation memory",
+        "ctranslate2",
+        4,
+        "beams:1",
+        memory=True,
+    ),
 ]
 
 
@@ -81,12 +108,16 @@ def build_models(work: Path, quick: bool) -> tuple[Path, Path]:
     indonesian, english = generated_lines("\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS))
     if quick:
         return build_marian(work / "marian", indonesian), build_bart(work / "bart", english)
-    marian = build_marian(work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB)
+    marian = build_marian(
+        work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB
+    )
     bart = build_bart(work / "bart", english, BART_POSITIONS, shape=BART_SHAPE, vocab_size=BART_VOCAB)
     return marian, bart
 
 
-def make_inputs(count_source: Callable[[str], int], count_english: Callable[[str], int], quick: bool, sentences: int) -> tuple[list[str], str]:
+def make_inputs(
+    count_source: Callable[[str], int], count_english: Callable[[str], int], quick: bool, sentences: int
+) -> tuple[list[str], str]:
     """``sentences`` Indonesian sentences of about SOURCE_TOKENS tokens, and an English text of
     about SUMMARY_INPUT_TOKENS tokens, grown word by word against the real tokenizers."""
     import random
@@ -94,7 +125,9 @@ def make_inputs(count_source: Callable[[str], int], count_english: Callable[[str
     from translator.models.tiny import ENGLISH_WORDS
 
     rng = random.Random(0)
-    words = sorted({w for p in SOURCE_TEXTS for w in p.read_text(encoding="utf-8").split() if w.isalpha() and len(w) > 2})
+    words = sorted(
+        {w for p in SOURCE_TEXTS for w in p.read_text(encoding="utf-8").split() if w.isalpha() and len(w) > 2}
+    )
     source_tokens = 12 if quick else SOURCE_TOKENS
     result = []
     for i in range(sentences):
@@ -120,10 +153,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--quick", action="store_true", help="tiny models, seconds; for CI")
-    parser.add_argument("--real", action="store_true", help="the models in models.yaml instead of random full-size ones")
-    parser.add_argument("--long", type=int, default=0, metavar="N", help="also time N sentences for the linear-cost check (e.g. 320)")
+    parser.add_argument(
+        "--real", action="store_true", help="the models in models.yaml instead of random full-size ones"
+    )
+    parser.add_argument(
+        "--long",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time N sentences for the linear-cost check (e.g. 320)",
+    )
     parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--variants", default="", help="comma-separated variant numbers to run (default: all)")
+    parser.add_argument(
+        "--variants", default="", help="comma-separated variant numbers to run (default: all)"
+    )
     parser.add_argument("--rss-probe", help=argparse.SUPPRESS)
     parser.add_argument("paths", nargs="*", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -153,12 +196,17 @@ def main(argv: list[str] | None = None) -> int:
     for v in variants:
         if v.memory:  # the first run fills the memory; the timed ones are reruns
             stages[v.name].translate(sentences)
-    results: dict[str, dict[str, list[float]]] = {v.name: {"translate": [], "summarize": []} for v in variants}
+    results: dict[str, dict[str, list[float]]] = {
+        v.name: {"translate": [], "summarize": []} for v in variants
+    }
     for repeat in range(args.repeats):
         for v in variants:
             results[v.name]["translate"].append(measure(lambda: stages[v.name].translate(sentences)))
             results[v.name]["summarize"].append(measure(lambda: stages[v.name].summarize(english)))
-            print(f"repeat {repeat + 1}: {v.name}: {results[v.name]['translate'][-1]:.2f} s + {results[v.name]['summarize'][-1]:.2f} s", file=sys.stderr)
+            print(
+                f"repeat {repeat + 1}: {v.name}: {results[v.name]['translate'][-1]:.2f} s + {results[v.name]['summarize'][-1]:.2f} s",
+                file=sys.stderr,
+            )
 
     rows = []
     baseline_total = None
@@ -181,7 +229,12 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     report = {
-        "machine": {"cpu": platform.processor() or platform.machine(), "cores": os.cpu_count(), "threads": args.threads, "python": platform.python_version()},
+        "machine": {
+            "cpu": platform.processor() or platform.machine(),
+            "cores": os.cpu_count(),
+            "threads": args.threads,
+            "python": platform.python_version(),
+        },
         "versions": _versions(),
         "setup": {
             "sentences": len(sentences),
@@ -197,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         "conversion_s": conversion_s,
     }
     if not args.quick and not args.real:
-        report["peak_rss_mb"] = {backend: _rss(backend, marian, bart, args.threads) for backend in ("ctranslate2", "transformers")}
+        report["peak_rss_mb"] = {
+            backend: _rss(backend, marian, bart, args.threads) for backend in ("ctranslate2", "transformers")
+        }
     if args.long:
         report["linear"] = _linear(stages, base, args)
     _print(report)
@@ -227,11 +282,20 @@ class _Stage:
             batch_size=16,
             retry_items=None,  # fixed-length outputs always reach the cap: no retries while timing
             candidates=self.variant.candidates,
-            generation_items=(("max_new_tokens", 12 if quick else NEW_TOKENS), ("min_new_tokens", 12 if quick else NEW_TOKENS), ("num_beams", self.variant.translation_beams)),
+            generation_items=(
+                ("max_new_tokens", 12 if quick else NEW_TOKENS),
+                ("min_new_tokens", 12 if quick else NEW_TOKENS),
+                ("num_beams", self.variant.translation_beams),
+            ),
         )
         beams = int(self.variant.summary.split(":")[1]) if self.variant.summary.startswith("beams") else 1
         summary_tokens = 12 if quick else SUMMARY_TOKENS
-        generation = {"num_beams": beams, "min_new_tokens": summary_tokens, "max_new_tokens": summary_tokens, "no_repeat_ngram_size": 3}
+        generation = {
+            "num_beams": beams,
+            "min_new_tokens": summary_tokens,
+            "max_new_tokens": summary_tokens,
+            "no_repeat_ngram_size": 3,
+        }
         if beams > 1:
             generation["length_penalty"] = 2.0
         summarization = replace(
@@ -257,7 +321,9 @@ class _Stage:
         if self.variant.memory:
             from translator.memory import TranslationMemory
 
-            memory = TranslationMemory(Path(os.environ["TRANSLATOR_CACHE"]) / f"benchmark-memory-{os.getpid()}.sqlite3")
+            memory = TranslationMemory(
+                Path(os.environ["TRANSLATOR_CACHE"]) / f"benchmark-memory-{os.getpid()}.sqlite3"
+            )
             memory.clear()
         self.translator = Translator(loaded, translation, memory=memory)
         self.summarizer = None
@@ -297,7 +363,9 @@ class _Stage:
         import torch
 
         loaded = self.summarizer.model
-        batch = loaded.tokenizer([english], return_tensors="pt", truncation=True, max_length=loaded.max_input_tokens)
+        batch = loaded.tokenizer(
+            [english], return_tensors="pt", truncation=True, max_length=loaded.max_input_tokens
+        )
         with torch.inference_mode():
             loaded.model.generate(**batch, **self.summarizer.cfg.generation)
 
@@ -318,13 +386,29 @@ def _convert_once(stages: dict[str, "_Stage"]) -> float | None:
 
 def _linear(stages: dict[str, _Stage], base: _Stage, args) -> dict:
     """Translation seconds per sentence at 20 and at N sentences, on the fast CTranslate2 variant."""
-    stage = next((s for s in stages.values() if s.variant.backend == "ctranslate2" and s.variant.translation_beams == 1), None)
+    stage = next(
+        (
+            s
+            for s in stages.values()
+            if s.variant.backend == "ctranslate2" and s.variant.translation_beams == 1
+        ),
+        None,
+    )
     stage = stage or next(s for s in stages.values() if s.variant.backend != "naive")
     few, _ = make_inputs(base.count_source, base.count_english, args.quick, SENTENCES)
     many, _ = make_inputs(base.count_source, base.count_english, args.quick, args.long)
-    per_few = statistics.median(measure(lambda: stage.translator.translate(few)) for _ in range(args.repeats)) / len(few)
-    per_many = statistics.median(measure(lambda: stage.translator.translate(many)) for _ in range(args.repeats)) / len(many)
-    return {"variant": stage.variant.name, "sentences": [len(few), len(many)], "s_per_sentence": [round(per_few, 4), round(per_many, 4)], "ratio": round(per_many / per_few, 2)}
+    per_few = statistics.median(
+        measure(lambda: stage.translator.translate(few)) for _ in range(args.repeats)
+    ) / len(few)
+    per_many = statistics.median(
+        measure(lambda: stage.translator.translate(many)) for _ in range(args.repeats)
+    ) / len(many)
+    return {
+        "variant": stage.variant.name,
+        "sentences": [len(few), len(many)],
+        "s_per_sentence": [round(per_few, 4), round(per_many, 4)],
+        "ratio": round(per_many / per_few, 2),
+    }
 
 
 def _rss(backend: str, marian: Path, bart: Path, threads: int) -> float:
@@ -360,7 +444,9 @@ def _help_seconds() -> float:
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "translator", "--help"], capture_output=True, check=True, cwd=ROOT)
+        subprocess.run(
+            [sys.executable, "-m", "translator", "--help"], capture_output=True, check=True, cwd=ROOT
+        )
         times.append(time.perf_counter() - started)
     return round(statistics.median(times), 3)
 
@@ -384,17 +470,24 @@ def _print(report: dict) -> None:
         f"{setup['summary_tokens']} tokens; {setup['models']} models; median of {setup['repeats']}; "
         f"{report['machine']['threads']} threads; {report['versions']}"
     )
-    print(f"{'variant':<48} {'translate':>9} {'summary':>9} {'total':>8} {'sent/s':>7} {'tok/s':>7} {'load':>6} {'speedup':>8}")
+    print(
+        f"{'variant':<48} {'translate':>9} {'summary':>9} {'total':>8} {'sent/s':>7} {'tok/s':>7} {'load':>6} {'speedup':>8}"
+    )
     for row in report["rows"]:
         print(
             f"{row['variant']:<48} {row['translate_s']:>8.2f}s {row['summarize_s']:>8.2f}s {row['end_to_end_s']:>7.2f}s "
             f"{row['sentences_per_s']:>7.1f} {row['output_tokens_per_s']:>7.0f} {row['load_s']:>5.1f}s {row['speedup']:>7.2f}x"
         )
     if "peak_rss_mb" in report:
-        print("peak RSS, both models loaded and run once: " + ", ".join(f"{k} {v:.0f} MB" for k, v in report["peak_rss_mb"].items()))
+        print(
+            "peak RSS, both models loaded and run once: "
+            + ", ".join(f"{k} {v:.0f} MB" for k, v in report["peak_rss_mb"].items())
+        )
     if "linear" in report:
         linear = report["linear"]
-        print(f"translation s/sentence at {linear['sentences'][0]} and {linear['sentences'][1]} sentences: {linear['s_per_sentence']} (ratio {linear['ratio']})")
+        print(
+            f"translation s/sentence at {linear['sentences'][0]} and {linear['sentences'][1]} sentences: {linear['s_per_sentence']} (ratio {linear['ratio']})"
+        )
     print(f"translator --help: {report['help_s']:.2f} s")
     if report.get("conversion_s") is not None:
         print(f"one-time CTranslate2 conversion of both models: {report['conversion_s']:.1f} s")

@@ -119,12 +119,24 @@ def score(name: str, split: Splitter, cases: list[Case], corpus: str, repeats: i
         split(corpus)
         times.append(time.perf_counter() - started)
     mb = len(corpus.encode("utf-8")) / 1e6
-    return Score(name, round(precision, 4), round(recall, 4), round(f1, 4), exact, len(cases), damaged, round(mb / statistics.median(times), 2), wrong)
+    return Score(
+        name,
+        round(precision, 4),
+        round(recall, 4),
+        round(f1, 4),
+        exact,
+        len(cases),
+        damaged,
+        round(mb / statistics.median(times), 2),
+        wrong,
+    )
 
 
 def speed_corpus(cases: list[Case], megabytes: float) -> str:
     """The golden inputs and the example article, repeated to about ``megabytes`` of text."""
-    pieces = [c.text for c in cases] + [p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))]
+    pieces = [c.text for c in cases] + [
+        p.read_text(encoding="utf-8") for p in sorted((ROOT / "examples").glob("*.txt"))
+    ]
     block = "\n\n".join(pieces)
     times = max(1, int(megabytes * 1e6 / len(block.encode("utf-8"))))
     return "\n\n".join([block] * times)
@@ -133,9 +145,15 @@ def speed_corpus(cases: list[Case], megabytes: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--golden", type=Path, default=ROOT / "tests" / "data" / "segmentation_id.txt")
-    parser.add_argument("--splitters", default=",".join(SPLITTERS), help="comma-separated, from: " + ", ".join(SPLITTERS))
-    parser.add_argument("--speed-mb", type=float, default=2.0, help="MB of text for the speed run (default 2)")
-    parser.add_argument("--repeats", type=int, default=3, help="speed runs per splitter; the median is reported")
+    parser.add_argument(
+        "--splitters", default=",".join(SPLITTERS), help="comma-separated, from: " + ", ".join(SPLITTERS)
+    )
+    parser.add_argument(
+        "--speed-mb", type=float, default=2.0, help="MB of text for the speed run (default 2)"
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=3, help="speed runs per splitter; the median is reported"
+    )
     parser.add_argument("--json", type=Path, help="also write the scores here")
     args = parser.parse_args(argv)
 
@@ -152,17 +170,25 @@ def main(argv: list[str] | None = None) -> int:
             continue
         scores.append(score(name, split, cases, corpus, args.repeats))
 
-    print(f"{len(cases)} cases from {args.golden}; speed on {len(corpus.encode()) / 1e6:.1f} MB, one thread, median of {args.repeats}")
+    print(
+        f"{len(cases)} cases from {args.golden}; speed on {len(corpus.encode()) / 1e6:.1f} MB, one thread, median of {args.repeats}"
+    )
     print(f"{'splitter':<10} {'P':>7} {'R':>7} {'F1':>7} {'exact':>9} {'damaged':>8} {'MB/s':>7}")
     for s in scores:
-        print(f"{s.splitter:<10} {s.precision:>7.4f} {s.recall:>7.4f} {s.f1:>7.4f} {s.exact_cases:>4}/{s.cases:<4} {s.cases_with_lost_or_invented_chars:>8} {s.mb_per_s:>7.2f}")
+        print(
+            f"{s.splitter:<10} {s.precision:>7.4f} {s.recall:>7.4f} {s.f1:>7.4f} {s.exact_cases:>4}/{s.cases:<4} {s.cases_with_lost_or_invented_chars:>8} {s.mb_per_s:>7.2f}"
+        )
     for s in scores:
         if s.wrong:
             print(f"{s.splitter} wrong on: {', '.join(s.wrong)}")
     for line in skipped:
         print(f"skipped: {line}")
     if args.json:
-        args.json.write_text(json.dumps({"cases": len(cases), "scores": [asdict(s) for s in scores], "skipped": skipped}, indent=2))
+        args.json.write_text(
+            json.dumps(
+                {"cases": len(cases), "scores": [asdict(s) for s in scores], "skipped": skipped}, indent=2
+            )
+        )
     return 0
 
 

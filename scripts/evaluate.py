@@ -44,7 +44,9 @@ def read_parallel(path: Path) -> list[Pair]:
             continue
         fields = line.split("\t")
         if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
-            raise InputError(f"{path}:{number}: expected 'Indonesian<TAB>English', got {len(fields)} field(s)")
+            raise InputError(
+                f"{path}:{number}: expected 'Indonesian<TAB>English', got {len(fields)} field(s)"
+            )
         pairs.append(Pair(number, fields[0].strip(), fields[1].strip()))
     if not pairs:
         raise InputError(f"{path}: no pairs")
@@ -60,7 +62,11 @@ def read_summaries(path: Path) -> list[dict]:
             doc = json.loads(line)
         except json.JSONDecodeError as e:
             raise InputError(f"{path}:{number}: not JSON ({e.msg})") from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("text"), str) or not isinstance(doc.get("summary"), str):
+        if (
+            not isinstance(doc, dict)
+            or not isinstance(doc.get("text"), str)
+            or not isinstance(doc.get("summary"), str)
+        ):
             raise InputError(f"{path}:{number}: expected an object with string fields 'text' and 'summary'")
         docs.append(doc)
     if not docs:
@@ -97,7 +103,12 @@ def choices(pipeline, result, pairs: list[Pair]) -> dict:
     missed = Counter(w.detail for w in result.warnings if w.kind == "glossary")
     return {
         "reranked": {"segments": len(reranked), "why": dict(sorted(why.items()))},
-        "glossary": {"terms_in_sources": len(terms), "hits": len(terms) - sum(missed.values()), "misses": sum(missed.values()), "missed": dict(sorted(missed.items()))},
+        "glossary": {
+            "terms_in_sources": len(terms),
+            "hits": len(terms) - sum(missed.values()),
+            "misses": sum(missed.values()),
+            "missed": dict(sorted(missed.items())),
+        },
     }
 
 
@@ -144,7 +155,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"evaluate: error: {line}", file=sys.stderr)
         return e.exit_code
     except ImportError as e:
-        print(f"evaluate: error: {e.name} is not installed; pip install 'translator-id-en[eval]'", file=sys.stderr)
+        print(
+            f"evaluate: error: {e.name} is not installed; pip install 'translator-id-en[eval]'",
+            file=sys.stderr,
+        )
         return 2
     print_report(report)
     if args.json:
@@ -166,7 +180,9 @@ def evaluate(args: argparse.Namespace) -> dict:
         from translator.text.checks import check_segment
         from translator.text.glossary import load_glossary
 
-        flags = Counter(f.kind for i, (p, h) in enumerate(zip(pairs, hypotheses)) for f in check_segment(i, p.source, h))
+        flags = Counter(
+            f.kind for i, (p, h) in enumerate(zip(pairs, hypotheses)) for f in check_segment(i, p.source, h)
+        )
         glossary = load_glossary(load_config(args.config).glossary)  # the configured house terms
         flags.update("glossary" for p, h in zip(pairs, hypotheses) for _ in glossary.missing(p.source, h))
         report["system"] = str(args.hypotheses)
@@ -202,18 +218,30 @@ def print_report(report: dict) -> None:
     print(f"pairs: {report['pairs']}")
     print(f"BLEU  {t['bleu']:6.2f}  {t['bleu_signature']}")
     print(f"chrF  {t['chrf']:6.2f}  {t['chrf_signature']}")
-    print("translation flags: " + (", ".join(f"{k} {v}" for k, v in report["translation_flags"].items()) or "none"))
+    print(
+        "translation flags: "
+        + (", ".join(f"{k} {v}" for k, v in report["translation_flags"].items()) or "none")
+    )
     if "reranked" in report:
         r, g = report["reranked"], report["glossary"]
-        print(f"re-ranked: {r['segments']} segment(s)" + (" (" + ", ".join(f"{k} {v}" for k, v in r["why"].items()) + ")" if r["why"] else ""))
-        print(f"glossary: {g['terms_in_sources']} term(s) in the sources, {g['hits']} kept, {g['misses']} missed")
+        print(
+            f"re-ranked: {r['segments']} segment(s)"
+            + (" (" + ", ".join(f"{k} {v}" for k, v in r["why"].items()) + ")" if r["why"] else "")
+        )
+        print(
+            f"glossary: {g['terms_in_sources']} term(s) in the sources, {g['hits']} kept, {g['misses']} missed"
+        )
     if "without_reranking" in report:
         w = report["without_reranking"]
         print(f"without re-ranking (candidates 1): BLEU {w['bleu']:6.2f}  chrF {w['chrf']:6.2f}")
     if "summaries" in report:
         s = report["summaries"]
-        print(f"ROUGE-1 {s['rouge1']:.2f}  ROUGE-2 {s['rouge2']:.2f}  ROUGE-L {s['rougeL']:.2f}  ({s['documents']} documents, F1, stemmed)")
-        print("summary flags: " + (", ".join(f"{k} {v}" for k, v in report["summary_flags"].items()) or "none"))
+        print(
+            f"ROUGE-1 {s['rouge1']:.2f}  ROUGE-2 {s['rouge2']:.2f}  ROUGE-L {s['rougeL']:.2f}  ({s['documents']} documents, F1, stemmed)"
+        )
+        print(
+            "summary flags: " + (", ".join(f"{k} {v}" for k, v in report["summary_flags"].items()) or "none")
+        )
 
 
 if __name__ == "__main__":

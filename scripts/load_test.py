@@ -40,14 +40,19 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SOURCE_TEXTS = [ROOT / "examples" / "bus-listrik-bandung.id.txt", ROOT / "tests" / "data" / "berita-20-baris.id.txt"]
+SOURCE_TEXTS = [
+    ROOT / "examples" / "bus-listrik-bandung.id.txt",
+    ROOT / "tests" / "data" / "berita-20-baris.id.txt",
+]
 SHORT = "Harga beras naik dua persen pekan ini."
 PHASE_LIMIT_S = 900  # no phase runs longer than this
 
 
 def articles(count: int) -> list[str]:
     """``count`` article-sized texts made of the project's own articles' paragraphs, each different."""
-    paragraphs = [p for path in SOURCE_TEXTS for p in path.read_text(encoding="utf-8").split("\n") if len(p) > 40]
+    paragraphs = [
+        p for path in SOURCE_TEXTS for p in path.read_text(encoding="utf-8").split("\n") if len(p) > 40
+    ]
     texts = []
     for i in range(count):
         picked = [paragraphs[(i * 7 + k) % len(paragraphs)] for k in range(8)]
@@ -70,7 +75,9 @@ def build_config(work: Path, full_size: bool) -> Path:
             MARIAN_VOCAB,
         )
 
-        marian = build_marian(work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB)
+        marian = build_marian(
+            work / "marian", indonesian, MARIAN_POSITIONS, shape=MARIAN_SHAPE, vocab_size=MARIAN_VOCAB
+        )
         bart = build_bart(work / "bart", english, BART_POSITIONS, shape=BART_SHAPE, vocab_size=BART_VOCAB)
     else:
         marian, bart = build_marian(work / "marian", indonesian), build_bart(work / "bart", english)
@@ -108,14 +115,22 @@ def send(client, base: str, text: str, key: str = KEYS["load"]) -> tuple[float, 
     request; a short text is sent as plain JSON (its first sentence is its answer)."""
     started = time.perf_counter()
     if len(text) < 200:
-        response = client.post(base + "/v1/translate-and-summarize", json={"text": text, "api_key": key}, timeout=PHASE_LIMIT_S)
+        response = client.post(
+            base + "/v1/translate-and-summarize", json={"text": text, "api_key": key}, timeout=PHASE_LIMIT_S
+        )
         seconds = time.perf_counter() - started
         sentences = len(response.json().get("segments", [])) if response.status_code == 200 else 0
         return seconds, response.status_code, sentences, seconds
     first: float | None = None
     status, sentences, answered = 0, 0, False
     headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {key}"}
-    with client.stream("POST", base + "/v1/translate-and-summarize", json={"text": text}, headers=headers, timeout=PHASE_LIMIT_S) as response:
+    with client.stream(
+        "POST",
+        base + "/v1/translate-and-summarize",
+        json={"text": text},
+        headers=headers,
+        timeout=PHASE_LIMIT_S,
+    ) as response:
         status = response.status_code
         for line in response.iter_lines():
             if line == "event: sentence" and first is None:
@@ -217,12 +232,20 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
         with httpx.Client() as client:
             started.wait(timeout=PHASE_LIMIT_S)
             try:
-                with client.stream("POST", base + "/v1/translate-and-summarize", json={"text": distinct(text, i)}, headers=headers, timeout=30) as response:
+                with client.stream(
+                    "POST",
+                    base + "/v1/translate-and-summarize",
+                    json={"text": distinct(text, i)},
+                    headers=headers,
+                    timeout=30,
+                ) as response:
                     for _ in response.iter_lines():
                         if stop.is_set():
                             return  # leaving: the server drops this request's remaining work
             except httpx.TimeoutException:
-                flood_timeouts.append(i)  # this client's own read timeout: it waited its turn longer than 30 s
+                flood_timeouts.append(
+                    i
+                )  # this client's own read timeout: it waited its turn longer than 30 s
             except httpx.TransportError as e:  # counted: the server must not drop a client
                 flood_errors.append(f"{type(e).__name__}: {e}")
 
@@ -251,23 +274,39 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
 
 def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
     corpus, out = work / "corpus.jsonl", work / "out.jsonl"
-    corpus.write_text("".join(json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)), encoding="utf-8")
+    corpus.write_text(
+        "".join(
+            json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)
+        ),
+        encoding="utf-8",
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(config), "--quiet"],
         capture_output=True, text=True, timeout=PHASE_LIMIT_S, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )  # fmt: skip
     line = proc.stderr.strip().splitlines()[-1]  # "... N sentences, S s": its own time, model load excluded
     sentences, seconds = line.rsplit("; ", 1)[-1].replace(" sentences,", "").replace(" s", "").split()
-    return {"phase": "translator batch (same articles)", "documents": len(texts), "seconds": float(seconds), "sentences_per_s": round(int(sentences) / float(seconds), 1)}
+    return {
+        "phase": "translator batch (same articles)",
+        "documents": len(texts),
+        "seconds": float(seconds),
+        "sentences_per_s": round(int(sentences) / float(seconds), 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=48, help="articles per phase (default: 48)")
-    parser.add_argument("--soak", type=int, default=1000, help="short requests for the memory check (default: 1000; 0: none)")
-    parser.add_argument("--full-size", action="store_true", help="full-size random-weight models (minutes), as the benchmark")
+    parser.add_argument(
+        "--soak", type=int, default=1000, help="short requests for the memory check (default: 1000; 0: none)"
+    )
+    parser.add_argument(
+        "--full-size", action="store_true", help="full-size random-weight models (minutes), as the benchmark"
+    )
     parser.add_argument("--json", type=Path)
-    parser.add_argument("--server-log", type=Path, help="keep the server's stderr here (default: a temporary file)")
+    parser.add_argument(
+        "--server-log", type=Path, help="keep the server's stderr here (default: a temporary file)"
+    )
     args = parser.parse_args(argv)
     import httpx
 
@@ -280,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         keys.write_text("\n".join(KEYS.values()) + "\n", encoding="utf-8")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server_log = (args.server_log or work / "server.log").open("w", encoding="utf-8")  # a file: a pipe nobody reads would fill up
+        server_log = (args.server_log or work / "server.log").open(
+            "w", encoding="utf-8"
+        )  # a file: a pipe nobody reads would fill up
         server = subprocess.Popen(
             [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256", "--api-keys", str(keys)],
             stdout=subprocess.DEVNULL, stderr=server_log, env={**os.environ, "HF_HUB_OFFLINE": "1"},
@@ -289,7 +330,9 @@ def main(argv: list[str] | None = None) -> int:
             deadline = time.monotonic() + PHASE_LIMIT_S
             while time.monotonic() < deadline:
                 if server.poll() is not None:
-                    raise RuntimeError(Path(server_log.name).read_text(encoding="utf-8") or "the server stopped")
+                    raise RuntimeError(
+                        Path(server_log.name).read_text(encoding="utf-8") or "the server stopped"
+                    )
                 try:
                     if httpx.get(base + "/readyz", timeout=5).status_code == 200:
                         break
@@ -306,7 +349,11 @@ def main(argv: list[str] | None = None) -> int:
             if args.soak:
                 before = rss_mb(server.pid)
                 soak_row = phase(f"soak: {args.soak} short requests, 8 clients", base, [SHORT] * args.soak, 8)
-                soak = {"rss_before_mb": round(before, 1), "rss_after_mb": round(rss_mb(server.pid), 1), **soak_row}
+                soak = {
+                    "rss_before_mb": round(before, 1),
+                    "rss_after_mb": round(rss_mb(server.pid), 1),
+                    **soak_row,
+                }
         finally:
             server.terminate()
             try:
@@ -315,11 +362,19 @@ def main(argv: list[str] | None = None) -> int:
                 server.kill()
                 server.wait()
             server_log.close()
-            logged = [line for line in Path(server_log.name).read_text(encoding="utf-8").splitlines() if "ERROR" in line or "Traceback" in line]
+            logged = [
+                line
+                for line in Path(server_log.name).read_text(encoding="utf-8").splitlines()
+                if "ERROR" in line or "Traceback" in line
+            ]
             if logged:
-                print(f"the server logged {len(logged)} error line(s); the first: {logged[0]}", file=sys.stderr)
+                print(
+                    f"the server logged {len(logged)} error line(s); the first: {logged[0]}", file=sys.stderr
+                )
     ratio = rows[1]["sentences_per_s"] / batch["sentences_per_s"]
-    print(f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'1st p95':>8}")
+    print(
+        f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'1st p95':>8}"
+    )
     for row in rows + ([soak] if soak else []):
         print(
             f"{row['phase']:<56} {row['requests']:>5} {row['errors']:>4} {row['requests_per_s']:>7} {row['sentences_per_s']:>8} "
@@ -327,11 +382,21 @@ def main(argv: list[str] | None = None) -> int:
         )
     print(f"{batch['phase']:<56} {batch['documents']:>5} {'':>4} {'':>7} {batch['sentences_per_s']:>8}")
     print(f"8 clients reach {ratio:.2f}x the sentences/s of translator batch")
-    print(f"fairness: one article alone {fair['alone_s']} s, beside a 50-article flood {fair['under_flood_s']} s ({fair['ratio']}x)")
+    print(
+        f"fairness: one article alone {fair['alone_s']} s, beside a 50-article flood {fair['under_flood_s']} s ({fair['ratio']}x)"
+    )
     if soak:
         print(f"server RSS across the soak: {soak['rss_before_mb']} MB -> {soak['rss_after_mb']} MB")
     if args.json:
-        report = {"full_size": args.full_size, "rows": rows, "fairness": fair, "batch": batch, "soak": soak, "ratio_8_clients_to_batch": round(ratio, 2), "cpus": os.cpu_count()}
+        report = {
+            "full_size": args.full_size,
+            "rows": rows,
+            "fairness": fair,
+            "batch": batch,
+            "soak": soak,
+            "ratio_8_clients_to_batch": round(ratio, 2),
+            "cpus": os.cpu_count(),
+        }
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     return 0
 

@@ -23,7 +23,9 @@ def main() -> int:
     if run.returncode != 0:
         print("mutation: mutmut failed; is it installed (pip install mutmut)?", file=sys.stderr)
         return 1
-    listing = subprocess.run([sys.executable, "-m", "mutmut", "results", "--all", "true"], capture_output=True, text=True).stdout
+    listing = subprocess.run(
+        [sys.executable, "-m", "mutmut", "results", "--all", "true"], capture_output=True, text=True
+    ).stdout
     counts: dict[str, collections.Counter] = {m: collections.Counter() for m in MODULES}
     for line in listing.splitlines():
         name, _, status = line.strip().rpartition(": ")
@@ -33,7 +35,9 @@ def main() -> int:
     for module, found in counts.items():
         total = sum(found.values())
         detected = found["killed"] + found["timeout"]
-        print(f"{module:<8} {detected}/{total} detected ({100 * detected / max(1, total):.1f}%): {dict(found)}")
+        print(
+            f"{module:<8} {detected}/{total} detected ({100 * detected / max(1, total):.1f}%): {dict(found)}"
+        )
     return 0
 
 

@@ -22,7 +22,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 
 from load_test import build_config, free_port  # noqa: E402
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +48,10 @@ def main(argv: list[str] | None = None) -> int:
         config = args.config or build_config(work, full_size=False)
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = subprocess.Popen([sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port)], stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port)],
+            stderr=subprocess.DEVNULL,
+        )
         try:
             deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
@@ -50,13 +61,19 @@ def main(argv: list[str] | None = None) -> int:
                 except httpx.TransportError:
                     time.sleep(0.2)
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
+                browser = playwright.chromium.launch(
+                    executable_path="/usr/bin/chromium", headless=True, args=ARGS
+                )
                 page = browser.new_page(viewport={"width": args.width, "height": 900})
                 page.goto(base + "/")
                 page.wait_for_function("document.querySelector('#profile').options.length > 0")
-                page.fill("#text", (ROOT / "examples" / "bus-listrik-bandung.id.txt").read_text(encoding="utf-8"))
+                page.fill(
+                    "#text", (ROOT / "examples" / "bus-listrik-bandung.id.txt").read_text(encoding="utf-8")
+                )
                 page.click("#go")
-                page.wait_for_function("document.querySelector('#status').textContent === 'Done.'", timeout=600_000)
+                page.wait_for_function(
+                    "document.querySelector('#status').textContent === 'Done.'", timeout=600_000
+                )
                 page.locator("td.target.flagged").first.hover()  # shows a flag's messages
                 args.out.parent.mkdir(parents=True, exist_ok=True)
                 page.screenshot(path=str(args.out), full_page=True)

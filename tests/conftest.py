@@ -63,7 +63,9 @@ def live_server(tiny_config):
     from translator import Pipeline
     from translator.server.app import ServerSettings, create_app
 
-    with serving(create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(tiny_config)})) as base:
+    with serving(
+        create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(tiny_config)})
+    ) as base:
         yield base
 
 

@@ -20,7 +20,7 @@ def _english(text: str, settings: dict[str, Any]) -> Generated:
     words = [f"en{len(w)}" for w in text.split()]
     cap = settings.get("max_new_tokens")
     if cap is not None and len(words) + 1 > cap:
-        return Generated(" ".join(words[: cap]), cap, True)
+        return Generated(" ".join(words[:cap]), cap, True)
     return Generated(" ".join(words) + ".", len(words) + 1, False)
 
 

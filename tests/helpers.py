@@ -76,7 +76,13 @@ def cli(*args: str, stdin: bytes | None = b"", cwd: Path | None = None) -> CliRe
     return CliResult(code, out.getvalue().encode(), err.getvalue().encode())
 
 
-def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = None, timeout: float = 300, prefix: list[str] | None = None):
+def run(
+    *args: str,
+    stdin: bytes | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 300,
+    prefix: list[str] | None = None,
+):
     """Run ``python -m translator ARGS`` as a real process (for signals, terminals, imports)."""
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}
     return subprocess.run(
@@ -92,7 +98,13 @@ def run(*args: str, stdin: bytes | None = None, env: dict[str, str] | None = Non
 @contextlib.contextmanager
 def running(command: list[str]):
     """A child process (stdout and stderr piped), killed if it still runs and reaped when the block ends."""
-    process = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "HF_HUB_OFFLINE": "1"}, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         yield process
     finally:
@@ -111,7 +123,9 @@ def wait_ready(base: str, process: subprocess.Popen | None = None, limit_s: floa
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
-            raise AssertionError(f"the server exited ({process.returncode}): {process.communicate()[1].decode()}")
+            raise AssertionError(
+                f"the server exited ({process.returncode}): {process.communicate()[1].decode()}"
+            )
         try:
             if httpx.get(base + "/readyz", timeout=5).status_code == 200:
                 return
@@ -181,7 +195,15 @@ def spy_generate(monkeypatch, model) -> list[Call]:
     original = model.generate
 
     def spy(texts: list[str], settings: dict[str, Any], candidates: int = 1):
-        calls.append(Call(max(model.count_tokens(t) for t in texts), settings.get("max_new_tokens"), len(texts), settings.get("num_beams"), tuple(texts)))
+        calls.append(
+            Call(
+                max(model.count_tokens(t) for t in texts),
+                settings.get("max_new_tokens"),
+                len(texts),
+                settings.get("num_beams"),
+                tuple(texts),
+            )
+        )
         return original(texts, settings, candidates)
 
     monkeypatch.setattr(model, "generate", spy)

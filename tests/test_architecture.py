@@ -56,7 +56,12 @@ def _violations(inside: str, forbidden: tuple[str, ...]) -> list[str]:
 
 def test_every_module_of_the_package_falls_under_a_rule():
     ruled = {package for package, _ in RULES}
-    tops = {".".join(m.split(".")[:2]) for m in _modules()} - {"translator", "translator.__init__", "translator.__main__", "translator.cli"}
+    tops = {".".join(m.split(".")[:2]) for m in _modules()} - {
+        "translator",
+        "translator.__init__",
+        "translator.__main__",
+        "translator.cli",
+    }
     assert tops - ruled == set()
 
 
@@ -120,8 +125,12 @@ def test_the_cycle_check_finds_a_planted_function_level_cycle(tmp_path):
     (package / "models").mkdir(parents=True)
     (package / "__init__.py").write_text("")
     (package / "models" / "__init__.py").write_text("")
-    (package / "config.py").write_text("def check():\n    from .models.hf import generation_problem\n    return generation_problem\n")
-    (package / "models" / "hf.py").write_text("from ..config import check\n\ndef generation_problem():\n    return check\n")
+    (package / "config.py").write_text(
+        "def check():\n    from .models.hf import generation_problem\n    return generation_problem\n"
+    )
+    (package / "models" / "hf.py").write_text(
+        "from ..config import check\n\ndef generation_problem():\n    return check\n"
+    )
     (package / "errors.py").write_text("")
     modules = {".".join(p.relative_to(tmp_path).with_suffix("").parts): p for p in package.rglob("*.py")}
     assert _cycles(_module_graph(modules, tmp_path)) == [["translator.config", "translator.models.hf"]]
@@ -144,25 +153,141 @@ def test_only_models_import_torch_transformers_ctranslate2_and_huggingface_hub()
 
 
 RULES = [
-        ("translator.text", ("translator.models", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
-        ("translator.models", ("translator.text", "translator.batch", "translator.pipeline", "translator.cli", "translator.summarize", "translator.translate", "translator.documents", "translator.output")),
-        ("translator.batch", ("translator.cli", "translator.server")),
-        ("translator.server", ("translator.cli", "translator.batch", "translator.models.hf", "translator.models.ct2")),
-        ("translator.pipeline", ("translator.cli", "translator.batch", "translator.server")),
-        # The foundations import nothing of the package above them.
-        ("translator.errors", ("translator.",)),
-        ("translator.types", ("translator.config", "translator.text", "translator.models", "translator.pipeline")),
-        ("translator.version", ("translator.",)),
-        ("translator.cachedir", ("translator.",)),
-        ("translator.config", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.summarize", "translator.translate", "translator.memory", "translator.prepare", "translator.assemble", "translator.documents", "translator.output")),
-        ("translator.documents", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.summarize", "translator.translate", "translator.memory")),
-        ("translator.output", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server")),
-        ("translator.memory", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate", "translator.summarize", "translator.config")),
-        # The phases: below the pipeline, never above it.
-        ("translator.prepare", ("translator.models", "translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate", "translator.summarize")),
-        ("translator.assemble", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate")),
-        ("translator.translate", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.summarize")),
-        ("translator.summarize", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server", "translator.translate")),
+    (
+        "translator.text",
+        (
+            "translator.models",
+            "translator.batch",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.summarize",
+            "translator.translate",
+            "translator.documents",
+            "translator.output",
+        ),
+    ),
+    (
+        "translator.models",
+        (
+            "translator.text",
+            "translator.batch",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.summarize",
+            "translator.translate",
+            "translator.documents",
+            "translator.output",
+        ),
+    ),
+    ("translator.batch", ("translator.cli", "translator.server")),
+    (
+        "translator.server",
+        ("translator.cli", "translator.batch", "translator.models.hf", "translator.models.ct2"),
+    ),
+    ("translator.pipeline", ("translator.cli", "translator.batch", "translator.server")),
+    # The foundations import nothing of the package above them.
+    ("translator.errors", ("translator.",)),
+    (
+        "translator.types",
+        ("translator.config", "translator.text", "translator.models", "translator.pipeline"),
+    ),
+    ("translator.version", ("translator.",)),
+    ("translator.cachedir", ("translator.",)),
+    (
+        "translator.config",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.summarize",
+            "translator.translate",
+            "translator.memory",
+            "translator.prepare",
+            "translator.assemble",
+            "translator.documents",
+            "translator.output",
+        ),
+    ),
+    (
+        "translator.documents",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.summarize",
+            "translator.translate",
+            "translator.memory",
+        ),
+    ),
+    (
+        "translator.output",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+        ),
+    ),
+    (
+        "translator.memory",
+        (
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.translate",
+            "translator.summarize",
+            "translator.config",
+        ),
+    ),
+    # The phases: below the pipeline, never above it.
+    (
+        "translator.prepare",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.translate",
+            "translator.summarize",
+        ),
+    ),
+    (
+        "translator.assemble",
+        (
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.translate",
+        ),
+    ),
+    (
+        "translator.translate",
+        (
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.summarize",
+        ),
+    ),
+    (
+        "translator.summarize",
+        (
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.translate",
+        ),
+    ),
 ]
 
 
@@ -173,12 +298,20 @@ def test_each_package_imports_only_what_its_docstring_allows(package, forbidden)
 
 def test_only_the_server_imports_fastapi_starlette_and_uvicorn():
     web = {"fastapi", "starlette", "uvicorn"}
-    bad = [m for m, p in _modules().items() if not m.startswith("translator.server") and any(n.split(".")[0] in web for n in _imports(p))]
+    bad = [
+        m
+        for m, p in _modules().items()
+        if not m.startswith("translator.server") and any(n.split(".")[0] in web for n in _imports(p))
+    ]
     assert bad == []
 
 
 def test_only_the_ray_engine_imports_ray():
-    bad = [m for m, p in _modules().items() if m != "translator.batch.ray_engine" and any(n.split(".")[0] == "ray" for n in _imports(p))]
+    bad = [
+        m
+        for m, p in _modules().items()
+        if m != "translator.batch.ray_engine" and any(n.split(".")[0] == "ray" for n in _imports(p))
+    ]
     assert bad == []
 
 
@@ -194,7 +327,9 @@ def test_test_modules_do_not_import_each_other_and_scripts_do_not_import_tests()
     for path in (ROOT / "scripts").glob("*.py"):
         text = path.read_text(encoding="utf-8")
         assert '"tests"' not in text.replace('"tests" / "data"', ""), f"{path.name} puts tests/ on sys.path"
-        assert not {"helpers", "fakes", "conftest", "tiny_models"} & {n.split(".")[0] for n in _imports(path)}, path.name
+        assert not {"helpers", "fakes", "conftest", "tiny_models"} & {
+            n.split(".")[0] for n in _imports(path)
+        }, path.name
 
 
 def _flag_kinds_in_source() -> set[str]:
@@ -203,7 +338,9 @@ def _flag_kinds_in_source() -> set[str]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Flag" and node.args:
                 first = node.args[0]
-                assert isinstance(first, ast.Constant), f"{path}: a Flag kind must be a literal, to be checked here"
+                assert isinstance(first, ast.Constant), (
+                    f"{path}: a Flag kind must be a literal, to be checked here"
+                )
                 kinds.add(first.value)
     return kinds
 
@@ -244,7 +381,11 @@ def test_library_code_leaves_process_wide_state_alone(pattern):
 
 
 def test_set_torch_threads_is_called_by_the_cli_alone():
-    callers = [p for p in PACKAGE.rglob("*.py") if "set_torch_threads(" in p.read_text(encoding="utf-8") and p.name not in ("hf.py", "cli.py")]
+    callers = [
+        p
+        for p in PACKAGE.rglob("*.py")
+        if "set_torch_threads(" in p.read_text(encoding="utf-8") and p.name not in ("hf.py", "cli.py")
+    ]
     assert callers == []
 
 
@@ -253,7 +394,8 @@ def test_two_pipelines_with_different_configs_in_two_threads(tiny_dirs, tmp_path
     first.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")
     head, _ = tiny_config_text(*tiny_dirs).split("summarization:\n")
     second.write_text(
-        head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 5\n") + "summarization:\n  method: extractive\n  max_words: 20\ncache: null\n",
+        head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 5\n")
+        + "summarization:\n  method: extractive\n  max_words: 20\ncache: null\n",
         encoding="utf-8",
     )
     pipelines = [Pipeline.from_config(first), Pipeline.from_config(second)]
@@ -263,7 +405,9 @@ def test_two_pipelines_with_different_configs_in_two_threads(tiny_dirs, tmp_path
         return [{k: v for k, v in pipeline(t).to_dict().items() if k != "timings"} for t in texts]
 
     expected = [outputs(p) for p in pipelines]
-    assert expected[0] != expected[1], "the two configs must give different results for the test to mean anything"
+    assert expected[0] != expected[1], (
+        "the two configs must give different results for the test to mean anything"
+    )
     found: list[list] = [[], []]
     start = threading.Barrier(2)
 

@@ -23,7 +23,11 @@ from helpers import SENTENCES, cli, records, running, spy_generate
 @pytest.fixture
 def slow_config(tiny_dirs, tmp_path) -> Path:
     """Long outputs, one sentence a call: a batch that runs long enough to be interrupted."""
-    text = tiny_config_text(*tiny_dirs).replace("    max_new_tokens: 8\n", "    max_new_tokens: 60\n", 1).replace("  batch_size: 8\n", "  batch_size: 1\n", 1)
+    text = (
+        tiny_config_text(*tiny_dirs)
+        .replace("    max_new_tokens: 8\n", "    max_new_tokens: 60\n", 1)
+        .replace("  batch_size: 8\n", "  batch_size: 1\n", 1)
+    )
     path = tmp_path / "slow.yaml"
     path.write_text(text, encoding="utf-8")
     return path
@@ -57,18 +61,45 @@ def _wait_for_records(process: subprocess.Popen, out: Path, count: int) -> None:
 
 
 @pytest.mark.slow
-def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus, slow_config, tiny_config, tmp_path):
+def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(
+    corpus, slow_config, tiny_config, tmp_path
+):
     out = tmp_path / "hasil.jsonl"
-    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(slow_config), "--pool-docs", "2", "--no-summary"]
+    command = [
+        sys.executable,
+        "-m",
+        "translator",
+        "batch",
+        str(corpus),
+        "--output",
+        str(out),
+        "--config",
+        str(slow_config),
+        "--pool-docs",
+        "2",
+        "--no-summary",
+    ]
     with running(command) as process:
         _wait_for_records(process, out, 3)
-        assert process.poll() is None, "the batch finished before it could be killed; make the documents longer"
+        assert process.poll() is None, (
+            "the batch finished before it could be killed; make the documents longer"
+        )
         process.send_signal(signal.SIGKILL)
         process.wait()
     written = out.read_bytes().count(b"\n")
     assert 3 <= written < 30
 
-    rerun = cli("batch", str(corpus), "--output", str(out), "--config", str(tiny_config), "--pool-docs", "2", "--no-summary")
+    rerun = cli(
+        "batch",
+        str(corpus),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--pool-docs",
+        "2",
+        "--no-summary",
+    )
     stderr = rerun.stderr.decode()
     assert rerun.returncode == 1, stderr
     assert "Traceback" not in stderr
@@ -77,9 +108,13 @@ def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus,
     assert len(ids) == 30 and set(ids) == expected_ids(corpus)
     errors = {r["id"]: r["error"] for r in found if r["error"] is not None}
     assert set(errors) == {"kosong.txt", "sampah.txt"}
-    assert "empty" in errors["kosong.txt"] and ("binary" in errors["sampah.txt"] or "UTF-8" in errors["sampah.txt"])
+    assert "empty" in errors["kosong.txt"] and (
+        "binary" in errors["sampah.txt"] or "UTF-8" in errors["sampah.txt"]
+    )
     for record in found:
-        assert set(record) == {"id", "error", *Result("", "", [], [], [], {}).to_dict()}, "one schema for every record"
+        assert set(record) == {"id", "error", *Result("", "", [], [], [], {}).to_dict()}, (
+            "one schema for every record"
+        )
         if record["error"] is None:
             assert record["translation"].strip() and record["models"][0]["role"] == "translation"
     assert "batch: 30 documents: " in stderr and f", {written} skipped (already in the output)" in stderr
@@ -87,9 +122,22 @@ def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(corpus,
 
 def test_a_torn_last_line_is_repaired_and_the_document_done_again(tmp_path, tiny_config):
     docs = tmp_path / "docs.jsonl"
-    docs.write_text("\n".join(json.dumps({"id": f"d{i}", "text": SENTENCES[i]}) for i in range(3)) + "\n", encoding="utf-8")
+    docs.write_text(
+        "\n".join(json.dumps({"id": f"d{i}", "text": SENTENCES[i]}) for i in range(3)) + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
-    good = json.dumps({"id": "d0", "translation": "x", "summary": None, "warnings": [], "error": None, "models": [], "timings": {}})
+    good = json.dumps(
+        {
+            "id": "d0",
+            "translation": "x",
+            "summary": None,
+            "warnings": [],
+            "error": None,
+            "models": [],
+            "timings": {},
+        }
+    )
     out.write_text(good + "\n" + '{"id": "d1", "translation": "hal', encoding="utf-8")
     proc = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert proc.returncode == 0, proc.stderr.decode()
@@ -100,7 +148,10 @@ def test_a_torn_last_line_is_repaired_and_the_document_done_again(tmp_path, tiny
 
 def test_a_finished_batch_reruns_in_no_time_and_still_reports_old_failures(tmp_path, tiny_config):
     docs = tmp_path / "docs.jsonl"
-    docs.write_text(json.dumps({"id": "a", "text": SENTENCES[0]}) + "\n" + json.dumps({"id": "b", "text": ""}) + "\n", encoding="utf-8")
+    docs.write_text(
+        json.dumps({"id": "a", "text": SENTENCES[0]}) + "\n" + json.dumps({"id": "b", "text": ""}) + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     first = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert first.returncode == 1
@@ -108,7 +159,10 @@ def test_a_finished_batch_reruns_in_no_time_and_still_reports_old_failures(tmp_p
     second = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert second.returncode == 1
     assert out.read_bytes() == before
-    assert "2 documents: 0 ok, 0 failed, 2 skipped (already in the output); 1 of the skipped had failed before" in second.stderr.decode()
+    assert (
+        "2 documents: 0 ok, 0 failed, 2 skipped (already in the output); 1 of the skipped had failed before"
+        in second.stderr.decode()
+    )
 
 
 def test_jsonl_with_other_field_names_and_summaries(tmp_path, tiny_config):
@@ -121,7 +175,18 @@ def test_jsonl_with_other_field_names_and_summaries(tmp_path, tiny_config):
     ]
     docs.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    proc = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--text-field", "isi", "--id-field", "kode")
+    proc = cli(
+        "batch",
+        str(docs),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--text-field",
+        "isi",
+        "--id-field",
+        "kode",
+    )
     assert proc.returncode == 1
     found = {r["id"]: r for r in records(out)}
     assert set(found) == {"satu", "line-2", "dua"}
@@ -184,7 +249,9 @@ def test_pooled_batching_calls_the_model_fewer_times(tiny_dirs, tmp_path, monkey
     assert separate == 6 and len(calls) == 1  # 8 distinct sentences fit one batch of 8
     # Batch composition (padding) may change a random model's greedy choices, so compare structure,
     # and check that a sentence shared by documents got one translation in the pooled run.
-    assert [[s.source for s in r.segments] for r in pooled] == [[s.source for s in r.segments] for r in one_by_one]
+    assert [[s.source for s in r.segments] for r in pooled] == [
+        [s.source for s in r.segments] for r in one_by_one
+    ]
     translations: dict[str, set[str]] = {}
     for result in pooled:
         for segment in result.segments:
@@ -195,7 +262,20 @@ def test_pooled_batching_calls_the_model_fewer_times(tiny_dirs, tmp_path, monkey
 @pytest.mark.slow
 def test_ctrl_c_exits_130_and_leaves_whole_records(corpus, slow_config, tmp_path):
     out = tmp_path / "hasil.jsonl"
-    command = [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(slow_config), "--pool-docs", "1", "--no-summary"]
+    command = [
+        sys.executable,
+        "-m",
+        "translator",
+        "batch",
+        str(corpus),
+        "--output",
+        str(out),
+        "--config",
+        str(slow_config),
+        "--pool-docs",
+        "1",
+        "--no-summary",
+    ]
     with running(command) as process:
         _wait_for_records(process, out, 2)
         assert process.poll() is None, "the batch finished before it could be interrupted"
@@ -220,7 +300,14 @@ def test_the_batch_streams_its_inputs_pool_by_pool(tiny_pipeline, tmp_path):
             yield Item(f"d{i}", SENTENCES[i % len(SENTENCES)])
 
     seen_at_first_record = []
-    run_batch(tiny_pipeline, items(), tmp_path / "out.jsonl", summarize=False, pool_docs=4, on_document=lambda n: seen_at_first_record.append(len(pulled)))
+    run_batch(
+        tiny_pipeline,
+        items(),
+        tmp_path / "out.jsonl",
+        summarize=False,
+        pool_docs=4,
+        on_document=lambda n: seen_at_first_record.append(len(pulled)),
+    )
     assert seen_at_first_record[0] <= 5
     assert len(seen_at_first_record) == 40 and len(pulled) == 40
 
@@ -252,24 +339,47 @@ def test_a_bug_is_not_turned_into_a_failed_record(tiny_pipeline, tmp_path, monke
 def test_failed_documents_are_redone_with_retry_failed(tmp_path, tiny_config):
     french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
     docs = tmp_path / "docs.jsonl"
-    docs.write_text(json.dumps({"id": "id", "text": SENTENCES[0]}) + "\n" + json.dumps({"id": "fr", "text": french}) + "\n", encoding="utf-8")
+    docs.write_text(
+        json.dumps({"id": "id", "text": SENTENCES[0]})
+        + "\n"
+        + json.dumps({"id": "fr", "text": french})
+        + "\n",
+        encoding="utf-8",
+    )
     out = tmp_path / "out.jsonl"
     first = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert first.returncode == 1
     assert "pass --force" in records(out)[1]["error"] and "force=True" not in records(out)[1]["error"]
     assert "rerun with --retry-failed" in first.stderr.decode()
 
-    forced = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--force")
+    forced = cli(
+        "batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--force"
+    )
     assert forced.returncode == 1 and len(records(out)) == 2, "without --retry-failed a failed id stays done"
 
-    retried = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--force", "--retry-failed")
+    retried = cli(
+        "batch",
+        str(docs),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--no-summary",
+        "--force",
+        "--retry-failed",
+    )
     stderr = retried.stderr.decode()
     assert retried.returncode == 0, stderr
-    assert "2 documents: 1 ok, 0 failed, 1 skipped (already in the output); 1 of the processed had failed before" in stderr
+    assert (
+        "2 documents: 1 ok, 0 failed, 1 skipped (already in the output); 1 of the processed had failed before"
+        in stderr
+    )
     found = records(out)
     assert [r["id"] for r in found] == ["id", "fr", "fr"], "the new record is appended; the old one stays"
     assert found[-1]["error"] is None and found[-1]["translation"]
-    assert ResumeState.repair_and_read(out).done == {"id": False, "fr": False}, "the last record of an id is its state"
+    assert ResumeState.repair_and_read(out).done == {"id": False, "fr": False}, (
+        "the last record of an id is its state"
+    )
 
 
 def test_batch_reads_other_encodings_with_encoding(tmp_path, tiny_config):
@@ -279,8 +389,21 @@ def test_batch_reads_other_encodings_with_encoding(tmp_path, tiny_config):
     out = tmp_path / "out.jsonl"
     failed = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--no-summary")
     assert failed.returncode == 1 and "--encoding latin-1" in records(out)[0]["error"]
-    redone = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--no-summary", "--encoding", "latin-1", "--retry-failed")
+    redone = cli(
+        "batch",
+        str(root),
+        "--output",
+        str(out),
+        "--config",
+        str(tiny_config),
+        "--no-summary",
+        "--encoding",
+        "latin-1",
+        "--retry-failed",
+    )
     assert redone.returncode == 0, redone.stderr.decode()
     assert records(out)[-1]["segments"][0]["source"] == "Kafé di Bandung menaikkan harga kopi."
-    unknown = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--encoding", "klingon")
+    unknown = cli(
+        "batch", str(root), "--output", str(out), "--config", str(tiny_config), "--encoding", "klingon"
+    )
     assert unknown.returncode == 2 and "unknown encoding 'klingon'" in unknown.stderr.decode()

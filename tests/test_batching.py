@@ -50,7 +50,9 @@ def test_unique_keeps_first_seen_order():
 
 def test_max_batch_tokens_bounds_every_translation_call(tiny_dirs, tmp_path, monkeypatch, article_20):
     config = tmp_path / "models.yaml"
-    config.write_text(tiny_config_text(*tiny_dirs, translation_extra="  max_batch_tokens: 80\n"), encoding="utf-8")
+    config.write_text(
+        tiny_config_text(*tiny_dirs, translation_extra="  max_batch_tokens: 80\n"), encoding="utf-8"
+    )
     pipeline = Pipeline.from_config(config, summarize=False)
     calls = spy_generate(monkeypatch, pipeline.translator.model)
     pipeline(article_20, summarize=False)

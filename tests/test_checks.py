@@ -11,15 +11,29 @@ from translator.text.numbers import english_numbers, indonesian_numbers, keys_of
 CLEAN = [
     pytest.param("Harga naik 2,5 persen.", "Prices rose 2.5 percent.", id="decimal-comma"),
     pytest.param("Harganya Rp4.850 per kilogram.", "The price is Rp4,850 per kilogram.", id="thousands-dot"),
-    pytest.param("Sebanyak 10 juta warga terdampak.", "As many as 10 million residents were affected.", id="juta"),
+    pytest.param(
+        "Sebanyak 10 juta warga terdampak.", "As many as 10 million residents were affected.", id="juta"
+    ),
     pytest.param("Nilainya Rp1,5 triliun.", "It is worth Rp1.5 trillion.", id="triliun"),
-    pytest.param("Anggaran Rp 250 miliar disiapkan.", "A budget of Rp 250 billion was prepared.", id="miliar"),
-    pytest.param("Rapat digelar Rabu (31/1/2024).", "The meeting was held on Wednesday (31/1/2024).", id="date-kept"),
-    pytest.param("Rapat digelar Rabu (31/1/2024).", "The meeting was held on Wednesday, January 31, 2024.", id="date-rendered"),
-    pytest.param("Banjir terjadi pada 3 Maret 2024.", "The flood happened on March 3, 2024.", id="month-name"),
+    pytest.param(
+        "Anggaran Rp 250 miliar disiapkan.", "A budget of Rp 250 billion was prepared.", id="miliar"
+    ),
+    pytest.param(
+        "Rapat digelar Rabu (31/1/2024).", "The meeting was held on Wednesday (31/1/2024).", id="date-kept"
+    ),
+    pytest.param(
+        "Rapat digelar Rabu (31/1/2024).",
+        "The meeting was held on Wednesday, January 31, 2024.",
+        id="date-rendered",
+    ),
+    pytest.param(
+        "Banjir terjadi pada 3 Maret 2024.", "The flood happened on March 3, 2024.", id="month-name"
+    ),
     pytest.param("Acara dimulai pukul 14.30 WIB.", "The event started at 14:30 WIB.", id="time-colon"),
     pytest.param("Acara dimulai pukul 14.30 WIB.", "The event started at 2:30 p.m. WIB.", id="time-pm"),
-    pytest.param("Ada dua korban dan 3 rumah rusak.", "There were two victims and three houses damaged.", id="words"),
+    pytest.param(
+        "Ada dua korban dan 3 rumah rusak.", "There were two victims and three houses damaged.", id="words"
+    ),
     pytest.param("Ia menjabat selama 5 tahun.", "He served for five years.", id="digit-to-word"),
     pytest.param("Sebanyak 12.500 ton beras tiba.", "As many as 12,500 tons of rice arrived.", id="tons"),
     pytest.param("Inflasi 3,05 persen pada 2023.", "Inflation was 3.05 percent in 2023.", id="year"),
@@ -37,7 +51,12 @@ def test_clean_pairs_raise_no_flag(source, translation):
         ("Harga naik 2,5 persen.", "Prices rose 25 percent.", ["2,5"], ["25"]),
         ("Harganya Rp4.850 per kilogram.", "The price is Rp4.850 per kilogram.", ["4.850"], ["4.850"]),
         ("Sebanyak 10 juta warga terdampak.", "As many as 10 residents were affected.", ["10 juta"], ["10"]),
-        ("Rapat digelar Rabu (31/1/2024).", "The meeting was held on Wednesday (30/1/2024).", ["31/1/2024"], ["30/1/2024"]),
+        (
+            "Rapat digelar Rabu (31/1/2024).",
+            "The meeting was held on Wednesday (30/1/2024).",
+            ["31/1/2024"],
+            ["30/1/2024"],
+        ),
         ("Sebanyak 40 rumah rusak.", "Houses were damaged.", ["40"], []),
         ("Rumah rusak.", "As many as 300 houses were damaged.", [], ["300"]),
     ],
@@ -72,10 +91,14 @@ def test_repeated_number_is_reported_once():
 def test_loops_are_found(text, loop):
     assert find_loop(text) == loop
     flags = check_segment(1, "Maaf, saya tidak tahu apa yang terjadi.", text)
-    assert [(f.kind, f.segment, f.detail) for f in flags if f.kind == "repetition"] == [("repetition", 1, loop[0])]
+    assert [(f.kind, f.segment, f.detail) for f in flags if f.kind == "repetition"] == [
+        ("repetition", 1, loop[0])
+    ]
 
 
-@pytest.mark.parametrize("text", ["He said no, no, and no again.", "Very very good news for the city.", "ha ha ha"])
+@pytest.mark.parametrize(
+    "text", ["He said no, no, and no again.", "Very very good news for the city.", "ha ha ha"]
+)
 def test_ordinary_repetition_is_not_a_loop(text):
     assert find_loop(text) is None
 
@@ -87,7 +110,11 @@ def test_a_copy_of_the_source_is_untranslated():
 
 
 def test_mostly_indonesian_output_is_untranslated():
-    flags = check_segment(0, "Pemerintah akan menambah armada bus tahun depan.", "The government akan menambah bus yang dan untuk next year.")
+    flags = check_segment(
+        0,
+        "Pemerintah akan menambah armada bus tahun depan.",
+        "The government akan menambah bus yang dan untuk next year.",
+    )
     assert [f.kind for f in flags] == ["untranslated"]
 
 
@@ -99,10 +126,17 @@ def test_names_copied_unchanged_are_not_untranslated(source):
 def test_length_ratio_flags_too_short_and_too_long():
     source = "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama."
     short = check_segment(0, source, "Bandung.")
-    long = check_segment(0, source, " ".join(["Bandung started testing electric buses on three main corridors."] * 4))
+    long = check_segment(
+        0, source, " ".join(["Bandung started testing electric buses on three main corridors."] * 4)
+    )
     assert [f.kind for f in short] == ["length_ratio"] and float(short[0].detail) < 0.4
     assert [f.kind for f in long] == ["length_ratio"] and float(long[0].detail) > 2.5
-    assert check_segment(0, source, "Bandung's city government began testing electric buses on three main corridors.") == []
+    assert (
+        check_segment(
+            0, source, "Bandung's city government began testing electric buses on three main corridors."
+        )
+        == []
+    )
 
 
 def test_short_segments_are_not_judged_by_length():
@@ -151,6 +185,7 @@ def test_english_reads_commas_as_thousands_and_dots_as_decimals():
 
 
 # ---- thresholds on both sides of their edges (each row kills a mutant the suite let live) ---------
+
 
 # "Mostly Indonesian" needs both: at least 3 function words, and at least a fifth of all words.
 @pytest.mark.parametrize(
@@ -205,7 +240,9 @@ def test_length_ratio_bounds_are_strict_and_short_sources_are_not_judged(source_
 
 
 # A word alone needs four in a row ("ha ha ha" is speech); two- to four-word n-grams three.
-@pytest.mark.parametrize("n, needed", [(1, 4), (2, 3), (3, 3), (4, 3)], ids=["word", "2-gram", "3-gram", "4-gram"])
+@pytest.mark.parametrize(
+    "n, needed", [(1, 4), (2, 3), (3, 3), (4, 3)], ids=["word", "2-gram", "3-gram", "4-gram"]
+)
 def test_each_loop_threshold_on_both_sides(n, needed):
     gram = " ".join(f"w{i}" for i in range(n))
     assert checks.find_loop(" ".join([gram] * needed) + " end") == (gram, needed)
@@ -233,16 +270,57 @@ FILLER = "city bus route fare rider stop lane depot driver ticket season plan"  
                 ("number_added", "the number '6' in the translation is not in the source", 2, "6"),
             ],
         ),
-        (1, "Harga naik.", "the the the the end", [("repetition", "the translation repeats 'the' 4 times in a row", 1, "the")]),
-        (3, "Bandung dan Jakarta", "Bandung dan Jakarta", [("untranslated", "the translation is a copy of the source", 3, None)]),
+        (
+            1,
+            "Harga naik.",
+            "the the the the end",
+            [("repetition", "the translation repeats 'the' 4 times in a row", 1, "the")],
+        ),
+        (
+            3,
+            "Bandung dan Jakarta",
+            "Bandung dan Jakarta",
+            [("untranslated", "the translation is a copy of the source", 3, None)],
+        ),
         (
             4,
             "Sumber yang berbeda sama sekali.",
             f"yang dan di {FILLER}",
-            [("untranslated", "the translation looks mostly Indonesian (20% Indonesian function words)", 4, "20%")],
+            [
+                (
+                    "untranslated",
+                    "the translation looks mostly Indonesian (20% Indonesian function words)",
+                    4,
+                    "20%",
+                )
+            ],
         ),
-        (5, _sized(100), _sized(39), [("length_ratio", "the translation is only 0.39x the length of its source; text may be missing", 5, "0.39")]),
-        (6, _sized(100), _sized(251), [("length_ratio", "the translation is 2.51x the length of its source; text may be invented", 6, "2.51")]),
+        (
+            5,
+            _sized(100),
+            _sized(39),
+            [
+                (
+                    "length_ratio",
+                    "the translation is only 0.39x the length of its source; text may be missing",
+                    5,
+                    "0.39",
+                )
+            ],
+        ),
+        (
+            6,
+            _sized(100),
+            _sized(251),
+            [
+                (
+                    "length_ratio",
+                    "the translation is 2.51x the length of its source; text may be invented",
+                    6,
+                    "2.51",
+                )
+            ],
+        ),
     ],
     ids=["empty", "numbers", "loop", "copy", "mostly-indonesian", "too-short", "too-long"],
 )
@@ -255,7 +333,9 @@ def test_each_flag_says_what_where_and_about_what(index, source, translation, ex
 def test_summary_flags_name_numbers_from_nowhere_and_loops_as_the_summarys():
     from dataclasses import astuple
 
-    flags = summary_flags("Prices rose 6 percent, 9 said; no no no no.", "Prices rose 6 percent.", "Harga naik.")
+    flags = summary_flags(
+        "Prices rose 6 percent, 9 said; no no no no.", "Prices rose 6 percent.", "Harga naik."
+    )
     assert [astuple(f) for f in flags] == [
         ("summary_number", "summary: the number '9' appears nowhere in the translation", None, "9"),
         ("repetition", "the summary repeats 'no' 4 times in a row", None, "no"),
@@ -359,18 +439,131 @@ def test_numbers_are_read_with_every_value_they_may_stand_for(side, text, expect
 @pytest.mark.parametrize(
     "table, written, value",
     [
-        ("_ID_MONTHS", ["januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september", "oktober", "november", "desember"], range(1, 13)),
-        ("_ID_MONTHS", ["jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt", "sep", "okt", "nov", "des"], [1, 2, 3, 4, 6, 7, 8, 8, 9, 10, 11, 12]),
-        ("_EN_MONTHS", ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"], range(1, 13)),
-        ("_EN_MONTHS", ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"], [1, 2, 3, 4, 6, 7, 8, 9, 9, 10, 11, 12]),
-        ("_ID_WORDS", ["satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan", "sepuluh", "sebelas"], range(1, 12)),
-        ("_ID_WORDS", ["pertama", "kedua", "ketiga", "keempat", "kelima", "keenam", "ketujuh", "kedelapan", "kesembilan", "kesepuluh"], range(1, 11)),
-        ("_EN_WORDS", ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve"], range(1, 13)),
-        ("_EN_WORDS", ["thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"], range(13, 20)),
-        ("_EN_WORDS", ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"], range(20, 100, 10)),
-        ("_EN_WORDS", ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"], range(1, 11)),
+        (
+            "_ID_MONTHS",
+            [
+                "januari",
+                "februari",
+                "maret",
+                "april",
+                "mei",
+                "juni",
+                "juli",
+                "agustus",
+                "september",
+                "oktober",
+                "november",
+                "desember",
+            ],
+            range(1, 13),
+        ),
+        (
+            "_ID_MONTHS",
+            ["jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt", "sep", "okt", "nov", "des"],
+            [1, 2, 3, 4, 6, 7, 8, 8, 9, 10, 11, 12],
+        ),
+        (
+            "_EN_MONTHS",
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ],
+            range(1, 13),
+        ),
+        (
+            "_EN_MONTHS",
+            ["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"],
+            [1, 2, 3, 4, 6, 7, 8, 9, 9, 10, 11, 12],
+        ),
+        (
+            "_ID_WORDS",
+            [
+                "satu",
+                "dua",
+                "tiga",
+                "empat",
+                "lima",
+                "enam",
+                "tujuh",
+                "delapan",
+                "sembilan",
+                "sepuluh",
+                "sebelas",
+            ],
+            range(1, 12),
+        ),
+        (
+            "_ID_WORDS",
+            [
+                "pertama",
+                "kedua",
+                "ketiga",
+                "keempat",
+                "kelima",
+                "keenam",
+                "ketujuh",
+                "kedelapan",
+                "kesembilan",
+                "kesepuluh",
+            ],
+            range(1, 11),
+        ),
+        (
+            "_EN_WORDS",
+            [
+                "one",
+                "two",
+                "three",
+                "four",
+                "five",
+                "six",
+                "seven",
+                "eight",
+                "nine",
+                "ten",
+                "eleven",
+                "twelve",
+            ],
+            range(1, 13),
+        ),
+        (
+            "_EN_WORDS",
+            ["thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"],
+            range(13, 20),
+        ),
+        (
+            "_EN_WORDS",
+            ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"],
+            range(20, 100, 10),
+        ),
+        (
+            "_EN_WORDS",
+            ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth"],
+            range(1, 11),
+        ),
     ],
-    ids=["id-months", "id-month-abbreviations", "en-months", "en-month-abbreviations", "id-cardinals", "id-ordinals", "en-1-12", "en-13-19", "en-tens", "en-ordinals"],
+    ids=[
+        "id-months",
+        "id-month-abbreviations",
+        "en-months",
+        "en-month-abbreviations",
+        "id-cardinals",
+        "id-ordinals",
+        "en-1-12",
+        "en-13-19",
+        "en-tens",
+        "en-ordinals",
+    ],
 )
 def test_month_and_number_word_tables(table, written, value):
     from translator.text import numbers

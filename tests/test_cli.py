@@ -20,7 +20,15 @@ def test_run_json_matches_the_api(tiny_config, tiny_pipeline):
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)
     expected = tiny_pipeline(EXAMPLE.read_text(encoding="utf-8")).to_dict()
-    for key in ("translation", "summary", "segments", "models", "summary_chunks", "summary_rounds", "signature"):
+    for key in (
+        "translation",
+        "summary",
+        "segments",
+        "models",
+        "summary_chunks",
+        "summary_rounds",
+        "signature",
+    ):
         assert data[key] == expected[key], key
     assert "Traceback" not in proc.stderr.decode()
 
@@ -37,7 +45,16 @@ def test_run_reads_stdin_and_prints_text(tiny_config):
 
 
 def test_run_no_summary(tiny_config):
-    proc = cli("run", "-", "--config", str(tiny_config), "--format", "json", "--no-summary", stdin="Harga naik.".encode())
+    proc = cli(
+        "run",
+        "-",
+        "--config",
+        str(tiny_config),
+        "--format",
+        "json",
+        "--no-summary",
+        stdin="Harga naik.".encode(),
+    )
     assert proc.returncode == 0
     data = json.loads(proc.stdout)
     assert data["summary"] == "" and [m["role"] for m in data["models"]] == ["translation"]
@@ -53,7 +70,11 @@ def test_bad_config_key_is_exit_2_naming_the_key(tmp_path, tiny_config):
 @pytest.mark.slow
 def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
     started = time.perf_counter()
-    env = {"HF_HUB_OFFLINE": "", "HF_ENDPOINT": "http://127.0.0.1:9", "HF_HOME": str(tmp_path / "empty-cache")}
+    env = {
+        "HF_HUB_OFFLINE": "",
+        "HF_ENDPOINT": "http://127.0.0.1:9",
+        "HF_HOME": str(tmp_path / "empty-cache"),
+    }
     proc = run("run", str(EXAMPLE), env=env, timeout=60)
     assert time.perf_counter() - started < 30
     assert_one_line_error(proc, 1, "Helsinki-NLP/opus-mt-id-en", "hub cannot be reached", "local directory")
@@ -94,7 +115,9 @@ def test_usage_errors_are_exit_2():
 @pytest.mark.slow
 def test_help_and_config_errors_do_not_import_torch_or_transformers(tmp_path):
     bad = tmp_path / "bad.yaml"
-    bad.write_text("translation:\n  model: x/y\n  generation:\n    num_beam: 2\nsummarization:\n  model: a/b\n")
+    bad.write_text(
+        "translation:\n  model: x/y\n  generation:\n    num_beam: 2\nsummarization:\n  model: a/b\n"
+    )
     code = (
         "import sys, contextlib, io\n"
         "from translator.cli import main\n"
@@ -114,7 +137,18 @@ def test_help_and_config_errors_do_not_import_torch_or_transformers(tmp_path):
 
 
 def test_summary_options_extractive_and_word_budget(tiny_config):
-    proc = cli("run", str(EXAMPLE), "--config", str(tiny_config), "--format", "json", "--summary-method", "extractive", "--summary-words", "25")
+    proc = cli(
+        "run",
+        str(EXAMPLE),
+        "--config",
+        str(tiny_config),
+        "--format",
+        "json",
+        "--summary-method",
+        "extractive",
+        "--summary-words",
+        "25",
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)
     assert data["summary_method"] == "extractive"
@@ -128,7 +162,9 @@ def test_summary_options_extractive_and_word_budget(tiny_config):
     assert "sum_words:25" in data["signature"]
 
 
-@pytest.mark.parametrize("option, value", [("--summary-words", "0"), ("--summary-ratio", "1.5"), ("--summary-ratio", "lots")])
+@pytest.mark.parametrize(
+    "option, value", [("--summary-words", "0"), ("--summary-ratio", "1.5"), ("--summary-ratio", "lots")]
+)
 def test_bad_summary_options_are_usage_errors(tiny_config, option, value):
     proc = cli("run", str(EXAMPLE), "--config", str(tiny_config), option, value)
     assert proc.returncode == 2
@@ -136,7 +172,15 @@ def test_bad_summary_options_are_usage_errors(tiny_config, option, value):
 
 
 def test_json_warnings_are_structured_with_segment_indexes(tiny_config):
-    proc = cli("run", "--config", str(tiny_config), "--format", "json", "--no-summary", stdin="Harga naik 2,5 persen.".encode())
+    proc = cli(
+        "run",
+        "--config",
+        str(tiny_config),
+        "--format",
+        "json",
+        "--no-summary",
+        stdin="Harga naik 2,5 persen.".encode(),
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     data = json.loads(proc.stdout)
     for warning in data["warnings"]:

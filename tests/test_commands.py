@@ -50,7 +50,11 @@ def test_translate_prints_only_the_translation(tiny_config, tiny_pipeline):
 def test_translate_json_has_no_summary(tiny_config):
     proc = cli("translate", str(EXAMPLE), "--config", str(tiny_config), "--format", "json")
     data = json.loads(proc.stdout)
-    assert data["summary"] == "" and data["summary_method"] == "" and [m["role"] for m in data["models"]] == ["translation"]
+    assert (
+        data["summary"] == ""
+        and data["summary_method"] == ""
+        and [m["role"] for m in data["models"]] == ["translation"]
+    )
 
 
 def test_summarize_takes_english_and_needs_no_translation_model(tiny_config, tiny_pipeline):
@@ -68,7 +72,16 @@ def test_summarize_extractive_returns_sentences_of_the_input(tiny_config):
         "Bandung began testing electric buses on three corridors. The electric buses run on the corridors every day. "
         "A football club won on Sunday. Residents ride the electric buses free on the corridors."
     )
-    proc = cli("summarize", "--config", str(tiny_config), "--summary-method", "extractive", "--summary-words", "20", stdin=english.encode())
+    proc = cli(
+        "summarize",
+        "--config",
+        str(tiny_config),
+        "--summary-method",
+        "extractive",
+        "--summary-words",
+        "20",
+        stdin=english.encode(),
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     summary = proc.stdout.decode().strip()
     picked = [s.text for s in split_sentences(summary)]
@@ -78,16 +91,24 @@ def test_summarize_extractive_returns_sentences_of_the_input(tiny_config):
 
 def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
     text = "Harga naik 2,5 persen.\nPemerintah | kota menyiapkan operasi pasar."
-    proc = cli("run", "--config", str(tiny_config), "--format", "markdown", "--side-by-side", stdin=text.encode())
+    proc = cli(
+        "run", "--config", str(tiny_config), "--format", "markdown", "--side-by-side", stdin=text.encode()
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     out = proc.stdout.decode()
     result = tiny_pipeline(text)
     assert out.startswith("## Summary\n\n")
-    assert "\n## Translation\n\n" in out and "\n## Side by side\n\n| # | Indonesian | English |\n|---:|---|---|\n" in out
+    assert (
+        "\n## Translation\n\n" in out
+        and "\n## Side by side\n\n| # | Indonesian | English |\n|---:|---|---|\n" in out
+    )
     rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == len(result.segments) == 2
     assert rows[1].startswith("| 2 | Pemerintah \\| kota menyiapkan")
-    assert "\n## Flags\n\n- `" in out and "\n- `number_missing` segment 1: the number '2,5' in the source is missing" in out
+    assert (
+        "\n## Flags\n\n- `" in out
+        and "\n- `number_missing` segment 1: the number '2,5' in the source is missing" in out
+    )
     assert rows[0].startswith("| 1 | Harga naik 2,5 persen.")  # the row the flag names
 
 
@@ -120,7 +141,9 @@ def test_markdown_input_keeps_text_and_leaves_code_out(tiny_config, tmp_path):
     ]
     assert "1 code/HTML block(s) left untranslated" in proc.stderr.decode()
     notes = [w for w in json.loads(proc.stdout)["warnings"] if w["kind"] == "document"]
-    assert [w["message"] for w in notes] == ["Markdown: 1 code/HTML block(s) left untranslated and out of the output"]
+    assert [w["message"] for w in notes] == [
+        "Markdown: 1 code/HTML block(s) left untranslated and out of the output"
+    ]
 
 
 def test_output_file_is_written_whole_and_left_alone_on_failure(tiny_config, tmp_path):
@@ -142,7 +165,10 @@ def test_output_into_a_missing_directory_fails_before_loading(tiny_config, tmp_p
 
 def test_profile_option_switches_the_summary_method(tiny_dirs, tmp_path):
     config = tmp_path / "models.yaml"
-    config.write_text(tiny_config_text(*tiny_dirs) + "profiles:\n  fast:\n    summarization:\n      method: extractive\n", encoding="utf-8")
+    config.write_text(
+        tiny_config_text(*tiny_dirs) + "profiles:\n  fast:\n    summarization:\n      method: extractive\n",
+        encoding="utf-8",
+    )
     proc = cli("run", str(EXAMPLE), "--config", str(config), "--profile", "fast", "--format", "json")
     assert proc.returncode == 0, proc.stderr.decode()
     assert json.loads(proc.stdout)["summary_method"] == "extractive"
@@ -151,7 +177,20 @@ def test_profile_option_switches_the_summary_method(tiny_dirs, tmp_path):
 
 
 def test_beams_and_device_options_reach_the_result(tiny_config):
-    proc = cli("translate", "--config", str(tiny_config), "--beams", "2", "--device", "cpu", "--threads", "1", "--format", "json", stdin="Harga naik.".encode())
+    proc = cli(
+        "translate",
+        "--config",
+        str(tiny_config),
+        "--beams",
+        "2",
+        "--device",
+        "cpu",
+        "--threads",
+        "1",
+        "--format",
+        "json",
+        stdin="Harga naik.".encode(),
+    )
     assert proc.returncode == 0, proc.stderr.decode()
     assert "|backend:transformers|beams:2" in json.loads(proc.stdout)["signature"]
 
@@ -174,7 +213,13 @@ def test_models_list_and_download_for_hub_models_offline(tmp_path):
     assert "Helsinki-NLP/opus-mt-id-en" in out and "sshleifer/distilbart-cnn-12-6@a4f8f3e" in out
     assert out.count("not cached") == 2
     fetched = run("models", "download", env=env)
-    assert_one_line_error(fetched, 1, "cannot download translation model 'Helsinki-NLP/opus-mt-id-en'", "hub cannot be reached", "Fix: ")
+    assert_one_line_error(
+        fetched,
+        1,
+        "cannot download translation model 'Helsinki-NLP/opus-mt-id-en'",
+        "hub cannot be reached",
+        "Fix: ",
+    )
 
 
 def test_models_download_skips_local_directories(tiny_config):
@@ -199,7 +244,9 @@ def test_colour_only_on_a_terminal_without_no_color():
 def test_every_text_command_rejects_empty_input_before_loading_a_model(tiny_config, command):
     from unittest import mock
 
-    with mock.patch("translator.pipeline.Pipeline.from_config", side_effect=AssertionError("a model was loaded")):
+    with mock.patch(
+        "translator.pipeline.Pipeline.from_config", side_effect=AssertionError("a model was loaded")
+    ):
         assert_one_line_error(cli(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
 
 
@@ -223,7 +270,9 @@ def test_progress_bar_appears_only_on_a_terminal(tiny_config):
     import termios
 
     primary, secondary = pty.openpty()
-    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a real terminal has a size
+    fcntl.ioctl(
+        secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0)
+    )  # a real terminal has a size
     proc = subprocess.Popen(
         [sys.executable, "-m", "translator", "translate", str(EXAMPLE), "--config", str(tiny_config)],
         cwd=ROOT,
@@ -265,7 +314,11 @@ def test_many_flags_are_counted_per_kind_and_quiet_hides_them(tiny_config, examp
     summary = stderr_lines()
     assert summary[:3] == every[:3] and len(summary) == 4
     total = sum(1 for line in every if "translator: warning:" in line)
-    assert f"{total} flags in all: " in summary[3] and "length_cap" in summary[3] and "--warnings all" in summary[3]
+    assert (
+        f"{total} flags in all: " in summary[3]
+        and "length_cap" in summary[3]
+        and "--warnings all" in summary[3]
+    )
     assert stderr_lines("--quiet") == [] and stderr_lines("--warnings", "none") == []
     assert stderr_lines("--quiet", "--warnings", "summary") == summary
 
@@ -281,10 +334,22 @@ def test_side_by_side_works_in_text_format(tiny_config, tiny_pipeline):
 
 
 def test_summarize_warns_when_the_input_looks_indonesian(tiny_config):
-    proc = cli("summarize", "--config", str(tiny_config), stdin="Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.".encode())
+    proc = cli(
+        "summarize",
+        "--config",
+        str(tiny_config),
+        stdin="Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.".encode(),
+    )
     assert proc.returncode == 0
-    assert "the summariser expects English" in proc.stderr.decode() and "translator run" in proc.stderr.decode()
-    english = cli("summarize", "--config", str(tiny_config), stdin="The city began testing electric buses on three corridors on Wednesday.".encode())
+    assert (
+        "the summariser expects English" in proc.stderr.decode() and "translator run" in proc.stderr.decode()
+    )
+    english = cli(
+        "summarize",
+        "--config",
+        str(tiny_config),
+        stdin="The city began testing electric buses on three corridors on Wednesday.".encode(),
+    )
     assert "expects English" not in english.stderr.decode()
 
 

@@ -12,7 +12,12 @@ import compare_splitters  # noqa: E402
 
 def test_comparison_scores_ours_against_a_naive_baseline(tmp_path, capsys):
     out = tmp_path / "scores.json"
-    assert compare_splitters.main(["--splitters", "ours,naive", "--speed-mb", "0.05", "--repeats", "1", "--json", str(out)]) == 0
+    assert (
+        compare_splitters.main(
+            ["--splitters", "ours,naive", "--speed-mb", "0.05", "--repeats", "1", "--json", str(out)]
+        )
+        == 0
+    )
     data = json.loads(out.read_text())
     scores = {s["splitter"]: s for s in data["scores"]}
     assert data["cases"] >= 80

@@ -33,7 +33,9 @@ def problems(tmp_path: Path, text: str) -> list[str]:
 
 
 def test_repo_models_yaml_is_the_default_and_valid():
-    assert default_config_path().read_text(encoding="utf-8") == (ROOT / "models.yaml").read_text(encoding="utf-8")
+    assert default_config_path().read_text(encoding="utf-8") == (ROOT / "models.yaml").read_text(
+        encoding="utf-8"
+    )
     config = load_config(None)
     assert config.translation.model == "Helsinki-NLP/opus-mt-id-en"
     assert config.summarization.model == "sshleifer/distilbart-cnn-12-6"
@@ -56,7 +58,13 @@ def test_generation_passes_through_untouched(tmp_path):
         "    num_beams: 5\n    no_repeat_ngram_size: 3\n    length_penalty: 1.5\n",
     )
     generation = load_config(write(tmp_path, text)).translation.generation
-    assert generation == {"min_new_tokens": 3, "max_new_tokens": 40, "num_beams": 5, "no_repeat_ngram_size": 3, "length_penalty": 1.5}
+    assert generation == {
+        "min_new_tokens": 3,
+        "max_new_tokens": 40,
+        "num_beams": 5,
+        "no_repeat_ngram_size": 3,
+        "length_penalty": 1.5,
+    }
 
 
 def test_config_is_frozen(tmp_path):
@@ -122,10 +130,19 @@ def test_missing_sections_and_model(tmp_path):
         ("", "must be a mapping"),
         ("- a\n- b\n", "must be a mapping"),
         ("translation: [\n", "not valid YAML: line"),
-        ("translation:\n  model: a/b\ntranslation:\n  model: c/d\nsummarization:\n  model: e/f\n", "duplicate key 'translation'"),
+        (
+            "translation:\n  model: a/b\ntranslation:\n  model: c/d\nsummarization:\n  model: e/f\n",
+            "duplicate key 'translation'",
+        ),
         ("translation: 3\nsummarization:\n  model: e/f\n", "translation: must be a mapping"),
-        ("translation:\n  model: 'not a hub id!'\nsummarization:\n  model: e/f\n", "neither an existing directory nor a hub id"),
-        ("translation:\n  model: ./no/such/dir\nsummarization:\n  model: e/f\n", "local model directory './no/such/dir' not found"),
+        (
+            "translation:\n  model: 'not a hub id!'\nsummarization:\n  model: e/f\n",
+            "neither an existing directory nor a hub id",
+        ),
+        (
+            "translation:\n  model: ./no/such/dir\nsummarization:\n  model: e/f\n",
+            "local model directory './no/such/dir' not found",
+        ),
     ],
     ids=["empty", "list", "bad-yaml", "duplicate-key", "section-not-mapping", "bad-hub-id", "missing-dir"],
 )
@@ -152,31 +169,56 @@ def test_missing_file_and_passthrough(tmp_path):
 def test_installed_package_finds_the_same_defaults(tmp_path):
     """Run from elsewhere, so that the installed translator (not this checkout) answers."""
     code = "from translator.config import default_config_path as d; print(d())"
-    found = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    found = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
     installed = Path(found.stdout.strip())
     assert installed.read_text(encoding="utf-8") == (ROOT / "models.yaml").read_text(encoding="utf-8")
 
 
 def test_summary_and_retry_settings_are_read(tmp_path):
-    text = VALID + "  method: abstractive\n  fallback: extractive\n  max_words: 60\n  ratio: 0.2\n  include_boilerplate: true\n"
+    text = (
+        VALID
+        + "  method: abstractive\n  fallback: extractive\n  max_words: 60\n  ratio: 0.2\n  include_boilerplate: true\n"
+    )
     text = text.replace(
         "  model: Helsinki-NLP/opus-mt-id-en\n",
         "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 2\n  retry_generation:\n    num_beams: 6\n",
     )
     config = load_config(write(tmp_path, text))
     summary = config.summarization
-    assert (summary.method, summary.fallback, summary.max_words, summary.ratio, summary.include_boilerplate) == (
-        "abstractive", "extractive", 60, 0.2, True,
+    assert (
+        summary.method,
+        summary.fallback,
+        summary.max_words,
+        summary.ratio,
+        summary.include_boilerplate,
+    ) == (
+        "abstractive",
+        "extractive",
+        60,
+        0.2,
+        True,
     )
     assert config.translation.retry_generation == {"num_beams": 6}
 
 
 def test_defaults_for_summary_and_retry(tmp_path):
     config = load_config(write(tmp_path, VALID))
-    assert (config.summarization.method, config.summarization.fallback, config.summarization.include_boilerplate) == (
-        "abstractive", "none", False,
+    assert (
+        config.summarization.method,
+        config.summarization.fallback,
+        config.summarization.include_boilerplate,
+    ) == (
+        "abstractive",
+        "none",
+        False,
     )
-    assert config.translation.retry_generation == {"no_repeat_ngram_size": 3, "num_beams": 4, "repetition_penalty": 1.2}
+    assert config.translation.retry_generation == {
+        "no_repeat_ngram_size": 3,
+        "num_beams": 4,
+        "repetition_penalty": 1.2,
+    }
 
 
 def test_extractive_summaries_need_no_model(tmp_path):
@@ -186,8 +228,13 @@ def test_extractive_summaries_need_no_model(tmp_path):
 
 
 def test_bad_summary_and_retry_settings_are_all_reported(tmp_path):
-    text = VALID + "  method: magic\n  fallback: yes\n  max_words: 0\n  ratio: 2\n  include_boilerplate: maybe\n"
-    text = text.replace("  model: Helsinki-NLP/opus-mt-id-en\n", "  model: Helsinki-NLP/opus-mt-id-en\n  retry_generation:\n    num_beamz: 4\n")
+    text = (
+        VALID + "  method: magic\n  fallback: yes\n  max_words: 0\n  ratio: 2\n  include_boilerplate: maybe\n"
+    )
+    text = text.replace(
+        "  model: Helsinki-NLP/opus-mt-id-en\n",
+        "  model: Helsinki-NLP/opus-mt-id-en\n  retry_generation:\n    num_beamz: 4\n",
+    )
     found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
     assert found == [
         "translation.retry_generation.num_beamz: unknown key (did you mean num_beams?)",
@@ -204,7 +251,9 @@ def test_retry_keys_belong_to_translation_only(tmp_path):
     assert found == ["summarization.retry_generation: unknown key (did you mean generation?)"]
 
 
-PROFILES = VALID + """
+PROFILES = (
+    VALID
+    + """
 threads: 2
 profiles:
   fast:
@@ -218,15 +267,25 @@ profiles:
       model: facebook/bart-large-cnn
       revision: null
 """
+)
 
 
 def test_profiles_override_the_sections_key_by_key(tmp_path):
-    path = write(tmp_path, PROFILES.replace("  model: Helsinki-NLP/opus-mt-id-en\n", "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 4\n    no_repeat_ngram_size: 4\n"))
+    path = write(
+        tmp_path,
+        PROFILES.replace(
+            "  model: Helsinki-NLP/opus-mt-id-en\n",
+            "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 4\n    no_repeat_ngram_size: 4\n",
+        ),
+    )
     default, fast, quality = (load_config(path, profile=p) for p in (None, "fast", "quality"))
     assert default.profile == "default" and default.profiles == ("default", "fast", "quality")
     assert default.translation.generation == {"num_beams": 4, "no_repeat_ngram_size": 4}
     assert fast.translation.generation == {"num_beams": 1, "no_repeat_ngram_size": 4}
-    assert fast.summarization.method == "extractive" and fast.summarization.model == "sshleifer/distilbart-cnn-12-6"
+    assert (
+        fast.summarization.method == "extractive"
+        and fast.summarization.model == "sshleifer/distilbart-cnn-12-6"
+    )
     assert (quality.summarization.model, quality.summarization.revision) == ("facebook/bart-large-cnn", None)
     assert quality.translation == default.translation
     assert default.threads == 2
@@ -276,7 +335,10 @@ def test_an_unknown_section_key_lists_the_valid_ones(tmp_path):
 
 
 def test_backend_and_compute_type_are_checked(tmp_path):
-    text = VALID.replace("  model: Helsinki-NLP/opus-mt-id-en\n", "  model: Helsinki-NLP/opus-mt-id-en\n  backend: onnx\n  compute_type: int4\n")
+    text = VALID.replace(
+        "  model: Helsinki-NLP/opus-mt-id-en\n",
+        "  model: Helsinki-NLP/opus-mt-id-en\n  backend: onnx\n  compute_type: int4\n",
+    )
     found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
     assert found == [
         "translation.backend: must be one of auto, transformers, ctranslate2, got 'onnx'",
@@ -289,13 +351,17 @@ def test_the_shipped_generation_keys_match_the_installed_transformers():
 
     from translator.config import _generation_keys
 
-    installed = sorted(k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version")
+    installed = sorted(
+        k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version"
+    )
     assert list(_generation_keys()) == installed, "regenerate translator/data/generation_keys.txt"
 
 
 def _write(path: Path, model: str) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(f"translation:\n  model: {model}\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    path.write_text(
+        f"translation:\n  model: {model}\nsummarization:\n  method: extractive\n", encoding="utf-8"
+    )
     return path
 
 
@@ -311,12 +377,21 @@ def test_one_rule_finds_the_config(tmp_path, monkeypatch):
     user = _write(tmp_path / "xdg" / "translator" / "models.yaml", "org/user-model")
     assert (load_config(None).translation.model, load_config(None).source) == ("org/user-model", str(user))
     _write(tmp_path / "work" / "models.yaml", "org/cwd-model")
-    assert load_config(None).translation.model == "org/cwd-model" and load_config(None).found_by == "the working directory"
+    assert (
+        load_config(None).translation.model == "org/cwd-model"
+        and load_config(None).found_by == "the working directory"
+    )
     env = _write(tmp_path / "env.yaml", "org/env-model")
     monkeypatch.setenv("TRANSLATOR_CONFIG", str(env))
-    assert load_config(None).translation.model == "org/env-model" and load_config(None).found_by == "TRANSLATOR_CONFIG"
+    assert (
+        load_config(None).translation.model == "org/env-model"
+        and load_config(None).found_by == "TRANSLATOR_CONFIG"
+    )
     given = _write(tmp_path / "given.yaml", "org/given-model")
-    assert load_config(given).translation.model == "org/given-model" and load_config(given).found_by == "--config"
+    assert (
+        load_config(given).translation.model == "org/given-model"
+        and load_config(given).found_by == "--config"
+    )
 
 
 def test_models_list_and_errors_name_the_file_in_use(tmp_path, monkeypatch):
@@ -328,16 +403,30 @@ def test_models_list_and_errors_name_the_file_in_use(tmp_path, monkeypatch):
     assert listed.returncode == 0
     assert "config: models.yaml (from the working directory)" in listed.stdout.decode()
     assert "org/cwd-model" in listed.stdout.decode()
-    (tmp_path / "models.yaml").write_text("translation:\n  model: org/x\n  num_beams: 3\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    (tmp_path / "models.yaml").write_text(
+        "translation:\n  model: org/x\n  num_beams: 3\nsummarization:\n  method: extractive\n",
+        encoding="utf-8",
+    )
     broken = cli("models", "list", cwd=tmp_path)
-    assert broken.returncode == 2 and "models.yaml: translation.num_beams: unknown key" in broken.stderr.decode()
+    assert (
+        broken.returncode == 2 and "models.yaml: translation.num_beams: unknown key" in broken.stderr.decode()
+    )
 
 
 def test_a_hub_revision_on_a_local_directory_is_a_config_error(tmp_path):
     (tmp_path / "my-model").mkdir()
     path = tmp_path / "models.yaml"
-    path.write_text("translation:\n  model: ./my-model\n  revision: a4f8f3e\nsummarization:\n  method: extractive\n", encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"translation.revision: 'a4f8f3e' is a hub revision, but model is the local directory .*my-model; set revision: null"):
+    path.write_text(
+        "translation:\n  model: ./my-model\n  revision: a4f8f3e\nsummarization:\n  method: extractive\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError,
+        match=r"translation.revision: 'a4f8f3e' is a hub revision, but model is the local directory .*my-model; set revision: null",
+    ):
         load_config(path)
-    path.write_text("translation:\n  model: ./my-model\n  revision: null\nsummarization:\n  method: extractive\n", encoding="utf-8")
+    path.write_text(
+        "translation:\n  model: ./my-model\n  revision: null\nsummarization:\n  method: extractive\n",
+        encoding="utf-8",
+    )
     assert load_config(path).translation.revision is None

@@ -15,12 +15,18 @@ from translator.models.tiny import tiny_config_text
 
 from helpers import ROOT, check_contract, cli
 
-TEXTS = ["Harga beras naik 2,5 persen.", "Pemerintah kota Bandung mulai menguji coba bus listrik.", "Dr. Ir. H. Arief, M.Si., tiba."]
+TEXTS = [
+    "Harga beras naik 2,5 persen.",
+    "Pemerintah kota Bandung mulai menguji coba bus listrik.",
+    "Dr. Ir. H. Arief, M.Si., tiba.",
+]
 
 
 def ct2_config(tiny_dirs, tmp_path: Path, backend: str = "ctranslate2") -> Path:
     path = tmp_path / f"{backend}.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs).replace("backend: transformers", f"backend: {backend}"), encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs).replace("backend: transformers", f"backend: {backend}"), encoding="utf-8"
+    )
     return path
 
 
@@ -43,7 +49,10 @@ def test_ct2_tokenization_matches_the_hf_tokenizers(ct2_pipeline, tiny_pipeline)
         fast, reference = getattr(ct2_pipeline, stage).model, getattr(tiny_pipeline, stage).model
         for text in texts:
             ids = reference.tokenizer(text)["input_ids"]
-            assert fast.tokenizer.encode(text) == reference.tokenizer.convert_ids_to_tokens(ids), (stage, text)
+            assert fast.tokenizer.encode(text) == reference.tokenizer.convert_ids_to_tokens(ids), (
+                stage,
+                text,
+            )
             assert fast.count_tokens(text) == reference.count_tokens(text)
 
 
@@ -52,7 +61,10 @@ def test_ct2_float32_and_transformers_give_the_same_greedy_outputs(tiny_dirs, tm
     text = tiny_config_text(*tiny_dirs)
     reference_config, fast_config = tmp_path / "pt.yaml", tmp_path / "ct2.yaml"
     reference_config.write_text(text, encoding="utf-8")
-    fast_config.write_text(text.replace("backend: transformers", "backend: ctranslate2\n  compute_type: float32"), encoding="utf-8")
+    fast_config.write_text(
+        text.replace("backend: transformers", "backend: ctranslate2\n  compute_type: float32"),
+        encoding="utf-8",
+    )
     reference, fast = Pipeline.from_config(reference_config), Pipeline.from_config(fast_config)
     assert fast.translator.model.compute_type == "float32"
     for source in TEXTS:
@@ -74,7 +86,11 @@ def test_the_conversion_is_cached_and_reused(tiny_dirs, tmp_path, monkeypatch):
     second = Pipeline.from_config(config, summarize=False)
     assert second(TEXTS[1], summarize=False).translation == first(TEXTS[1], summarize=False).translation
     listed = cli("models", "list", "--config", str(config))
-    assert listed.returncode == 0 and "CTranslate2: int8, " in listed.stdout.decode() and str(cached) in listed.stdout.decode()
+    assert (
+        listed.returncode == 0
+        and "CTranslate2: int8, " in listed.stdout.decode()
+        and str(cached) in listed.stdout.decode()
+    )
 
 
 def test_a_conversion_killed_half_way_is_never_used(tiny_dirs, tmp_path, monkeypatch):
@@ -92,9 +108,13 @@ def test_a_conversion_killed_half_way_is_never_used(tiny_dirs, tmp_path, monkeyp
     with pytest.raises(KeyboardInterrupt):
         ct2.convert(cfg, "int8_float32", "translation")
     assert not target.exists()
-    assert not [p for p in target.parent.iterdir() if p.name.startswith(f".{target.name}.")], "a temp directory was left"
+    assert not [p for p in target.parent.iterdir() if p.name.startswith(f".{target.name}.")], (
+        "a temp directory was left"
+    )
     monkeypatch.setattr(ct2, "_convert_into", real)
-    assert ct2.convert(cfg, "int8_float32", "translation") == target and (target / "translator.json").is_file()
+    assert (
+        ct2.convert(cfg, "int8_float32", "translation") == target and (target / "translator.json").is_file()
+    )
 
 
 def test_an_unwritable_cache_falls_back_to_transformers_under_auto(tiny_dirs, tmp_path, monkeypatch):
@@ -105,7 +125,11 @@ def test_an_unwritable_cache_falls_back_to_transformers_under_auto(tiny_dirs, tm
     pipeline = Pipeline.from_config(ct2_config(tiny_dirs, tmp_path, backend="auto"), summarize=False)
     assert pipeline.translator.model.backend == "transformers"
     flags = [w for w in pipeline(TEXTS[0], summarize=False).warnings if w.kind == "backend"]
-    assert len(flags) == 1 and "cannot write the cache" in flags[0].message and "TRANSLATOR_CACHE" in flags[0].message
+    assert (
+        len(flags) == 1
+        and "cannot write the cache" in flags[0].message
+        and "TRANSLATOR_CACHE" in flags[0].message
+    )
 
 
 def test_an_unwritable_cache_with_backend_ctranslate2_is_one_clear_error(tiny_dirs, tmp_path, monkeypatch):
@@ -125,9 +149,13 @@ def test_only_a_conversion_error_makes_auto_fall_back(tiny_dirs, tmp_path, monke
 
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     tried = []
-    monkeypatch.setattr("translator.models.hf.load", lambda *a, **k: tried.append(a) or pytest.fail("fell back"))
+    monkeypatch.setattr(
+        "translator.models.hf.load", lambda *a, **k: tried.append(a) or pytest.fail("fell back")
+    )
     with pytest.raises(ModelLoadError, match="hub cannot be reached") as info:
-        load_model("translation", ModelConfig(model="translator-tests/no-such-model", backend="auto", device="cpu"))
+        load_model(
+            "translation", ModelConfig(model="translator-tests/no-such-model", backend="auto", device="cpu")
+        )
     assert not isinstance(info.value, __import__("translator").ConversionError) and not tried
 
 
@@ -165,7 +193,14 @@ def test_a_cached_ct2_run_imports_neither_torch_nor_transformers(ct2_pipeline, t
         "assert r.translation and r.summary\n"
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, [m for m in sys.modules if m.startswith(('torch', 'transformers'))][:5]\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
     assert proc.returncode == 0, proc.stderr
 
 

@@ -26,7 +26,9 @@ def test_references_score_100_and_the_signature_is_printed(tmp_path, capsys):
     hypotheses = tmp_path / "hyp.txt"
     hypotheses.write_text("\n".join(references()) + "\n", encoding="utf-8")
     out = tmp_path / "scores.json"
-    assert evaluate.main(["--parallel", str(PARALLEL), "--hypotheses", str(hypotheses), "--json", str(out)]) == 0
+    assert (
+        evaluate.main(["--parallel", str(PARALLEL), "--hypotheses", str(hypotheses), "--json", str(out)]) == 0
+    )
     report = json.loads(out.read_text())
     assert report["pairs"] == 20
     assert report["translation"]["bleu"] == 100.0 and report["translation"]["chrf"] == 100.0
@@ -40,7 +42,9 @@ def test_a_changed_number_lowers_the_score_and_is_counted(tmp_path):
     hypotheses = tmp_path / "hyp.txt"
     hypotheses.write_text("\n".join(changed), encoding="utf-8")
     out = tmp_path / "scores.json"
-    assert evaluate.main(["--parallel", str(PARALLEL), "--hypotheses", str(hypotheses), "--json", str(out)]) == 0
+    assert (
+        evaluate.main(["--parallel", str(PARALLEL), "--hypotheses", str(hypotheses), "--json", str(out)]) == 0
+    )
     report = json.loads(out.read_text())
     assert report["translation"]["bleu"] < 100.0
     assert report["translation_flags"] == {"number_added": 1, "number_missing": 1}
@@ -48,7 +52,16 @@ def test_a_changed_number_lowers_the_score_and_is_counted(tmp_path):
 
 def test_tiny_models_translate_and_summarise_the_sample(tiny_config, tiny_dirs, tmp_path, capsys):
     out = tmp_path / "scores.json"
-    argv = ["--parallel", str(PARALLEL), "--summaries", str(SUMMARIES), "--config", str(tiny_config), "--json", str(out)]
+    argv = [
+        "--parallel",
+        str(PARALLEL),
+        "--summaries",
+        str(SUMMARIES),
+        "--config",
+        str(tiny_config),
+        "--json",
+        str(out),
+    ]
     assert evaluate.main(argv) == 0
     report = json.loads(out.read_text())
     assert report["pairs"] == 20 and report["summaries"]["documents"] == 3
@@ -62,8 +75,15 @@ def test_tiny_models_translate_and_summarise_the_sample(tiny_config, tiny_dirs, 
     out = capsys.readouterr().out
     assert "ROUGE-1" in out and "re-ranked: " in out and "without re-ranking (candidates 1): BLEU" in out
     glossary = report["glossary"]
-    assert glossary["terms_in_sources"] > 0 and glossary["hits"] + glossary["misses"] == glossary["terms_in_sources"]
-    assert glossary["misses"] == sum(glossary["missed"].values()) == report["translation_flags"].get("glossary", 0)
+    assert (
+        glossary["terms_in_sources"] > 0
+        and glossary["hits"] + glossary["misses"] == glossary["terms_in_sources"]
+    )
+    assert (
+        glossary["misses"]
+        == sum(glossary["missed"].values())
+        == report["translation_flags"].get("glossary", 0)
+    )
     assert report["reranked"]["segments"] == report["translation_flags"].get("reranked", 0)
     assert set(report["without_reranking"]) >= {"bleu", "chrf"}
 

@@ -24,14 +24,28 @@ from translator.text.validate import validate_text
 
 from helpers import EXAMPLE, cli, run
 
-FUZZ = settings(max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=500, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 _WORK = Path(tempfile.mkdtemp(prefix="translator-fuzz-"))
 
 # Keys people (and typos) would write, mixed with arbitrary ones, so that the fuzzer reaches the
 # validation of each section and not only "unknown key".
-KEYS = st.sampled_from([*TOP_KEYS, *SECTION_KEYS, "num_beams", "max_new_tokens", "method", "fast", "x"]) | st.text(max_size=8)
-SCALARS = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=True) | st.text(max_size=20)
-VALUES = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4), max_leaves=12)
+KEYS = st.sampled_from(
+    [*TOP_KEYS, *SECTION_KEYS, "num_beams", "max_new_tokens", "method", "fast", "x"]
+) | st.text(max_size=8)
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=20)
+)
+VALUES = st.recursive(
+    SCALARS,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(KEYS, inner, max_size=4),
+    max_leaves=12,
+)
 
 
 def _load(text: str) -> None:

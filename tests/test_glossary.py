@@ -16,7 +16,14 @@ from translator.translate import Translator
 from fakes import FakeModel
 from helpers import cli
 
-GLOSSARY = Glossary((Term("DPR", "House of Representatives"), Term("Wali Kota", "mayor"), Term("Wakil Wali Kota", "deputy mayor"), Term("Ant Group", "Ant Group")))
+GLOSSARY = Glossary(
+    (
+        Term("DPR", "House of Representatives"),
+        Term("Wali Kota", "mayor"),
+        Term("Wakil Wali Kota", "deputy mayor"),
+        Term("Ant Group", "Ant Group"),
+    )
+)
 
 
 def test_terms_match_whole_words_in_any_case_and_acronyms_in_capitals_only():
@@ -30,9 +37,14 @@ def test_the_longest_term_wins():
 
 
 def test_missing_and_untranslated_terms():
-    assert [t.source for t in GLOSSARY.missing("DPR menolak usul itu.", "The House of Representatives rejected it.")] == []
+    assert [
+        t.source
+        for t in GLOSSARY.missing("DPR menolak usul itu.", "The House of Representatives rejected it.")
+    ] == []
     assert [t.source for t in GLOSSARY.missing("DPR menolak usul itu.", "The DPR rejected it.")] == ["DPR"]
-    assert [t.source for t in GLOSSARY.missing("Ant Group ekspansi.", "Ant Group expands.")] == [], "a term kept as it is"
+    assert [t.source for t in GLOSSARY.missing("Ant Group ekspansi.", "Ant Group expands.")] == [], (
+        "a term kept as it is"
+    )
     assert [t.source for t in GLOSSARY.untranslated("The DPR and the mayor met.")] == ["DPR"]
 
 
@@ -52,14 +64,18 @@ def test_glossary_config_files_off_and_errors(tmp_path):
     path.write_text(base + "glossary: [default, house.tsv]\n", encoding="utf-8")
     config = load_config(path)
     assert config.glossary == (DEFAULT, str(tmp_path / "house.tsv"))
-    assert {t.source: t.english for t in load_glossary(config.glossary).terms}["Pemkot"] == "city hall", "later files win"
+    assert {t.source: t.english for t in load_glossary(config.glossary).terms}["Pemkot"] == "city hall", (
+        "later files win"
+    )
     path.write_text(base + "glossary: []\n", encoding="utf-8")
     assert load_config(path).glossary == ()
     (tmp_path / "bad.tsv").write_text("Pemkot city hall\n", encoding="utf-8")
     path.write_text(base + "glossary: [bad.tsv, missing.tsv]\n", encoding="utf-8")
     with pytest.raises(ConfigError) as info:
         load_config(path)
-    assert "glossary: " in str(info.value) and "bad.tsv:1: expected 'Indonesian<TAB>English'" in str(info.value)
+    assert "glossary: " in str(info.value) and "bad.tsv:1: expected 'Indonesian<TAB>English'" in str(
+        info.value
+    )
     assert "missing.tsv: no such file" in str(info.value)
 
 
@@ -67,19 +83,31 @@ def pipeline_with(candidates: list[Generated], glossary: Glossary = GLOSSARY) ->
     config = load_config(None)
     cfg = replace(config.translation, generation_items=(("num_beams", 4),))
     fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
-    return Pipeline(replace(config, translation=cfg), Translator(fake, cfg, glossary), SummaryStage.disabled(config.summarization))
+    return Pipeline(
+        replace(config, translation=cfg),
+        Translator(fake, cfg, glossary),
+        SummaryStage.disabled(config.summarization),
+    )
 
 
 def test_a_candidate_with_the_term_is_preferred():
     chosen = pipeline_with(
-        [Generated("The DPR rejected the plan.", 6, False), Generated("Parliament rejected the plan.", 5, False), Generated("The House of Representatives rejected the plan.", 8, False)]
+        [
+            Generated("The DPR rejected the plan.", 6, False),
+            Generated("Parliament rejected the plan.", 5, False),
+            Generated("The House of Representatives rejected the plan.", 8, False),
+        ]
     )("DPR menolak rencana itu.", summarize=False).segments[0]
     assert chosen.translation == "The House of Representatives rejected the plan."
-    assert [(f.kind, f.detail) for f in chosen.flags] == [("reranked", "glossary")] and "candidate 3 of 3" in chosen.flags[0].message
+    assert [(f.kind, f.detail) for f in chosen.flags] == [
+        ("reranked", "glossary")
+    ] and "candidate 3 of 3" in chosen.flags[0].message
 
 
 def test_without_a_candidate_that_has_it_the_term_is_flagged_never_pasted_in():
-    segment = pipeline_with([Generated("The DPR rejected the plan.", 6, False)])("DPR menolak rencana itu.", summarize=False).segments[0]
+    segment = pipeline_with([Generated("The DPR rejected the plan.", 6, False)])(
+        "DPR menolak rencana itu.", summarize=False
+    ).segments[0]
     assert segment.translation == "The DPR rejected the plan."
     assert [(f.kind, f.detail) for f in segment.flags] == [("glossary", "DPR")]
     assert "'House of Representatives'" in segment.flags[0].message
@@ -99,14 +127,34 @@ def test_the_glossary_reaches_the_real_pipeline_and_the_signature(tiny_dirs, tmp
     (tmp_path / "house.tsv").write_text("Bandung\tBandung City\n", encoding="utf-8")
     path = tmp_path / "models.yaml"
     path.write_text(tiny_config_text(*tiny_dirs) + "glossary: [house.tsv]\n", encoding="utf-8")
-    result = Pipeline.from_config(path, summarize=False)("Pemerintah kota Bandung mulai menguji coba bus listrik.")
+    result = Pipeline.from_config(path, summarize=False)(
+        "Pemerintah kota Bandung mulai menguji coba bus listrik."
+    )
     assert [(w.kind, w.detail) for w in result.warnings if w.kind == "glossary"] == [("glossary", "Bandung")]
     assert "glossary:1:" in result.signature
 
 
 def test_glossary_on_the_command_line(tiny_config, tmp_path):
     (tmp_path / "house.tsv").write_text("Bandung\tBandung City\n", encoding="utf-8")
-    proc = cli("translate", "--config", str(tiny_config), "--glossary", str(tmp_path / "house.tsv"), "--warnings", "all", stdin="Pemerintah kota Bandung mulai menguji coba bus listrik.".encode())
+    proc = cli(
+        "translate",
+        "--config",
+        str(tiny_config),
+        "--glossary",
+        str(tmp_path / "house.tsv"),
+        "--warnings",
+        "all",
+        stdin="Pemerintah kota Bandung mulai menguji coba bus listrik.".encode(),
+    )
     assert proc.returncode == 0 and "'Bandung' is 'Bandung City' in the glossary" in proc.stderr.decode()
-    bad = cli("translate", "--config", str(tiny_config), "--glossary", str(tmp_path / "none.tsv"), stdin=b"Harga naik.")
-    assert bad.returncode == 2 and "--glossary" in bad.stderr.decode() and "no such file" in bad.stderr.decode()
+    bad = cli(
+        "translate",
+        "--config",
+        str(tiny_config),
+        "--glossary",
+        str(tmp_path / "none.tsv"),
+        stdin=b"Harga naik.",
+    )
+    assert (
+        bad.returncode == 2 and "--glossary" in bad.stderr.decode() and "no such file" in bad.stderr.decode()
+    )

@@ -62,7 +62,9 @@ def test_the_warning_listener_hears_an_over_long_input(tiny_pipeline, transforme
 
 
 @pytest.mark.slow
-def test_200_sentences_translated_and_summarised_within_limits(tiny_pipeline, document_200, monkeypatch, transformers_warnings):
+def test_200_sentences_translated_and_summarised_within_limits(
+    tiny_pipeline, document_200, monkeypatch, transformers_warnings
+):
     assert len(split_sentences(document_200)) == SENTENCES
     translation_calls = spy_generate(monkeypatch, tiny_pipeline.translator.model)
     summary_calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)

@@ -21,11 +21,15 @@ from helpers import ROOT, SENTENCES, cli, running, spy_generate
 
 def config_with_memory(tiny_dirs, tmp_path: Path, memory: Path, extra: str = "") -> Path:
     path = tmp_path / f"memory-{len(list(tmp_path.glob('memory-*.yaml')))}.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs).replace("cache: null\n", f"cache: {memory}\n") + extra, encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs).replace("cache: null\n", f"cache: {memory}\n") + extra, encoding="utf-8"
+    )
     return path
 
 
-def test_a_second_run_of_the_same_document_makes_no_generate_call(tiny_dirs, tmp_path, monkeypatch, example_text):
+def test_a_second_run_of_the_same_document_makes_no_generate_call(
+    tiny_dirs, tmp_path, monkeypatch, example_text
+):
     config = config_with_memory(tiny_dirs, tmp_path, tmp_path / "tm.sqlite3")
     first = Pipeline.from_config(config, summarize=False)(example_text, summarize=False)
     assert first.cache_hits == 0
@@ -43,7 +47,9 @@ def test_any_change_that_decides_the_output_misses(tiny_dirs, tmp_path, monkeypa
     base = config_with_memory(tiny_dirs, tmp_path, memory)
     Pipeline.from_config(base, summarize=False)(SENTENCES[0], summarize=False)
     beams = tmp_path / "beams.yaml"
-    beams.write_text(base.read_text().replace("    num_beams: 1\n", "    num_beams: 2\n", 1), encoding="utf-8")
+    beams.write_text(
+        base.read_text().replace("    num_beams: 1\n", "    num_beams: 2\n", 1), encoding="utf-8"
+    )
     (tmp_path / "g.tsv").write_text("Bandung\tBandung City\n", encoding="utf-8")
     changed = [beams, config_with_memory(tiny_dirs, tmp_path, memory, "glossary: [g.tsv]\n")]
     for config in changed:
@@ -52,7 +58,9 @@ def test_any_change_that_decides_the_output_misses(tiny_dirs, tmp_path, monkeypa
         assert pipeline(SENTENCES[0], summarize=False).cache_hits == 0 and calls, config.name
     pipeline = Pipeline.from_config(base, summarize=False)
     calls = spy_generate(monkeypatch, pipeline.translator.model)
-    assert pipeline(SENTENCES[0] + " ", summarize=False).cache_hits == 1 and not calls, "the same text the model sees"
+    assert pipeline(SENTENCES[0] + " ", summarize=False).cache_hits == 1 and not calls, (
+        "the same text the model sees"
+    )
     assert pipeline(SENTENCES[0].replace(".", "!"), summarize=False).cache_hits == 0 and calls
 
 
@@ -71,7 +79,15 @@ def _writer_code(path: Path, start: int, count: int) -> str:
 
 def test_four_processes_write_to_one_file_at_once_and_nothing_is_renamed_or_lost(tmp_path):
     path = tmp_path / "tm.sqlite3"
-    processes = [subprocess.Popen([sys.executable, "-c", _writer_code(path, 200 * n, 300)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for n in range(4)]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _writer_code(path, 200 * n, 300)],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n in range(4)
+    ]
     try:
         errors = [p.communicate(timeout=300)[1].decode() for p in processes]
     finally:
@@ -82,7 +98,9 @@ def test_four_processes_write_to_one_file_at_once_and_nothing_is_renamed_or_lost
     assert [p.returncode for p in processes] == [0, 0, 0, 0], errors
     assert [p.name for p in tmp_path.iterdir() if "unreadable" in p.name] == [], "a file in use was set aside"
     memory = TranslationMemory(path)
-    assert memory.notes == [] and memory.stats().entries == 900  # keys 0..899, overlapping ranges written twice
+    assert (
+        memory.notes == [] and memory.stats().entries == 900
+    )  # keys 0..899, overlapping ranges written twice
     assert memory.get_many(["k0", "k899"])["k899"].text == "text 899"
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone()[0] == "ok"
 
@@ -104,7 +122,9 @@ def test_a_kill_in_the_middle_of_writing_leaves_a_good_file(tmp_path):
     assert memory.get_many(["k5"])["k5"].text == "text 5"
 
 
-@pytest.mark.parametrize("content", [b"this is not a database at all" * 100, None], ids=["garbage", "foreign-sqlite"])
+@pytest.mark.parametrize(
+    "content", [b"this is not a database at all" * 100, None], ids=["garbage", "foreign-sqlite"]
+)
 def test_a_corrupt_or_foreign_file_is_set_aside_with_a_warning(tmp_path, content):
     path = tmp_path / "tm.sqlite3"
     if content is None:
@@ -123,7 +143,9 @@ def test_an_unusable_place_means_no_memory_and_a_note_never_a_crash(tiny_dirs, t
     blocker.write_text("x", encoding="utf-8")
     config = config_with_memory(tiny_dirs, tmp_path, blocker / "tm.sqlite3")
     result = Pipeline.from_config(config, summarize=False)(SENTENCES[0], summarize=False)
-    assert [w.kind for w in result.warnings][:1] == ["memory"] and "translating without it" in result.warnings[0].message
+    assert [w.kind for w in result.warnings][:1] == [
+        "memory"
+    ] and "translating without it" in result.warnings[0].message
 
 
 def test_the_memory_is_bounded_and_keeps_what_is_used(tmp_path):
@@ -134,7 +156,11 @@ def test_the_memory_is_bounded_and_keeps_what_is_used(tmp_path):
         memory.get_many(["keep"])
     found = memory.get_many(["keep", "old"])
     assert "keep" in found and "old" not in found, "least recently used out first"
-    used = sqlite3.connect(memory.path).execute("SELECT sum(length(key) + length(value) + 40) FROM memory").fetchone()[0]
+    used = (
+        sqlite3.connect(memory.path)
+        .execute("SELECT sum(length(key) + length(value) + 40) FROM memory")
+        .fetchone()[0]
+    )
     assert used <= 0.02 * 1024 * 1024
 
 
@@ -145,10 +171,19 @@ def test_cache_stats_and_clear_on_the_command_line(tiny_dirs, tmp_path):
         assert cli("translate", "--config", str(config), stdin=SENTENCES[0].encode()).returncode == 0
     stats = cli("cache", "stats", "--config", str(config))
     out = stats.stdout.decode()
-    assert stats.returncode == 0 and str(memory) in out and "1 entries" in out and "1 hits, 1 misses: hit rate 50%" in out
+    assert (
+        stats.returncode == 0
+        and str(memory) in out
+        and "1 entries" in out
+        and "1 hits, 1 misses: hit rate 50%" in out
+    )
     assert "cleared 1 entries" in cli("cache", "clear", "--config", str(config)).stdout.decode()
-    assert "0 entries" in cli("cache", "stats", "--cache", str(memory), "--config", str(config)).stdout.decode()
-    no_memory = cli("translate", "--config", str(config), "--no-cache", "--format", "json", stdin=SENTENCES[0].encode())
+    assert (
+        "0 entries" in cli("cache", "stats", "--cache", str(memory), "--config", str(config)).stdout.decode()
+    )
+    no_memory = cli(
+        "translate", "--config", str(config), "--no-cache", "--format", "json", stdin=SENTENCES[0].encode()
+    )
     assert '"cache_hits": 0' in no_memory.stdout.decode()
 
 
@@ -163,7 +198,9 @@ def test_a_locked_file_is_waited_on_and_never_set_aside(tmp_path):
     try:
         with pytest.raises(sqlite3.OperationalError, match="locked"):
             TranslationMemory(path, busy_timeout_s=0.2)
-        assert sorted(p.name for p in tmp_path.iterdir() if "unreadable" in p.name) == [], "a live file was renamed"
+        assert sorted(p.name for p in tmp_path.iterdir() if "unreadable" in p.name) == [], (
+            "a live file was renamed"
+        )
     finally:
         holder.execute("ROLLBACK")
         holder.close()
@@ -183,9 +220,10 @@ def test_the_size_bound_holds_without_scanning_the_table_on_each_write(tmp_path)
     kept = int(db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0])
     assert used == kept <= 0.02 * 1024 * 1024, "the size kept in the file is the data's size"
     memory.put_many([("k0-0", Generated("y" * 400, 1, False))])  # a replaced entry is counted once
-    assert int(db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0]) == db.execute(
-        "SELECT sum(length(key) + length(value) + 40) FROM memory"
-    ).fetchone()[0]
+    assert (
+        int(db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0])
+        == db.execute("SELECT sum(length(key) + length(value) + 40) FROM memory").fetchone()[0]
+    )
 
 
 def test_a_memory_that_fails_mid_run_degrades_to_translating_without_it(tiny_dirs, tmp_path, monkeypatch):
@@ -199,6 +237,10 @@ def test_a_memory_that_fails_mid_run_degrades_to_translating_without_it(tiny_dir
     first = pipeline(SENTENCES[0], summarize=False)
     assert first.translation and pipeline.translator.memory is None
     flags = [w for w in first.warnings if w.kind == "memory"]
-    assert len(flags) == 1 and "disk I/O error" in flags[0].message and "translating without it" in flags[0].message
+    assert (
+        len(flags) == 1
+        and "disk I/O error" in flags[0].message
+        and "translating without it" in flags[0].message
+    )
     again = pipeline(SENTENCES[1], summarize=False)
     assert [w.kind for w in again.warnings].count("memory") == 1, "every later Result says so, once"

@@ -15,7 +15,9 @@ def test_offline_hub_id_fails_fast_naming_the_model_and_the_fix(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     with pytest.raises(ModelLoadError) as info:
         # An id that no cache holds, so the test means the same on a machine that has real models.
-        load_seq2seq("translation", ModelConfig(model="translator-tests/no-such-model", revision="main", device="cpu"))
+        load_seq2seq(
+            "translation", ModelConfig(model="translator-tests/no-such-model", revision="main", device="cpu")
+        )
     message = str(info.value)
     assert "'translator-tests/no-such-model@main'" in message
     assert "HF_HUB_OFFLINE is set" in message
@@ -54,7 +56,13 @@ def test_local_directory_loads_with_its_own_limit(tiny_dirs):
 
 @pytest.mark.parametrize(
     "name, cuda, mps, expected",
-    [("auto", False, False, "cpu"), ("auto", True, False, "cuda"), ("auto", False, True, "mps"), ("cpu", True, True, "cpu"), ("mps", False, True, "mps")],
+    [
+        ("auto", False, False, "cpu"),
+        ("auto", True, False, "cuda"),
+        ("auto", False, True, "mps"),
+        ("cpu", True, True, "cpu"),
+        ("mps", False, True, "mps"),
+    ],
 )
 def test_one_device_rule_for_every_backend(name, cuda, mps, expected):
     assert resolve_device(name, "translation.device", cuda=cuda, mps=mps, runtime="x") == expected
@@ -62,7 +70,10 @@ def test_one_device_rule_for_every_backend(name, cuda, mps, expected):
 
 @pytest.mark.parametrize("name", ["cuda", "mps"])
 def test_a_named_device_that_is_not_there_is_an_error_never_a_quiet_cpu(name):
-    with pytest.raises(ModelLoadError, match=f"translation.device: {name} was asked for, but CTranslate2 sees no {name.upper()} device"):
+    with pytest.raises(
+        ModelLoadError,
+        match=f"translation.device: {name} was asked for, but CTranslate2 sees no {name.upper()} device",
+    ):
         resolve_device(name, "translation.device", cuda=False, mps=False, runtime="CTranslate2")
 
 
@@ -70,7 +81,9 @@ def test_a_named_device_that_is_not_there_is_an_error_never_a_quiet_cpu(name):
 def test_a_device_chosen_on_the_command_line_is_blamed_on_the_option(tiny_config):
     from helpers import cli
 
-    proc = cli("translate", "--config", str(tiny_config), "--device", "cuda", stdin="Harga beras naik.".encode())
+    proc = cli(
+        "translate", "--config", str(tiny_config), "--device", "cuda", stdin="Harga beras naik.".encode()
+    )
     assert proc.returncode == 1
     assert "translator: error: --device: cuda was asked for" in proc.stderr.decode()
     assert "translation.device" not in proc.stderr.decode()

@@ -11,7 +11,15 @@ from helpers import EXAMPLE, SENTENCES
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the workplace's probe runs it: no sandbox as root, and no calls home that this network refuses.
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 pytestmark = pytest.mark.slow
 
@@ -118,7 +126,9 @@ def test_copy_and_download_buttons(page):
 
 
 def test_input_is_shown_as_text_and_never_run(page):
-    attack = '<img src=x onerror="window.__xss = 1"> <script>window.__xss = 2</script> Harga beras naik di pasar.'
+    attack = (
+        '<img src=x onerror="window.__xss = 1"> <script>window.__xss = 2</script> Harga beras naik di pasar.'
+    )
     page.evaluate("window.__xss = 0")
     translate(page, attack)
     assert page.evaluate("window.__xss") == 0
@@ -161,7 +171,9 @@ def test_the_page_shows_the_first_sentence_before_the_last_is_translated(browser
         model.release()
         model.next_batch()  # the second batch is built, and held
         first = page.locator("#pairs tbody tr").nth(0).locator("td.target")
-        page.wait_for_function("!document.querySelector('#pairs tbody tr td.target').classList.contains('pending')")
+        page.wait_for_function(
+            "!document.querySelector('#pairs tbody tr td.target').classList.contains('pending')"
+        )
         assert first.text_content().startswith("en")  # the fake's English
         last = page.locator("#pairs tbody tr").nth(4).locator("td.target")
         assert "pending" in last.get_attribute("class") and last.text_content() == "…"

@@ -24,7 +24,10 @@ def test_example_article(tiny_pipeline, example_text):
     assert [s.source for s in result.segments] == [s.text for s in split_sentences(example_text)]
     lines = [line for line in example_text.splitlines() if line.strip()]
     assert max(s.paragraph for s in result.segments) == len(lines) - 1
-    assert [s.boilerplate for s in result.segments if s.source.startswith(("Baca Juga", "Editor"))] == [True, True]
+    assert [s.boilerplate for s in result.segments if s.source.startswith(("Baca Juga", "Editor"))] == [
+        True,
+        True,
+    ]
 
 
 def test_twenty_line_article_one_segment_per_sentence(tiny_pipeline, article_20):
@@ -50,7 +53,10 @@ def test_to_dict_is_json_and_complete(tiny_pipeline, tiny_dirs, example_text):
     assert set(data) >= {"translation", "summary", "segments", "warnings", "models", "timings"}
     assert data["translation"] == result.translation
     assert [s["source"] for s in data["segments"]] == [s.source for s in result.segments]
-    assert {m["role"]: m["id"] for m in data["models"]} == {"translation": str(tiny_dirs[0]), "summarization": str(tiny_dirs[1])}
+    assert {m["role"]: m["id"] for m in data["models"]} == {
+        "translation": str(tiny_dirs[0]),
+        "summarization": str(tiny_dirs[1]),
+    }
     assert set(data["timings"]) >= {"segment", "translate", "summarize", "total"}
     assert str(tiny_dirs[0]) in data["signature"]
 
@@ -75,7 +81,11 @@ def test_batches_are_length_sorted_and_identical_sentences_translated_once(tiny_
 
 def test_long_sentence_is_translated_in_pieces_within_the_limit(tiny_dirs, tmp_path, monkeypatch):
     config = tmp_path / "tight.yaml"
-    config.write_text(tiny_config_text(*tiny_dirs).replace("  batch_size: 8\n", "  batch_size: 8\n  max_input_tokens: 16\n", 1))
+    config.write_text(
+        tiny_config_text(*tiny_dirs).replace(
+            "  batch_size: 8\n", "  batch_size: 8\n  max_input_tokens: 16\n", 1
+        )
+    )
     pipeline = Pipeline.from_config(config, summarize=False)
     calls = spy_generate(monkeypatch, pipeline.translator.model)
     sentence = (
@@ -106,8 +116,12 @@ def test_long_document_is_summarised_in_windows_and_rounds(tiny_pipeline, articl
 def test_boilerplate_is_translated_but_not_summarised(tiny_pipeline, monkeypatch):
     seen: list[list[str]] = []
     original = tiny_pipeline.summarizer.summarize
-    monkeypatch.setattr(tiny_pipeline.summarizer, "summarize", lambda s, **kw: seen.append(s) or original(s, **kw))
-    result = tiny_pipeline("Harga beras naik.\nBaca Juga: Harga Emas Naik\nPemerintah menyiapkan operasi pasar.")
+    monkeypatch.setattr(
+        tiny_pipeline.summarizer, "summarize", lambda s, **kw: seen.append(s) or original(s, **kw)
+    )
+    result = tiny_pipeline(
+        "Harga beras naik.\nBaca Juga: Harga Emas Naik\nPemerintah menyiapkan operasi pasar."
+    )
     assert [s.boilerplate for s in result.segments] == [False, True, False]
     assert result.segments[1].translation
     assert seen == [[result.segments[0].translation, result.segments[2].translation]]
@@ -128,13 +142,21 @@ def test_empty_input_is_an_input_error(tiny_pipeline, text):
 
 def test_max_input_tokens_over_the_model_limit_is_a_config_error(tiny_dirs, tmp_path):
     config = tmp_path / "over.yaml"
-    config.write_text(tiny_config_text(*tiny_dirs).replace("  batch_size: 8\n", "  batch_size: 8\n  max_input_tokens: 100\n", 1))
+    config.write_text(
+        tiny_config_text(*tiny_dirs).replace(
+            "  batch_size: 8\n", "  batch_size: 8\n  max_input_tokens: 100\n", 1
+        )
+    )
     with pytest.raises(ConfigError, match=re.escape("translation.max_input_tokens: 100 is over the limit")):
         Pipeline.from_config(config)
 
 
 def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipeline, article_20, monkeypatch):
-    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(
+        tiny_pipeline.summarizer.model,
+        "generate",
+        lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts],
+    )
     result = tiny_pipeline(article_20)
     assert result.summary == ""
     assert any("only empty partial summaries in round 1" in w.message for w in result.warnings)
@@ -142,10 +164,16 @@ def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipel
 
 
 def test_an_empty_final_summary_is_flagged(tiny_pipeline, monkeypatch):
-    monkeypatch.setattr(tiny_pipeline.summarizer.model, "generate", lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(
+        tiny_pipeline.summarizer.model,
+        "generate",
+        lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts],
+    )
     summary = tiny_pipeline.summarizer.summarize(["Rice prices rose."])
     assert summary.text == "" and summary.rounds == 1
-    assert [(w.kind, w.message) for w in summary.warnings] == [("empty", "summary: the model returned an empty summary")]
+    assert [(w.kind, w.message) for w in summary.warnings] == [
+        ("empty", "summary: the model returned an empty summary")
+    ]
 
 
 def test_the_language_model_loads_with_the_pipeline(tiny_config):
@@ -153,7 +181,9 @@ def test_the_language_model_loads_with_the_pipeline(tiny_config):
 
     language._identifier.cache_clear()
     Pipeline.from_config(tiny_config, summarize=False)
-    assert language._identifier.cache_info().currsize == 1, "the first text would pay for loading it in its segment timing"
+    assert language._identifier.cache_info().currsize == 1, (
+        "the first text would pay for loading it in its segment timing"
+    )
 
 
 def test_french_is_refused_in_the_words_of_the_api(tiny_pipeline):

@@ -35,7 +35,20 @@ def test_ray_engine_matches_the_local_engine_and_resumes(corpus_20, tiny_config,
     proc = cli("batch", str(corpus_20), "--output", str(local), *common)
     assert proc.returncode == 1, proc.stderr.decode()
 
-    proc = run("batch", str(corpus_20), "--output", str(distributed), *common, "--engine", "ray", "--ray-num-cpus", "2", "--ray-actors", "2", timeout=600)
+    proc = run(
+        "batch",
+        str(corpus_20),
+        "--output",
+        str(distributed),
+        *common,
+        "--engine",
+        "ray",
+        "--ray-num-cpus",
+        "2",
+        "--ray-actors",
+        "2",
+        timeout=600,
+    )
     stderr = proc.stderr.decode()
     assert proc.returncode == 1, stderr
     assert "Traceback" not in stderr
@@ -49,9 +62,23 @@ def test_ray_engine_matches_the_local_engine_and_resumes(corpus_20, tiny_config,
     assert found["rusak.txt"]["error"] and "binary" in found["rusak.txt"]["error"]
 
     before = distributed.read_bytes()
-    again = run("batch", str(corpus_20), "--output", str(distributed), *common, "--engine", "ray", "--ray-num-cpus", "2", timeout=300)
+    again = run(
+        "batch",
+        str(corpus_20),
+        "--output",
+        str(distributed),
+        *common,
+        "--engine",
+        "ray",
+        "--ray-num-cpus",
+        "2",
+        timeout=300,
+    )
     assert again.returncode == 1  # the bad document still counts as failed
-    assert "20 documents: 0 ok, 0 failed, 20 skipped (already in the output); 1 of the skipped had failed before" in again.stderr.decode()
+    assert (
+        "20 documents: 0 ok, 0 failed, 20 skipped (already in the output); 1 of the skipped had failed before"
+        in again.stderr.decode()
+    )
     assert distributed.read_bytes() == before
 
 
@@ -64,7 +91,14 @@ def test_the_local_engine_never_imports_ray(corpus_20, tiny_config, tmp_path):
         "assert 'ray' not in sys.modules, 'ray was imported'\n"
         "print(code)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, env={"HF_HUB_OFFLINE": "1", "PATH": ""})
+    proc = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={"HF_HUB_OFFLINE": "1", "PATH": ""},
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip() == "1"
     assert len({json.loads(line)["id"] for line in (tmp_path / "out.jsonl").read_text().splitlines()}) == 20

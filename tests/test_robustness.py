@@ -18,10 +18,14 @@ from translator.models.tiny import tiny_config_text
 from helpers import cli, run
 
 INDONESIAN = "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama pada hari Rabu."
-ENGLISH = "The city government began testing electric buses on three main corridors on Wednesday, officials said."
+ENGLISH = (
+    "The city government began testing electric buses on three main corridors on Wednesday, officials said."
+)
 FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
 MALAY = "Kerajaan Malaysia akan melaksanakan dasar baharu bagi membantu rakyat yang terjejas akibat banjir di negeri Kelantan."
-MIXED = 'Presiden mengatakan bahwa "we are ready for the next step" dalam pidatonya di Jakarta pada hari Senin.'
+MIXED = (
+    'Presiden mengatakan bahwa "we are ready for the next step" dalam pidatonya di Jakarta pada hari Senin.'
+)
 WORDS = "harga beras naik pemerintah kota bandung menguji bus listrik koridor warga pasar banjir rumah sekolah".split()
 
 
@@ -91,21 +95,70 @@ CASES = [
     Case("punctuation-only", 2, "no letters or digits", stdin="?!... --- !!! …".encode()),
     Case("emoji-only", 2, "no letters or digits", stdin="😀🎉🔥 🇮🇩".encode()),
     Case("control-characters-only", 2, "no letters or digits", stdin=b"\x01\x02\x03\x1b\x7f"),
-    Case("zero-width-and-control", 0, "", stdin="Harga\u200b beras\u00ad naik\x07 di pasar.\x1b".encode(), check=_kept_invisible_characters),
+    Case(
+        "zero-width-and-control",
+        0,
+        "",
+        stdin="Harga\u200b beras\u00ad naik\x07 di pasar.\x1b".encode(),
+        check=_kept_invisible_characters,
+    ),
     Case("nul-bytes", 2, "binary file (NUL byte at offset 3)", stdin=b"abc\x00def"),
     Case("binary-file", 2, "binary file", file=random.Random(1).randbytes(4096), name="data.bin"),
     Case("invalid-utf8", 2, "not valid UTF-8 at byte offset 6", stdin=b"Harga \xff\xfa naik"),
-    Case("latin1-without-encoding", 2, "--encoding latin-1", file="Kafé di Bandung menaikkan harga kopi.".encode("latin-1")),
-    Case("latin1-with-encoding", 0, "", file="Kafé di Bandung menaikkan harga kopi.".encode("latin-1"), args=["--encoding", "latin-1"], check=_latin1),
-    Case("unknown-encoding", 2, "unknown encoding 'klingon'", stdin=b"Harga naik.", args=["--encoding", "klingon"]),
+    Case(
+        "latin1-without-encoding",
+        2,
+        "--encoding latin-1",
+        file="Kafé di Bandung menaikkan harga kopi.".encode("latin-1"),
+    ),
+    Case(
+        "latin1-with-encoding",
+        0,
+        "",
+        file="Kafé di Bandung menaikkan harga kopi.".encode("latin-1"),
+        args=["--encoding", "latin-1"],
+        check=_latin1,
+    ),
+    Case(
+        "unknown-encoding",
+        2,
+        "unknown encoding 'klingon'",
+        stdin=b"Harga naik.",
+        args=["--encoding", "klingon"],
+    ),
     Case("utf16-with-bom", 0, "", file="Harga beras naik.".encode("utf-16"), check=_no_bom),
     Case("utf8-with-bom", 0, "", file=b"\xef\xbb\xbfHarga beras naik.", check=_no_bom),
-    Case("crlf-line-endings", 0, "", stdin=b"Harga beras naik.\r\nPemerintah menyiapkan operasi pasar.\r\n", check=_no_cr),
+    Case(
+        "crlf-line-endings",
+        0,
+        "",
+        stdin=b"Harga beras naik.\r\nPemerintah menyiapkan operasi pasar.\r\n",
+        check=_no_cr,
+    ),
     Case("very-long-line", 0, "", stdin=(" ".join([INDONESIAN] * 250)).encode(), check=_sentences(250)),
     Case("20000-char-sentence", 0, "", stdin=_long_sentence(), check=_one_segment_in_pieces),
-    Case("over-max-input-chars", 2, "over the max_input_chars limit of 1,000", stdin=((INDONESIAN + " ") * 30).encode(), config_extra="max_input_chars: 1000\n"),
-    Case("file-far-over-the-limit", 2, "bytes, over the max_input_chars limit", file=b"a" * 50_000, config_extra="max_input_chars: 1000\n"),
-    Case("html-page", 0, "", file=f"<html><body><nav>Menu</nav><article><p>{INDONESIAN}</p></article></body></html>".encode(), name="page.html", check=_has_article),
+    Case(
+        "over-max-input-chars",
+        2,
+        "over the max_input_chars limit of 1,000",
+        stdin=((INDONESIAN + " ") * 30).encode(),
+        config_extra="max_input_chars: 1000\n",
+    ),
+    Case(
+        "file-far-over-the-limit",
+        2,
+        "bytes, over the max_input_chars limit",
+        file=b"a" * 50_000,
+        config_extra="max_input_chars: 1000\n",
+    ),
+    Case(
+        "html-page",
+        0,
+        "",
+        file=f"<html><body><nav>Menu</nav><article><p>{INDONESIAN}</p></article></body></html>".encode(),
+        name="page.html",
+        check=_has_article,
+    ),
     Case("english-input", 0, "looks like English", stdin=ENGLISH.encode()),
     Case("french-input", 2, "looks like 'fr'", stdin=FRENCH.encode()),
     Case("french-input-forced", 0, "translated anyway, as forced", stdin=FRENCH.encode(), args=["--force"]),
@@ -189,8 +242,14 @@ def _copy_model(source: Path, target: Path) -> Path:
     [
         (lambda d: (d / "config.json").unlink(), "no config.json"),
         (lambda d: (d / "config.json").write_text("{not json"), "config.json is not readable JSON"),
-        (lambda d: _edit_config(d, model_type="gpt2"), "model_type 'gpt2' is not a supported encoder-decoder"),
-        (lambda d: _edit_config(d, auto_map={"AutoModel": "evil.Model"}), "never runs code that comes with a model"),
+        (
+            lambda d: _edit_config(d, model_type="gpt2"),
+            "model_type 'gpt2' is not a supported encoder-decoder",
+        ),
+        (
+            lambda d: _edit_config(d, auto_map={"AutoModel": "evil.Model"}),
+            "never runs code that comes with a model",
+        ),
         (lambda d: (d / "model.safetensors").unlink(), "no weights"),
         (lambda d: (d / "source.spm").unlink(), "no tokenizer files"),
     ],

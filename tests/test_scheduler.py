@@ -34,7 +34,9 @@ def config():
 @pytest.fixture
 def gated(config):
     model = GatedModel(max_input_tokens=64, max_positions=256)
-    pipeline = Pipeline(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
+    pipeline = Pipeline(
+        config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
+    )
     scheduler = Scheduler({"default": pipeline})
     try:
         yield model, pipeline, scheduler
@@ -65,7 +67,10 @@ def hold_the_model(model: GatedModel, scheduler: Scheduler) -> object:
 def test_a_short_request_queued_after_eight_long_ones_finishes_before_them(gated):
     model, pipeline, scheduler = gated
     hold_the_model(model, scheduler)
-    futures = {f"long{i}": scheduler.submit([article(f"L{i}", 20)], profile="default", summarize=False).future for i in range(8)}
+    futures = {
+        f"long{i}": scheduler.submit([article(f"L{i}", 20)], profile="default", summarize=False).future
+        for i in range(8)
+    }
     futures["short"] = scheduler.submit(["Harga beras naik."], profile="default", summarize=False).future
     order = finish_order(futures)
     model.release()  # the held batch
@@ -80,13 +85,20 @@ def test_a_short_request_queued_after_eight_long_ones_finishes_before_them(gated
 def test_a_poisoned_request_fails_alone_and_the_others_are_answered(gated):
     model, pipeline, scheduler = gated
     hold_the_model(model, scheduler)
-    healthy = [scheduler.submit([f"Harga beras naik {i} persen."], profile="default", summarize=False) for i in range(4)]
-    poisoned = scheduler.submit(["Harga naik. Kalimat RACUN ini merusak model."], profile="default", summarize=False)
+    healthy = [
+        scheduler.submit([f"Harga beras naik {i} persen."], profile="default", summarize=False)
+        for i in range(4)
+    ]
+    poisoned = scheduler.submit(
+        ["Harga naik. Kalimat RACUN ini merusak model."], profile="default", summarize=False
+    )
     model.release()
     shared = model.next_batch()
     assert len(shared) == 6, "the poisoned and the healthy sentences were not in one batch"
     model.open()
-    with pytest.raises(RequestFailed, match=r"sentence 2 of this request.*cannot take this input.*request id"):
+    with pytest.raises(
+        RequestFailed, match=r"sentence 2 of this request.*cannot take this input.*request id"
+    ):
         poisoned.future.result(timeout=WAIT_S)
     for i, ticket in enumerate(healthy):
         [result] = ticket.future.result(timeout=WAIT_S)
@@ -115,7 +127,12 @@ def test_a_cancelled_request_generates_nothing_more(gated):
 def test_a_key_that_floods_does_not_starve_another_key(gated):
     model, pipeline, scheduler = gated
     hold_the_model(model, scheduler)
-    flood = {f"flood{i}": scheduler.submit([article(f"F{i}", 10)], profile="default", owner="key:A", summarize=False).future for i in range(20)}
+    flood = {
+        f"flood{i}": scheduler.submit(
+            [article(f"F{i}", 10)], profile="default", owner="key:A", summarize=False
+        ).future
+        for i in range(20)
+    }
     other = scheduler.submit([article("B", 10)], profile="default", owner="key:B", summarize=False).future
     order = finish_order({**flood, "other": other})
     model.release()
@@ -130,12 +147,16 @@ def test_sentences_are_sent_in_order_then_the_summary_then_the_result(config):
     from translator.text.extractive import summarize_extractive  # noqa: F401 - the extractive stage needs no model
 
     summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
-    pipeline = Pipeline(config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary)
+    pipeline = Pipeline(
+        config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary
+    )
     scheduler = Scheduler({"default": pipeline})
     events: list[tuple[str, object]] = []
     try:
         text = article("S", 12)
-        ticket = scheduler.submit([text], profile="default", on_event=lambda kind, doc, payload: events.append((kind, payload)))
+        ticket = scheduler.submit(
+            [text], profile="default", on_event=lambda kind, doc, payload: events.append((kind, payload))
+        )
         [result] = ticket.future.result(timeout=WAIT_S)
     finally:
         scheduler.stop()
@@ -160,7 +181,9 @@ def test_identical_sentences_of_two_requests_are_generated_once_per_batch(gated)
 
 def test_a_full_queue_refuses_and_stopping_answers_what_is_left(config):
     model = GatedModel(max_input_tokens=64, max_positions=256)
-    pipeline = Pipeline(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
+    pipeline = Pipeline(
+        config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
+    )
     scheduler = Scheduler({"default": pipeline}, max_queue=2)
     try:
         running = scheduler.submit(["Jalan."], profile="default", summarize=False)
@@ -203,12 +226,20 @@ def test_generated_outputs_reach_the_memory_and_a_second_request_is_served_from_
 
     model = FakeModel(max_input_tokens=64, max_positions=256)
     memory = TranslationMemory(tmp_path / "memory.sqlite3", 10)
-    pipeline = Pipeline(config, Translator(model, config.translation, memory=memory), SummaryStage.disabled(config.summarization))
+    pipeline = Pipeline(
+        config,
+        Translator(model, config.translation, memory=memory),
+        SummaryStage.disabled(config.summarization),
+    )
     scheduler = Scheduler({"default": pipeline})
     try:
-        first = scheduler.submit(["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False).future.result(timeout=WAIT_S)[0]
+        first = scheduler.submit(
+            ["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False
+        ).future.result(timeout=WAIT_S)[0]
         calls = len(model.calls)
-        again = scheduler.submit(["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False).future.result(timeout=WAIT_S)[0]
+        again = scheduler.submit(
+            ["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False
+        ).future.result(timeout=WAIT_S)[0]
     finally:
         scheduler.stop()
     assert len(model.calls) == calls and again.cache_hits == 2 and again.translation == first.translation
@@ -222,10 +253,14 @@ def test_a_capped_output_is_retried_in_its_batch(config):
 
     cfg = replace(config.translation, retry_items=(("repetition_penalty", 1.2),))
     model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
-    pipeline = Pipeline(replace(config, translation=cfg), Translator(model, cfg), SummaryStage.disabled(config.summarization))
+    pipeline = Pipeline(
+        replace(config, translation=cfg), Translator(model, cfg), SummaryStage.disabled(config.summarization)
+    )
     scheduler = Scheduler({"default": pipeline})
     try:
-        [result] = scheduler.submit(["Harga beras naik."], profile="default", summarize=False).future.result(timeout=WAIT_S)
+        [result] = scheduler.submit(["Harga beras naik."], profile="default", summarize=False).future.result(
+            timeout=WAIT_S
+        )
     finally:
         scheduler.stop()
     assert result.translation == "fixed." and [f.kind for f in result.segments[0].flags] == ["retried"]
@@ -252,7 +287,9 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
             if kind == "sentence":
                 sent.append(payload[0])
 
-        ticket = scheduler.submit(["Harga nomor 0 naik. Harga nomor 1 naik."], profile="default", summarize=False, on_event=on_event)
+        ticket = scheduler.submit(
+            ["Harga nomor 0 naik. Harga nomor 1 naik."], profile="default", summarize=False, on_event=on_event
+        )
         assert first_held.wait(timeout=WAIT_S)
         for _ in range(1200):  # the other worker translates sentence 2 meanwhile
             if "Harga nomor 1 naik." in ticket.outputs:
@@ -266,7 +303,10 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
     finally:
         first_go.set()
         scheduler.stop()
-    assert sent == [0, 1] and [s.translation for s in result.segments] == ["en Harga nomor 0 naik.", "en Harga nomor 1 naik."]
+    assert sent == [0, 1] and [s.translation for s in result.segments] == [
+        "en Harga nomor 0 naik.",
+        "en Harga nomor 1 naik.",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -294,15 +334,22 @@ def test_a_summary_that_needs_no_model_does_not_wait_for_the_summary_lane(config
     stage = SummaryStage(config.summarization, None, "abstractive")
     from translator.summarize import Summarizer
 
-    stage.summarizer = Summarizer(Summariser(role="summarization", max_input_tokens=512, max_positions=512, respond=slow_summary), config.summarization)
-    pipeline = Pipeline(config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), stage)
+    stage.summarizer = Summarizer(
+        Summariser(role="summarization", max_input_tokens=512, max_positions=512, respond=slow_summary),
+        config.summarization,
+    )
+    pipeline = Pipeline(
+        config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), stage
+    )
     scheduler = Scheduler({"default": pipeline}, summary_workers=1)
     try:
         article_ticket = scheduler.submit([article("A", 3)], profile="default")
         assert busy.wait(timeout=WAIT_S)  # the only summary worker is taken
         [short] = scheduler.submit(["Harga beras naik."], profile="default").future.result(timeout=WAIT_S)
         assert not article_ticket.future.done()
-        assert short.summary == short.translation and any("its own summary" in w.message for w in short.warnings)
+        assert short.summary == short.translation and any(
+            "its own summary" in w.message for w in short.warnings
+        )
         free.set()
         assert article_ticket.future.result(timeout=WAIT_S)[0].summary == "A summary."
     finally:

@@ -57,7 +57,33 @@ def test_spans_cover_every_character_of_any_text(text):
 @settings(max_examples=500, deadline=None, derandomize=True)
 @given(
     st.lists(
-        st.sampled_from(["Dr.", "Rp4.850", "kata", "Jing.", "“Ya,”", "\n", "\r\n", "  ", "B.J.", "A", "...", "?", "dll.", "2,5", '"', "“", "”", "«", "»", "„", "Co.", "Namun", "Jum'at"]),
+        st.sampled_from(
+            [
+                "Dr.",
+                "Rp4.850",
+                "kata",
+                "Jing.",
+                "“Ya,”",
+                "\n",
+                "\r\n",
+                "  ",
+                "B.J.",
+                "A",
+                "...",
+                "?",
+                "dll.",
+                "2,5",
+                '"',
+                "“",
+                "”",
+                "«",
+                "»",
+                "„",
+                "Co.",
+                "Namun",
+                "Jum'at",
+            ]
+        ),
         max_size=40,
     )
 )
@@ -93,7 +119,13 @@ def test_blank_line_prevents_join_even_for_lowercase():
 def test_segment_marks_paragraph_indices_and_boilerplate():
     text = "Judul Berita\nKalimat satu. Kalimat dua.\nBaca Juga: Berita Lain\nEditor: Dewi"
     sentences = segment(text)
-    assert [(s.paragraph, s.boilerplate) for s in sentences] == [(0, False), (1, False), (1, False), (2, True), (3, True)]
+    assert [(s.paragraph, s.boilerplate) for s in sentences] == [
+        (0, False),
+        (1, False),
+        (1, False),
+        (2, True),
+        (3, True),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -175,7 +207,11 @@ def test_a_quotation_over_the_budget_is_cut_at_its_inner_sentence_ends_first():
 
 def test_an_unclosed_quotation_does_not_swallow_the_paragraph():
     text = "Ia berkata “kami tidak setuju. Harga terlalu mahal. Petani rugi."
-    assert [s.text for s in split_sentences(text)] == ["Ia berkata “kami tidak setuju.", "Harga terlalu mahal.", "Petani rugi."]
+    assert [s.text for s in split_sentences(text)] == [
+        "Ia berkata “kami tidak setuju.",
+        "Harga terlalu mahal.",
+        "Petani rugi.",
+    ]
 
 
 def test_a_quotation_longer_than_the_bound_is_split_as_if_unquoted():
@@ -217,9 +253,18 @@ def test_a_budget_under_one_is_refused(budget):
 @pytest.mark.parametrize(
     "text, expected",
     [
-        ('"Stok aman. Harga stabil," kata Arief.', ['"Stok aman. Harga stabil," kata Arief.']),  # a quote at the very start
-        ('Kata Arief: "Stok aman. Harga stabil."', ['Kata Arief: "Stok aman. Harga stabil."']),  # and at the very end
-        ("“Stok aman. Harga stabil,” kata Arief. Harga naik.", ["“Stok aman. Harga stabil,” kata Arief.", "Harga naik."]),
+        (
+            '"Stok aman. Harga stabil," kata Arief.',
+            ['"Stok aman. Harga stabil," kata Arief.'],
+        ),  # a quote at the very start
+        (
+            'Kata Arief: "Stok aman. Harga stabil."',
+            ['Kata Arief: "Stok aman. Harga stabil."'],
+        ),  # and at the very end
+        (
+            "“Stok aman. Harga stabil,” kata Arief. Harga naik.",
+            ["“Stok aman. Harga stabil,” kata Arief.", "Harga naik."],
+        ),
     ],
     ids=["quote-first", "quote-last", "curly-then-sentence"],
 )

@@ -53,7 +53,10 @@ def test_health_answers_at_once_and_ready_only_after_the_models_load(tiny_pipeli
         assert client.get("/healthz").status_code == 200
         waiting = client.get("/readyz")
         assert waiting.status_code == 503 and waiting.json()["status"] == "loading"
-        assert client.post("/translate", json={"q": "Harga naik.", "source": "id", "target": "en"}).status_code == 503
+        assert (
+            client.post("/translate", json={"q": "Harga naik.", "source": "id", "target": "en"}).status_code
+            == 503
+        )
         loaded.set()
         deadline = time.monotonic() + 60
         while client.get("/readyz").status_code != 200:
@@ -66,19 +69,33 @@ def test_health_answers_at_once_and_ready_only_after_the_models_load(tiny_pipeli
 
 def test_translate_like_libretranslate_json_and_form(client, tiny_pipeline):
     expected = tiny_pipeline(SENTENCES[0], summarize=False).translation
-    by_json = client.post("/translate", json={"q": SENTENCES[0], "source": "id", "target": "en", "format": "text"})
+    by_json = client.post(
+        "/translate", json={"q": SENTENCES[0], "source": "id", "target": "en", "format": "text"}
+    )
     assert by_json.status_code == 200 and by_json.json() == {"translatedText": expected}
     by_form = client.post("/translate", data={"q": SENTENCES[0], "source": "id", "target": "en"})
     assert by_form.json() == {"translatedText": expected}
-    many = client.post("/translate", json={"q": [SENTENCES[0], "", SENTENCES[1]], "source": "auto", "target": "en"}).json()
+    many = client.post(
+        "/translate", json={"q": [SENTENCES[0], "", SENTENCES[1]], "source": "auto", "target": "en"}
+    ).json()
     assert many["translatedText"][0] == expected and many["translatedText"][1] == ""
     assert [d["language"] for d in many["detectedLanguage"]] == ["id", "id", "id"]
     single = client.post("/translate", json={"q": SENTENCES[2], "source": "auto", "target": "en"}).json()
-    assert single["detectedLanguage"]["language"] == "id" and 0 < single["detectedLanguage"]["confidence"] <= 100
+    assert (
+        single["detectedLanguage"]["language"] == "id" and 0 < single["detectedLanguage"]["confidence"] <= 100
+    )
 
 
 def test_html_format_translates_the_text_of_the_fragment(client):
-    answer = client.post("/translate", json={"q": f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>", "source": "id", "target": "en", "format": "html"}).json()
+    answer = client.post(
+        "/translate",
+        json={
+            "q": f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>",
+            "source": "id",
+            "target": "en",
+            "format": "html",
+        },
+    ).json()
     assert answer["translatedText"].startswith("<p>") and answer["translatedText"].count("<p>") == 2
 
 
@@ -94,11 +111,17 @@ def test_html_format_translates_the_text_of_the_fragment(client):
 )
 def test_libretranslate_errors(client, body, status, fragment):
     answer = client.post("/translate", json=body)
-    assert answer.status_code == status and fragment in answer.json()["error"] and set(answer.json()) == {"error"}
+    assert (
+        answer.status_code == status
+        and fragment in answer.json()["error"]
+        and set(answer.json()) == {"error"}
+    )
 
 
 def test_detect_and_languages(client):
-    detected = client.post("/detect", json={"q": "Harga beras di pasar tradisional naik dua persen pekan ini."}).json()
+    detected = client.post(
+        "/detect", json={"q": "Harga beras di pasar tradisional naik dua persen pekan ini."}
+    ).json()
     assert detected[0]["language"] == "id" and detected[0]["confidence"] > 20
     codes = {lang["code"]: lang["targets"] for lang in client.get("/languages").json()}
     assert codes["id"] == ["en"]
@@ -126,31 +149,53 @@ def test_translate_and_summarize_returns_the_result_of_the_library(client, tiny_
 
 
 def test_summary_options_per_request(client):
-    data = client.post("/v1/translate-and-summarize", json={"text": EXAMPLE.read_text(encoding="utf-8"), "summary_method": "extractive", "summary_words": 20}).json()
+    data = client.post(
+        "/v1/translate-and-summarize",
+        json={
+            "text": EXAMPLE.read_text(encoding="utf-8"),
+            "summary_method": "extractive",
+            "summary_words": 20,
+        },
+    ).json()
     assert data["summary_method"] == "extractive" and "sum_words:20" in data["signature"]
     only = client.post("/v1/translate", json={"text": SENTENCES[0]}).json()
     assert only["summary"] == "" and [m["role"] for m in only["models"]] == ["translation"]
-    english = client.post("/v1/summarize", json={"text": "The city began testing electric buses. Passengers ride free."}).json()
+    english = client.post(
+        "/v1/summarize", json={"text": "The city began testing electric buses. Passengers ride free."}
+    ).json()
     assert english["segments"] == [] and english["summary"]
 
 
 def test_upload_of_markdown_and_html_files(client):
-    markdown = client.post("/v1/translate-and-summarize", files={"file": ("berita.md", f"# Judul\n\n{SENTENCES[0]}\n\n```\nkode\n```\n".encode())}).json()
+    markdown = client.post(
+        "/v1/translate-and-summarize",
+        files={"file": ("berita.md", f"# Judul\n\n{SENTENCES[0]}\n\n```\nkode\n```\n".encode())},
+    ).json()
     assert [s["source"] for s in markdown["segments"]] == ["Judul", SENTENCES[0]]
     assert markdown["source_text"] and any(w["kind"] == "document" for w in markdown["warnings"])
     page = f"<html><body><nav>Menu</nav><article><p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></article></body></html>"
-    html_answer = client.post("/v1/translate", files={"file": ("../../etc/berita.html", page.encode())}).json()
+    html_answer = client.post(
+        "/v1/translate", files={"file": ("../../etc/berita.html", page.encode())}
+    ).json()
     assert [s["source"] for s in html_answer["segments"]] == SENTENCES[:2]
 
 
 def sse_events(body: str) -> list[tuple[str, dict]]:
     """(event name, data) of each server-sent event in ``body``."""
     blocks = [block for block in body.split("\n\n") if block.strip()]
-    return [(b.splitlines()[0].removeprefix("event: "), json.loads(b.splitlines()[1].removeprefix("data: "))) for b in blocks]
+    return [
+        (b.splitlines()[0].removeprefix("event: "), json.loads(b.splitlines()[1].removeprefix("data: ")))
+        for b in blocks
+    ]
 
 
 def test_sentences_stream_in_order_then_the_summary_then_the_result(client, example_text, tiny_pipeline):
-    with client.stream("POST", "/v1/translate-and-summarize", json={"text": example_text}, headers={"Accept": "text/event-stream"}) as response:
+    with client.stream(
+        "POST",
+        "/v1/translate-and-summarize",
+        json={"text": example_text},
+        headers={"Accept": "text/event-stream"},
+    ) as response:
         assert response.headers["content-type"].startswith("text/event-stream")
         events = sse_events(response.read().decode())
     names = [name for name, _ in events]
@@ -158,9 +203,15 @@ def test_sentences_stream_in_order_then_the_summary_then_the_result(client, exam
     assert names[0] == "progress" and names[-1] == "result"
     sentences = [data for name, data in events if name == "sentence"]
     assert [s["index"] for s in sentences] == list(range(len(expected.segments)))
-    assert names.index("sentences") < names.index("sentence") and max(i for i, n in enumerate(names) if n == "sentence") < names.index("summary")
-    assert [{k: v for k, v in s.items() if k != "index"} for s in sentences] == [seg.to_dict() for seg in expected.segments]
-    assert [s["source"] for s in dict(events)["sentences"]["sentences"]] == [seg.source for seg in expected.segments]
+    assert names.index("sentences") < names.index("sentence") and max(
+        i for i, n in enumerate(names) if n == "sentence"
+    ) < names.index("summary")
+    assert [{k: v for k, v in s.items() if k != "index"} for s in sentences] == [
+        seg.to_dict() for seg in expected.segments
+    ]
+    assert [s["source"] for s in dict(events)["sentences"]["sentences"]] == [
+        seg.source for seg in expected.segments
+    ]
     assert dict(events)["summary"]["summary"] == expected.summary == events[-1][1]["summary"]
     stages = [data["stage"] for name, data in events if name == "progress"]
     assert stages[0] == "queued" and "translate" in stages and stages[-1] == "summarize"
@@ -181,7 +232,10 @@ def test_models_lists_ids_revisions_backend_and_compute_type(client, tiny_dirs):
         ({"text": "?!… ---"}, "no letters or digits"),
         ({"text": FRENCH}, "looks like 'fr'"),
         ({"text": SENTENCES[0], "profile": "turbo"}, "profile 'turbo' is not loaded here"),
-        ({"text": SENTENCES[0], "summary_method": "magic"}, "summary_method must be abstractive or extractive"),
+        (
+            {"text": SENTENCES[0], "summary_method": "magic"},
+            "summary_method must be abstractive or extractive",
+        ),
         ({"text": SENTENCES[0], "summary_words": 0}, "summary_words"),
         ({}, "missing text"),
     ],
@@ -205,7 +259,9 @@ def test_over_max_input_chars_is_a_400(tiny_dirs, tmp_path):
 
     path = tmp_path / "small.yaml"
     path.write_text(tiny_config_text(*tiny_dirs) + "max_input_chars: 100\n", encoding="utf-8")
-    client = ready_client(create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(path, summarize=False)}))
+    client = ready_client(
+        create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(path, summarize=False)})
+    )
     try:
         answer = client.post("/v1/translate", json={"text": SENTENCES[0] * 3})
         assert answer.status_code == 400 and "max_input_chars limit of 100" in answer.json()["error"]
@@ -214,13 +270,17 @@ def test_over_max_input_chars_is_a_400(tiny_dirs, tmp_path):
 
 
 def test_a_bug_is_a_500_with_an_id_and_no_traceback(tiny_pipeline, monkeypatch, caplog):
-    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}), raise_server_exceptions=False)
+    client = ready_client(
+        create_app(ServerSettings(), lambda: {"default": tiny_pipeline}), raise_server_exceptions=False
+    )
     try:
         monkeypatch.setattr(tiny_pipeline, "result", lambda *a, **k: [][1])
         answer = client.post("/v1/translate", json={"text": SENTENCES[0]})
         assert answer.status_code == 500
         body = answer.json()
-        assert body["id"] in body["error"] and "Traceback" not in answer.text and "IndexError" not in answer.text
+        assert (
+            body["id"] in body["error"] and "Traceback" not in answer.text and "IndexError" not in answer.text
+        )
         assert any(body["id"] in record.getMessage() and record.exc_info for record in caplog.records)
     finally:
         client.__exit__(None, None, None)
@@ -239,16 +299,25 @@ def test_the_docs_page_and_static_files_load_nothing_from_other_hosts(client):
 
 
 def test_api_keys_guard_every_route_but_the_open_ones(tiny_pipeline):
-    client = ready_client(create_app(ServerSettings(api_keys=frozenset({"rahasia-1"})), lambda: {"default": tiny_pipeline}))
+    client = ready_client(
+        create_app(ServerSettings(api_keys=frozenset({"rahasia-1"})), lambda: {"default": tiny_pipeline})
+    )
     try:
         for path in ("/", "/healthz", "/readyz", "/static/app.js"):
             assert client.get(path).status_code == 200, path
         assert client.get("/v1/models").status_code == 403 and client.get("/languages").status_code == 403
         denied = client.post("/translate", json={"q": "Halo", "source": "id", "target": "en"})
         assert denied.status_code == 403 and "API key" in denied.json()["error"]
-        wrong = client.post("/translate", json={"q": "Halo", "source": "id", "target": "en", "api_key": "salah"})
+        wrong = client.post(
+            "/translate", json={"q": "Halo", "source": "id", "target": "en", "api_key": "salah"}
+        )
         assert wrong.status_code == 403 and wrong.json() == {"error": "Invalid API key"}
-        assert client.post("/translate", json={"q": "Halo", "source": "id", "target": "en", "api_key": "rahasia-1"}).status_code == 200
+        assert (
+            client.post(
+                "/translate", json={"q": "Halo", "source": "id", "target": "en", "api_key": "rahasia-1"}
+            ).status_code
+            == 200
+        )
         assert client.get("/v1/models", headers={"Authorization": "Bearer rahasia-1"}).status_code == 200
     finally:
         client.__exit__(None, None, None)
@@ -284,8 +353,13 @@ def test_body_size_limit_gives_413(tiny_pipeline):
 
 
 def test_cors_is_off_unless_an_origin_is_given(client, tiny_pipeline):
-    assert "access-control-allow-origin" not in client.get("/languages", headers={"Origin": "https://news.example"}).headers
-    allowed = ready_client(create_app(ServerSettings(cors_origins=["https://news.example"]), lambda: {"default": tiny_pipeline}))
+    assert (
+        "access-control-allow-origin"
+        not in client.get("/languages", headers={"Origin": "https://news.example"}).headers
+    )
+    allowed = ready_client(
+        create_app(ServerSettings(cors_origins=["https://news.example"]), lambda: {"default": tiny_pipeline})
+    )
     try:
         headers = allowed.get("/languages", headers={"Origin": "https://news.example"}).headers
         assert headers["access-control-allow-origin"] == "https://news.example"
@@ -299,10 +373,14 @@ def test_cors_is_off_unless_an_origin_is_given(client, tiny_pipeline):
 @pytest.mark.slow
 def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_config):
     port = free_port()
-    with running([sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]) as process:
+    with running(
+        [sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]
+    ) as process:
         base = f"http://127.0.0.1:{port}"
         wait_ready(base, process)
-        answer = httpx.post(base + "/translate", json={"q": SENTENCES[0], "source": "id", "target": "en"}, timeout=60)
+        answer = httpx.post(
+            base + "/translate", json={"q": SENTENCES[0], "source": "id", "target": "en"}, timeout=60
+        )
         assert answer.status_code == 200 and answer.json()["translatedText"]
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
@@ -324,32 +402,49 @@ def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_co
     assert "warning" not in capsys.readouterr().err
 
 
-
-
-
 # ---- the scheduler behind the routes -------------------------------------------------------------
 
 
-def test_under_concurrency_the_service_answers_what_the_library_returns(live_server, tiny_pipeline, example_text, article_20):
+def test_under_concurrency_the_service_answers_what_the_library_returns(
+    live_server, tiny_pipeline, example_text, article_20
+):
     """Requests sent at once share the scheduler's batches; each answer is still the library's."""
     from concurrent.futures import ThreadPoolExecutor
 
     documents = [example_text, article_20, " ".join(SENTENCES[:4]), SENTENCES[5]]
     calls = [("/v1/translate-and-summarize", {"text": text}) for text in documents]
-    calls += [("/v1/translate", {"text": " ".join(SENTENCES[3:])}), ("/translate", {"q": SENTENCES[:3] + [SENTENCES[6]], "source": "id", "target": "en"})]
+    calls += [
+        ("/v1/translate", {"text": " ".join(SENTENCES[3:])}),
+        ("/translate", {"q": SENTENCES[:3] + [SENTENCES[6]], "source": "id", "target": "en"}),
+    ]
     with ThreadPoolExecutor(len(calls)) as pool:
-        answers = list(pool.map(lambda call: httpx.post(live_server + call[0], json=call[1], timeout=300), calls))
+        answers = list(
+            pool.map(lambda call: httpx.post(live_server + call[0], json=call[1], timeout=300), calls)
+        )
     assert [a.status_code for a in answers] == [200] * len(calls), [a.text for a in answers]
-    keys = ("translation", "summary", "segments", "warnings", "models", "signature", "summary_method", "cache_hits")
+    keys = (
+        "translation",
+        "summary",
+        "segments",
+        "warnings",
+        "models",
+        "signature",
+        "summary_method",
+        "cache_hits",
+    )
     for text, answer in zip(documents, answers):
         expected = tiny_pipeline(text).to_dict()
         assert {k: answer.json()[k] for k in keys} == {k: expected[k] for k in keys}
     only = tiny_pipeline(" ".join(SENTENCES[3:]), summarize=False).to_dict()
     assert {k: answers[4].json()[k] for k in keys} == {k: only[k] for k in keys}
-    assert answers[5].json()["translatedText"] == [tiny_pipeline(q, summarize=False).translation for q in calls[5][1]["q"]]
+    assert answers[5].json()["translatedText"] == [
+        tiny_pipeline(q, summarize=False).translation for q in calls[5][1]["q"]
+    ]
 
 
-def test_a_request_whose_sentence_breaks_the_model_gets_a_500_with_the_reason(client, tiny_pipeline, monkeypatch, caplog):
+def test_a_request_whose_sentence_breaks_the_model_gets_a_500_with_the_reason(
+    client, tiny_pipeline, monkeypatch, caplog
+):
     model = tiny_pipeline.translator.model
     real = model.generate
 
@@ -372,7 +467,9 @@ def test_a_client_that_leaves_the_stream_has_its_remaining_sentences_dropped(gat
     model, base, service = gated_server
     text = " ".join(f"Kalimat nomor {i} tentang harga beras." for i in range(1, 11))
     with httpx.Client(timeout=60) as http:
-        with http.stream("POST", base + "/v1/translate", json={"text": text}, headers={"Accept": "text/event-stream"}) as response:
+        with http.stream(
+            "POST", base + "/v1/translate", json={"text": text}, headers={"Accept": "text/event-stream"}
+        ) as response:
             assert model.next_batch() == ["Kalimat nomor 1 tentang harga beras."]
             model.release()
             held = model.next_batch()  # the second batch is built, and held
@@ -390,7 +487,9 @@ def test_a_client_that_leaves_the_stream_has_its_remaining_sentences_dropped(gat
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(1) as pool:
-        later = pool.submit(httpx.post, base + "/v1/translate", json={"text": "Harga beras naik."}, timeout=60)
+        later = pool.submit(
+            httpx.post, base + "/v1/translate", json={"text": "Harga beras naik."}, timeout=60
+        )
         # The next batch is this request's: the cancelled request's 8 remaining sentences were dropped.
         assert model.next_batch() == ["Harga beras naik."]
         model.open()
@@ -403,11 +502,15 @@ def test_the_server_process_ignores_sigpipe_so_a_client_that_leaves_cannot_end_i
     """The CLI resets SIGPIPE so that `translator run | head` ends quietly; the server must not
     inherit that: a write to a socket whose client had left killed it (exit -13) under load."""
     port = free_port()
-    with running([sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]) as process:
+    with running(
+        [sys.executable, "-m", "translator", "serve", "--config", str(tiny_config), "--port", str(port)]
+    ) as process:
         wait_ready(f"http://127.0.0.1:{port}", process)
         status = Path(f"/proc/{process.pid}/status").read_text()
         ignored = int(next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16)
-        assert ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE is not ignored: a client that leaves mid-answer could kill the server"
+        assert ignored & (1 << (signal.SIGPIPE - 1)), (
+            "SIGPIPE is not ignored: a client that leaves mid-answer could kill the server"
+        )
 
 
 def test_a_chunked_upload_over_the_limit_is_413_and_a_malformed_form_400(tiny_pipeline):
@@ -415,14 +518,24 @@ def test_a_chunked_upload_over_the_limit_is_413_and_a_malformed_form_400(tiny_pi
     try:
 
         def chunks():  # no Content-Length: the limit is found while the form is read
-            yield b"--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+            yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
             for _ in range(10):
                 yield b"kata " * 100
             yield b"\r\n--b--\r\n"
 
-        large = client.post("/v1/translate", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"})
+        large = client.post(
+            "/v1/translate", content=chunks(), headers={"Content-Type": "multipart/form-data; boundary=b"}
+        )
         assert large.status_code == 413 and "over the limit" in large.json()["error"]
-        broken = client.post("/v1/translate", content=b"--b\r\nnot a part", headers={"Content-Type": "multipart/form-data; boundary=b"})
-        assert broken.status_code == 400 and set(broken.json()) == {"error"} and "multipart" in broken.json()["error"].lower()
+        broken = client.post(
+            "/v1/translate",
+            content=b"--b\r\nnot a part",
+            headers={"Content-Type": "multipart/form-data; boundary=b"},
+        )
+        assert (
+            broken.status_code == 400
+            and set(broken.json()) == {"error"}
+            and "multipart" in broken.json()["error"].lower()
+        )
     finally:
         client.__exit__(None, None, None)

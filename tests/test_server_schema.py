@@ -23,7 +23,13 @@ def test_no_generated_request_gets_a_server_error(label, live_server):
     codes = SENT.setdefault(label, [])
 
     @given(case=operation.as_strategy())
-    @settings(max_examples=EXAMPLES, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck), database=None)
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        database=None,
+    )
     def call(case):
         response = case.call(base_url=live_server, timeout=120)
         codes.append(response.status_code)

@@ -25,7 +25,11 @@ def config():
 
 
 def fake_pipeline(config, translation: FakeModel, summary: SummaryStage | None = None) -> Pipeline:
-    return Pipeline(config, Translator(translation, config.translation), summary or SummaryStage.disabled(config.summarization))
+    return Pipeline(
+        config,
+        Translator(translation, config.translation),
+        summary or SummaryStage.disabled(config.summarization),
+    )
 
 
 def test_the_fake_and_both_backends_implement_the_protocol(tiny_pipeline):
@@ -33,7 +37,9 @@ def test_the_fake_and_both_backends_implement_the_protocol(tiny_pipeline):
     from translator.models.hf import HFModel
 
     assert isinstance(FakeModel(), Model)
-    assert isinstance(tiny_pipeline.translator.model, HFModel) and isinstance(tiny_pipeline.translator.model, Model)
+    assert isinstance(tiny_pipeline.translator.model, HFModel) and isinstance(
+        tiny_pipeline.translator.model, Model
+    )
     assert {"count_tokens", "generate", "label"} <= set(dir(Ct2Model))
 
 
@@ -86,10 +92,15 @@ def test_summaries_of_any_length_stay_inside_the_window(config):
     assert summary.text
 
 
-@pytest.mark.parametrize("fallback, method, kinds", [("extractive", "extractive", ["empty", "summary"]), ("none", "abstractive", ["empty"])])
+@pytest.mark.parametrize(
+    "fallback, method, kinds",
+    [("extractive", "extractive", ["empty", "summary"]), ("none", "abstractive", ["empty"])],
+)
 def test_an_empty_summary_falls_back_only_when_configured(config, fallback, method, kinds):
     cfg = replace(config.summarization, fallback=fallback)
-    fake = FakeModel(role="summarization", max_input_tokens=64, respond=lambda text, settings: Generated("", 1, False))
+    fake = FakeModel(
+        role="summarization", max_input_tokens=64, respond=lambda text, settings: Generated("", 1, False)
+    )
     stage = SummaryStage(cfg, Summarizer(fake, cfg), "abstractive")
     summary = stage.summarize(["Buses run on three corridors.", "The buses are electric."])
     assert summary.method == method
@@ -100,7 +111,9 @@ def test_an_empty_summary_falls_back_only_when_configured(config, fallback, meth
 def test_the_signature_is_built_from_each_models_label(config):
     fake = FakeModel(model_id="org/mt", revision="abc123", max_input_tokens=16)
     pipeline = fake_pipeline(config, fake)
-    assert pipeline.signature(summarize=False).endswith("|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4|candidates:4")
+    assert pipeline.signature(summarize=False).endswith(
+        "|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4|candidates:4"
+    )
 
 
 # ---- candidates: the choice rules, pinned with a stub backend's fixed candidate lists -----------
@@ -114,7 +127,9 @@ LOOP = Generated("rice rice rice rice rice rice", 6, False, score=-0.3)
 def reranking_pipeline(config, candidates: list[Generated], how_many: int = 4):
     fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
     cfg = replace(config.translation, candidates=how_many, generation_items=(("num_beams", 4),))
-    return Pipeline(replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization))
+    return Pipeline(
+        replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization)
+    )
 
 
 def test_the_top_candidate_is_kept_when_it_is_clean(config):
@@ -154,7 +169,9 @@ def test_a_retry_at_the_cap_chooses_among_its_candidates_too(config):
 
     fake = FakeModel(max_input_tokens=32, respond=respond)
     cfg = replace(config.translation, generation_items=(("num_beams", 4),))
-    pipeline = Pipeline(replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization))
+    pipeline = Pipeline(
+        replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization)
+    )
     segment = pipeline(SOURCE, summarize=False).segments[0]
     assert segment.translation == CLEAN.text
     assert [f.kind for f in segment.flags] == ["retried", "reranked"]

@@ -51,7 +51,9 @@ def test_extractive_on_nothing_is_empty():
 
 
 def test_extractive_splits_multi_sentence_segments():
-    extract = summarize_extractive(["Buses run on three corridors. The buses are electric buses on corridors."], max_words=200)
+    extract = summarize_extractive(
+        ["Buses run on three corridors. The buses are electric buses on corridors."], max_words=200
+    )
     assert extract.total_sentences == 2
 
 
@@ -61,11 +63,15 @@ def extractive_config(tiny_dirs, tmp_path_factory):
     text = tiny_config_text(*tiny_dirs)
     # No model at all for the summary: the method needs none.
     head, _ = text.split("summarization:\n")
-    path.write_text(head + "summarization:\n  method: extractive\n  max_words: 40\ncache: null\n", encoding="utf-8")
+    path.write_text(
+        head + "summarization:\n  method: extractive\n  max_words: 40\ncache: null\n", encoding="utf-8"
+    )
     return path
 
 
-def test_extractive_method_loads_no_summariser_and_picks_from_the_translation(extractive_config, example_text):
+def test_extractive_method_loads_no_summariser_and_picks_from_the_translation(
+    extractive_config, example_text
+):
     pipeline = Pipeline.from_config(extractive_config)
     assert pipeline.summarizer is None
     result = pipeline(example_text)
@@ -104,25 +110,41 @@ def test_ratio_and_max_words_give_the_smaller_budget(tiny_config):
     ],
 )
 def test_bad_summary_overrides_are_config_errors(tiny_config, kwargs, message):
-    with pytest.raises(ConfigError, match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]")):
+    with pytest.raises(
+        ConfigError,
+        match=message.replace("(", r"\(").replace(")", r"\)").replace("[", r"\[").replace("]", r"\]"),
+    ):
         load_config(tiny_config).with_summary(**kwargs)
 
 
-def test_an_empty_abstractive_summary_falls_back_to_extractive(tiny_dirs, tmp_path, monkeypatch, example_text):
+def test_an_empty_abstractive_summary_falls_back_to_extractive(
+    tiny_dirs, tmp_path, monkeypatch, example_text
+):
     path = tmp_path / "fallback.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs, summarization_extra="  fallback: extractive\n"), encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs, summarization_extra="  fallback: extractive\n"), encoding="utf-8"
+    )
     pipeline = Pipeline.from_config(path)
-    monkeypatch.setattr(pipeline.summarizer.model, "generate", lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts])
+    monkeypatch.setattr(
+        pipeline.summarizer.model,
+        "generate",
+        lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts],
+    )
     result = pipeline(example_text)
     assert result.summary and result.summary_method == "extractive"
-    assert any(w.kind == "summary" and "extractive, because the model returned an empty summary" in w.message for w in result.warnings)
+    assert any(
+        w.kind == "summary" and "extractive, because the model returned an empty summary" in w.message
+        for w in result.warnings
+    )
 
 
 def test_a_summariser_that_cannot_load_falls_back_when_configured(tiny_dirs, tmp_path, example_text):
     broken = tmp_path / "broken-model"
     broken.mkdir()
     (broken / "config.json").write_text("{}", encoding="utf-8")
-    text = tiny_config_text(*tiny_dirs).replace(f"  model: {tiny_dirs[1]}\n", f"  model: {broken}\n  fallback: extractive\n")
+    text = tiny_config_text(*tiny_dirs).replace(
+        f"  model: {tiny_dirs[1]}\n", f"  model: {broken}\n  fallback: extractive\n"
+    )
     path = tmp_path / "models.yaml"
     path.write_text(text, encoding="utf-8")
     pipeline = Pipeline.from_config(path)
@@ -138,14 +160,19 @@ def test_without_fallback_a_broken_summariser_is_an_error(tiny_dirs, tmp_path):
     broken.mkdir()
     (broken / "config.json").write_text("{}", encoding="utf-8")
     path = tmp_path / "models.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs).replace(f"  model: {tiny_dirs[1]}\n", f"  model: {broken}\n"), encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs).replace(f"  model: {tiny_dirs[1]}\n", f"  model: {broken}\n"),
+        encoding="utf-8",
+    )
     with pytest.raises(ModelLoadError):
         Pipeline.from_config(path)
 
 
 def test_boilerplate_goes_into_the_summary_when_configured(tiny_dirs, tmp_path, monkeypatch):
     path = tmp_path / "models.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs, summarization_extra="  include_boilerplate: true\n"), encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs, summarization_extra="  include_boilerplate: true\n"), encoding="utf-8"
+    )
     pipeline = Pipeline.from_config(path)
     seen = []
     original = pipeline.summarizer.summarize
@@ -164,7 +191,10 @@ def test_a_capped_translation_is_retried_once_with_the_retry_settings(tiny_dirs,
 
     def fake(texts, settings, candidates=1):
         calls.append((list(texts), settings.get("num_beams"), settings.get("repetition_penalty")))
-        return [first if settings.get("num_beams") == 1 else Generated("Rice prices rose.", 4, False) for _ in texts]
+        return [
+            first if settings.get("num_beams") == 1 else Generated("Rice prices rose.", 4, False)
+            for _ in texts
+        ]
 
     monkeypatch.setattr(pipeline.translator.model, "generate", fake)
     result = pipeline("Harga beras naik.", summarize=False)
@@ -175,20 +205,31 @@ def test_a_capped_translation_is_retried_once_with_the_retry_settings(tiny_dirs,
 
 def test_a_retry_that_still_loops_keeps_the_flags(tiny_dirs, tmp_path, monkeypatch):
     path = tmp_path / "models.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: {num_beams: 2}\n"), encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: {num_beams: 2}\n"),
+        encoding="utf-8",
+    )
     pipeline = Pipeline.from_config(path, summarize=False)
     loop = Generated("sorry sorry sorry sorry sorry", 10, True)
-    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings, candidates=1: [loop for _ in texts])
+    monkeypatch.setattr(
+        pipeline.translator.model, "generate", lambda texts, settings, candidates=1: [loop for _ in texts]
+    )
     result = pipeline("Harga beras naik.", summarize=False)
     assert [f.kind for f in result.segments[0].flags] == ["retried", "length_cap", "repetition"]
 
 
 def test_no_retry_when_retry_generation_is_null(tiny_dirs, tmp_path, monkeypatch):
     path = tmp_path / "models.yaml"
-    path.write_text(tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: null\n"), encoding="utf-8")
+    path.write_text(
+        tiny_config_text(*tiny_dirs, translation_extra="  retry_generation: null\n"), encoding="utf-8"
+    )
     pipeline = Pipeline.from_config(path, summarize=False)
     calls = []
-    monkeypatch.setattr(pipeline.translator.model, "generate", lambda texts, settings, candidates=1: calls.append(1) or [Generated("x x", 10, True) for _ in texts])
+    monkeypatch.setattr(
+        pipeline.translator.model,
+        "generate",
+        lambda texts, settings, candidates=1: calls.append(1) or [Generated("x x", 10, True) for _ in texts],
+    )
     result = pipeline("Harga beras naik.", summarize=False)
     assert len(calls) == 1
     assert [f.kind for f in result.segments[0].flags] == ["length_cap"]
@@ -199,5 +240,7 @@ def test_one_sentence_is_its_own_summary_and_the_model_is_not_asked(tiny_pipelin
     one = tiny_pipeline.summary.summarize(["Rice prices rose two percent this week."])
     assert one.text == "Rice prices rose two percent this week." and calls == []
     assert [f.kind for f in one.warnings] == ["summary"] and "its own summary" in one.warnings[0].message
-    two = tiny_pipeline.summary.summarize(["Rice prices rose two percent this week.", "Traders blamed the weather."])
+    two = tiny_pipeline.summary.summarize(
+        ["Rice prices rose two percent this week.", "Traders blamed the weather."]
+    )
     assert len(calls) >= 1 and "its own summary" not in " ".join(f.message for f in two.warnings)

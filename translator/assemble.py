@@ -23,10 +23,15 @@ def sentence_outputs(doc: Prepared, outputs: list[Generated]) -> list[list[Gener
 def piece_outputs(doc: Prepared, generated: dict[str, Generated]) -> list[Generated]:
     """One output per piece: the model's for the pieces it translated (looked up by model text), the
     piece itself for pieces without words."""
-    return [generated[t] if t is not None else Generated(p.text, 0, False) for p, t in zip(doc.pieces, doc.model_texts)]
+    return [
+        generated[t] if t is not None else Generated(p.text, 0, False)
+        for p, t in zip(doc.pieces, doc.model_texts)
+    ]
 
 
-def build_segment(doc: Prepared, index: int, parts: list[Generated], budget: int, glossary: Glossary | None = None) -> Segment:
+def build_segment(
+    doc: Prepared, index: int, parts: list[Generated], budget: int, glossary: Glossary | None = None
+) -> Segment:
     """Sentence ``index`` of ``doc`` with its pieces' translations joined and every flag attached."""
     sentence = doc.sentences[index]
     flags: list[Flag] = [flag for output in parts for flag in generation_flags(index, output)]
@@ -39,12 +44,26 @@ def build_segment(doc: Prepared, index: int, parts: list[Generated], budget: int
         message = f"'{term.source}' is '{term.forms[0]}' in the glossary, and the translation does not say so"
         flags.append(Flag("glossary", message, index, term.source))
     span = sentence.span
-    return Segment(span.text, translation, span.start, span.end, sentence.paragraph, sentence.boilerplate, len(parts), tuple(flags))
+    return Segment(
+        span.text,
+        translation,
+        span.start,
+        span.end,
+        sentence.paragraph,
+        sentence.boilerplate,
+        len(parts),
+        tuple(flags),
+    )
 
 
-def translated_segments(doc: Prepared, outputs: list[Generated], budget: int, glossary: Glossary | None = None) -> list[Segment]:
+def translated_segments(
+    doc: Prepared, outputs: list[Generated], budget: int, glossary: Glossary | None = None
+) -> list[Segment]:
     """Every sentence's segment; ``outputs`` has one per piece."""
-    return [build_segment(doc, i, parts, budget, glossary) for i, parts in enumerate(sentence_outputs(doc, outputs))]
+    return [
+        build_segment(doc, i, parts, budget, glossary)
+        for i, parts in enumerate(sentence_outputs(doc, outputs))
+    ]
 
 
 def assemble_result(
@@ -88,10 +107,23 @@ def assemble_result(
 def generation_flags(index: int, output: Generated) -> list[Flag]:
     flags = []
     if output.retried:
-        flags.append(Flag("retried", "the first translation stopped at the token cap; generated again with retry_generation", index))
+        flags.append(
+            Flag(
+                "retried",
+                "the first translation stopped at the token cap; generated again with retry_generation",
+                index,
+            )
+        )
     if output.reranked:
         kinds, which = output.reranked.split("|")
-        flags.append(Flag("reranked", f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the checks, was kept", index, kinds))
+        flags.append(
+            Flag(
+                "reranked",
+                f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the checks, was kept",
+                index,
+                kinds,
+            )
+        )
     if output.hit_cap:
         message = f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or looping"
         flags.append(Flag("length_cap", message, index, str(output.new_tokens)))

@@ -31,16 +31,40 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="a models.yaml (default: $TRANSLATOR_CONFIG, else ./models.yaml, else ~/.config/translator/models.yaml, else the one shipped with translator)",
     )
-    config.add_argument("--profile", metavar="NAME", help="a profile from models.yaml: default, fast, quality, ...")
+    config.add_argument(
+        "--profile", metavar="NAME", help="a profile from models.yaml: default, fast, quality, ..."
+    )
 
     runtime = argparse.ArgumentParser(add_help=False)
-    runtime.add_argument("--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)")
-    runtime.add_argument("--threads", type=_positive_int, metavar="N", help="CPU threads for inference (default: all cores)")
-    runtime.add_argument("--beams", type=_positive_int, metavar="N", help="beam width for both models (1 = greedy)")
-    runtime.add_argument("--glossary", action="append", metavar="FILE", help="a TSV glossary (Indonesian<TAB>English) on top of models.yaml's (repeatable)")
-    runtime.add_argument("--cache", metavar="FILE", help="the translation memory to use (default: models.yaml's cache, else ~/.cache/translator/memory.sqlite3)")
-    runtime.add_argument("--no-cache", action="store_true", help="no translation memory: every sentence goes to the model")
-    runtime.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr, and no warnings unless --warnings is given")
+    runtime.add_argument(
+        "--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)"
+    )
+    runtime.add_argument(
+        "--threads", type=_positive_int, metavar="N", help="CPU threads for inference (default: all cores)"
+    )
+    runtime.add_argument(
+        "--beams", type=_positive_int, metavar="N", help="beam width for both models (1 = greedy)"
+    )
+    runtime.add_argument(
+        "--glossary",
+        action="append",
+        metavar="FILE",
+        help="a TSV glossary (Indonesian<TAB>English) on top of models.yaml's (repeatable)",
+    )
+    runtime.add_argument(
+        "--cache",
+        metavar="FILE",
+        help="the translation memory to use (default: models.yaml's cache, else ~/.cache/translator/memory.sqlite3)",
+    )
+    runtime.add_argument(
+        "--no-cache", action="store_true", help="no translation memory: every sentence goes to the model"
+    )
+    runtime.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress on stderr, and no warnings unless --warnings is given",
+    )
     runtime.add_argument(
         "--warnings",
         choices=("all", "summary", "none"),
@@ -53,28 +77,70 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("abstractive", "extractive"),
         help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no model)",
     )
-    summary.add_argument("--summary-words", type=_positive_int, metavar="N", help="at most about N words in the summary")
-    summary.add_argument("--summary-ratio", type=_ratio, metavar="R", help="a summary of at most R (0-1] of the text's words")
+    summary.add_argument(
+        "--summary-words", type=_positive_int, metavar="N", help="at most about N words in the summary"
+    )
+    summary.add_argument(
+        "--summary-ratio", type=_ratio, metavar="R", help="a summary of at most R (0-1] of the text's words"
+    )
 
     document = argparse.ArgumentParser(add_help=False)
-    document.add_argument("input", nargs="?", default="-", metavar="INPUT", help="a file (text, Markdown or HTML); '-' or nothing reads stdin")
-    document.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="default: from the file name, or HTML if it looks like HTML")
-    document.add_argument("--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)")
-    document.add_argument("--output", "-o", metavar="FILE", help="write here (atomically: a temp file, then a rename) instead of stdout")
-    document.add_argument("--encoding", metavar="NAME", help="the input's encoding when it is not UTF-8 (e.g. latin-1, cp1252)")
+    document.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        metavar="INPUT",
+        help="a file (text, Markdown or HTML); '-' or nothing reads stdin",
+    )
+    document.add_argument(
+        "--input-format",
+        choices=("auto", "text", "markdown", "html"),
+        default="auto",
+        help="default: from the file name, or HTML if it looks like HTML",
+    )
+    document.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)"
+    )
+    document.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write here (atomically: a temp file, then a rename) instead of stdout",
+    )
+    document.add_argument(
+        "--encoding", metavar="NAME", help="the input's encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
+    )
 
     run = commands.add_parser(
-        "run", parents=[document, config, runtime, summary], help="translate and summarise a text", description="Translate and summarise a text."
+        "run",
+        parents=[document, config, runtime, summary],
+        help="translate and summarise a text",
+        description="Translate and summarise a text.",
     )
     run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
-    run.add_argument("--side-by-side", action="store_true", help="also show each sentence with its translation (a table in markdown)")
-    run.add_argument("--force", action="store_true", help="translate even if the input does not look Indonesian")
+    run.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="also show each sentence with its translation (a table in markdown)",
+    )
+    run.add_argument(
+        "--force", action="store_true", help="translate even if the input does not look Indonesian"
+    )
 
     translate = commands.add_parser(
-        "translate", parents=[document, config, runtime], help="translate a text (no summary)", description="Translate a text; no summary."
+        "translate",
+        parents=[document, config, runtime],
+        help="translate a text (no summary)",
+        description="Translate a text; no summary.",
     )
-    translate.add_argument("--side-by-side", action="store_true", help="also show each sentence with its translation (a table in markdown)")
-    translate.add_argument("--force", action="store_true", help="translate even if the input does not look Indonesian")
+    translate.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="also show each sentence with its translation (a table in markdown)",
+    )
+    translate.add_argument(
+        "--force", action="store_true", help="translate even if the input does not look Indonesian"
+    )
 
     commands.add_parser(
         "summarize",
@@ -83,11 +149,19 @@ def build_parser() -> argparse.ArgumentParser:
         description="Summarise an English text (no translation).",
     )
 
-    models = commands.add_parser("models", help="list or download the configured models", description="The configured models.")
+    models = commands.add_parser(
+        "models", help="list or download the configured models", description="The configured models."
+    )
     model_commands = models.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    model_commands.add_parser("list", parents=[config], help="each model, whether it is on this machine, and its size")
-    download = model_commands.add_parser("download", parents=[config], help="fetch every configured model at its pinned revision")
-    download.add_argument("--dir", metavar="DIR", help="save into DIR/<model id> instead of the Hugging Face cache")
+    model_commands.add_parser(
+        "list", parents=[config], help="each model, whether it is on this machine, and its size"
+    )
+    download = model_commands.add_parser(
+        "download", parents=[config], help="fetch every configured model at its pinned revision"
+    )
+    download.add_argument(
+        "--dir", metavar="DIR", help="save into DIR/<model id> instead of the Hugging Face cache"
+    )
     download.add_argument("--quiet", "-q", action="store_true", help="no download progress")
     model_commands.add_parser(
         "clear-cache",
@@ -105,21 +179,83 @@ def build_parser() -> argparse.ArgumentParser:
     )
     batch.add_argument("input", metavar="INPUT", help="a directory, a .jsonl file or a .csv file")
     batch.add_argument("--output", "-o", required=True, metavar="OUT.jsonl", help="records are appended here")
-    batch.add_argument("--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)")
-    batch.add_argument("--id-field", default="id", metavar="NAME", help="JSONL/CSV field with the id (default: id; else the line number)")
-    batch.add_argument("--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help="how to read each document")
-    batch.add_argument("--encoding", metavar="NAME", help="the inputs' encoding when it is not UTF-8 (e.g. latin-1, cp1252)")
+    batch.add_argument(
+        "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
+    )
+    batch.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="JSONL/CSV field with the id (default: id; else the line number)",
+    )
+    batch.add_argument(
+        "--input-format",
+        choices=("auto", "text", "markdown", "html"),
+        default="auto",
+        help="how to read each document",
+    )
+    batch.add_argument(
+        "--encoding", metavar="NAME", help="the inputs' encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
+    )
     batch.add_argument("--no-summary", action="store_true", help="translate only")
-    batch.add_argument("--pool-docs", type=_positive_int, default=16, metavar="N", help="documents whose sentences share batches (default: 16)")
-    batch.add_argument("--force", action="store_true", help="translate documents even if they do not look Indonesian")
-    batch.add_argument("--retry-failed", action="store_true", help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)")
-    batch.add_argument("--engine", choices=("local", "ray"), default="local", help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator-id-en[ray]')")
-    batch.add_argument("--ray-address", metavar="ADDR", help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)")
-    batch.add_argument("--ray-actors", type=_positive_int, default=1, metavar="N", help="actors, each holding the models once (default: 1)")
-    batch.add_argument("--ray-cpus-per-actor", type=_positive_float, default=1.0, metavar="C", help="CPUs reserved per actor (default: 1)")
-    batch.add_argument("--ray-gpus-per-actor", type=_non_negative_float, default=0.0, metavar="G", help="GPUs reserved per actor (default: 0)")
-    batch.add_argument("--ray-num-cpus", type=_positive_int, metavar="N", help="CPUs of a local Ray started here (default: all)")
-    memory = commands.add_parser("cache", help="the translation memory: stats or clear", description="The translation memory (a SQLite file of sentence translations).")
+    batch.add_argument(
+        "--pool-docs",
+        type=_positive_int,
+        default=16,
+        metavar="N",
+        help="documents whose sentences share batches (default: 16)",
+    )
+    batch.add_argument(
+        "--force", action="store_true", help="translate documents even if they do not look Indonesian"
+    )
+    batch.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)",
+    )
+    batch.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator-id-en[ray]')",
+    )
+    batch.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)",
+    )
+    batch.add_argument(
+        "--ray-actors",
+        type=_positive_int,
+        default=1,
+        metavar="N",
+        help="actors, each holding the models once (default: 1)",
+    )
+    batch.add_argument(
+        "--ray-cpus-per-actor",
+        type=_positive_float,
+        default=1.0,
+        metavar="C",
+        help="CPUs reserved per actor (default: 1)",
+    )
+    batch.add_argument(
+        "--ray-gpus-per-actor",
+        type=_non_negative_float,
+        default=0.0,
+        metavar="G",
+        help="GPUs reserved per actor (default: 0)",
+    )
+    batch.add_argument(
+        "--ray-num-cpus",
+        type=_positive_int,
+        metavar="N",
+        help="CPUs of a local Ray started here (default: all)",
+    )
+    memory = commands.add_parser(
+        "cache",
+        help="the translation memory: stats or clear",
+        description="The translation memory (a SQLite file of sentence translations).",
+    )
     memory_commands = memory.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
     for name, text in (("stats", "entries, size and hit rate"), ("clear", "delete every entry")):
         action = memory_commands.add_parser(name, parents=[config], help=text)
@@ -132,18 +268,69 @@ def build_parser() -> argparse.ArgumentParser:
         description="Run the translation service (pip install 'translator-id-en[serve]'). The models load once at start-up; "
         "GET /readyz answers 200 when they are in memory. Ctrl-C or SIGTERM stops it gracefully.",
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
     serve.add_argument("--port", type=_positive_int, default=8000, help="port (default: 8000)")
-    serve.add_argument("--profiles", metavar="NAMES", help="more profiles to load, comma-separated, for requests that name them")
-    serve.add_argument("--api-keys", metavar="FILE", help="require one of these keys (one per line) on every API route")
-    serve.add_argument("--req-limit", type=_positive_int, metavar="N", help="at most N requests per minute per key (or client address)")
-    serve.add_argument("--cors-origin", action="append", metavar="ORIGIN", help="allow browser pages from ORIGIN (repeatable); CORS is off without it")
-    serve.add_argument("--max-body-mb", type=_positive_float, default=5.0, metavar="MB", help="largest request body (default: 5)")
-    serve.add_argument("--timeout", type=_positive_float, default=300.0, metavar="S", help="the most one request may take, waiting included (default: 300)")
-    serve.add_argument("--max-queue", type=_positive_int, default=64, metavar="N", help="requests in progress at once; more get 503 (default: 64)")
-    serve.add_argument("--threads", type=_positive_int, metavar="N", help="CPU cores for the models (default: models.yaml's threads, else all cores)")
-    serve.add_argument("--translation-workers", type=_positive_int, metavar="N", help="translation batches at once, one thread each (default: one per core)")
-    serve.add_argument("--summary-workers", type=_positive_int, metavar="N", help="summaries at once, one thread each (default: one per core)")
+    serve.add_argument(
+        "--profiles",
+        metavar="NAMES",
+        help="more profiles to load, comma-separated, for requests that name them",
+    )
+    serve.add_argument(
+        "--api-keys", metavar="FILE", help="require one of these keys (one per line) on every API route"
+    )
+    serve.add_argument(
+        "--req-limit",
+        type=_positive_int,
+        metavar="N",
+        help="at most N requests per minute per key (or client address)",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="allow browser pages from ORIGIN (repeatable); CORS is off without it",
+    )
+    serve.add_argument(
+        "--max-body-mb",
+        type=_positive_float,
+        default=5.0,
+        metavar="MB",
+        help="largest request body (default: 5)",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=300.0,
+        metavar="S",
+        help="the most one request may take, waiting included (default: 300)",
+    )
+    serve.add_argument(
+        "--max-queue",
+        type=_positive_int,
+        default=64,
+        metavar="N",
+        help="requests in progress at once; more get 503 (default: 64)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=_positive_int,
+        metavar="N",
+        help="CPU cores for the models (default: models.yaml's threads, else all cores)",
+    )
+    serve.add_argument(
+        "--translation-workers",
+        type=_positive_int,
+        metavar="N",
+        help="translation batches at once, one thread each (default: one per core)",
+    )
+    serve.add_argument(
+        "--summary-workers",
+        type=_positive_int,
+        metavar="N",
+        help="summaries at once, one thread each (default: one per core)",
+    )
     return parser
 
 
@@ -232,13 +419,23 @@ def _load_config(args: argparse.Namespace):
 
     config = load_config(args.config, profile=getattr(args, "profile", None))
     if getattr(args, "device", None) or getattr(args, "beams", None) or getattr(args, "threads", None):
-        config = config.with_runtime(device=getattr(args, "device", None), beams=getattr(args, "beams", None), threads=getattr(args, "threads", None))
+        config = config.with_runtime(
+            device=getattr(args, "device", None),
+            beams=getattr(args, "beams", None),
+            threads=getattr(args, "threads", None),
+        )
     if getattr(args, "glossary", None):
         config = config.with_glossaries(args.glossary)
     if getattr(args, "no_cache", False) or getattr(args, "cache", None):
         config = config.with_cache(None if getattr(args, "no_cache", False) else args.cache)
-    if getattr(args, "summary_method", None) or getattr(args, "summary_words", None) or getattr(args, "summary_ratio", None):
-        config = config.with_summary(method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio)
+    if (
+        getattr(args, "summary_method", None)
+        or getattr(args, "summary_words", None)
+        or getattr(args, "summary_ratio", None)
+    ):
+        config = config.with_summary(
+            method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio
+        )
     return config
 
 
@@ -273,7 +470,9 @@ def _command_run(args: argparse.Namespace) -> int:
     from .text.validate import validate_text
 
     progress, config, document = _prepare(args)
-    validate_text(document.text, config.max_input_chars, args.force, name=document.name)  # bad input fails before any model loads
+    validate_text(
+        document.text, config.max_input_chars, args.force, name=document.name
+    )  # bad input fails before any model loads
 
     summarize = args.command == "run" and not args.no_summary
     pipeline = _load_pipeline(config, summarize=summarize, on_load=progress.loading)
@@ -296,7 +495,9 @@ def _command_summarize(args: argparse.Namespace) -> int:
     from .text.validate import validate_text
 
     progress, config, document = _prepare(args)
-    validate_text(document.text, config.max_input_chars, name=document.name, indonesian=False)  # before the summariser loads
+    validate_text(
+        document.text, config.max_input_chars, name=document.name, indonesian=False
+    )  # before the summariser loads
     pipeline = _load_pipeline(config, summarize=True, translate=False, on_load=progress.loading)
     progress.loading("summary")
     result = pipeline.summarize_text(document.text)
@@ -314,7 +515,9 @@ def _command_batch(args: argparse.Namespace) -> int:
     _quiet_libraries(show_downloads=progress.enabled)
     config = _load_config(args)
     _check_output_path(args.output)
-    items = read_items(args.input, args.text_field, args.id_field, args.input_format, args.encoding)  # read as the batch goes
+    items = read_items(
+        args.input, args.text_field, args.id_field, args.input_format, args.encoding
+    )  # read as the batch goes
     state = ResumeState.repair_and_read(args.output)  # before anything loads
     if progress.enabled:
         done = sum(1 for failed in state.done.values() if not (failed and args.retry_failed))
@@ -330,13 +533,24 @@ def _command_batch(args: argparse.Namespace) -> int:
         from .batch.ray_engine import RayOptions, run_batch_ray
 
         _quiet_ray()
-        options = RayOptions(args.ray_address, args.ray_actors, args.ray_cpus_per_actor, args.ray_gpus_per_actor, args.ray_num_cpus)
+        options = RayOptions(
+            args.ray_address,
+            args.ray_actors,
+            args.ray_cpus_per_actor,
+            args.ray_gpus_per_actor,
+            args.ray_num_cpus,
+        )
         stats = run_batch_ray(config, items, args.output, options, **common)
     else:
         from .batch.local import run_batch
 
         # Loaded when the first pending pool comes: a finished batch reruns without loading models.
-        stats = run_batch(lambda: _load_pipeline(config, summarize=summarize, on_load=progress.loading), items, args.output, **common)
+        stats = run_batch(
+            lambda: _load_pipeline(config, summarize=summarize, on_load=progress.loading),
+            items,
+            args.output,
+            **common,
+        )
     progress.close()
     if not args.quiet:
         for failure in stats.failures:
@@ -361,7 +575,9 @@ def _command_cache(args: argparse.Namespace) -> int:
         print(f"cleared {memory.clear():,} entries from {path}")
         return EXIT_OK
     stats = memory.stats()
-    print(f"{stats.path}\n{stats.entries:,} entries, {human_size(stats.bytes)} (at most {config.cache_max_mb:g} MB)")
+    print(
+        f"{stats.path}\n{stats.entries:,} entries, {human_size(stats.bytes)} (at most {config.cache_max_mb:g} MB)"
+    )
     print(f"{stats.hits:,} hits, {stats.misses:,} misses: hit rate {stats.hit_rate:.0%}")
     return EXIT_OK
 
@@ -373,10 +589,14 @@ def _command_serve(args: argparse.Namespace) -> int:
 
     _quiet_libraries(show_downloads=False)
     config = _load_config(args)
-    profiles = [config.profile] + [p.strip() for p in (args.profiles or "").split(",") if p.strip() and p.strip() != config.profile]
+    profiles = [config.profile] + [
+        p.strip() for p in (args.profiles or "").split(",") if p.strip() and p.strip() != config.profile
+    ]
     unknown = [p for p in profiles if p not in config.profiles]
     if unknown:
-        raise ConfigError(f"{config.source}: profiles: no profile {unknown[0]!r} (profiles: {', '.join(config.profiles)})")
+        raise ConfigError(
+            f"{config.source}: profiles: no profile {unknown[0]!r} (profiles: {', '.join(config.profiles)})"
+        )
     try:
         from .server.access import read_keys
         from .server.app import ServerSettings
@@ -384,7 +604,9 @@ def _command_serve(args: argparse.Namespace) -> int:
     except ImportError as e:
         from .errors import MissingExtraError
 
-        raise MissingExtraError(f"translator serve needs {e.name}: pip install 'translator-id-en[serve]'") from None
+        raise MissingExtraError(
+            f"translator serve needs {e.name}: pip install 'translator-id-en[serve]'"
+        ) from None
     settings = ServerSettings(
         profiles=profiles,
         api_keys=read_keys(args.api_keys) if args.api_keys else None,
@@ -408,7 +630,11 @@ def _command_models(args: argparse.Namespace) -> int:
 
     if args.models_command == "clear-cache":
         root, freed = clear_converted()
-        print(f"removed {root} ({human_size(freed)})" if freed else f"nothing to remove: no conversions in {root}")
+        print(
+            f"removed {root} ({human_size(freed)})"
+            if freed
+            else f"nothing to remove: no conversions in {root}"
+        )
         return EXIT_OK
     config = _load_config(args)
     if args.models_command == "list":
@@ -416,7 +642,9 @@ def _command_models(args: argparse.Namespace) -> int:
         print(f"config: {config.source} (from {config.found_by})\nprofile: {config.profile}")
         for s in rows:
             label = f"{s.model}@{s.revision}" if s.revision else s.model
-            print(f"{s.role:<14} {label}\n{'':<14} {s.where}, {human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}")
+            print(
+                f"{s.role:<14} {label}\n{'':<14} {s.where}, {human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}"
+            )
             if s.converted:
                 print(f"{'':<14} CTranslate2: {s.converted}")
         return EXIT_OK
@@ -453,7 +681,10 @@ def _report_warnings(warnings, name: str, args: argparse.Namespace) -> None:
         for warning in flags:
             counts[warning.kind] = counts.get(warning.kind, 0) + 1
         kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        _say("warning", f"{name}: {len(flags)} flags in all: {kinds}; --warnings all, or --format json, for each")
+        _say(
+            "warning",
+            f"{name}: {len(flags)} flags in all: {kinds}; --warnings all, or --format json, for each",
+        )
 
 
 def _check_output_path(output: str | None) -> None:
@@ -528,7 +759,14 @@ class _Progress:
             from tqdm import tqdm
 
             sys.stderr.write("\r\x1b[K")
-            self.bar = tqdm(total=total, unit="sentence", desc="translating", file=sys.stderr, leave=False, dynamic_ncols=True)
+            self.bar = tqdm(
+                total=total,
+                unit="sentence",
+                desc="translating",
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
         self.bar.update(done - self.bar.n)
         if done >= total:
             self._close_bar()
@@ -538,7 +776,9 @@ class _Progress:
             from tqdm import tqdm
 
             sys.stderr.write("\r\x1b[K")
-            self.bar = tqdm(total=total, unit="doc", desc="documents", file=sys.stderr, leave=False, dynamic_ncols=True)
+            self.bar = tqdm(
+                total=total, unit="doc", desc="documents", file=sys.stderr, leave=False, dynamic_ncols=True
+            )
 
     def advance(self, n: int) -> None:
         if self.bar is not None:

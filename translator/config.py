@@ -20,9 +20,28 @@ TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars", "glossary", "ca
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
 DEFAULT_MAX_INPUT_CHARS = 1_000_000
 DEVICES = ("auto", "cpu", "cuda", "mps")
-SECTION_KEYS = ("model", "revision", "max_input_tokens", "batch_size", "max_batch_tokens", "device", "backend", "compute_type", "generation")
+SECTION_KEYS = (
+    "model",
+    "revision",
+    "max_input_tokens",
+    "batch_size",
+    "max_batch_tokens",
+    "device",
+    "backend",
+    "compute_type",
+    "generation",
+)
 BACKENDS = ("auto", "transformers", "ctranslate2")
-COMPUTE_TYPES = ("auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float32", "float16", "bfloat16")
+COMPUTE_TYPES = (
+    "auto",
+    "int8",
+    "int8_float32",
+    "int8_float16",
+    "int8_bfloat16",
+    "float32",
+    "float16",
+    "bfloat16",
+)
 EXTRA_KEYS = {
     "translation": ("retry_generation", "candidates"),
     "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate"),
@@ -75,7 +94,9 @@ class ModelConfig:
     compute_type: str = "auto"  # CTranslate2 only; auto: int8 on CPU, int8_float16 on CUDA
     generation_items: tuple[tuple[str, Any], ...] = ()
     device_set_by: str | None = None  # "--device" when the command line chose it, for messages
-    threads: int | None = None  # this stage's inference threads (the service splits the cores); None: Config.threads
+    threads: int | None = (
+        None  # this stage's inference threads (the service splits the cores); None: Config.threads
+    )
     workers: int = 1  # batches this stage may run at once, each on ``threads`` (CTranslate2's inter_threads)
 
     @property
@@ -114,7 +135,14 @@ class SummarizationConfig(ModelConfig):
 
     def word_budget(self, source_words: int) -> int | None:
         """The most words a summary of ``source_words`` words may have, or None for the model's choice."""
-        budgets = [b for b in (self.max_words, None if self.ratio is None else max(1, round(self.ratio * source_words))) if b]
+        budgets = [
+            b
+            for b in (
+                self.max_words,
+                None if self.ratio is None else max(1, round(self.ratio * source_words)),
+            )
+            if b
+        ]
         return min(budgets) if budgets else None
 
 
@@ -131,7 +159,9 @@ class Config:
     max_input_chars: int | None = DEFAULT_MAX_INPUT_CHARS  # longer inputs are refused before any work
     found_by: str = ""  # how find_config chose the file: "--config", "TRANSLATOR_CONFIG", ...
     glossary: tuple[str, ...] = ("default",)  # TSV files of house terms; "default": the shipped one; (): off
-    cache: str | None = "default"  # the translation memory's SQLite file; "default": the user cache dir; None: off
+    cache: str | None = (
+        "default"  # the translation memory's SQLite file; "default": the user cache dir; None: off
+    )
     cache_max_mb: float = 500.0
 
     def with_cache(self, path: str | None) -> "Config":
@@ -147,7 +177,9 @@ class Config:
             raise ConfigError([f"--glossary {p}" for p in problems])
         return replace(self, glossary=(*self.glossary, *(str(Path(p).resolve()) for p in paths)))
 
-    def with_runtime(self, *, device: str | None = None, beams: int | None = None, threads: int | None = None) -> "Config":
+    def with_runtime(
+        self, *, device: str | None = None, beams: int | None = None, threads: int | None = None
+    ) -> "Config":
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
         problems = []
         if device is not None and device not in DEVICES:
@@ -167,9 +199,16 @@ class Config:
                 changes["generation_items"] = _items({**cfg.generation, "num_beams": beams})
             return replace(cfg, **changes)
 
-        return replace(self, translation=stage(self.translation), summarization=stage(self.summarization), threads=threads or self.threads)
+        return replace(
+            self,
+            translation=stage(self.translation),
+            summarization=stage(self.summarization),
+            threads=threads or self.threads,
+        )
 
-    def with_stage_threads(self, translation: int, summarization: int, translation_workers: int = 1, summary_workers: int = 1) -> "Config":
+    def with_stage_threads(
+        self, translation: int, summarization: int, translation_workers: int = 1, summary_workers: int = 1
+    ) -> "Config":
         """A copy whose stages run on threads of their own (the service's lanes): each stage runs
         ``*_workers`` calls at once, each call on ``translation`` / ``summarization`` threads."""
         return replace(
@@ -178,7 +217,9 @@ class Config:
             summarization=replace(self.summarization, threads=summarization, workers=summary_workers),
         )
 
-    def with_summary(self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None) -> "Config":
+    def with_summary(
+        self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None
+    ) -> "Config":
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
         problems = []
         if method is not None and method not in SUMMARY_METHODS:
@@ -195,7 +236,9 @@ class Config:
         if max_words is not None or ratio is not None:
             changes["max_words"], changes["ratio"] = max_words, ratio
         if method == "abstractive" and not self.summarization.model:
-            raise ConfigError(f"{self.source}: summarization.model: missing; the abstractive method needs a model")
+            raise ConfigError(
+                f"{self.source}: summarization.model: missing; the abstractive method needs a model"
+            )
         return replace(self, summarization=replace(self.summarization, **changes))
 
 
@@ -225,7 +268,10 @@ def find_config(path: str | os.PathLike[str] | None = None) -> tuple[Path, str]:
         return Path(path), "--config"
     if os.environ.get(CONFIG_ENV):
         return Path(os.environ[CONFIG_ENV]), CONFIG_ENV
-    for candidate, how in ((Path("models.yaml"), "the working directory"), (user_config_path(), "the user config directory")):
+    for candidate, how in (
+        (Path("models.yaml"), "the working directory"),
+        (user_config_path(), "the user config directory"),
+    ):
         if candidate.is_file():
             return candidate, how
     return default_config_path(), "the packaged default"
@@ -254,10 +300,14 @@ def load_config(path: str | os.PathLike[str] | Config | None = None, profile: st
         data = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         raise ConfigError(f"{label}: not valid YAML: {_yaml_problem(e)}") from None
-    return replace(parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile), found_by=found_by)
+    return replace(
+        parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile), found_by=found_by
+    )
 
 
-def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None = None, profile: str | None = None) -> Config:
+def parse_config(
+    data: Any, source: str = "models.yaml", base_dir: Path | None = None, profile: str | None = None
+) -> Config:
     """Validate already-parsed YAML. Relative model directories resolve against ``base_dir``."""
     base_dir = base_dir or Path.cwd()
     problems: list[str] = []
@@ -277,7 +327,10 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
     glossary = _parse_glossary(data.get("glossary", ["default"]), base_dir, lambda m: problem("glossary", m))
     cache = data.get("cache", "default")
     if cache is not None and not (isinstance(cache, str) and cache.strip()):
-        problem("cache", f"must be a file path, \"default\" (the user cache directory) or null (no translation memory), got {_kind(cache)}")
+        problem(
+            "cache",
+            f'must be a file path, "default" (the user cache directory) or null (no translation memory), got {_kind(cache)}',
+        )
         cache = None
     elif cache not in (None, "default"):
         cache = str((base_dir / Path(cache).expanduser()).resolve())
@@ -300,7 +353,10 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
     for name in names:
         overrides = profiles.get(name) or {}
         if not isinstance(overrides, Mapping):
-            problem(f"profiles.{name}", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {_kind(overrides)}")
+            problem(
+                f"profiles.{name}",
+                f"must be a mapping with the sections {', '.join(SECTIONS)}, got {_kind(overrides)}",
+            )
             continue
         for key in overrides:
             if key not in SECTIONS:
@@ -315,7 +371,9 @@ def parse_config(data: Any, source: str = "models.yaml", base_dir: Path | None =
                 continue  # the same as the default profile's, already checked
             prefix = "" if name == "default" else f"profiles.{name}."
             merged = _merge(data[section], overrides.get(section))
-            sections[section] = _parse_section(section, merged, base_dir, lambda k, m, p=prefix: problem(p + k, m))
+            sections[section] = _parse_section(
+                section, merged, base_dir, lambda k, m, p=prefix: problem(p + k, m)
+            )
         parsed[name] = sections
     chosen = parsed.get(profile or "default", {})
     if problems:
@@ -342,7 +400,9 @@ def _parse_glossary(value: Any, base_dir: Path, fail) -> tuple[str, ...]:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-        fail(f"must be a file path, a list of file paths (\"default\" is the shipped glossary) or [], got {_kind(value)}")
+        fail(
+            f'must be a file path, a list of file paths ("default" is the shipped glossary) or [], got {_kind(value)}'
+        )
         return ()
     paths = tuple(i if i == DEFAULT else str((base_dir / Path(i).expanduser()).resolve()) for i in items)
     for message in check_paths(paths):
@@ -364,7 +424,9 @@ def _merge(base: Any, override: Any) -> Any:
 
 
 def _reject_profile_change(config: Config, profile: str) -> Config:
-    raise ConfigError(f"{config.source}: a loaded Config cannot switch profile; load the file again with profile={profile!r}")
+    raise ConfigError(
+        f"{config.source}: a loaded Config cannot switch profile; load the file again with profile={profile!r}"
+    )
 
 
 def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig | None:
@@ -399,11 +461,17 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
         fail("revision", f"must be a branch, tag or commit id, got {_kind(revision)}")
     elif revision is not None and isinstance(model, str) and os.path.isabs(model):
         # A results file must never claim "/path@a4f8f3e": a directory has no hub revisions.
-        fail("revision", f"{revision!r} is a hub revision, but model is the local directory {model}; set revision: null")
+        fail(
+            "revision",
+            f"{revision!r} is a hub revision, but model is the local directory {model}; set revision: null",
+        )
 
     max_input_tokens = data.get("max_input_tokens")
     if max_input_tokens is not None and not _is_int(max_input_tokens, 8):
-        fail("max_input_tokens", f"must be an integer >= 8 (or null for the model's own limit), got {max_input_tokens!r}")
+        fail(
+            "max_input_tokens",
+            f"must be an integer >= 8 (or null for the model's own limit), got {max_input_tokens!r}",
+        )
 
     batch_size = data.get("batch_size", DEFAULT_BATCH_SIZE[name])
     if not _is_int(batch_size, 1):
@@ -427,7 +495,9 @@ def _parse_section(name: str, data: Any, base_dir: Path, problem) -> ModelConfig
     if not isinstance(generation, Mapping):
         fail("generation", f"must be a mapping of generate() arguments, got {_kind(generation)}")
         generation = {}
-    problems = _generation_problems(generation)  # combinations only GenerationConfig knows: checked when transformers loads
+    problems = _generation_problems(
+        generation
+    )  # combinations only GenerationConfig knows: checked when transformers loads
     for message_key, message in problems:
         fail(f"generation.{message_key}" if message_key else "generation", message)
 
@@ -465,7 +535,10 @@ def _parse_retry(data: Mapping[str, Any], fail) -> dict[str, Any]:
     if retry is None:
         return {"retry_items": None}
     if not isinstance(retry, Mapping):
-        fail("retry_generation", f"must be a mapping of generate() arguments (or null for no retry), got {_kind(retry)}")
+        fail(
+            "retry_generation",
+            f"must be a mapping of generate() arguments (or null for no retry), got {_kind(retry)}",
+        )
         return {}
     for message_key, message in _generation_problems(retry):
         fail(f"retry_generation.{message_key}" if message_key else "retry_generation", message)
@@ -576,7 +649,11 @@ def _is_number(value: Any) -> bool:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    return f"{type(value).__name__} {value!r}" if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return (
+        f"{type(value).__name__} {value!r}"
+        if isinstance(value, (str, int, float, bool))
+        else type(value).__name__
+    )
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

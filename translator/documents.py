@@ -19,7 +19,9 @@ from .errors import InputError
 FORMATS = ("auto", "text", "markdown", "html")
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
-_LOOKS_LIKE_HTML = re.compile(r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|div|p|h1)\b", re.IGNORECASE | re.DOTALL)
+_LOOKS_LIKE_HTML = re.compile(
+    r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|div|p|h1)\b", re.IGNORECASE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,9 @@ BYTES_PER_CHAR = 4  # the most UTF-8 (and UTF-16) spends on one character
 _BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
-def read_input(source: str | None, encoding: str | None = None, max_chars: int | None = None) -> tuple[str, str]:
+def read_input(
+    source: str | None, encoding: str | None = None, max_chars: int | None = None
+) -> tuple[str, str]:
     """Text of a file path, or of stdin for None or "-". Returns (text, a name for messages).
 
     ``max_chars`` refuses a longer text; a file too large to hold that few characters is refused
@@ -46,13 +50,17 @@ def read_input(source: str | None, encoding: str | None = None, max_chars: int |
             raise InputError("no input: give a file, or pipe text on stdin (translator run FILE)")
         data = sys.stdin.buffer.read() if max_bytes is None else sys.stdin.buffer.read(max_bytes + 1)
         if max_bytes is not None and len(data) > max_bytes:
-            raise InputError(f"stdin: more than {max_bytes:,} bytes, over the max_input_chars limit of {max_chars:,}")
+            raise InputError(
+                f"stdin: more than {max_bytes:,} bytes, over the max_input_chars limit of {max_chars:,}"
+            )
         return _limit(decode(data, "stdin", encoding), "stdin", max_chars), "stdin"
     path = Path(source)
     try:
         size = path.stat().st_size
         if max_bytes is not None and path.is_file() and size > max_bytes:
-            raise InputError(f"{source}: {size:,} bytes, over the max_input_chars limit of {max_chars:,} characters; split it, or raise the limit in models.yaml")
+            raise InputError(
+                f"{source}: {size:,} bytes, over the max_input_chars limit of {max_chars:,} characters; split it, or raise the limit in models.yaml"
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
@@ -67,7 +75,9 @@ def read_input(source: str | None, encoding: str | None = None, max_chars: int |
 
 def _limit(text: str, name: str, max_chars: int | None) -> str:
     if max_chars is not None and len(text) > max_chars:
-        raise InputError(f"{name}: {len(text):,} characters, over the max_input_chars limit of {max_chars:,}; split it, or raise the limit in models.yaml")
+        raise InputError(
+            f"{name}: {len(text):,} characters, over the max_input_chars limit of {max_chars:,}; split it, or raise the limit in models.yaml"
+        )
     return text
 
 
@@ -109,7 +119,9 @@ def _decode_as(data: bytes, name: str, encoding: str) -> str:
     return text
 
 
-def load_document(source: str | None, fmt: str = "auto", encoding: str | None = None, max_chars: int | None = None) -> Document:
+def load_document(
+    source: str | None, fmt: str = "auto", encoding: str | None = None, max_chars: int | None = None
+) -> Document:
     """Read a file (or stdin for None / "-") and extract its text."""
     text, name = read_input(source, encoding, max_chars)
     return to_document(text, name, fmt)
@@ -150,7 +162,9 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
     import trafilatura
 
     notes: list[str] = []
-    main = trafilatura.extract(html, favor_recall=True, include_comments=False, include_tables=True, deduplicate=False)
+    main = trafilatura.extract(
+        html, favor_recall=True, include_comments=False, include_tables=True, deduplicate=False
+    )
     if not main:
         main = trafilatura.html2txt(html) or ""
         if main.strip():
@@ -175,7 +189,9 @@ def markdown_to_text(markdown: str) -> tuple[str, list[str]]:
                 blocks.append(text.strip())
         elif token.type in ("fence", "code_block", "html_block"):
             skipped += 1
-    notes = [f"Markdown: {skipped} code/HTML block(s) left untranslated and out of the output"] if skipped else []
+    notes = (
+        [f"Markdown: {skipped} code/HTML block(s) left untranslated and out of the output"] if skipped else []
+    )
     return "\n\n".join(blocks), notes
 
 

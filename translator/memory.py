@@ -38,7 +38,9 @@ def default_path() -> Path:
 
 
 def memory_key(context: dict[str, Any], text: str) -> str:
-    return hashlib.sha256(json.dumps([context, text], sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    return hashlib.sha256(
+        json.dumps([context, text], sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,12 @@ class Stats:
 class TranslationMemory:
     """A SQLite file of translations. Safe to share between threads and processes."""
 
-    def __init__(self, path: str | os.PathLike[str], max_mb: float = DEFAULT_MAX_MB, busy_timeout_s: float = BUSY_TIMEOUT_S):
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        max_mb: float = DEFAULT_MAX_MB,
+        busy_timeout_s: float = BUSY_TIMEOUT_S,
+    ):
         self.path = Path(path)
         self.max_bytes = int(max_mb * 1024 * 1024)
         self.busy_timeout_s = busy_timeout_s
@@ -73,24 +80,36 @@ class TranslationMemory:
             os.replace(self.path, aside)
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
-            self.notes.append(f"translation memory {self.path} was not readable ({e}); set aside as {aside}, starting a new one")
+            self.notes.append(
+                f"translation memory {self.path} was not readable ({e}); set aside as {aside}, starting a new one"
+            )
             self._db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(
+            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
+        )
         try:
             tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if tables and "meta" not in tables:
-                raise sqlite3.DatabaseError(f"not a translator memory (it holds the tables {', '.join(sorted(tables))})")
+                raise sqlite3.DatabaseError(
+                    f"not a translator memory (it holds the tables {', '.join(sorted(tables))})"
+                )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute("CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)"
+            )
             db.execute("CREATE INDEX IF NOT EXISTS memory_used ON memory (used)")
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('format', ?), ('hits', '0'), ('misses', '0')", (FORMAT,))
+            db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('hits', '0'), ('misses', '0')", (FORMAT,)
+            )
             found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
             if not found or found[0] != FORMAT:
-                raise sqlite3.DatabaseError(f"not a translator memory (format {found[0] if found else 'missing'!r})")
+                raise sqlite3.DatabaseError(
+                    f"not a translator memory (format {found[0] if found else 'missing'!r})"
+                )
             db.execute("SELECT count(*) FROM memory").fetchone()
             # The data's size, kept up to date by every write: the bound is checked without a scan.
             # A file from before this row existed is measured once.
@@ -113,12 +132,23 @@ class TranslationMemory:
             for start in range(0, len(keys), 500):
                 chunk = keys[start : start + 500]
                 marks = ",".join("?" * len(chunk))
-                for key, value in self._db.execute(f"SELECT key, value FROM memory WHERE key IN ({marks})", chunk):
+                for key, value in self._db.execute(
+                    f"SELECT key, value FROM memory WHERE key IN ({marks})", chunk
+                ):
                     data = json.loads(value)
-                    found[key] = Generated(data["text"], data["new_tokens"], data["hit_cap"], data.get("retried", False), reranked=data.get("reranked"), cached=True)
+                    found[key] = Generated(
+                        data["text"],
+                        data["new_tokens"],
+                        data["hit_cap"],
+                        data.get("retried", False),
+                        reranked=data.get("reranked"),
+                        cached=True,
+                    )
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("UPDATE memory SET used = ? WHERE key = ?", [(now, key) for key in found])
+                self._db.executemany(
+                    "UPDATE memory SET used = ? WHERE key = ?", [(now, key) for key in found]
+                )
                 self._count("hits", len(found))
                 self._count("misses", len(keys) - len(found))
                 self._db.execute("COMMIT")
@@ -129,7 +159,20 @@ class TranslationMemory:
 
     def put_many(self, items: Iterable[tuple[str, Generated]]) -> None:
         rows = [
-            (key, json.dumps({"text": g.text, "new_tokens": g.new_tokens, "hit_cap": g.hit_cap, "retried": g.retried, "reranked": g.reranked}, ensure_ascii=False), time.time())
+            (
+                key,
+                json.dumps(
+                    {
+                        "text": g.text,
+                        "new_tokens": g.new_tokens,
+                        "hit_cap": g.hit_cap,
+                        "retried": g.retried,
+                        "reranked": g.reranked,
+                    },
+                    ensure_ascii=False,
+                ),
+                time.time(),
+            )
             for key, g in items
         ]
         if not rows:
@@ -144,7 +187,9 @@ class TranslationMemory:
                     query = f"SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory WHERE key IN ({marks})"
                     replaced += self._db.execute(query, [ENTRY_OVERHEAD, *chunk]).fetchone()[0]
                 self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", rows)
-                added = sum(len(key) + len(value) + ENTRY_OVERHEAD for key, value, _ in rows)  # characters, as SQLite's length()
+                added = sum(
+                    len(key) + len(value) + ENTRY_OVERHEAD for key, value, _ in rows
+                )  # characters, as SQLite's length()
                 self._count("bytes", added - replaced)
                 if self._bytes() > self.max_bytes:
                     self._evict()

@@ -47,7 +47,9 @@ def _pairs(result: Result) -> str:
     width = len(str(len(result.segments)))
     rows = []
     for i, segment in enumerate(result.segments, start=1):
-        rows.append(f"{i:>{width}}  ID  {' '.join(segment.source.split())}\n{'':>{width}}  EN  {segment.translation}")
+        rows.append(
+            f"{i:>{width}}  ID  {' '.join(segment.source.split())}\n{'':>{width}}  EN  {segment.translation}"
+        )
     return "\n".join(rows)
 
 
@@ -63,7 +65,9 @@ def _markdown(result: Result, translation: bool, summary: bool, side_by_side: bo
                 rows.append(f"| {i} | {_cell(segment.source)} | {_cell(segment.translation)} |")
             out.append("## Side by side\n\n" + "\n".join(rows) + "\n")
     if result.warnings:
-        out.append("## Flags\n\n" + "\n".join(f"- `{w.kind}` {_escape(str(w))}" for w in result.warnings) + "\n")
+        out.append(
+            "## Flags\n\n" + "\n".join(f"- `{w.kind}` {_escape(str(w))}" for w in result.warnings) + "\n"
+        )
     return "\n".join(out)
 
 

@@ -43,7 +43,13 @@ class Pipeline:
     for each text. Safe to share between threads: model calls are serialised by a lock, and
     nothing here changes state outside this object."""
 
-    def __init__(self, config: Config, translator: Translator | None, summary: SummaryStage, notes: list[Flag] | None = None):
+    def __init__(
+        self,
+        config: Config,
+        translator: Translator | None,
+        summary: SummaryStage,
+        notes: list[Flag] | None = None,
+    ):
         self.config = config
         self.translator = translator
         self.summary = summary
@@ -76,10 +82,14 @@ class Pipeline:
         if translate:
             if on_load:
                 on_load("translation")
-            model, chosen = load_model("translation", cfg.translation, cfg.source, cfg.translation.threads or cfg.threads)
+            model, chosen = load_model(
+                "translation", cfg.translation, cfg.source, cfg.translation.threads or cfg.threads
+            )
             memory, memory_notes = open_memory(cfg)
             translator = Translator(model, cfg.translation, load_glossary(cfg.glossary), memory)
-            notes = [Flag("backend", note) for note in chosen] + [Flag("memory", note) for note in memory_notes]
+            notes = [Flag("backend", note) for note in chosen] + [
+                Flag("memory", note) for note in memory_notes
+            ]
             load_identifier()  # with the models, so that the first text's segment timing is its own
         stage = SummaryStage.disabled(cfg.summarization)
         if summarize:
@@ -100,7 +110,9 @@ class Pipeline:
         """Translate (and summarise) one text. Bad input raises InputError; so does text in a
         language other than Indonesian (or a close one), unless ``force``. ``summary`` overrides
         the configured summary length or method for this call."""
-        outcome = self.run_many([text], summarize=summarize, progress=progress, force=force, summary=summary)[0]
+        outcome = self.run_many([text], summarize=summarize, progress=progress, force=force, summary=summary)[
+            0
+        ]
         if isinstance(outcome, Exception):
             raise outcome
         return outcome
@@ -153,7 +165,16 @@ class Pipeline:
                     started = time.perf_counter()
                     summary = self.summarize_segments(segments, summary_options)
                     timings["summarize"] = time.perf_counter() - started
-                results.append(self.result(doc, segments, summary, timings, summary_options, cache_hits=sum(o.cached for o in outputs)))
+                results.append(
+                    self.result(
+                        doc,
+                        segments,
+                        summary,
+                        timings,
+                        summary_options,
+                        cache_hits=sum(o.cached for o in outputs),
+                    )
+                )
             return results
 
     # ---- the phases, one by one (the service's scheduler calls them) ----------------------------
@@ -163,14 +184,18 @@ class Pipeline:
         Uses only the tokenizer, so it may run outside the lock, beside a generate() call."""
         if self.translator is None:
             raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
-        return prepare_document(text, self.translator.count_tokens, self.translator.budget, self.config.max_input_chars, force)
+        return prepare_document(
+            text, self.translator.count_tokens, self.translator.budget, self.config.max_input_chars, force
+        )
 
     def segments(self, doc: Prepared, outputs: list[Generated]) -> list[Segment]:
         """``doc``'s segments from one output per piece."""
         assert self.translator is not None
         return translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
 
-    def prepare_many(self, texts: Sequence[str | Document], force: bool = False) -> list[Prepared | InputError]:
+    def prepare_many(
+        self, texts: Sequence[str | Document], force: bool = False
+    ) -> list[Prepared | InputError]:
         """``prepare`` for each text; a text that cannot be used gives its InputError in its place."""
         docs: list[Prepared | InputError] = []
         for text in texts:
@@ -245,18 +270,24 @@ class Pipeline:
     def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:
         infos = []
         if self.translator is not None:
-            infos.append(ModelInfo("translation", self.config.translation.model, self.config.translation.revision))
+            infos.append(
+                ModelInfo("translation", self.config.translation.model, self.config.translation.revision)
+            )
         if summarize:
             infos += self.summary.models(options)
         return infos
 
-    def signature(self, summarize: bool = True, translation: bool = True, options: SummaryOptions | None = None) -> str:
+    def signature(
+        self, summarize: bool = True, translation: bool = True, options: SummaryOptions | None = None
+    ) -> str:
         """What produced a result, sacrebleu-style, so that two runs can be compared: each model's
         ``label`` with the beams it ran with."""
         parts = [f"translator:{__version__}", f"seg:{SEGMENTER_VERSION}"]
         if translation and self.translator is not None:
             beams = self.config.translation.generation.get("num_beams", "model")
-            parts.append(f"mt:{self.translator.model.label}|beams:{beams}|candidates:{self.config.translation.candidates}")
+            parts.append(
+                f"mt:{self.translator.model.label}|beams:{beams}|candidates:{self.config.translation.candidates}"
+            )
             if self.translator.glossary:
                 parts.append(f"glossary:{self.translator.glossary.fingerprint}")
         if summarize:

@@ -30,6 +30,7 @@ class SummaryOptions:
     max_words: int | None = None  # None: the configured max_words / ratio
     method: str | None = None  # "abstractive" or "extractive"; None: the loaded method
 
+
 # Partial summaries are at most this share of their window, so every round shrinks the text.
 PARTIAL_SHARE = 0.5
 MIN_PARTIAL_TOKENS = 8
@@ -56,7 +57,9 @@ class Summarizer:
         """Summarise; ``max_words`` bounds the final summary (through its token cap)."""
         units = [s.strip() for s in sentences if s.strip()]
         if not units:
-            return Summary(text="", chunks=0, rounds=0, warnings=[Flag("summary", "summary: nothing to summarise")])
+            return Summary(
+                text="", chunks=0, rounds=0, warnings=[Flag("summary", "summary: nothing to summarise")]
+            )
         warnings: list[Flag] = []
         first_chunks = 0
         for round_number in range(1, MAX_ROUNDS + 1):
@@ -65,14 +68,23 @@ class Summarizer:
             if len(windows) == 1:
                 output = self._run(windows, final=True, max_words=max_words)[0]
                 if output.hit_cap:
-                    warnings.append(Flag("length_cap", f"summary: stopped at the length cap of {output.new_tokens} tokens"))
+                    warnings.append(
+                        Flag(
+                            "length_cap", f"summary: stopped at the length cap of {output.new_tokens} tokens"
+                        )
+                    )
                 if not output.text:
                     warnings.append(Flag("empty", "summary: the model returned an empty summary"))
                 return Summary(text=output.text, chunks=first_chunks, rounds=round_number, warnings=warnings)
             partials = " ".join(g.text for g in self._run(windows, final=False) if g.text)
             units = [s.text for s in split_sentences(partials)]
             if not units:
-                warnings.append(Flag("empty", f"summary: the model returned only empty partial summaries in round {round_number}"))
+                warnings.append(
+                    Flag(
+                        "empty",
+                        f"summary: the model returned only empty partial summaries in round {round_number}",
+                    )
+                )
                 return Summary(text="", chunks=first_chunks, rounds=round_number, warnings=warnings)
         warnings.append(
             Flag(
@@ -105,7 +117,9 @@ class Summarizer:
     def _fit(self, unit: str) -> list[str]:
         """A sentence alone over the budget is cut at clause, then word boundaries."""
         span = Span(0, len(unit), unit)
-        return [p.text for p in split_to_budget(unit, span, self.model.count_tokens, self.model.max_input_tokens)]
+        return [
+            p.text for p in split_to_budget(unit, span, self.model.count_tokens, self.model.max_input_tokens)
+        ]
 
     def _run(self, windows: list[str], final: bool, max_words: int | None = None) -> list[Generated]:
         lengths = [self.model.count_tokens(w) for w in windows]
@@ -120,7 +134,13 @@ class Summarizer:
             settings = self.settings(max(lengths[i] for i in batch), final, max_tokens)
             return self.model.generate([windows[i] for i in batch], settings)
 
-        return run_sorted(order, run, size=lengths.__getitem__, batch_size=self.cfg.batch_size, max_tokens=self.cfg.max_batch_tokens)
+        return run_sorted(
+            order,
+            run,
+            size=lengths.__getitem__,
+            batch_size=self.cfg.batch_size,
+            max_tokens=self.cfg.max_batch_tokens,
+        )
 
     def settings(self, longest_input: int, final: bool, max_tokens: int | None = None) -> dict[str, Any]:
         """generate() arguments; partial (non-final) summaries are held to a share of their window."""
@@ -146,14 +166,22 @@ class SummaryStage:
     returns an empty summary, gives way to TextRank, and a flag says so.
     """
 
-    def __init__(self, cfg: SummarizationConfig, summarizer: Summarizer | None, method: str, notes: list[Flag] | None = None):
+    def __init__(
+        self,
+        cfg: SummarizationConfig,
+        summarizer: Summarizer | None,
+        method: str,
+        notes: list[Flag] | None = None,
+    ):
         self.cfg = cfg
         self.summarizer = summarizer
         self.method = method
         self.notes = list(notes or [])  # flags from loading, repeated in every Result
 
     @classmethod
-    def load(cls, cfg: SummarizationConfig, source: str = "models.yaml", threads: int | None = None) -> "SummaryStage":
+    def load(
+        cls, cfg: SummarizationConfig, source: str = "models.yaml", threads: int | None = None
+    ) -> "SummaryStage":
         """Load the configured summariser, or fall back to extractive when allowed."""
         if not cfg.needs_model:
             return cls(cfg, None, "extractive")
@@ -162,7 +190,10 @@ class SummaryStage:
         except ModelLoadError as e:
             if cfg.fallback != "extractive":
                 raise
-            note = Flag("summary", f"summary: extractive, because the summarisation model did not load ({first_line(e)})")
+            note = Flag(
+                "summary",
+                f"summary: extractive, because the summarisation model did not load ({first_line(e)})",
+            )
             return cls(cfg, None, "extractive", [note])
         return cls(cfg, Summarizer(model, cfg), "abstractive", [Flag("backend", note) for note in chosen])
 
@@ -184,32 +215,44 @@ class SummaryStage:
         if wanted not in ("abstractive", "extractive"):
             raise InputError(f"summary method must be abstractive or extractive, got {wanted!r}")
         if wanted == "abstractive" and self.summarizer is None:
-            raise InputError("no abstractive summariser is loaded here (its profile summarises extractively); use summary method extractive")
+            raise InputError(
+                "no abstractive summariser is loaded here (its profile summarises extractively); use summary method extractive"
+            )
         return wanted
 
     def uses_model(self, texts: list[str], options: SummaryOptions | None = None) -> bool:
         """Whether summarising ``texts`` runs the model: not for the extractive method, nor for a
         text of one sentence (its own summary). The service makes those at once, off the model's queue."""
-        return self.summarizer is not None and self.method_for(options) == "abstractive" and sum(1 for t in texts if t.strip()) > 1
+        return (
+            self.summarizer is not None
+            and self.method_for(options) == "abstractive"
+            and sum(1 for t in texts if t.strip()) > 1
+        )
 
     def summarize(self, texts: list[str], options: SummaryOptions | None = None) -> Summary:
         """Summarise English sentences within the configured word budget (or ``options``')."""
         if not self.enabled:
             raise ValueError("this stage was loaded without summaries")
         method = self.method_for(options)
-        budget = (options.max_words if options else None) or self.cfg.word_budget(sum(len(t.split()) for t in texts))
+        budget = (options.max_words if options else None) or self.cfg.word_budget(
+            sum(len(t.split()) for t in texts)
+        )
         flags: list[Flag] = []
         units = [t.strip() for t in texts if t.strip()]
         if method == "abstractive" and len(units) == 1:
             # One sentence has nothing to condense: a model asked for 30-odd tokens about it can only
             # pad or invent. The sentence is its own summary, said so.
-            note = Flag("summary", "summary: the text is one sentence; it is its own summary (nothing to condense)")
+            note = Flag(
+                "summary", "summary: the text is one sentence; it is its own summary (nothing to condense)"
+            )
             return Summary(units[0], 0, 0, [note], method="extractive")
         if self.summarizer is not None and method == "abstractive":
             summary = self.summarizer.summarize(texts, max_words=budget)
             if summary.text or self.cfg.fallback != "extractive":
                 return summary
-            flags = summary.warnings + [Flag("summary", "summary: extractive, because the model returned an empty summary")]
+            flags = summary.warnings + [
+                Flag("summary", "summary: extractive, because the model returned an empty summary")
+            ]
         extract = summarize_extractive(texts, budget)
         made = 1 if extract.text else 0
         return Summary(extract.text, made, made, flags, method="extractive")
@@ -226,7 +269,9 @@ class SummaryStage:
         if not self.enabled:
             return []
         if self.summarizer is not None and self.method_for(options) == "abstractive":
-            parts = [f"sum:{self.summarizer.model.label}|beams:{self.cfg.generation.get('num_beams', 'model')}"]
+            parts = [
+                f"sum:{self.summarizer.model.label}|beams:{self.cfg.generation.get('num_beams', 'model')}"
+            ]
         else:
             parts = [f"sum:{EXTRACTIVE_ID}"]
         max_words = (options.max_words if options else None) or self.cfg.max_words

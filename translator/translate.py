@@ -31,7 +31,9 @@ OUTPUT_EXTRA = 8
 
 # The checks a candidate must pass to be preferred over a higher-scored one: a changed number, a
 # loop, text left in Indonesian, a length far from the source's, nothing at all.
-HARD_CHECKS = frozenset({"number_missing", "number_added", "repetition", "untranslated", "length_ratio", "empty"})
+HARD_CHECKS = frozenset(
+    {"number_missing", "number_added", "repetition", "untranslated", "length_ratio", "empty"}
+)
 
 
 def problems(source: str, output: Generated, glossary: Glossary = NO_GLOSSARY) -> frozenset[str]:
@@ -63,7 +65,13 @@ class Translator:
     ``retry_generation`` and the better of the two is kept (``Generated.retried`` says so).
     """
 
-    def __init__(self, model: Model, cfg: TranslationConfig, glossary: Glossary = NO_GLOSSARY, memory: "TranslationMemory | None" = None):
+    def __init__(
+        self,
+        model: Model,
+        cfg: TranslationConfig,
+        glossary: Glossary = NO_GLOSSARY,
+        memory: "TranslationMemory | None" = None,
+    ):
         self.model = model
         self.cfg = cfg
         self.glossary = glossary
@@ -116,7 +124,9 @@ class Translator:
         if memory is None or not outputs:
             return
         try:
-            memory.put_many((memory_key(self.memory_context, text), output) for text, output in outputs.items())
+            memory.put_many(
+                (memory_key(self.memory_context, text), output) for text, output in outputs.items()
+            )
         except (sqlite3.Error, OSError) as e:
             self._drop_memory(e)
 
@@ -124,7 +134,12 @@ class Translator:
         """A memory that fails (a full disk, a file deleted under it) is given up: translations go on
         without it, and every later Result says so (``notes``)."""
         if self.memory is not None:
-            self.notes.append(Flag("memory", f"translation memory {self.memory.path} failed ({first_line(error)}); translating without it"))
+            self.notes.append(
+                Flag(
+                    "memory",
+                    f"translation memory {self.memory.path} failed ({first_line(error)}); translating without it",
+                )
+            )
             self.memory = None
 
     def token_counts(self, texts: list[str]) -> dict[str, int]:
@@ -145,10 +160,14 @@ class Translator:
         return outputs
 
     def _run(self, batch: list[str], lengths: dict[str, int], base: dict[str, Any]) -> list[Generated]:
-        outputs = self.model.generate(batch, self.settings(max(lengths[t] for t in batch), base), self.cfg.candidates)
+        outputs = self.model.generate(
+            batch, self.settings(max(lengths[t] for t in batch), base), self.cfg.candidates
+        )
         return [choose(source, output, self.glossary) for source, output in zip(batch, outputs)]
 
-    def _generate(self, distinct: list[str], on_batch: Callable[[int], None] | None = None) -> list[Generated]:
+    def _generate(
+        self, distinct: list[str], on_batch: Callable[[int], None] | None = None
+    ) -> list[Generated]:
         if not distinct:
             return []
         lengths = self.token_counts(distinct)
@@ -169,9 +188,13 @@ class Translator:
         elif "max_length" in settings:
             settings["max_length"] = min(settings["max_length"], self.model.max_positions)
         else:
-            settings["max_new_tokens"] = cap_new_tokens(self.model, int(OUTPUT_RATIO * longest_input) + OUTPUT_EXTRA)
+            settings["max_new_tokens"] = cap_new_tokens(
+                self.model, int(OUTPUT_RATIO * longest_input) + OUTPUT_EXTRA
+            )
         if "min_new_tokens" in settings:
-            settings["min_new_tokens"] = min(settings["min_new_tokens"], settings.get("max_new_tokens", settings["min_new_tokens"]))
+            settings["min_new_tokens"] = min(
+                settings["min_new_tokens"], settings.get("max_new_tokens", settings["min_new_tokens"])
+            )
         return settings
 
 

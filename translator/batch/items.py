@@ -32,7 +32,11 @@ class Item:
 
 
 def read_items(
-    source: str | os.PathLike[str], text_field: str = "text", id_field: str = "id", fmt: str = "auto", encoding: str | None = None
+    source: str | os.PathLike[str],
+    text_field: str = "text",
+    id_field: str = "id",
+    fmt: str = "auto",
+    encoding: str | None = None,
 ) -> Iterator[Item]:
     """Documents from a directory (.txt/.md/.html files), a JSONL file, or a CSV file with a header.
 
@@ -63,7 +67,9 @@ def read_items(
         with _open_text(path, encoding, newline="") as handle:
             header = csv.DictReader(handle).fieldnames
         if header is None or text_field not in header:
-            raise InputError(f"{path}: no column {text_field!r} in the header (columns: {', '.join(header or [])}); use --text-field")
+            raise InputError(
+                f"{path}: no column {text_field!r} in the header (columns: {', '.join(header or [])}); use --text-field"
+            )
         return _from_csv(path, text_field, id_field, fmt, encoding)
     raise InputError(f"{source}: expected a directory, a .jsonl file or a .csv file")
 
@@ -119,7 +125,11 @@ def _item(record: dict, text_field: str, id_field: str, fallback_id: str, fmt: s
     doc_id = str(raw_id) if raw_id not in (None, "") else fallback_id
     text = record.get(text_field)
     if not isinstance(text, str):
-        return Item(doc_id, None, f"no string field {text_field!r}" if text is None else f"field {text_field!r} is not a string")
+        return Item(
+            doc_id,
+            None,
+            f"no string field {text_field!r}" if text is None else f"field {text_field!r} is not a string",
+        )
     if "\x00" in text:
         return Item(doc_id, None, "looks like binary data (NUL character)")
     try:

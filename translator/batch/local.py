@@ -39,7 +39,9 @@ class Stats:
 
     def line(self) -> str:
         total = self.ok + self.failed + self.skipped
-        parts = [f"{total} documents: {self.ok} ok, {self.failed} failed, {self.skipped} skipped (already in the output)"]
+        parts = [
+            f"{total} documents: {self.ok} ok, {self.failed} failed, {self.skipped} skipped (already in the output)"
+        ]
         if self.earlier_failed:
             parts.append(f"{self.earlier_failed} of the skipped had failed before")
         if self.retried:
@@ -65,7 +67,11 @@ class Stats:
 
 
 def pending_items(
-    items: Iterable[Item], state: ResumeState, stats: Stats, on_skip: Callable[[str], None] | None = None, retry_failed: bool = False
+    items: Iterable[Item],
+    state: ResumeState,
+    stats: Stats,
+    on_skip: Callable[[str], None] | None = None,
+    retry_failed: bool = False,
 ) -> Iterator[Item]:
     """The items still to do, each id once; counts the skipped and duplicate ones in ``stats``.
 
@@ -143,7 +149,9 @@ def run_batch(
     return stats
 
 
-def write_outcomes(writer: RecordWriter, outcomes: Iterable[Outcome], stats: Stats, on_document: Callable[[int], None] | None) -> None:
+def write_outcomes(
+    writer: RecordWriter, outcomes: Iterable[Outcome], stats: Stats, on_document: Callable[[int], None] | None
+) -> None:
     """Append each record as it comes, count it, and flush to disk at the end of the group."""
     for outcome in outcomes:
         writer.write(outcome.record)
@@ -165,7 +173,9 @@ def process_pool(pipeline: Pipeline, items: list[Item], summarize: bool, force: 
     try:
         outcomes = pipeline.run_many(documents, summarize=summarize, force=force) if documents else []
     except DOCUMENT_FAILURES:
-        outcomes = [_one(pipeline, document, summarize, force) for document in documents]  # pin the failure on its document
+        outcomes = [
+            _one(pipeline, document, summarize, force) for document in documents
+        ]  # pin the failure on its document
     by_id = {item.id: outcome for item, outcome in zip(readable, outcomes)}
     models = [m.to_dict() for m in pipeline.models(summarize)]
     signature = pipeline.signature(summarize)

@@ -28,7 +28,9 @@ POOLS_PER_ACTOR = 2  # in flight at once: one being worked on, one waiting, per 
 
 @dataclass(frozen=True)
 class RayOptions:
-    address: str | None = None  # an existing cluster ("auto", "ray://host:10001"); None: RAY_ADDRESS or a local Ray
+    address: str | None = (
+        None  # an existing cluster ("auto", "ray://host:10001"); None: RAY_ADDRESS or a local Ray
+    )
     actors: int = 1  # actor pool size: each actor holds one Pipeline
     cpus_per_actor: float = 1.0
     gpus_per_actor: float = 0.0
@@ -119,11 +121,18 @@ def _connect(ray, options: RayOptions) -> None:
     import logging
 
     address = options.address or os.environ.get("RAY_ADDRESS")
-    kwargs = {"include_dashboard": False, "log_to_driver": False, "logging_level": logging.ERROR, "ignore_reinit_error": True}
+    kwargs = {
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "logging_level": logging.ERROR,
+        "ignore_reinit_error": True,
+    }
     try:
         if address:
             ray.init(address=address, **kwargs)
         else:
             ray.init(num_cpus=options.local_cpus or os.cpu_count(), **kwargs)
     except (ConnectionError, RuntimeError, ValueError) as e:
-        raise TranslatorError(f"cannot start or reach Ray{' at ' + address if address else ''}: {first_line(e)}") from e
+        raise TranslatorError(
+            f"cannot start or reach Ray{' at ' + address if address else ''}: {first_line(e)}"
+        ) from e

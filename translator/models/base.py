@@ -104,7 +104,9 @@ def _backend(name: str):
     return importlib.import_module(BACKENDS[name])
 
 
-def load_model(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int | None = None) -> tuple[Model, list[str]]:
+def load_model(
+    role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int | None = None
+) -> tuple[Model, list[str]]:
     """Load ``cfg.model`` with the configured backend; returns (model, notes about the choice).
 
     ``auto`` takes CTranslate2 when it is installed and the model converts, else transformers,
@@ -116,7 +118,9 @@ def load_model(role: str, cfg: ModelConfig, source: str = "models.yaml", threads
     if cfg.backend != "auto":
         backend = _backend(cfg.backend)
         if not backend.available():
-            raise ModelLoadError(f"{source}: {role}.backend: {cfg.backend} is not installed; {_INSTALL[cfg.backend]}, or use backend: auto")
+            raise ModelLoadError(
+                f"{source}: {role}.backend: {cfg.backend} is not installed; {_INSTALL[cfg.backend]}, or use backend: auto"
+            )
         return backend.load(role, cfg, source, threads), []
     fast = _backend("ctranslate2")
     if cfg.device == "mps" or not fast.available():  # CTranslate2 has no MPS support
@@ -137,7 +141,9 @@ def resolve_device(name: str, key: str, *, cuda: bool, mps: bool, runtime: str) 
     if name == "auto":
         return "cuda" if cuda else "mps" if mps else "cpu"
     if (name == "cuda" and not cuda) or (name == "mps" and not mps):
-        raise ModelLoadError(f"{key}: {name} was asked for, but {runtime} sees no {name.upper()} device; use auto or cpu")
+        raise ModelLoadError(
+            f"{key}: {name} was asked for, but {runtime} sees no {name.upper()} device; use auto or cpu"
+        )
     return name
 
 
@@ -161,8 +167,15 @@ def config_label(cfg: ModelConfig) -> str:
 
 
 # The encoder-decoder families translator drives (config.json "model_type").
-SUPPORTED_MODEL_TYPES = frozenset({"marian", "bart", "mbart", "pegasus", "pegasus_x", "t5", "mt5", "led", "m2m_100", "nllb-moe", "fsmt"})
-_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+SUPPORTED_MODEL_TYPES = frozenset(
+    {"marian", "bart", "mbart", "pegasus", "pegasus_x", "t5", "mt5", "led", "m2m_100", "nllb-moe", "fsmt"}
+)
+_WEIGHTS = (
+    "model.safetensors",
+    "model.safetensors.index.json",
+    "pytorch_model.bin",
+    "pytorch_model.bin.index.json",
+)
 _TOKENIZER_SETS = (
     ("tokenizer.json",),
     ("source.spm", "vocab.json"),  # Marian
@@ -191,7 +204,9 @@ def validate_model_dir(path: Path, role: str, source: str = "models.yaml") -> No
             f"(supported: {', '.join(sorted(SUPPORTED_MODEL_TYPES))})"
         )
     if config.get("auto_map"):
-        raise ModelLoadError(f"{where}: config.json asks for custom code (auto_map); translator never runs code that comes with a model")
+        raise ModelLoadError(
+            f"{where}: config.json asks for custom code (auto_map); translator never runs code that comes with a model"
+        )
     if not any((path / name).is_file() for name in _WEIGHTS):
         raise ModelLoadError(f"{where}: no weights (expected {' or '.join(_WEIGHTS[::2])})")
     if not any(all((path / name).is_file() for name in names) for names in _TOKENIZER_SETS):

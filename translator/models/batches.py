@@ -45,7 +45,10 @@ def _batches(order: list[int], sizes: list[int], batch_size: int, max_tokens: in
     current: list[int] = []
     longest = 0
     for index, item_size in zip(order, sizes):
-        if current and (len(current) >= batch_size or (max_tokens is not None and longest * (len(current) + 1) > max_tokens)):
+        if current and (
+            len(current) >= batch_size
+            or (max_tokens is not None and longest * (len(current) + 1) > max_tokens)
+        ):
             batches.append(current)
             current = []
         if not current:

@@ -76,7 +76,9 @@ def convert(cfg: ModelConfig, quantization: str, role: str, source: str = "model
             if not (target / META).is_file():  # not another process that finished first
                 raise
     except Exception as e:  # noqa: BLE001 - the converter raises anything from ValueError to KeyError
-        raise ConversionError(f"cannot convert {role} model '{cfg.model}' to CTranslate2: {first_line(e)}") from e
+        raise ConversionError(
+            f"cannot convert {role} model '{cfg.model}' to CTranslate2: {first_line(e)}"
+        ) from e
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return target
@@ -131,7 +133,11 @@ def _convert_into(cfg: ModelConfig, quantization: str, out: Path) -> None:
 
 def _save_tokenizer(tokenizer: Any, out: Path) -> dict[str, Any]:
     """Files to tokenize without transformers: SentencePiece models (Marian) or a tokenizer.json."""
-    special = {"eos": tokenizer.eos_token, "bos": getattr(tokenizer, "bos_token", None), "unk": tokenizer.unk_token}
+    special = {
+        "eos": tokenizer.eos_token,
+        "bos": getattr(tokenizer, "bos_token", None),
+        "unk": tokenizer.unk_token,
+    }
     if type(tokenizer).__name__.startswith("MarianTokenizer"):
         for file, name in zip(tokenizer.spm_files, ("source.spm", "target.spm")):  # the resolved local paths
             shutil.copy(file, out / name)
@@ -139,7 +145,9 @@ def _save_tokenizer(tokenizer: Any, out: Path) -> dict[str, Any]:
     backend = getattr(tokenizer, "backend_tokenizer", None)
     if backend is None:
         # convert() reports it as a ConversionError, so backend auto falls back.
-        raise ValueError(f"{type(tokenizer).__name__} has no fast tokenizer; the CTranslate2 backend needs one")
+        raise ValueError(
+            f"{type(tokenizer).__name__} has no fast tokenizer; the CTranslate2 backend needs one"
+        )
     backend.save(str(out / "tokenizer.json"))
     return {"kind": "tokenizers", **special}
 
@@ -210,7 +218,9 @@ class Ct2Model:
                 options.pop(option, None)
         sources = [self.tokenizer.encode(text) for text in texts]
         if max(len(s) for s in sources) > self.max_input_tokens:
-            raise RuntimeError(f"internal error: a {self.role} input is over the budget of {self.max_input_tokens} tokens")
+            raise RuntimeError(
+                f"internal error: a {self.role} input is over the budget of {self.max_input_tokens} tokens"
+            )
         n = max(1, min(candidates, options.get("beam_size", 1)))  # hypotheses come from the beams
         if n > 1:
             options["num_hypotheses"], options["return_scores"] = n, True
@@ -225,8 +235,19 @@ class Ct2Model:
                 capped = not ended and len(tokens) >= options["max_decoding_length"]
                 count = len(tokens) + (1 if capped and forced_end else 0)
                 score = float(result.scores[k]) if n > 1 and result.scores else None
-                hypotheses.append(Generated(text=self.tokenizer.decode(body).strip(), new_tokens=count, hit_cap=capped, score=score))
-            outputs.append(replace(hypotheses[0], alternatives=tuple(hypotheses[1:])) if len(hypotheses) > 1 else hypotheses[0])
+                hypotheses.append(
+                    Generated(
+                        text=self.tokenizer.decode(body).strip(),
+                        new_tokens=count,
+                        hit_cap=capped,
+                        score=score,
+                    )
+                )
+            outputs.append(
+                replace(hypotheses[0], alternatives=tuple(hypotheses[1:]))
+                if len(hypotheses) > 1
+                else hypotheses[0]
+            )
         return outputs
 
 
@@ -236,13 +257,19 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
 
     started = time.perf_counter()
     cuda = ctranslate2.get_cuda_device_count() > 0
-    device = resolve_device(cfg.device, device_key(role, cfg, source), cuda=cuda, mps=False, runtime="CTranslate2")
+    device = resolve_device(
+        cfg.device, device_key(role, cfg, source), cuda=cuda, mps=False, runtime="CTranslate2"
+    )
     compute_type = resolve_compute_type(cfg.compute_type, device)
     path = convert(cfg, compute_type, role, source)
     meta = json.loads((path / META).read_text(encoding="utf-8"))
     tokenizer = _Tokenizer(path, meta["tokenizer"])
     translator = ctranslate2.Translator(
-        str(path), device=device, compute_type=compute_type, inter_threads=cfg.workers, intra_threads=threads or os.cpu_count() or 0
+        str(path),
+        device=device,
+        compute_type=compute_type,
+        inter_threads=cfg.workers,
+        intra_threads=threads or os.cpu_count() or 0,
     )
     limit = input_limit(meta.get("max_position_embeddings"), meta.get("model_max_length"))
     check_input_budget(role, cfg, source, limit)

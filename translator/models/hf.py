@@ -108,7 +108,14 @@ class HFModel:
         for row, text, score in zip(sequences.tolist(), decoded, scores):
             new = row[1:]  # position 0 is the decoder start token
             length = next((i + 1 for i, token in enumerate(new) if token in eos), len(new))
-            hypotheses.append(Generated(text=text.strip(), new_tokens=length, hit_cap=max_new is not None and length >= max_new, score=score))
+            hypotheses.append(
+                Generated(
+                    text=text.strip(),
+                    new_tokens=length,
+                    hit_cap=max_new is not None and length >= max_new,
+                    score=score,
+                )
+            )
         return [_with_alternatives(hypotheses[i : i + n]) for i in range(0, len(hypotheses), n)]
 
 
@@ -122,7 +129,9 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
-    device = resolve_device(cfg.device, device_key(role, cfg, source), cuda=torch.cuda.is_available(), mps=mps, runtime="torch")
+    device = resolve_device(
+        cfg.device, device_key(role, cfg, source), cuda=torch.cuda.is_available(), mps=mps, runtime="torch"
+    )
     # Never run code that came with a model; safetensors are preferred where a model has them
     # (transformers' default), and .bin weights go through torch's weights-only loader.
     kwargs: dict[str, Any] = {"trust_remote_code": False}
@@ -162,7 +171,9 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
         )
     model.to(device)
     model.eval()
-    limit = input_limit(getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None))
+    limit = input_limit(
+        getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)
+    )
     check_input_budget(role, cfg, source, limit)
     positions = getattr(model.config, "max_position_embeddings", None) or limit
     return HFModel(

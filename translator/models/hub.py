@@ -22,7 +22,19 @@ HUB_PROBE_TIMEOUT_S = 5.0
 
 # What loading needs: configs, tokenizer files and PyTorch weights. TensorFlow, Flax, Rust and
 # ONNX copies that many hub repos also carry are left out; they can be larger than the model.
-_SKIP = ["*.h5", "*.msgpack", "*.ot", "*.onnx", "*.tflite", "tf_*", "flax_*", "rust_*", "onnx/*", "*.md", ".gitattributes"]
+_SKIP = [
+    "*.h5",
+    "*.msgpack",
+    "*.ot",
+    "*.onnx",
+    "*.tflite",
+    "tf_*",
+    "flax_*",
+    "rust_*",
+    "onnx/*",
+    "*.md",
+    ".gitattributes",
+]
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,9 @@ def model_status(role: str, cfg: ModelConfig) -> ModelStatus:
     converted = _converted(cfg)
     if cfg.is_local:
         path = Path(cfg.model)
-        return ModelStatus(role, cfg.model, cfg.revision, "local directory", str(path), _size(path), converted)
+        return ModelStatus(
+            role, cfg.model, cfg.revision, "local directory", str(path), _size(path), converted
+        )
     from huggingface_hub import try_to_load_from_cache
 
     found = try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision)
@@ -61,7 +75,15 @@ def model_status(role: str, cfg: ModelConfig) -> ModelStatus:
 
 def _converted(cfg: ModelConfig) -> str | None:
     """'int8, 78.1 MB at PATH' when a CTranslate2 conversion of ``cfg`` is cached."""
-    for quantization in ("int8", "int8_float16", "int8_float32", "float16", "float32", "bfloat16", "int8_bfloat16"):
+    for quantization in (
+        "int8",
+        "int8_float16",
+        "int8_float32",
+        "float16",
+        "float32",
+        "bfloat16",
+        "int8_bfloat16",
+    ):
         path = converted_dir(cfg, quantization)
         if (path / META).is_file():
             return f"{quantization}, {human_size(_size(path))} at {path}"
@@ -133,7 +155,9 @@ def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
     try:
         path = snapshot_download(cfg.model, revision=cfg.revision, local_dir=target, ignore_patterns=_SKIP)
     except Exception as e:  # noqa: BLE001 - huggingface_hub raises many kinds; all mean "not downloaded"
-        raise ModelLoadError(f"cannot download {role} model '{label}': {first_line(e)}. Check the id and revision in models.yaml") from e
+        raise ModelLoadError(
+            f"cannot download {role} model '{label}': {first_line(e)}. Check the id and revision in models.yaml"
+        ) from e
     return Path(path)
 
 

@@ -39,13 +39,23 @@ def generated_lines(text: str, n: int = 400, seed: int = 0) -> tuple[list[str], 
     rng = random.Random(seed)
     words = re.findall(r"\S+", text)
     indonesian = [" ".join(rng.choice(words) for _ in range(rng.randint(4, 16))) for _ in range(n)]
-    english = [" ".join(rng.choice(ENGLISH_WORDS) for _ in range(rng.randint(4, 16))).capitalize() + "." for _ in range(n)]
+    english = [
+        " ".join(rng.choice(ENGLISH_WORDS) for _ in range(rng.randint(4, 16))).capitalize() + "."
+        for _ in range(n)
+    ]
     # Every character of the source texts appears at least once, so nothing maps to <unk> needlessly.
     indonesian.append(" ".join(sorted(set(text) - {"\n"})))
     return indonesian, english
 
 
-def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0, shape: dict | None = None, vocab_size: int | None = None) -> Path:
+def build_marian(
+    out: Path,
+    lines: list[str],
+    max_positions: int = 64,
+    seed: int = 0,
+    shape: dict | None = None,
+    vocab_size: int | None = None,
+) -> Path:
     """A Marian model; ``shape``/``vocab_size`` give full-size architectures for the benchmark
     (the vocabulary is padded with unused entries up to ``vocab_size``)."""
     import sentencepiece as spm
@@ -99,27 +109,45 @@ def build_marian(out: Path, lines: list[str], max_positions: int = 64, seed: int
     torch.manual_seed(seed)
     model = MarianMTModel(config)
     model.generation_config = GenerationConfig(
-        decoder_start_token_id=pad, eos_token_id=0, pad_token_id=pad, bad_words_ids=[[pad]], num_beams=1, max_length=max_positions
+        decoder_start_token_id=pad,
+        eos_token_id=0,
+        pad_token_id=pad,
+        bad_words_ids=[[pad]],
+        num_beams=1,
+        max_length=max_positions,
     )
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
 
 
-def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int = 0, shape: dict | None = None, vocab_size: int | None = None) -> Path:
+def build_bart(
+    out: Path,
+    lines: list[str],
+    max_positions: int = 64,
+    seed: int = 0,
+    shape: dict | None = None,
+    vocab_size: int | None = None,
+) -> Path:
     import torch
     from tokenizers import ByteLevelBPETokenizer
     from transformers import BartConfig, BartForConditionalGeneration, BartTokenizer, GenerationConfig
 
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(lines, vocab_size=600, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"])
+    bpe.train_from_iterator(
+        lines, vocab_size=600, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+    )
     work = out.parent / f"{out.name}-bpe"
     work.mkdir(parents=True, exist_ok=True)
     bpe.save_model(str(work))
     vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
     while vocab_size is not None and len(vocab) < vocab_size:
         vocab[f"<unused{len(vocab)}>"] = len(vocab)
-    merges = [tuple(line.split()) for line in (work / "merges.txt").read_text(encoding="utf-8").splitlines()[1:] if line]
+    merges = [
+        tuple(line.split())
+        for line in (work / "merges.txt").read_text(encoding="utf-8").splitlines()[1:]
+        if line
+    ]
     # transformers 5: vocab=/merges= (the old vocab_file= is silently ignored).
     tokenizer = BartTokenizer(vocab=vocab, merges=merges, model_max_length=max_positions)
     config = BartConfig(
@@ -134,14 +162,22 @@ def build_bart(out: Path, lines: list[str], max_positions: int = 64, seed: int =
     torch.manual_seed(seed)
     model = BartForConditionalGeneration(config)
     model.generation_config = GenerationConfig(
-        decoder_start_token_id=2, bos_token_id=0, eos_token_id=2, pad_token_id=1, forced_bos_token_id=0, forced_eos_token_id=2, num_beams=1
+        decoder_start_token_id=2,
+        bos_token_id=0,
+        eos_token_id=2,
+        pad_token_id=1,
+        forced_bos_token_id=0,
+        forced_eos_token_id=2,
+        num_beams=1,
     )
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
 
 
-def tiny_config_text(marian: Path, bart: Path, translation_extra: str = "", summarization_extra: str = "") -> str:
+def tiny_config_text(
+    marian: Path, bart: Path, translation_extra: str = "", summarization_extra: str = ""
+) -> str:
     """A cheap models.yaml for the tiny models; extra lines are appended to each section.
 
     Random weights rarely emit the end token, so outputs are held short (8 new tokens) and a

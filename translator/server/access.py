@@ -96,5 +96,11 @@ async def _too_large(send, max_bytes: int) -> None:
     import json
 
     body = json.dumps({"error": f"the request body is over the limit of {max_bytes:,} bytes"}).encode()
-    await send({"type": "http.response.start", "status": 413, "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

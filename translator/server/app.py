@@ -35,13 +35,19 @@ log = logging.getLogger("translator.server")
 STOP_S = 5.0  # the batch and summary in flight get this long to finish when the server stops
 
 
-def create_app(settings: ServerSettings, load: Callable[[], dict[str, Pipeline]], on_fatal: Callable[[str], None] | None = None) -> FastAPI:
+def create_app(
+    settings: ServerSettings,
+    load: Callable[[], dict[str, Pipeline]],
+    on_fatal: Callable[[str], None] | None = None,
+) -> FastAPI:
     """``load`` builds the pipelines (one per profile); it runs in a thread at start-up."""
     service = Service(settings)
 
     def load_in_background() -> None:
         try:
-            service.scheduler_ = Scheduler(load(), max_queue=settings.max_queue, target_batch_s=settings.target_batch_s)
+            service.scheduler_ = Scheduler(
+                load(), max_queue=settings.max_queue, target_batch_s=settings.target_batch_s
+            )
             log.info("models loaded; ready")
         except Exception as e:  # noqa: BLE001 - reported as one line, and the server stops
             service.error = first_line(e)
@@ -69,7 +75,12 @@ def create_app(settings: ServerSettings, load: Callable[[], dict[str, Pipeline]]
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins, allow_methods=["GET", "POST"], allow_headers=["*"])
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+        )
     app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
     _error_handlers(app)
     app.include_router(page.router(service, app.openapi))
@@ -87,16 +98,25 @@ def _error_handlers(app: FastAPI) -> None:
     async def bug(request: Request, error: Exception):
         incident = uuid.uuid4().hex[:12]
         log.error("internal error %s on %s %s", incident, request.method, request.url.path, exc_info=error)
-        return JSONResponse({"error": f"internal error (id {incident}); the server log has the details", "id": incident}, status_code=500)
+        return JSONResponse(
+            {"error": f"internal error (id {incident}); the server log has the details", "id": incident},
+            status_code=500,
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError):
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in error.errors())
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in error.errors()
+        )
         return JSONResponse({"error": f"Invalid request: {problems}"}, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException):
-        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code, headers=getattr(error, "headers", None))
+        return JSONResponse(
+            {"error": str(error.detail)},
+            status_code=error.status_code,
+            headers=getattr(error, "headers", None),
+        )
 
 
 def _version() -> str:

@@ -24,7 +24,10 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
     @routes.get("/readyz")
     async def readyz():
         if service.scheduler_ is None:
-            return JSONResponse({"status": "loading" if not service.error else "failed", "error": service.error}, status_code=503)
+            return JSONResponse(
+                {"status": "loading" if not service.error else "failed", "error": service.error},
+                status_code=503,
+            )
         return {"status": "ready", "profiles": list(service.scheduler_.pipelines)}
 
     @routes.get("/")
@@ -59,7 +62,7 @@ def docs_page(schema: dict[str, Any]) -> str:
         "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
         "<title>translator API</title><link rel='stylesheet' href='/static/style.css'></head><body><main>"
         f"<h1>translator API {html.escape(schema.get('info', {}).get('version', ''))}</h1>"
-        "<p>The full schema is <a href='/openapi.json'>/openapi.json</a>. Errors are <code>{\"error\": \"...\"}</code>.</p>"
+        '<p>The full schema is <a href=\'/openapi.json\'>/openapi.json</a>. Errors are <code>{"error": "..."}</code>.</p>'
         "<table><thead><tr><th>route</th><th>what</th><th>body</th><th>fields</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></main></body></html>"

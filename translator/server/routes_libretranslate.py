@@ -40,9 +40,14 @@ def router(service: Service) -> APIRouter:
     @routes.get("/languages", summary="Languages (LibreTranslate)")
     async def languages(request: Request):
         service.check_access(request)
-        return [{"code": "id", "name": "Indonesian", "targets": ["en"]}, {"code": "en", "name": "English", "targets": []}]
+        return [
+            {"code": "id", "name": "Indonesian", "targets": ["en"]},
+            {"code": "en", "name": "English", "targets": []},
+        ]
 
-    @routes.post("/detect", summary="Detect the language (LibreTranslate)", openapi_extra=request_body(DetectRequest))
+    @routes.post(
+        "/detect", summary="Detect the language (LibreTranslate)", openapi_extra=request_body(DetectRequest)
+    )
     async def detect(request: Request):
         data = await read_fields(request)
         service.check_access(request, text_field(data.get("api_key")))
@@ -51,28 +56,44 @@ def router(service: Service) -> APIRouter:
             raise ApiError(400, "Invalid request: missing q parameter")
         return _detections(q)
 
-    @routes.post("/translate", summary="Translate (LibreTranslate)", openapi_extra=request_body(TranslateRequest))
+    @routes.post(
+        "/translate", summary="Translate (LibreTranslate)", openapi_extra=request_body(TranslateRequest)
+    )
     async def translate(request: Request):
         data = await read_fields(request)
         owner = service.check_access(request, text_field(data.get("api_key")))
         q = data.get("q")
-        if q is None or (isinstance(q, list) and not all(isinstance(x, str) for x in q)) or not isinstance(q, (str, list)):
+        if (
+            q is None
+            or (isinstance(q, list) and not all(isinstance(x, str) for x in q))
+            or not isinstance(q, (str, list))
+        ):
             raise ApiError(400, "Invalid request: missing q parameter")
-        source, target, fmt = (text_field(data.get(k)) or default for k, default in (("source", "auto"), ("target", "en"), ("format", "text")))
+        source, target, fmt = (
+            text_field(data.get(k)) or default
+            for k, default in (("source", "auto"), ("target", "en"), ("format", "text"))
+        )
         if target != "en" or source not in ("id", "auto"):
-            raise ApiError(400, f"{source} -> {target} is not supported: translator translates Indonesian (id, or auto) to English (en)")
+            raise ApiError(
+                400,
+                f"{source} -> {target} is not supported: translator translates Indonesian (id, or auto) to English (en)",
+            )
         if fmt not in ("text", "html"):
             raise ApiError(400, f"Invalid request: format must be text or html, got {fmt!r}")
         texts = [q] if isinstance(q, str) else list(q)
         detected = _detected(texts) if source == "auto" else []
-        documents: list[str | Document] = [to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts]
+        documents: list[str | Document] = [
+            to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts
+        ]
         wanted = [i for i, t in enumerate(texts) if t.strip()]
         translations = ["" for _ in texts]
         if wanted:
             name, _ = service.pipeline(None)
             scheduler = service.scheduler()
             chosen = [documents[i] for i in wanted]
-            ticket = await service.submit(scheduler.submit, chosen, profile=name, owner=owner, summarize=False, force=True)
+            ticket = await service.submit(
+                scheduler.submit, chosen, profile=name, owner=owner, summarize=False, force=True
+            )
             for i, outcome in zip(wanted, await service.wait(request, ticket)):
                 if isinstance(outcome, InputError):
                     raise ApiError(400, first_line(outcome))
@@ -91,8 +112,13 @@ def _detected(texts: list[str]) -> list[dict[str, Any]]:
     for text in texts:
         verdict = identify(text)
         if verdict is not None and not verdict.indonesian_like:
-            raise ApiError(400, f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian to English")
-        detected.append({"language": "id", "confidence": round(100 * verdict.accepted_share, 1) if verdict else 0.0})
+            raise ApiError(
+                400,
+                f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian to English",
+            )
+        detected.append(
+            {"language": "id", "confidence": round(100 * verdict.accepted_share, 1) if verdict else 0.0}
+        )
     return detected
 
 

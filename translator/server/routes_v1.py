@@ -26,7 +26,9 @@ class DocumentRequest(BaseModel):
 
     text: str = Field(description="the text: plain, Markdown or HTML")
     profile: str | None = Field(None, description="a profile this server loaded (GET /v1/models)")
-    summary_words: int | None = Field(None, ge=1, le=1000, description="at most about this many words in the summary")
+    summary_words: int | None = Field(
+        None, ge=1, le=1000, description="at most about this many words in the summary"
+    )
     summary_method: str | None = Field(None, description="'abstractive' or 'extractive'")
     input_format: str = Field("auto", description="auto, text, markdown or html")
     force: bool = Field(False, description="translate even if the text does not look Indonesian")
@@ -41,12 +43,35 @@ def router(service: Service) -> APIRouter:
         service.check_access(request)
         rows = []
         for name, loaded in service.scheduler().pipelines.items():
-            stages = [("translation", loaded.translator.model if loaded.translator else None), ("summarization", loaded.summary.model)]
+            stages = [
+                ("translation", loaded.translator.model if loaded.translator else None),
+                ("summarization", loaded.summary.model),
+            ]
             for role, model in stages:
                 if model is not None:
-                    rows.append({"profile": name, "role": role, "id": model.model_id, "revision": model.revision, "backend": model.backend, "compute_type": model.compute_type, "device": model.device})
+                    rows.append(
+                        {
+                            "profile": name,
+                            "role": role,
+                            "id": model.model_id,
+                            "revision": model.revision,
+                            "backend": model.backend,
+                            "compute_type": model.compute_type,
+                            "device": model.device,
+                        }
+                    )
                 elif role == "summarization" and loaded.summary.enabled:
-                    rows.append({"profile": name, "role": role, "id": "extractive:textrank", "revision": None, "backend": "none", "compute_type": None, "device": None})
+                    rows.append(
+                        {
+                            "profile": name,
+                            "role": role,
+                            "id": "extractive:textrank",
+                            "revision": None,
+                            "backend": "none",
+                            "compute_type": None,
+                            "device": None,
+                        }
+                    )
         return {"default_profile": service.settings.profiles[0], "models": rows}
 
     async def document_endpoint(request: Request, kind: str, summarize: bool):
@@ -55,7 +80,10 @@ def router(service: Service) -> APIRouter:
         fields = _document_request(data)
         options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
         if fields.summary_method not in (None, "abstractive", "extractive"):
-            raise ApiError(400, f"Invalid request: summary_method must be abstractive or extractive, got {fields.summary_method!r}")
+            raise ApiError(
+                400,
+                f"Invalid request: summary_method must be abstractive or extractive, got {fields.summary_method!r}",
+            )
         name, loaded = service.pipeline(fields.profile)
         document = _document(data, fields)
         if kind == "summarize" and not loaded.summary.enabled:
@@ -67,25 +95,54 @@ def router(service: Service) -> APIRouter:
                 raise ApiError(400, first_line(e)) from None
         scheduler = service.scheduler()
         if kind == "summarize":
-            ticket = await service.submit(scheduler.submit_english, [document.text], profile=name, owner=owner, options=options)
+            ticket = await service.submit(
+                scheduler.submit_english, [document.text], profile=name, owner=owner, options=options
+            )
             return _answer(await service.wait(request, ticket))
         if "text/event-stream" in request.headers.get("accept", ""):
             start = lambda sink: service.submit(  # noqa: E731 - the stream submits when it starts
-                scheduler.submit, [document], profile=name, owner=owner, summarize=summarize, force=fields.force, options=options, on_event=sink
+                scheduler.submit,
+                [document],
+                profile=name,
+                owner=owner,
+                summarize=summarize,
+                force=fields.force,
+                options=options,
+                on_event=sink,
             )
             return stream_document(service, request, start, summarize and loaded.summary.enabled)
-        ticket = await service.submit(scheduler.submit, [document], profile=name, owner=owner, summarize=summarize, force=fields.force, options=options)
+        ticket = await service.submit(
+            scheduler.submit,
+            [document],
+            profile=name,
+            owner=owner,
+            summarize=summarize,
+            force=fields.force,
+            options=options,
+        )
         return _answer(await service.wait(request, ticket))
 
-    @routes.post("/v1/translate-and-summarize", summary="Translate and summarise one document", openapi_extra=request_body(DocumentRequest, multipart=True))
+    @routes.post(
+        "/v1/translate-and-summarize",
+        summary="Translate and summarise one document",
+        openapi_extra=request_body(DocumentRequest, multipart=True),
+    )
     async def translate_and_summarize(request: Request):
         return await document_endpoint(request, "translate", summarize=True)
 
-    @routes.post("/v1/translate", summary="Translate one document (no summary)", openapi_extra=request_body(DocumentRequest, multipart=True))
+    @routes.post(
+        "/v1/translate",
+        summary="Translate one document (no summary)",
+        openapi_extra=request_body(DocumentRequest, multipart=True),
+    )
     async def translate_only(request: Request):
         return await document_endpoint(request, "translate", summarize=False)
 
-    @routes.post("/v1/summarize", summary="Summarise an English text", openapi_extra=request_body(DocumentRequest, multipart=True))
+    @routes.post(
+        "/v1/summarize",
+        summary="Summarise an English text",
+        openapi_extra=request_body(DocumentRequest, multipart=True),
+    )
     async def summarize_only(request: Request):
         return await document_endpoint(request, "summarize", summarize=True)
 
@@ -95,12 +152,18 @@ def router(service: Service) -> APIRouter:
 def _answer(outcomes: list[Any]) -> dict[str, Any]:
     outcome = outcomes[0]
     if isinstance(outcome, InputError):
-        raise ApiError(400, outcome.message("force: true") if isinstance(outcome, LanguageError) else first_line(outcome))
+        raise ApiError(
+            400, outcome.message("force: true") if isinstance(outcome, LanguageError) else first_line(outcome)
+        )
     return outcome.to_dict()
 
 
 def _document_request(data: dict[str, Any]) -> DocumentRequest:
-    fields = {k: v for k, v in data.items() if k in DocumentRequest.model_fields and k != "text" and v not in (None, "")}
+    fields = {
+        k: v
+        for k, v in data.items()
+        if k in DocumentRequest.model_fields and k != "text" and v not in (None, "")
+    }
     for key in ("summary_words",):
         if isinstance(fields.get(key), str) and fields[key].strip().isdigit():
             fields[key] = int(fields[key])

@@ -22,19 +22,28 @@ from .app import ServerSettings, create_app
 GRACE_S = 8  # in-flight requests get this long to finish after Ctrl-C or SIGTERM (exit within 10 s)
 
 
-def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", port: int = 8000, load_pipeline=None) -> int:
+def serve(
+    config: Config, settings: ServerSettings, host: str = "127.0.0.1", port: int = 8000, load_pipeline=None
+) -> int:
     """Run until stopped; 0 after a clean stop, 1 when the models could not be loaded."""
     try:
         import uvicorn
     except ImportError:
-        raise MissingExtraError("translator serve needs FastAPI and uvicorn: pip install 'translator-id-en[serve]'") from None
+        raise MissingExtraError(
+            "translator serve needs FastAPI and uvicorn: pip install 'translator-id-en[serve]'"
+        ) from None
     from ..config import load_config
     from ..pipeline import Pipeline
 
     if not _is_loopback(host) and settings.api_keys is None:
-        print(f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it", file=sys.stderr)
+        print(
+            f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it",
+            file=sys.stderr,
+        )
 
-    translation_workers, summary_workers = split_threads(settings.threads or config.threads, settings.translation_workers, settings.summary_workers)
+    translation_workers, summary_workers = split_threads(
+        settings.threads or config.threads, settings.translation_workers, settings.summary_workers
+    )
 
     def configured(profile: str) -> Config:
         chosen = config if profile == config.profile else load_config(config.source, profile=profile)
@@ -53,8 +62,15 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
 
     logging.getLogger("translator.server").setLevel(logging.INFO)
     app = create_app(settings, load, on_fatal=fatal)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACE_S, lifespan="on"))
-    print(f"translator: serving on http://{_url_host(host)}:{port} (models loading; /readyz says when ready)", file=sys.stderr)
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACE_S, lifespan="on"
+        )
+    )
+    print(
+        f"translator: serving on http://{_url_host(host)}:{port} (models loading; /readyz says when ready)",
+        file=sys.stderr,
+    )
     # uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again with the handler
     # that was there before it started: a no-op here, so that a requested stop exits 0.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -70,7 +86,9 @@ def serve(config: Config, settings: ServerSettings, host: str = "127.0.0.1", por
     return 1 if failure else 0
 
 
-def split_threads(total: int | None, translation: int | None = None, summary: int | None = None) -> tuple[int, int]:
+def split_threads(
+    total: int | None, translation: int | None = None, summary: int | None = None
+) -> tuple[int, int]:
     """(translation workers, summary workers) for ``total`` cores (None: every core); each worker
     is one thread running one batch or one summary at a time.
 

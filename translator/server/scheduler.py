@@ -65,7 +65,6 @@ MIN_BATCH_TOKENS = 32
 COST_SMOOTHING = 0.3  # weight of the newest batch in the measured cost per token
 
 
-
 class Scheduler:
     """Owns the pipelines (one per profile); ``workers`` threads translate, ``summary_workers`` summarise."""
 
@@ -86,7 +85,9 @@ class Scheduler:
         self._owner_served: dict[str, float] = {}
         self._seconds_per_token: dict[str, float] = {}  # per profile, measured
         self._work = threading.Condition()
-        self._handoff = threading.Lock()  # outputs handed to requests, and sentences sent, by one thread at a time
+        self._handoff = (
+            threading.Lock()
+        )  # outputs handed to requests, and sentences sent, by one thread at a time
         self._stopping = False
         self.batches = 0  # generate batches run, for tests and logs
         workers = workers or max(p.config.translation.workers for p in pipelines.values())
@@ -96,7 +97,9 @@ class Scheduler:
         summary_workers = summary_workers or max(p.config.summarization.workers for p in pipelines.values())
         lanes.append(("summaries", summary_workers, (summaries, self._next_summary, self._run_summary)))
         self._threads = [
-            threading.Thread(target=self._lane, args=lane, name=f"translator-{name}-{i}", daemon=True) for name, count, lane in lanes for i in range(count)
+            threading.Thread(target=self._lane, args=lane, name=f"translator-{name}-{i}", daemon=True)
+            for name, count, lane in lanes
+            for i in range(count)
         ]
         for thread in self._threads:
             thread.start()
@@ -121,7 +124,9 @@ class Scheduler:
         pipeline = self.pipelines[profile]
         assert pipeline.translator is not None
         docs = pipeline.prepare_many(texts, force)
-        ticket = Ticket(owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event)
+        ticket = Ticket(
+            owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event
+        )
         ticket.sent = [0] * len(docs)
         ticket.segments = [[] for _ in docs]
         ticket.ranges = [piece_ranges(doc) if isinstance(doc, Prepared) else [] for doc in docs]
@@ -136,7 +141,9 @@ class Scheduler:
                 ticket.emit("sentences", i, doc)
         return self._enqueue(ticket)
 
-    def submit_english(self, texts: list[str], *, profile: str, owner: str = "-", options: SummaryOptions | None = None) -> Ticket:
+    def submit_english(
+        self, texts: list[str], *, profile: str, owner: str = "-", options: SummaryOptions | None = None
+    ) -> Ticket:
         """Summarise English texts (no translation): straight to the summary thread."""
         self._admit()
         pipeline = self.pipelines[profile]
@@ -248,7 +255,9 @@ class Scheduler:
         padded = max(lengths.values()) * len(texts)
         measured = seconds / padded
         previous = self._seconds_per_token.get(profile)
-        self._seconds_per_token[profile] = measured if previous is None else previous + COST_SMOOTHING * (measured - previous)
+        self._seconds_per_token[profile] = (
+            measured if previous is None else previous + COST_SMOOTHING * (measured - previous)
+        )
         log.debug("batch of %d pieces (%d padded tokens) in %.3f s", len(texts), padded, seconds)
         try:
             translator.remember(outputs)
@@ -269,7 +278,9 @@ class Scheduler:
                 self._advance(ticket)
 
     @staticmethod
-    def _generate(translator, texts: list[str], lengths: dict[str, int]) -> tuple[dict[str, Generated], dict[str, Exception]]:
+    def _generate(
+        translator, texts: list[str], lengths: dict[str, int]
+    ) -> tuple[dict[str, Generated], dict[str, Exception]]:
         """The batch's outputs by text; when the batch raises, each text alone, so one bad input
         fails only itself (the bulkhead)."""
         try:
@@ -285,8 +296,21 @@ class Scheduler:
         return outputs, failures
 
     def _fail(self, ticket: Ticket, text: str, error: Exception) -> None:
-        sentence = next((d.owner[d.model_texts.index(text)] + 1 for d in ticket.docs if isinstance(d, Prepared) and text in d.model_texts), 0)
-        log.error("request %s: the model failed on sentence %d: %s", ticket.id, sentence, first_line(error), exc_info=error)
+        sentence = next(
+            (
+                d.owner[d.model_texts.index(text)] + 1
+                for d in ticket.docs
+                if isinstance(d, Prepared) and text in d.model_texts
+            ),
+            0,
+        )
+        log.error(
+            "request %s: the model failed on sentence %d: %s",
+            ticket.id,
+            sentence,
+            first_line(error),
+            exc_info=error,
+        )
         message = f"the translation model failed on sentence {sentence} of this request ({first_line(error)}); request id {ticket.id}"
         self._finish(ticket, RequestFailed(message))
 
@@ -302,7 +326,10 @@ class Scheduler:
                 texts = [doc.model_texts[p] for p in ticket.ranges[i][index]]
                 if any(t is not None and t not in ticket.outputs for t in texts):
                     break
-                parts = [ticket.outputs[t] if t is not None else Generated(doc.pieces[p].text, 0, False) for p, t in zip(ticket.ranges[i][index], texts)]
+                parts = [
+                    ticket.outputs[t] if t is not None else Generated(doc.pieces[p].text, 0, False)
+                    for p, t in zip(ticket.ranges[i][index], texts)
+                ]
                 segment = ticket.pipeline.segment(doc, index, parts)
                 ticket.segments[i].append(segment)
                 ticket.sent[i] += 1
@@ -324,7 +351,8 @@ class Scheduler:
 
     def _maybe_finish(self, ticket: Ticket) -> None:
         done = all(
-            not isinstance(doc, Prepared) or (ticket.sent[i] == len(doc.sentences) and (not ticket.summarize or i in ticket.summaries))
+            not isinstance(doc, Prepared)
+            or (ticket.sent[i] == len(doc.sentences) and (not ticket.summarize or i in ticket.summaries))
             for i, doc in enumerate(ticket.docs)
         )
         if ticket.english is not None:
@@ -367,7 +395,11 @@ class Scheduler:
             summary = ticket.summaries.get(i)
             if summary is not None:
                 timings["summarize"] = ticket.timings.get(f"summarize{i}", 0.0)
-            results.append(ticket.pipeline.result(doc, ticket.segments[i], summary, timings, ticket.options, sum(o.cached for o in outputs)))
+            results.append(
+                ticket.pipeline.result(
+                    doc, ticket.segments[i], summary, timings, ticket.options, sum(o.cached for o in outputs)
+                )
+            )
         return results
 
     # ---- the summary thread ----------------------------------------------------------------------
@@ -378,7 +410,9 @@ class Scheduler:
         if not self._summaries:
             return None
         now = time.monotonic()
-        job = min(self._summaries, key=lambda j: (self._last_summary_owner.get(j.ticket.owner, 0.0), j.key(now)))
+        job = min(
+            self._summaries, key=lambda j: (self._last_summary_owner.get(j.ticket.owner, 0.0), j.key(now))
+        )
         self._summaries.remove(job)
         self._last_summary_owner[job.ticket.owner] = now
         return job
@@ -395,11 +429,12 @@ class Scheduler:
             made = e
         except Exception as e:  # noqa: BLE001 - this request's summary failed; the others go on
             log.error("request %s: the summary failed", ticket.id, exc_info=e)
-            self._finish(ticket, RequestFailed(f"the summary failed ({first_line(e)}); request id {ticket.id}"))
+            self._finish(
+                ticket, RequestFailed(f"the summary failed ({first_line(e)}); request id {ticket.id}")
+            )
             return
         ticket.timings[f"summarize{job.doc}"] = time.perf_counter() - started
         ticket.summaries[job.doc] = made
         if isinstance(made, Summary):
             ticket.emit("summary", job.doc, made)
         self._maybe_finish(ticket)
-

@@ -39,7 +39,9 @@ class ServerSettings:
     target_batch_s: float = 1.0  # the scheduler's batches are about this much work
     threads: int | None = None  # cores for the models; None: models.yaml's threads, else every core
     translation_workers: int | None = None  # translation batches at once, one thread each; None: one per core
-    summary_workers: int | None = None  # summaries at once, one thread each; None: one per core (run.split_threads)
+    summary_workers: int | None = (
+        None  # summaries at once, one thread each; None: one per core (run.split_threads)
+    )
 
 
 class ApiError(Exception):
@@ -59,25 +61,45 @@ class Service:
 
     def scheduler(self) -> Scheduler:
         if self.scheduler_ is None:
-            raise ApiError(503, self.error or "the models are still loading; try again shortly", {"Retry-After": "5"})
+            raise ApiError(
+                503, self.error or "the models are still loading; try again shortly", {"Retry-After": "5"}
+            )
         return self.scheduler_
 
     def pipeline(self, profile: str | None) -> tuple[str, Pipeline]:
         name = profile or self.settings.profiles[0]
         pipelines = self.scheduler().pipelines
         if name not in pipelines:
-            raise ApiError(400, f"profile {name!r} is not loaded here (loaded: {', '.join(pipelines)}); start the server with --profile {name}")
+            raise ApiError(
+                400,
+                f"profile {name!r} is not loaded here (loaded: {', '.join(pipelines)}); start the server with --profile {name}",
+            )
         return name, pipelines[name]
 
     def check_access(self, request: Request, body_key: str | None = None) -> str:
         """Raise 403/429 as LibreTranslate does; return the caller's owner name for fair shares."""
         header = request.headers.get("authorization", "")
-        key = body_key or (header[7:].strip() if header.lower().startswith("bearer ") else None) or request.query_params.get("api_key")
+        key = (
+            body_key
+            or (header[7:].strip() if header.lower().startswith("bearer ") else None)
+            or request.query_params.get("api_key")
+        )
         if self.settings.api_keys is not None and not key_is_valid(key, self.settings.api_keys):
-            raise ApiError(403, "Invalid API key" if key else "Please provide an API key (api_key, or Authorization: Bearer)")
-        owner = f"key:{key}" if self.settings.api_keys is not None else f"ip:{request.client.host if request.client else '-'}"
+            raise ApiError(
+                403,
+                "Invalid API key" if key else "Please provide an API key (api_key, or Authorization: Bearer)",
+            )
+        owner = (
+            f"key:{key}"
+            if self.settings.api_keys is not None
+            else f"ip:{request.client.host if request.client else '-'}"
+        )
         if self.limiter is not None and not self.limiter.allow(owner):
-            raise ApiError(429, f"Too many requests: the limit is {self.settings.req_limit} per minute", {"Retry-After": "60"})
+            raise ApiError(
+                429,
+                f"Too many requests: the limit is {self.settings.req_limit} per minute",
+                {"Retry-After": "60"},
+            )
         return owner
 
     async def submit(self, submit, *args, **kwargs) -> Ticket:
@@ -85,7 +107,9 @@ class Service:
         try:
             return await asyncio.to_thread(submit, *args, **kwargs)
         except QueueFull:
-            raise ApiError(503, "the server is busy: too many requests are waiting; retry shortly", {"Retry-After": "2"}) from None
+            raise ApiError(
+                503, "the server is busy: too many requests are waiting; retry shortly", {"Retry-After": "2"}
+            ) from None
         except ShuttingDown:
             raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
 
@@ -103,7 +127,11 @@ class Service:
                 raise ApiError(499, "the client went away")
             if asyncio.get_running_loop().time() > deadline:
                 self.scheduler().cancel(ticket)
-                raise ApiError(503, f"the request took longer than the limit of {self.settings.timeout_s:.0f} s", {"Retry-After": "5"})
+                raise ApiError(
+                    503,
+                    f"the request took longer than the limit of {self.settings.timeout_s:.0f} s",
+                    {"Retry-After": "5"},
+                )
         return outcome(waiting)
 
 
@@ -135,9 +163,14 @@ async def read_fields(request: Request) -> dict[str, Any]:
     if kind in ("application/x-www-form-urlencoded", "multipart/form-data"):
         try:
             form = await request.form()
-        except MultiPartException as e:  # a malformed form is the client's error; BodyTooLarge goes on to the 413
+        except (
+            MultiPartException
+        ) as e:  # a malformed form is the client's error; BodyTooLarge goes on to the 413
             raise ApiError(400, f"Invalid request: cannot read the form ({first_line(e)})") from None
-        return {key: (values if len(values := form.getlist(key)) > 1 and key == "q" else form.get(key)) for key in form.keys()}
+        return {
+            key: (values if len(values := form.getlist(key)) > 1 and key == "q" else form.get(key))
+            for key in form.keys()
+        }
     raw = await request.body()
     if not raw.strip():
         return {}

@@ -16,7 +16,9 @@ from .scheduler import EventSink, Ticket
 from .service import ApiError, Service, outcome, watch
 
 
-def stream_document(service: Service, request: Request, start: Callable[[EventSink], Awaitable[Ticket]], summarize: bool) -> StreamingResponse:
+def stream_document(
+    service: Service, request: Request, start: Callable[[EventSink], Awaitable[Ticket]], summarize: bool
+) -> StreamingResponse:
     """``start(sink)`` submits the ticket with ``sink`` as its event handler.
 
     Events: ``progress`` (queued; then translate done/total; summarize), ``sentences`` (the
@@ -63,13 +65,26 @@ def _events(kind: str, payload: Any, summarize: bool) -> list[tuple[str, dict[st
     if kind == "sentences":
         doc: Prepared = payload
         rows = [
-            {"index": i, "source": s.span.text, "start": s.span.start, "end": s.span.end, "paragraph": s.paragraph, "boilerplate": s.boilerplate}
+            {
+                "index": i,
+                "source": s.span.text,
+                "start": s.span.start,
+                "end": s.span.end,
+                "paragraph": s.paragraph,
+                "boilerplate": s.boilerplate,
+            }
             for i, s in enumerate(doc.sentences)
         ]
-        return [("sentences", {"sentences": rows}), ("progress", {"stage": "translate", "done": 0, "total": len(rows)})]
+        return [
+            ("sentences", {"sentences": rows}),
+            ("progress", {"stage": "translate", "done": 0, "total": len(rows)}),
+        ]
     if kind == "sentence":
         index, segment, done, total = payload
-        out = [("sentence", {"index": index, **segment.to_dict()}), ("progress", {"stage": "translate", "done": done, "total": total})]
+        out = [
+            ("sentence", {"index": index, **segment.to_dict()}),
+            ("progress", {"stage": "translate", "done": done, "total": total}),
+        ]
         if done == total and summarize:
             out.append(("progress", {"stage": "summarize", "done": 0, "total": 1}))
         return out
@@ -84,7 +99,14 @@ def _final(waiting: "asyncio.Future") -> str:
     except ApiError as e:
         return _event("error", {"error": e.message})
     if isinstance(result, InputError):
-        return _event("error", {"error": result.message("force: true") if isinstance(result, LanguageError) else first_line(result)})
+        return _event(
+            "error",
+            {
+                "error": result.message("force: true")
+                if isinstance(result, LanguageError)
+                else first_line(result)
+            },
+        )
     return _event("result", result.to_dict())
 
 

@@ -20,7 +20,9 @@ from ..types import Segment
 AGING_TOKENS_PER_S = 50.0  # among requests equally due, 10 s of waiting outweighs 500 tokens of work
 AGING_WORDS_PER_S = 2.0  # summaries: a short one goes ahead of articles that have waited less than minutes
 
-EventSink = Callable[[str, int, Any], None]  # (kind, document index, payload): "sentences", "sentence", "summary"
+EventSink = Callable[
+    [str, int, Any], None
+]  # (kind, document index, payload): "sentences", "sentence", "summary"
 
 
 class QueueFull(Exception):

@@ -44,7 +44,12 @@ def check_segment(index: int, source: str, translation: str) -> list[Flag]:
 def number_flags(index: int, source: str, translation: str) -> list[Flag]:
     source_numbers, target_numbers = indonesian_numbers(source), english_numbers(translation)
     flags = [
-        Flag("number_missing", f"the number {text!r} in the source is missing from the translation", index, text)
+        Flag(
+            "number_missing",
+            f"the number {text!r} in the source is missing from the translation",
+            index,
+            text,
+        )
         for text in unmatched(source_numbers, keys_of(target_numbers))
     ]
     flags += [
@@ -86,7 +91,14 @@ def untranslated_flags(index: int, source: str, translation: str) -> list[Flag]:
     hits = sum(w in function for w in words)
     if hits >= UNTRANSLATED_MIN_WORDS and hits / len(words) >= UNTRANSLATED_SHARE:
         share = f"{hits / len(words):.0%}"
-        return [Flag("untranslated", f"the translation looks mostly Indonesian ({share} Indonesian function words)", index, share)]
+        return [
+            Flag(
+                "untranslated",
+                f"the translation looks mostly Indonesian ({share} Indonesian function words)",
+                index,
+                share,
+            )
+        ]
     return []
 
 
@@ -96,9 +108,23 @@ def length_flags(index: int, source: str, translation: str) -> list[Flag]:
         return []
     ratio = target_chars / source_chars
     if ratio < MIN_LENGTH_RATIO:
-        return [Flag("length_ratio", f"the translation is only {ratio:.2f}x the length of its source; text may be missing", index, f"{ratio:.2f}")]
+        return [
+            Flag(
+                "length_ratio",
+                f"the translation is only {ratio:.2f}x the length of its source; text may be missing",
+                index,
+                f"{ratio:.2f}",
+            )
+        ]
     if ratio > MAX_LENGTH_RATIO:
-        return [Flag("length_ratio", f"the translation is {ratio:.2f}x the length of its source; text may be invented", index, f"{ratio:.2f}")]
+        return [
+            Flag(
+                "length_ratio",
+                f"the translation is {ratio:.2f}x the length of its source; text may be invented",
+                index,
+                f"{ratio:.2f}",
+            )
+        ]
     return []
 
 

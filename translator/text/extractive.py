@@ -86,7 +86,8 @@ def rank(sentences: list[str]) -> list[float]:
     for _ in range(ITERATIONS):
         dangling = sum(scores[i] for i in range(n) if out_weight[i] == 0) / n
         new = [
-            (1 - DAMPING) / n + DAMPING * (dangling + sum(scores[j] * w / out_weight[j] for j, w in edges[i].items()))
+            (1 - DAMPING) / n
+            + DAMPING * (dangling + sum(scores[j] * w / out_weight[j] for j, w in edges[i].items()))
             for i in range(n)
         ]
         change = sum(abs(a - b) for a, b in zip(new, scores))

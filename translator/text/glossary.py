@@ -48,7 +48,9 @@ class Glossary:
     @property
     def fingerprint(self) -> str:
         """A short hash of the terms, for signatures: two runs with different glossaries differ."""
-        digest = hashlib.sha256("\n".join(f"{t.source}\t{t.english}" for t in self.terms).encode()).hexdigest()
+        digest = hashlib.sha256(
+            "\n".join(f"{t.source}\t{t.english}" for t in self.terms).encode()
+        ).hexdigest()
         return f"{len(self.terms)}:{digest[:8]}"
 
     def find(self, text: str) -> list[Term]:
@@ -65,11 +67,19 @@ class Glossary:
 
     def missing(self, source: str, translation: str) -> list[Term]:
         """Terms of ``source`` whose English form is not in ``translation``."""
-        return [t for t in dict.fromkeys(self.find(source)) if not any(_contains(translation, form) for form in t.forms)]
+        return [
+            t
+            for t in dict.fromkeys(self.find(source))
+            if not any(_contains(translation, form) for form in t.forms)
+        ]
 
     def untranslated(self, english: str) -> list[Term]:
         """Terms left in their Indonesian form in an English text (a summary)."""
-        return [t for t in dict.fromkeys(self.find(english)) if not t.keep and not any(_contains(english, form) for form in t.forms)]
+        return [
+            t
+            for t in dict.fromkeys(self.find(english))
+            if not t.keep and not any(_contains(english, form) for form in t.forms)
+        ]
 
 
 def load_glossary(paths: tuple[str, ...]) -> Glossary:
@@ -84,7 +94,9 @@ def load_glossary(paths: tuple[str, ...]) -> Glossary:
 @lru_cache(maxsize=16)
 def _read(path: str) -> tuple[Term, ...]:
     if path == DEFAULT:
-        text = resources.files("translator").joinpath("data", "glossary_id_en.tsv").read_text(encoding="utf-8")
+        text = (
+            resources.files("translator").joinpath("data", "glossary_id_en.tsv").read_text(encoding="utf-8")
+        )
     else:
         try:
             text = Path(path).read_text(encoding="utf-8")

@@ -49,9 +49,23 @@ def check_language(text: str, force: bool = False) -> list[Flag]:
     if verdict is None or verdict.indonesian_like:
         return []
     if verdict.language == "en":
-        return [Flag("language", "the input looks like English, not Indonesian; the translation may mostly copy it", None, "en")]
+        return [
+            Flag(
+                "language",
+                "the input looks like English, not Indonesian; the translation may mostly copy it",
+                None,
+                "en",
+            )
+        ]
     if force:
-        return [Flag("language", f"the input looks like {verdict.language!r}, not Indonesian; translated anyway, as forced", None, verdict.language)]
+        return [
+            Flag(
+                "language",
+                f"the input looks like {verdict.language!r}, not Indonesian; translated anyway, as forced",
+                None,
+                verdict.language,
+            )
+        ]
     raise LanguageError(verdict.language, verdict.probability)
 
 

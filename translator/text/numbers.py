@@ -24,7 +24,15 @@ class Number:
     weak: bool = False
 
 
-_ID_SCALES = {"ribu": 10**3, "rb": 10**3, "juta": 10**6, "jt": 10**6, "miliar": 10**9, "milyar": 10**9, "triliun": 10**12}
+_ID_SCALES = {
+    "ribu": 10**3,
+    "rb": 10**3,
+    "juta": 10**6,
+    "jt": 10**6,
+    "miliar": 10**9,
+    "milyar": 10**9,
+    "triliun": 10**12,
+}
 _EN_SCALES = {
     "thousand": 10**3, "million": 10**6, "mn": 10**6, "mln": 10**6,
     "billion": 10**9, "bn": 10**9, "trillion": 10**12, "tn": 10**12,
@@ -98,8 +106,13 @@ def _extract(text, scales, months, words, values_of) -> list[Number]:
 
     month_names = "|".join(sorted(months, key=len, reverse=True))
     # "31 Januari 2024", "January 31, 2024", "31 January": dates written with a month name.
-    day_month = re.compile(rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({month_names})\b\.?(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
-    month_day = re.compile(rf"\b({month_names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|[.,:]\d)(?:,?\s+(\d{{4}}))?", re.IGNORECASE)
+    day_month = re.compile(
+        rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({month_names})\b\.?(?:,?\s+(\d{{4}}))?", re.IGNORECASE
+    )
+    month_day = re.compile(
+        rf"\b({month_names})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?!\d|[.,:]\d)(?:,?\s+(\d{{4}}))?",
+        re.IGNORECASE,
+    )
     for pattern, day_group, month_group in ((day_month, 1, 2), (month_day, 2, 1)):
         for m in pattern.finditer(text):
             if any(taken[m.start() : m.end()]):

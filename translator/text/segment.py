@@ -187,7 +187,9 @@ def _quotations(chunk: str) -> list[tuple[int, int]]:
         mark, i = match.group(), match.start()
         before = chunk[i - 1] if i else " "
         after = chunk[i + 1] if i + 1 < len(chunk) else " "
-        innermost = next((k for k in range(len(open_marks) - 1, -1, -1) if mark in _CLOSING[open_marks[k][0]]), None)
+        innermost = next(
+            (k for k in range(len(open_marks) - 1, -1, -1) if mark in _CLOSING[open_marks[k][0]]), None
+        )
         if innermost is not None and not before.isspace() and (mark != '"' or not after.isalnum()):
             opening = open_marks[innermost][1]
             del open_marks[innermost:]  # marks opened inside and never closed are dropped

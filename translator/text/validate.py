@@ -14,7 +14,14 @@ from .cleaning import has_words
 from .language import check_language
 
 
-def validate_text(text: Any, max_chars: int | None = None, force: bool = False, *, name: str | None = None, indonesian: bool = True) -> list[Flag]:
+def validate_text(
+    text: Any,
+    max_chars: int | None = None,
+    force: bool = False,
+    *,
+    name: str | None = None,
+    indonesian: bool = True,
+) -> list[Flag]:
     """Raise InputError for text that cannot be translated; return the language flags otherwise.
 
     ``max_chars`` is the config's ``max_input_chars``; ``name`` (a file name) starts each message;
