@@ -137,8 +137,8 @@ def test_the_cycle_check_finds_a_planted_function_level_cycle(tmp_path):
 
 
 def test_the_rules_see_imports_inside_functions():
-    # The control: cli.py imports the pipeline inside a function, and the scan finds it.
-    assert "translator.pipeline" in _imports(PACKAGE / "cli.py")
+    # The control: cli/common.py imports the pipeline inside a function, and the scan finds it.
+    assert "translator.pipeline" in _imports(PACKAGE / "cli" / "common.py")
 
 
 def test_only_models_import_torch_transformers_ctranslate2_and_huggingface_hub():
@@ -360,12 +360,12 @@ def test_an_undeclared_flag_kind_is_refused():
 PROCESS_WIDE = {
     r"os\.umask\(": (),
     r"set_num_threads\(": ("translator/models/hf.py",),  # set_torch_threads, called by the CLI only
-    r"\.setLevel\(": ("translator/cli.py", "translator/server/run.py"),  # the edges: a command, the service
+    r"\.setLevel\(": ("translator/cli/console.py", "translator/server/run.py"),  # the edges: a command, the service
     r"set_verbosity\w*\(": (),  # transformers' logger is the program's to set (the CLI: TRANSFORMERS_VERBOSITY)
     r"(enable|disable)_progress_bars?\(": (),  # likewise its progress bars (HF_HUB_DISABLE_PROGRESS_BARS)
-    r"signal\.signal\(": ("translator/cli.py", "translator/server/run.py"),
+    r"signal\.signal\(": ("translator/cli/entry.py", "translator/server/run.py"),
     r"\b[A-Z]\w*Config\.\w+\s*=[^=]": (),  # patching a library's class
-    r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": ("translator/cli.py",),
+    r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": ("translator/cli/console.py",),
 }
 
 
@@ -384,7 +384,8 @@ def test_set_torch_threads_is_called_by_the_cli_alone():
     callers = [
         p
         for p in PACKAGE.rglob("*.py")
-        if "set_torch_threads(" in p.read_text(encoding="utf-8") and p.name not in ("hf.py", "cli.py")
+        if "set_torch_threads(" in p.read_text(encoding="utf-8")
+        and str(p.relative_to(ROOT)) not in ("translator/models/hf.py", "translator/cli/common.py")
     ]
     assert callers == []
 

@@ -1,0 +1,154 @@
+"""`translator batch`: many documents into one resumable JSONL file."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
+from .console import Progress, check_output_path, quiet_libraries, quiet_ray, say
+from .options import (
+    config_options,
+    non_negative_float,
+    positive_float,
+    positive_int,
+    runtime_options,
+    summary_options,
+)
+
+
+def add_parser(commands) -> None:
+    config, runtime, summary = config_options(), runtime_options(), summary_options()
+    batch = commands.add_parser(
+        "batch",
+        parents=[config, runtime, summary],
+        help="translate many documents into a JSONL file (resumable)",
+        description="Translate a directory of .txt/.md/.html files, a JSONL file or a CSV file into "
+        "one JSON line per document. Rerunning the same command skips the ids already in OUTPUT.",
+    )
+    batch.add_argument("input", metavar="INPUT", help="a directory, a .jsonl file or a .csv file")
+    batch.add_argument("--output", "-o", required=True, metavar="OUT.jsonl", help="records are appended here")
+    batch.add_argument(
+        "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
+    )
+    batch.add_argument(
+        "--id-field",
+        default="id",
+        metavar="NAME",
+        help="JSONL/CSV field with the id (default: id; else the line number)",
+    )
+    batch.add_argument(
+        "--input-format",
+        choices=("auto", "text", "markdown", "html"),
+        default="auto",
+        help="how to read each document",
+    )
+    batch.add_argument(
+        "--encoding", metavar="NAME", help="the inputs' encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
+    )
+    batch.add_argument("--no-summary", action="store_true", help="translate only")
+    batch.add_argument(
+        "--pool-docs",
+        type=positive_int,
+        default=16,
+        metavar="N",
+        help="documents whose sentences share batches (default: 16)",
+    )
+    batch.add_argument(
+        "--force", action="store_true", help="translate documents even if they do not look Indonesian"
+    )
+    batch.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)",
+    )
+    batch.add_argument(
+        "--engine",
+        choices=("local", "ray"),
+        default="local",
+        help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator-id-en[ray]')",
+    )
+    batch.add_argument(
+        "--ray-address",
+        metavar="ADDR",
+        help="join this Ray cluster (default: RAY_ADDRESS, else start a local Ray)",
+    )
+    batch.add_argument(
+        "--ray-actors",
+        type=positive_int,
+        default=1,
+        metavar="N",
+        help="actors, each holding the models once (default: 1)",
+    )
+    batch.add_argument(
+        "--ray-cpus-per-actor",
+        type=positive_float,
+        default=1.0,
+        metavar="C",
+        help="CPUs reserved per actor (default: 1)",
+    )
+    batch.add_argument(
+        "--ray-gpus-per-actor",
+        type=non_negative_float,
+        default=0.0,
+        metavar="G",
+        help="GPUs reserved per actor (default: 0)",
+    )
+    batch.add_argument(
+        "--ray-num-cpus",
+        type=positive_int,
+        metavar="N",
+        help="CPUs of a local Ray started here (default: all)",
+    )
+
+
+def run_batch(args: argparse.Namespace) -> int:
+    from ..batch.items import count_items, read_items
+    from ..batch.resume import ResumeState
+
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    quiet_libraries(show_downloads=progress.enabled)
+    config = load_config(args)
+    check_output_path(args.output)
+    items = read_items(
+        args.input, args.text_field, args.id_field, args.input_format, args.encoding
+    )  # read as the batch goes
+    state = ResumeState.repair_and_read(args.output)  # before anything loads
+    if progress.enabled:
+        done = sum(1 for failed in state.done.values() if not (failed and args.retry_failed))
+        progress.start_documents(max(0, count_items(args.input) - done))
+
+    summarize = not args.no_summary
+    on_skip = None if args.quiet else lambda message: say("warning", message)
+    common = dict(
+        state=state, summarize=summarize, pool_docs=args.pool_docs, force=args.force,
+        on_document=progress.advance, on_skip=on_skip, retry_failed=args.retry_failed,
+    )  # fmt: skip
+    if args.engine == "ray":
+        from ..batch.ray_engine import RayOptions, run_batch_ray
+
+        quiet_ray()
+        options = RayOptions(
+            args.ray_address,
+            args.ray_actors,
+            args.ray_cpus_per_actor,
+            args.ray_gpus_per_actor,
+            args.ray_num_cpus,
+        )
+        stats = run_batch_ray(config, items, args.output, options, **common)
+    else:
+        from ..batch.local import run_batch
+
+        # Loaded when the first pending pool comes: a finished batch reruns without loading models.
+        stats = run_batch(
+            lambda: load_pipeline(config, summarize=summarize, on_load=progress.loading),
+            items,
+            args.output,
+            **common,
+        )
+    progress.close()
+    if not args.quiet:
+        for failure in stats.failures:
+            say("failed", failure)
+    print(f"translator: batch: {stats.line()}", file=sys.stderr)
+    return EXIT_FAILURE if stats.any_failed else EXIT_OK

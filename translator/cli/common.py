@@ -1,0 +1,62 @@
+"""What every model-running command does first: the config with the command line's overrides,
+the input checked before any model loads, and the pipeline loaded."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .console import Progress, check_output_path, quiet_libraries
+
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def load_config(args: argparse.Namespace):
+    from ..config import load_config
+
+    config = load_config(args.config, profile=getattr(args, "profile", None))
+    if getattr(args, "device", None) or getattr(args, "beams", None) or getattr(args, "threads", None):
+        config = config.with_runtime(
+            device=getattr(args, "device", None),
+            beams=getattr(args, "beams", None),
+            threads=getattr(args, "threads", None),
+        )
+    if getattr(args, "glossary", None):
+        config = config.with_glossaries(args.glossary)
+    if getattr(args, "no_cache", False) or getattr(args, "cache", None):
+        config = config.with_cache(None if getattr(args, "no_cache", False) else args.cache)
+    if (
+        getattr(args, "summary_method", None)
+        or getattr(args, "summary_words", None)
+        or getattr(args, "summary_ratio", None)
+    ):
+        config = config.with_summary(
+            method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio
+        )
+    return config
+
+
+def load_pipeline(config, **options):
+    """Load the models; then, as the program's edge, cap torch's process-wide threads if asked
+    (``threads`` in models.yaml or --threads). torch is imported only if a model needed it."""
+    from ..pipeline import Pipeline
+
+    pipeline = Pipeline.from_config(config, **options)
+    if config.threads and "torch" in sys.modules:
+        from ..models.hf import set_torch_threads
+
+        set_torch_threads(config.threads)
+    return pipeline
+
+
+def prepare(args: argparse.Namespace):
+    """Progress, config, the input document and the output path, all checked before any model
+    loads: a bad config, input or --output fails in a second."""
+    from ..documents import load_document
+
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    quiet_libraries(show_downloads=progress.enabled)
+    config = load_config(args)
+    document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
+    check_output_path(args.output)
+    return progress, config, document

@@ -1,0 +1,160 @@
+"""What a person sees on stderr: levelled messages (coloured on a terminal), the flags of a
+result, progress bars; and where a command's output goes."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import TextIO
+
+WARNINGS_SHOWN = 3  # in summary mode, the first few flags are printed whole, then counted
+
+
+def report_warnings(warnings, name: str, args: argparse.Namespace) -> None:
+    """Flags on stderr: all, none, or a count per kind after the first few (the default)."""
+    mode = args.warnings or ("none" if args.quiet else "summary")
+    if mode == "none":
+        return
+    notes = [w for w in warnings if w.kind == "document"]
+    flags = [w for w in warnings if w.kind != "document"]
+    for note in notes:
+        say("note", f"{name}: {note}")
+    shown = flags if mode == "all" or len(flags) <= WARNINGS_SHOWN + 1 else flags[:WARNINGS_SHOWN]
+    for warning in shown:
+        say("warning", f"{name}: {warning}")
+    if len(shown) < len(flags):
+        counts: dict[str, int] = {}
+        for warning in flags:
+            counts[warning.kind] = counts.get(warning.kind, 0) + 1
+        kinds = ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        say(
+            "warning",
+            f"{name}: {len(flags)} flags in all: {kinds}; --warnings all, or --format json, for each",
+        )
+
+
+def check_output_path(output: str | None) -> None:
+    """Fail before the models load if the output cannot be written."""
+    if output is None:
+        return
+    from pathlib import Path
+
+    from ..errors import OutputError
+
+    path = Path(output)
+    if path.is_dir():
+        raise OutputError(f"{output}: is a directory; --output needs a file path")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{output}: the directory {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise OutputError(f"{output}: cannot write in {parent} (permission denied)")
+
+
+def emit(text: str, output: str | None) -> None:
+    if output:
+        from ..output import write_atomic
+
+        write_atomic(output, text)
+        return
+    sys.stdout.write(text)
+    sys.stdout.flush()
+
+
+COLOURS = {"error": "31", "failed": "31", "warning": "33", "note": "36"}
+
+
+def say(level: str, message: str, stream: TextIO | None = None) -> None:
+    stream = stream or sys.stderr
+    label = f"{level}:"
+    if use_colour(stream):
+        label = f"\x1b[{COLOURS.get(level, '0')}m{label}\x1b[0m"
+    print(f"translator: {label} {message}", file=stream)
+
+
+def use_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
+    """Colour only for a terminal, and never with NO_COLOR set (https://no-color.org) or TERM=dumb."""
+    env = os.environ if environ is None else environ
+    if "NO_COLOR" in env or env.get("TERM") == "dumb":
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class Progress:
+    """A tqdm bar on stderr, only when a person is watching it (stderr is a terminal)."""
+
+    def __init__(self, enabled: bool):
+        self.enabled = enabled
+        self.bar = None
+
+    def loading(self, role: str) -> None:
+        if self.enabled:
+            self._close_bar()
+            message = "summarising" if role == "summary" else f"loading the {role} model"
+            sys.stderr.write(f"\r\x1b[Ktranslator: {message}...")
+            sys.stderr.flush()
+
+    def update(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if stage == "summarize":
+            self.loading("summary")
+            return
+        if self.bar is None:
+            from tqdm import tqdm
+
+            sys.stderr.write("\r\x1b[K")
+            self.bar = tqdm(
+                total=total,
+                unit="sentence",
+                desc="translating",
+                file=sys.stderr,
+                leave=False,
+                dynamic_ncols=True,
+            )
+        self.bar.update(done - self.bar.n)
+        if done >= total:
+            self._close_bar()
+
+    def start_documents(self, total: int) -> None:
+        if self.enabled and total:
+            from tqdm import tqdm
+
+            sys.stderr.write("\r\x1b[K")
+            self.bar = tqdm(
+                total=total, unit="doc", desc="documents", file=sys.stderr, leave=False, dynamic_ncols=True
+            )
+
+    def advance(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+
+    def _close_bar(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def close(self) -> None:
+        if self.enabled:
+            self._close_bar()
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+
+def quiet_libraries(show_downloads: bool) -> None:
+    # transformers and huggingface_hub write their own advice to stderr; the command speaks for
+    # itself. Model download bars stay for a person at a terminal. Set before they are imported.
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
+    if not show_downloads:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def quiet_ray() -> None:
+    # Ray's own loggers would print its start-up advice; the batch's summary line says what happened.
+    import logging
+
+    for name in ("ray", "ray.data", "ray.util"):
+        logging.getLogger(name).setLevel(logging.ERROR)

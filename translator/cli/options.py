@@ -1,0 +1,146 @@
+"""The option groups that several commands share (each a parent parser), and the argument types
+that turn a bad number into argparse's one-line usage error."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def config_options() -> argparse.ArgumentParser:
+    """--config and --profile: which models.yaml, which profile."""
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument(
+        "--config",
+        metavar="PATH",
+        help="a models.yaml (default: $TRANSLATOR_CONFIG, else ./models.yaml, else ~/.config/translator/models.yaml, else the one shipped with translator)",
+    )
+    config.add_argument(
+        "--profile", metavar="NAME", help="a profile from models.yaml: default, fast, quality, ..."
+    )
+    return config
+
+
+def runtime_options() -> argparse.ArgumentParser:
+    """How the models run and what is shown on stderr."""
+    runtime = argparse.ArgumentParser(add_help=False)
+    runtime.add_argument(
+        "--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)"
+    )
+    runtime.add_argument(
+        "--threads", type=positive_int, metavar="N", help="CPU threads for inference (default: all cores)"
+    )
+    runtime.add_argument(
+        "--beams", type=positive_int, metavar="N", help="beam width for both models (1 = greedy)"
+    )
+    runtime.add_argument(
+        "--glossary",
+        action="append",
+        metavar="FILE",
+        help="a TSV glossary (Indonesian<TAB>English) on top of models.yaml's (repeatable)",
+    )
+    runtime.add_argument(
+        "--cache",
+        metavar="FILE",
+        help="the translation memory to use (default: models.yaml's cache, else ~/.cache/translator/memory.sqlite3)",
+    )
+    runtime.add_argument(
+        "--no-cache", action="store_true", help="no translation memory: every sentence goes to the model"
+    )
+    runtime.add_argument(
+        "--quiet",
+        "-q",
+        action="store_true",
+        help="no progress on stderr, and no warnings unless --warnings is given",
+    )
+    runtime.add_argument(
+        "--warnings",
+        choices=("all", "summary", "none"),
+        help="flags on stderr: every one, or (the default) a count per kind and the first few, or none",
+    )
+    return runtime
+
+
+def summary_options() -> argparse.ArgumentParser:
+    """The summary's method and length."""
+    summary = argparse.ArgumentParser(add_help=False)
+    summary.add_argument(
+        "--summary-method",
+        choices=("abstractive", "extractive"),
+        help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no model)",
+    )
+    summary.add_argument(
+        "--summary-words", type=positive_int, metavar="N", help="at most about N words in the summary"
+    )
+    summary.add_argument(
+        "--summary-ratio", type=ratio, metavar="R", help="a summary of at most R (0-1] of the text's words"
+    )
+    return summary
+
+
+def document_options() -> argparse.ArgumentParser:
+    """One input document and where its output goes."""
+    document = argparse.ArgumentParser(add_help=False)
+    document.add_argument(
+        "input",
+        nargs="?",
+        default="-",
+        metavar="INPUT",
+        help="a file (text, Markdown or HTML); '-' or nothing reads stdin",
+    )
+    document.add_argument(
+        "--input-format",
+        choices=("auto", "text", "markdown", "html"),
+        default="auto",
+        help="default: from the file name, or HTML if it looks like HTML",
+    )
+    document.add_argument(
+        "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)"
+    )
+    document.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write here (atomically: a temp file, then a rename) instead of stdout",
+    )
+    document.add_argument(
+        "--encoding", metavar="NAME", help="the input's encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
+    )
+    return document
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = non_negative_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be more than 0, got {value}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    value = number(text)
+    if value < 0 or value != value:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
+
+
+def ratio(text: str) -> float:
+    value = number(text)
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"must be in (0, 1], got {value}")
+    return value
+
+
+def number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None

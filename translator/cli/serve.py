@@ -1,0 +1,127 @@
+"""`translator serve`: the service, with its options turned into ServerSettings."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .common import load_config
+from .console import quiet_libraries
+from .options import config_options, positive_float, positive_int
+
+
+def add_parser(commands) -> None:
+    config = config_options()
+    serve = commands.add_parser(
+        "serve",
+        parents=[config],
+        help="run the translation service: a LibreTranslate-compatible API, translator's own API and a web page",
+        description="Run the translation service (pip install 'translator-id-en[serve]'). The models load once at start-up; "
+        "GET /readyz answers 200 when they are in memory. Ctrl-C or SIGTERM stops it gracefully.",
+    )
+    serve.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)"
+    )
+    serve.add_argument("--port", type=positive_int, default=8000, help="port (default: 8000)")
+    serve.add_argument(
+        "--profiles",
+        metavar="NAMES",
+        help="more profiles to load, comma-separated, for requests that name them",
+    )
+    serve.add_argument(
+        "--api-keys", metavar="FILE", help="require one of these keys (one per line) on every API route"
+    )
+    serve.add_argument(
+        "--req-limit",
+        type=positive_int,
+        metavar="N",
+        help="at most N requests per minute per key (or client address)",
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="allow browser pages from ORIGIN (repeatable); CORS is off without it",
+    )
+    serve.add_argument(
+        "--max-body-mb",
+        type=positive_float,
+        default=5.0,
+        metavar="MB",
+        help="largest request body (default: 5)",
+    )
+    serve.add_argument(
+        "--timeout",
+        type=positive_float,
+        default=300.0,
+        metavar="S",
+        help="the most one request may take, waiting included (default: 300)",
+    )
+    serve.add_argument(
+        "--max-queue",
+        type=positive_int,
+        default=64,
+        metavar="N",
+        help="requests in progress at once; more get 503 (default: 64)",
+    )
+    serve.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="N",
+        help="CPU cores for the models (default: models.yaml's threads, else all cores)",
+    )
+    serve.add_argument(
+        "--translation-workers",
+        type=positive_int,
+        metavar="N",
+        help="translation batches at once, one thread each (default: one per core)",
+    )
+    serve.add_argument(
+        "--summary-workers",
+        type=positive_int,
+        metavar="N",
+        help="summaries at once, one thread each (default: one per core)",
+    )
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from ..errors import ConfigError
+
+    quiet_libraries(show_downloads=False)
+    config = load_config(args)
+    profiles = [config.profile] + [
+        p.strip() for p in (args.profiles or "").split(",") if p.strip() and p.strip() != config.profile
+    ]
+    unknown = [p for p in profiles if p not in config.profiles]
+    if unknown:
+        raise ConfigError(
+            f"{config.source}: profiles: no profile {unknown[0]!r} (profiles: {', '.join(config.profiles)})"
+        )
+    try:
+        from ..server.access import read_keys
+        from ..server.app import ServerSettings
+        from ..server.run import serve
+    except ImportError as e:
+        from ..errors import MissingExtraError
+
+        raise MissingExtraError(
+            f"translator serve needs {e.name}: pip install 'translator-id-en[serve]'"
+        ) from None
+    settings = ServerSettings(
+        profiles=profiles,
+        api_keys=read_keys(args.api_keys) if args.api_keys else None,
+        req_limit=args.req_limit,
+        cors_origins=args.cors_origin or [],
+        max_body_bytes=int(args.max_body_mb * 1_000_000),
+        timeout_s=args.timeout,
+        max_queue=args.max_queue,
+        threads=args.threads,
+        translation_workers=args.translation_workers,
+        summary_workers=args.summary_workers,
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))
+    logging.getLogger("translator.server").addHandler(handler)
+    return serve(config, settings, args.host, args.port)
