@@ -48,7 +48,7 @@ def write_corpus(path: Path, documents: int, seed: int = 0) -> None:
 
 
 def fast_config(marian: Path, bart: Path) -> str:
-    from translator.models.tiny import tiny_config_text
+    from translator.testing.tiny import tiny_config_text
 
     head, _ = tiny_config_text(marian, bart).split("summarization:\n")
     head = head.replace("    max_new_tokens: 8\n", "    max_new_tokens: 4\n").replace(
@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
-    from translator.models.tiny import build_bart, build_marian, generated_lines
+    from translator.testing.tiny import build_bart, build_marian, generated_lines
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="translator-batch-memory-") as work_dir:

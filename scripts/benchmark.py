@@ -103,7 +103,7 @@ VARIANTS = [
 
 
 def build_models(work: Path, quick: bool) -> tuple[Path, Path]:
-    from translator.models.tiny import build_bart, build_marian, generated_lines
+    from translator.testing.tiny import build_bart, build_marian, generated_lines
 
     indonesian, english = generated_lines("\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS))
     if quick:
@@ -122,7 +122,7 @@ def make_inputs(
     about SUMMARY_INPUT_TOKENS tokens, grown word by word against the real tokenizers."""
     import random
 
-    from translator.models.tiny import ENGLISH_WORDS
+    from translator.testing.tiny import ENGLISH_WORDS
 
     rng = random.Random(0)
     words = sorted(

@@ -24,7 +24,7 @@ from typing import Callable
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from translator.text.golden import Case, read_cases  # noqa: E402
+from translator.testing.golden import Case, read_cases  # noqa: E402
 
 Splitter = Callable[[str], list[str]]
 

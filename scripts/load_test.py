@@ -61,7 +61,7 @@ def articles(count: int) -> list[str]:
 
 
 def build_config(work: Path, full_size: bool) -> Path:
-    from translator.models.tiny import build_bart, build_marian, generated_lines, tiny_config_text
+    from translator.testing.tiny import build_bart, build_marian, generated_lines, tiny_config_text
 
     indonesian, english = generated_lines("\n".join(p.read_text(encoding="utf-8") for p in SOURCE_TEXTS))
     if full_size:

@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from translator.models.tiny import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
+from translator.testing.tiny import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
 
 from helpers import DATA, EXAMPLE, ROOT, serving  # noqa: E402
 

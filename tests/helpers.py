@@ -60,7 +60,9 @@ def cli(*args: str, stdin: bytes | None = b"", cwd: Path | None = None) -> CliRe
         os.chdir(cwd or ROOT)
         with (
             mock.patch("sys.stdin", _Stdin(stdin if stdin is not None else b"")),
-            mock.patch("translator.cli.entry.restore_sigpipe"),  # a process-wide signal setting: not in pytest
+            mock.patch(
+                "translator.cli.entry.restore_sigpipe"
+            ),  # a process-wide signal setting: not in pytest
             mock.patch.dict(os.environ, {"HF_HUB_OFFLINE": "1"}),
             contextlib.redirect_stdout(out),
             contextlib.redirect_stderr(err),

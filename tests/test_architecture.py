@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from translator import Pipeline
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 from translator.types import FLAG_KINDS, Flag
 
 from helpers import ROOT, SENTENCES
@@ -145,7 +145,7 @@ def test_only_models_import_torch_transformers_ctranslate2_and_huggingface_hub()
     bad = [
         f"{module} imports {name}"
         for module, path in _modules().items()
-        if not module.startswith("translator.models")
+        if not module.startswith(("translator.models", "translator.testing"))  # tiny models are real ones
         for name in _imports(path)
         if name.split(".")[0] in HEAVY
     ]
@@ -291,6 +291,20 @@ RULES = [
 ]
 
 
+RULES.append(("translator.testing", ("translator.cli", "translator.server", "translator.batch")))
+
+
+def test_no_module_of_the_library_imports_the_test_fixtures():
+    bad = [
+        f"{module} imports {name}"
+        for module, path in _modules().items()
+        if not module.startswith("translator.testing")
+        for name in sorted(_imports(path))
+        if name == "translator.testing" or name.startswith("translator.testing.")
+    ]
+    assert bad == []
+
+
 @pytest.mark.parametrize("package, forbidden", RULES)
 def test_each_package_imports_only_what_its_docstring_allows(package, forbidden):
     assert _violations(package, forbidden) == []
@@ -360,7 +374,10 @@ def test_an_undeclared_flag_kind_is_refused():
 PROCESS_WIDE = {
     r"os\.umask\(": (),
     r"set_num_threads\(": ("translator/models/hf.py",),  # set_torch_threads, called by the CLI only
-    r"\.setLevel\(": ("translator/cli/console.py", "translator/server/run.py"),  # the edges: a command, the service
+    r"\.setLevel\(": (
+        "translator/cli/console.py",
+        "translator/server/run.py",
+    ),  # the edges: a command, the service
     r"set_verbosity\w*\(": (),  # transformers' logger is the program's to set (the CLI: TRANSFORMERS_VERBOSITY)
     r"(enable|disable)_progress_bars?\(": (),  # likewise its progress bars (HF_HUB_DISABLE_PROGRESS_BARS)
     r"signal\.signal\(": ("translator/cli/entry.py", "translator/server/run.py"),

@@ -14,7 +14,7 @@ import pytest
 from translator import OutputError, Pipeline
 from translator.batch.items import read_items
 from translator.batch.resume import ResumeState
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 from translator.types import Result
 
 from helpers import SENTENCES, cli, records, running, spy_generate

@@ -6,7 +6,7 @@ import pytest
 
 from translator import Pipeline
 from translator.models.batches import run_sorted, unique
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 
 from helpers import spy_generate
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from translator.cli import use_colour
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 from translator.text.segment import split_sentences
 
 from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run

@@ -11,7 +11,7 @@ import pytest
 
 from translator import ModelLoadError, Pipeline, load_config
 from translator.models import ct2
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 
 from helpers import ROOT, check_contract, cli
 

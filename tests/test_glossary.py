@@ -8,8 +8,8 @@ import pytest
 
 from translator import ConfigError, Pipeline, load_config
 from translator.models.base import Generated
-from translator.models.tiny import tiny_config_text
 from translator.summarize import Summary, SummaryStage
+from translator.testing.tiny import tiny_config_text
 from translator.text.glossary import DEFAULT, Glossary, Term, load_glossary
 from translator.translate import Translator
 

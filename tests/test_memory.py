@@ -14,7 +14,7 @@ import pytest
 from translator import Pipeline
 from translator.memory import TranslationMemory
 from translator.models.base import Generated
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 
 from helpers import ROOT, SENTENCES, cli, running, spy_generate
 

@@ -9,7 +9,7 @@ import pytest
 
 from translator import ConfigError, InputError, Pipeline, translate_and_summarize
 from translator.models.base import Generated
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 from translator.text.segment import split_sentences
 
 from helpers import check_contract, spy_generate

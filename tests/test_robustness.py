@@ -13,7 +13,7 @@ from unittest import mock
 
 import pytest
 
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 
 from helpers import cli, run
 

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translator.text.golden import read_cases
+from translator.testing.golden import read_cases
 from translator.text.segment import (
     is_boilerplate,
     segment,

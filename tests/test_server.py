@@ -255,7 +255,7 @@ def test_binary_upload_and_french_with_force(client):
 
 
 def test_over_max_input_chars_is_a_400(tiny_dirs, tmp_path):
-    from translator.models.tiny import tiny_config_text
+    from translator.testing.tiny import tiny_config_text
 
     path = tmp_path / "small.yaml"
     path.write_text(tiny_config_text(*tiny_dirs) + "max_input_chars: 100\n", encoding="utf-8")

@@ -6,7 +6,7 @@ import pytest
 
 from translator import ConfigError, Pipeline, load_config
 from translator.models.base import Generated
-from translator.models.tiny import tiny_config_text
+from translator.testing.tiny import tiny_config_text
 from translator.text.extractive import rank, summarize_extractive
 from translator.text.segment import split_sentences
 

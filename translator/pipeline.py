@@ -136,7 +136,6 @@ class Pipeline:
         summarize = summarize and self.summary.enabled
         if summarize:
             self.summary.method_for(summary)  # a method that is not loaded fails before any work
-        summary_options = summary
         with self._lock:
             started = time.perf_counter()
             docs = self.prepare_many(texts, force)
@@ -155,27 +154,30 @@ class Pipeline:
                     results.append(doc)
                     continue
                 share = len(doc.to_translate) / len(pool) if pool else 0.0
-                outputs = piece_outputs(doc, generated)
                 timings = {"segment": segment_seconds, "translate": translate_seconds * share}
-                segments = self.segments(doc, outputs)
-                summary = None
-                if summarize:
-                    if progress is not None:
-                        progress("summarize", 0, 1)
-                    started = time.perf_counter()
-                    summary = self.summarize_segments(segments, summary_options)
-                    timings["summarize"] = time.perf_counter() - started
-                results.append(
-                    self.result(
-                        doc,
-                        segments,
-                        summary,
-                        timings,
-                        summary_options,
-                        cache_hits=sum(o.cached for o in outputs),
-                    )
-                )
+                outputs = piece_outputs(doc, generated)
+                results.append(self._finish(doc, outputs, timings, summarize, summary, progress))
             return results
+
+    def _finish(
+        self,
+        doc: Prepared,
+        outputs: list,
+        timings: dict[str, float],
+        summarize: bool,
+        options: SummaryOptions | None,
+        progress: ProgressCallback | None,
+    ) -> Result:
+        """One document of a pool: its segments from the pool's outputs, its summary, its Result."""
+        segments = self.segments(doc, outputs)
+        made: Summary | None = None
+        if summarize:
+            if progress is not None:
+                progress("summarize", 0, 1)
+            started = time.perf_counter()
+            made = self.summarize_segments(segments, options)
+            timings["summarize"] = time.perf_counter() - started
+        return self.result(doc, segments, made, timings, options, cache_hits=sum(o.cached for o in outputs))
 
     # ---- the phases, one by one (the service's scheduler calls them) ----------------------------
 

@@ -136,7 +136,8 @@ def run_batch(
 
     def get_pipeline() -> Pipeline:
         if not loaded:
-            loaded.append(pipeline())  # type: ignore[operator]
+            assert callable(pipeline) and not isinstance(pipeline, Pipeline)
+            loaded.append(pipeline())
         return loaded[0]
 
     writer = RecordWriter(out)
@@ -186,6 +187,7 @@ def process_pool(pipeline: Pipeline, items: list[Item], summarize: bool, force: 
             message = outcome if isinstance(outcome, str) else _message(outcome)
             results.append(Outcome(error_record(item.id, message, models, signature)))
         else:
+            assert outcome is not None  # every readable item has its Result or error
             results.append(Outcome(result_record(item.id, outcome), len(outcome.segments)))
     return results
 

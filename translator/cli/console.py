@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import TextIO
+from typing import Any, TextIO
 
 WARNINGS_SHOWN = 3  # in summary mode, the first few flags are printed whole, then counted
 
@@ -87,7 +87,7 @@ class Progress:
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
-        self.bar = None
+        self.bar: Any = None  # a tqdm bar while one is counting
 
     def loading(self, role: str) -> None:
         if self.enabled:
@@ -114,7 +114,8 @@ class Progress:
                 leave=False,
                 dynamic_ncols=True,
             )
-        self.bar.update(done - self.bar.n)
+        bar = self.bar
+        bar.update(done - bar.n)
         if done >= total:
             self._close_bar()
 

@@ -164,9 +164,7 @@ def _parse_profiles(
                 continue  # the same as the default profile's, already checked
             prefix = "" if name == "default" else f"profiles.{name}."
             merged = _merge(data[section], overrides.get(section))
-            sections[section] = _parse_section(
-                section, merged, base_dir, lambda k, m, p=prefix: problem(p + k, m)
-            )
+            sections[section] = _parse_section(section, merged, base_dir, _prefixed(problem, prefix))
         parsed[name] = sections
     return parsed
 
@@ -206,6 +204,11 @@ def _reject_profile_change(config: Config, profile: str) -> Config:
     raise ConfigError(
         f"{config.source}: a loaded Config cannot switch profile; load the file again with profile={profile!r}"
     )
+
+
+def _prefixed(problem: Problem, prefix: str) -> Problem:
+    """``problem`` with every key under ``prefix`` (a profile's ``profiles.NAME.``)."""
+    return lambda key, message: problem(prefix + key, message)
 
 
 def _parse_section(name: str, data: Any, base_dir: Path, problem: Problem) -> ModelConfig | None:
@@ -360,7 +363,7 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
 class _StrictLoader(yaml.SafeLoader):
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
-    def construct_mapping(self, node, deep=False):  # type: ignore[override]
+    def construct_mapping(self, node, deep=False):
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)

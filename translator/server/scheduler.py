@@ -93,7 +93,9 @@ class Scheduler:
         workers = workers or max(p.config.translation.workers for p in pipelines.values())
         translation = [p.translator.model for p in pipelines.values() if p.translator is not None]
         summaries = [p.summary.model for p in pipelines.values() if p.summary.model is not None]
-        lanes = [("batches", workers, (translation, self._next_batch, lambda batch: self._run_batch(*batch)))]
+        lanes: list[tuple[str, int, tuple[list, Callable[[], Any], Callable[[Any], None]]]] = [
+            ("batches", workers, (translation, self._next_batch, lambda batch: self._run_batch(*batch)))
+        ]
         summary_workers = summary_workers or max(p.config.summarization.workers for p in pipelines.values())
         lanes.append(("summaries", summary_workers, (summaries, self._next_summary, self._run_summary)))
         self._threads = [
@@ -223,7 +225,8 @@ class Scheduler:
             owners.setdefault(ticket.owner, []).append(ticket)
         order = sorted(owners, key=lambda o: (self._owner_served.get(o, 0.0), turn(owners[o][0])))
         lanes = [collections.deque(owners[o]) for o in order]
-        budget, longest, batch = self.budget(profile), 0, {}
+        budget, longest = self.budget(profile), 0
+        batch: dict[str, list[Ticket]] = {}
         while lanes:
             for lane in list(lanes):
                 ticket = lane[0]
@@ -383,7 +386,7 @@ class Scheduler:
 
     def _results(self, ticket: Ticket) -> list[Result | InputError]:
         if ticket.english is not None:
-            return [ticket.summaries[i] for i in range(len(ticket.english))]  # type: ignore[misc]
+            return [ticket.summaries[i] for i in range(len(ticket.english))]
         pieces = sum(len(d.to_translate) for d in ticket.docs if isinstance(d, Prepared)) or 1
         results: list[Result | InputError] = []
         for i, doc in enumerate(ticket.docs):

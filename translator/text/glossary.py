@@ -57,7 +57,8 @@ class Glossary:
         """The terms in ``text``, longest match first where they overlap, in reading order."""
         if not self.terms:
             return []
-        found, taken = [], []
+        found: list = []
+        taken: list[tuple[int, int]] = []
         for match in _pattern(self.terms).finditer(text):
             term = _lookup(self.terms).get(match.group()) or _lookup(self.terms).get(match.group().lower())
             if term is not None and not any(a < match.end() and match.start() < b for a, b in taken):
@@ -95,7 +96,10 @@ def load_glossary(paths: tuple[str, ...]) -> Glossary:
 def _read(path: str) -> tuple[Term, ...]:
     if path == DEFAULT:
         text = (
-            resources.files("translator").joinpath("data", "glossary_id_en.tsv").read_text(encoding="utf-8")
+            resources.files("translator")
+            .joinpath("data")
+            .joinpath("glossary_id_en.tsv")
+            .read_text(encoding="utf-8")
         )
     else:
         try:

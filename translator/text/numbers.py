@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Hashable, Iterable
+from typing import Any, Iterable
 
-Key = Hashable  # ("n", Decimal) | ("t", hour, minute) | ("d", day, month, year | None)
+Key = tuple[Any, ...]  # ("n", Decimal) | ("t", hour, minute) | ("d", day, month, year | None)
 
 
 @dataclass(frozen=True)

@@ -239,7 +239,7 @@ def _ends_sentences(word: str) -> bool:
 
 def _starts_sentences(rest: str) -> bool:
     first = _FIRST_WORD.match(rest)
-    return bool(first) and first.group() in _sentence_starters()
+    return first is not None and first.group() in _sentence_starters()
 
 
 def _word_before(chunk: str, position: int) -> str:

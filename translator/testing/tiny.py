@@ -13,6 +13,7 @@ import random
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 ENGLISH_WORDS = (
     "the city government began testing electric buses in three main corridors on wednesday and the trial "
@@ -143,7 +144,7 @@ def build_bart(
     vocab = json.loads((work / "vocab.json").read_text(encoding="utf-8"))
     while vocab_size is not None and len(vocab) < vocab_size:
         vocab[f"<unused{len(vocab)}>"] = len(vocab)
-    merges = [
+    merges: Any = [
         tuple(line.split())
         for line in (work / "merges.txt").read_text(encoding="utf-8").splitlines()[1:]
         if line

@@ -15,7 +15,9 @@ class Case:
 
 def read_cases(path: Path) -> list[Case]:
     cases: list[Case] = []
-    case_id, text_lines, expected, part = None, [], [], None
+    case_id, part = None, None
+    text_lines: list[str] = []
+    expected: list[str] = []
     for line in path.read_text(encoding="utf-8").splitlines():
         if part is None:
             if line.startswith("@"):
@@ -24,7 +26,7 @@ def read_cases(path: Path) -> list[Case]:
         if line == "---" and part == "input":
             part = "expected"
         elif line == "===":
-            cases.append(Case(case_id, "\n".join(text_lines), [e for e in expected if e.strip()]))
+            cases.append(Case(str(case_id), "\n".join(text_lines), [e for e in expected if e.strip()]))
             part = None
         elif part == "input":
             text_lines.append(line)
