@@ -137,7 +137,8 @@ def main(argv: list[str] | None = None) -> int:
                 }
             )
             print(
-                f"{size:>7} documents ({rows[-1]['corpus_mb']} MB): peak RSS {rss:.0f} MB, {seconds:.0f} s, {written} records, exit {code}",
+                f"{size:>7} documents ({rows[-1]['corpus_mb']} MB): peak RSS {rss:.0f} MB, {seconds:.0f} s, "
+                f"{written} records, exit {code}",
                 flush=True,
             )
     if args.json:

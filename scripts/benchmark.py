@@ -204,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
             results[v.name]["translate"].append(measure(lambda: stages[v.name].translate(sentences)))
             results[v.name]["summarize"].append(measure(lambda: stages[v.name].summarize(english)))
             print(
-                f"repeat {repeat + 1}: {v.name}: {results[v.name]['translate'][-1]:.2f} s + {results[v.name]['summarize'][-1]:.2f} s",
+                f"repeat {repeat + 1}: {v.name}: {results[v.name]['translate'][-1]:.2f} s + "
+                f"{results[v.name]['summarize'][-1]:.2f} s",
                 file=sys.stderr,
             )
 
@@ -466,17 +467,21 @@ def _versions() -> dict:
 def _print(report: dict) -> None:
     setup = report["setup"]
     print(
-        f"{setup['sentences']} sentences -> {setup['new_tokens']} tokens each; summary {setup['summary_input_tokens']} -> "
+        f"{setup['sentences']} sentences -> {setup['new_tokens']} tokens each; summary "
+        f"{setup['summary_input_tokens']} -> "
         f"{setup['summary_tokens']} tokens; {setup['models']} models; median of {setup['repeats']}; "
         f"{report['machine']['threads']} threads; {report['versions']}"
     )
     print(
-        f"{'variant':<48} {'translate':>9} {'summary':>9} {'total':>8} {'sent/s':>7} {'tok/s':>7} {'load':>6} {'speedup':>8}"
+        f"{'variant':<48} {'translate':>9} {'summary':>9} {'total':>8} {'sent/s':>7} {'tok/s':>7} "
+        f"{'load':>6} {'speedup':>8}"
     )
     for row in report["rows"]:
         print(
-            f"{row['variant']:<48} {row['translate_s']:>8.2f}s {row['summarize_s']:>8.2f}s {row['end_to_end_s']:>7.2f}s "
-            f"{row['sentences_per_s']:>7.1f} {row['output_tokens_per_s']:>7.0f} {row['load_s']:>5.1f}s {row['speedup']:>7.2f}x"
+            f"{row['variant']:<48} {row['translate_s']:>8.2f}s {row['summarize_s']:>8.2f}s "
+            f"{row['end_to_end_s']:>7.2f}s "
+            f"{row['sentences_per_s']:>7.1f} {row['output_tokens_per_s']:>7.0f} {row['load_s']:>5.1f}s "
+            f"{row['speedup']:>7.2f}x"
         )
     if "peak_rss_mb" in report:
         print(
@@ -486,7 +491,8 @@ def _print(report: dict) -> None:
     if "linear" in report:
         linear = report["linear"]
         print(
-            f"translation s/sentence at {linear['sentences'][0]} and {linear['sentences'][1]} sentences: {linear['s_per_sentence']} (ratio {linear['ratio']})"
+            f"translation s/sentence at {linear['sentences'][0]} and {linear['sentences'][1]} sentences: "
+            f"{linear['s_per_sentence']} (ratio {linear['ratio']})"
         )
     print(f"translator --help: {report['help_s']:.2f} s")
     if report.get("conversion_s") is not None:

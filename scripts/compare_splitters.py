@@ -171,12 +171,14 @@ def main(argv: list[str] | None = None) -> int:
         scores.append(score(name, split, cases, corpus, args.repeats))
 
     print(
-        f"{len(cases)} cases from {args.golden}; speed on {len(corpus.encode()) / 1e6:.1f} MB, one thread, median of {args.repeats}"
+        f"{len(cases)} cases from {args.golden}; speed on {len(corpus.encode()) / 1e6:.1f} MB, one thread, "
+        f"median of {args.repeats}"
     )
     print(f"{'splitter':<10} {'P':>7} {'R':>7} {'F1':>7} {'exact':>9} {'damaged':>8} {'MB/s':>7}")
     for s in scores:
         print(
-            f"{s.splitter:<10} {s.precision:>7.4f} {s.recall:>7.4f} {s.f1:>7.4f} {s.exact_cases:>4}/{s.cases:<4} {s.cases_with_lost_or_invented_chars:>8} {s.mb_per_s:>7.2f}"
+            f"{s.splitter:<10} {s.precision:>7.4f} {s.recall:>7.4f} {s.f1:>7.4f} "
+            f"{s.exact_cases:>4}/{s.cases:<4} {s.cases_with_lost_or_invented_chars:>8} {s.mb_per_s:>7.2f}"
         )
     for s in scores:
         if s.wrong:

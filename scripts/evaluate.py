@@ -229,7 +229,8 @@ def print_report(report: dict) -> None:
             + (" (" + ", ".join(f"{k} {v}" for k, v in r["why"].items()) + ")" if r["why"] else "")
         )
         print(
-            f"glossary: {g['terms_in_sources']} term(s) in the sources, {g['hits']} kept, {g['misses']} missed"
+            f"glossary: {g['terms_in_sources']} term(s) in the sources, {g['hits']} kept, {g['misses']} "
+            "missed"
         )
     if "without_reranking" in report:
         w = report["without_reranking"]
@@ -237,7 +238,8 @@ def print_report(report: dict) -> None:
     if "summaries" in report:
         s = report["summaries"]
         print(
-            f"ROUGE-1 {s['rouge1']:.2f}  ROUGE-2 {s['rouge2']:.2f}  ROUGE-L {s['rougeL']:.2f}  ({s['documents']} documents, F1, stemmed)"
+            f"ROUGE-1 {s['rouge1']:.2f}  ROUGE-2 {s['rouge2']:.2f}  ROUGE-L {s['rougeL']:.2f}  "
+            f"({s['documents']} documents, F1, stemmed)"
         )
         print(
             "summary flags: " + (", ".join(f"{k} {v}" for k, v in report["summary_flags"].items()) or "none")

@@ -281,7 +281,7 @@ def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
         encoding="utf-8",
     )
     proc = subprocess.run(
-        [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(config), "--quiet"],
+        [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(config), "--quiet"],  # noqa: E501
         capture_output=True, text=True, timeout=PHASE_LIMIT_S, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )  # fmt: skip
     line = proc.stderr.strip().splitlines()[-1]  # "... N sentences, S s": its own time, model load excluded
@@ -323,7 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             "w", encoding="utf-8"
         )  # a file: a pipe nobody reads would fill up
         server = subprocess.Popen(
-            [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256", "--api-keys", str(keys)],
+            [sys.executable, "-m", "translator", "serve", "--config", str(config), "--port", str(port), "--max-queue", "256", "--api-keys", str(keys)],  # noqa: E501
             stdout=subprocess.DEVNULL, stderr=server_log, env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )  # fmt: skip
         try:
@@ -373,17 +373,20 @@ def main(argv: list[str] | None = None) -> int:
                 )
     ratio = rows[1]["sentences_per_s"] / batch["sentences_per_s"]
     print(
-        f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} {'1st p95':>8}"
+        f"{'phase':<56} {'req':>5} {'err':>4} {'req/s':>7} {'sent/s':>8} {'p50':>7} {'p95':>7} {'p99':>7} "
+        f"{'1st p95':>8}"
     )
     for row in rows + ([soak] if soak else []):
         print(
-            f"{row['phase']:<56} {row['requests']:>5} {row['errors']:>4} {row['requests_per_s']:>7} {row['sentences_per_s']:>8} "
+            f"{row['phase']:<56} {row['requests']:>5} {row['errors']:>4} {row['requests_per_s']:>7} "
+            f"{row['sentences_per_s']:>8} "
             f"{row['p50_s']:>7} {row['p95_s']:>7} {row['p99_s']:>7} {row['first_sentence_p95_s']:>8}"
         )
     print(f"{batch['phase']:<56} {batch['documents']:>5} {'':>4} {'':>7} {batch['sentences_per_s']:>8}")
     print(f"8 clients reach {ratio:.2f}x the sentences/s of translator batch")
     print(
-        f"fairness: one article alone {fair['alone_s']} s, beside a 50-article flood {fair['under_flood_s']} s ({fair['ratio']}x)"
+        f"fairness: one article alone {fair['alone_s']} s, beside a 50-article flood {fair['under_flood_s']} "
+        f"s ({fair['ratio']}x)"
     )
     if soak:
         print(f"server RSS across the soak: {soak['rss_before_mb']} MB -> {soak['rss_after_mb']} MB")

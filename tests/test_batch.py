@@ -337,7 +337,7 @@ def test_a_bug_is_not_turned_into_a_failed_record(tiny_pipeline, tmp_path, monke
 
 
 def test_failed_documents_are_redone_with_retry_failed(tmp_path, tiny_config):
-    french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
+    french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
     docs = tmp_path / "docs.jsonl"
     docs.write_text(
         json.dumps({"id": "id", "text": SENTENCES[0]})

@@ -69,7 +69,8 @@ def test_summarize_takes_english_and_needs_no_translation_model(tiny_config, tin
 
 def test_summarize_extractive_returns_sentences_of_the_input(tiny_config):
     english = (
-        "Bandung began testing electric buses on three corridors. The electric buses run on the corridors every day. "
+        "Bandung began testing electric buses on three corridors. The electric buses run on the corridors "
+        "every day. "
         "A football club won on Sunday. Residents ride the electric buses free on the corridors."
     )
     proc = cli(

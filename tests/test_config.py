@@ -78,7 +78,8 @@ def test_config_is_frozen(tmp_path):
 def test_unknown_generation_key_suggests_the_right_one(tmp_path):
     text = VALID + "  generation:\n    num_beam: 4\n"
     assert problems(tmp_path, text) == [
-        f"{tmp_path / 'models.yaml'}: summarization.generation.num_beam: unknown key (did you mean num_beams?)"
+        f"{tmp_path / 'models.yaml'}: summarization.generation.num_beam: unknown key (did you mean "
+        "num_beams?)"
     ]
 
 
@@ -178,12 +179,13 @@ def test_installed_package_finds_the_same_defaults(tmp_path):
 
 def test_summary_and_retry_settings_are_read(tmp_path):
     text = (
-        VALID
-        + "  method: abstractive\n  fallback: extractive\n  max_words: 60\n  ratio: 0.2\n  include_boilerplate: true\n"
+        VALID + "  method: abstractive\n  fallback: extractive\n  max_words: 60\n  ratio: 0.2\n  "
+        "include_boilerplate: true\n"
     )
     text = text.replace(
         "  model: Helsinki-NLP/opus-mt-id-en\n",
-        "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 2\n  retry_generation:\n    num_beams: 6\n",
+        "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 2\n  retry_generation:\n    "
+        "num_beams: 6\n",
     )
     config = load_config(write(tmp_path, text))
     summary = config.summarization
@@ -275,7 +277,8 @@ def test_profiles_override_the_sections_key_by_key(tmp_path):
         tmp_path,
         PROFILES.replace(
             "  model: Helsinki-NLP/opus-mt-id-en\n",
-            "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 4\n    no_repeat_ngram_size: 4\n",
+            "  model: Helsinki-NLP/opus-mt-id-en\n  generation:\n    num_beams: 4\n    no_repeat_ngram_size: "
+            "4\n",
         ),
     )
     default, fast, quality = (load_config(path, profile=p) for p in (None, "fast", "quality"))
@@ -329,7 +332,8 @@ def test_runtime_overrides_apply_to_both_stages(tmp_path):
 def test_an_unknown_section_key_lists_the_valid_ones(tmp_path):
     found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "  zzz: 1\n")]
     assert found == [
-        "summarization.zzz: unknown key (valid keys: model, revision, max_input_tokens, batch_size, max_batch_tokens, device, backend, "
+        "summarization.zzz: unknown key (valid keys: model, revision, max_input_tokens, batch_size, "
+        "max_batch_tokens, device, backend, "
         "compute_type, generation, method, fallback, max_words, ratio, include_boilerplate)"
     ]
 
@@ -342,7 +346,8 @@ def test_backend_and_compute_type_are_checked(tmp_path):
     found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, text)]
     assert found == [
         "translation.backend: must be one of auto, transformers, ctranslate2, got 'onnx'",
-        "translation.compute_type: must be one of auto, int8, int8_float32, int8_float16, int8_bfloat16, float32, float16, bfloat16, got 'int4'",
+        "translation.compute_type: must be one of auto, int8, int8_float32, int8_float16, int8_bfloat16, "
+        "float32, float16, bfloat16, got 'int4'",
     ]
 
 
@@ -422,7 +427,8 @@ def test_a_hub_revision_on_a_local_directory_is_a_config_error(tmp_path):
     )
     with pytest.raises(
         ConfigError,
-        match=r"translation.revision: 'a4f8f3e' is a hub revision, but model is the local directory .*my-model; set revision: null",
+        match=r"translation.revision: 'a4f8f3e' is a hub revision, but model is the local directory "
+        r".*my-model; set revision: null",
     ):
         load_config(path)
     path.write_text(

@@ -189,9 +189,11 @@ def test_a_cached_ct2_run_imports_neither_torch_nor_transformers(ct2_pipeline, t
     code = (
         "import sys\n"
         "from translator import Pipeline\n"
-        f"r = Pipeline.from_config({str(config)!r})('Harga beras naik. Pemerintah kota Bandung mulai menguji coba bus listrik.')\n"
+        f"r = Pipeline.from_config({str(config)!r})('Harga beras naik. Pemerintah kota Bandung mulai menguji "
+        "coba bus listrik.')\n"
         "assert r.translation and r.summary\n"
-        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, [m for m in sys.modules if m.startswith(('torch', 'transformers'))][:5]\n"
+        "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, [m for m in sys.modules if "
+        "m.startswith(('torch', 'transformers'))][:5]\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],

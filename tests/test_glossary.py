@@ -117,7 +117,7 @@ def test_the_summary_is_checked_against_the_glossary():
     from translator.assemble import assemble_result
 
     result = assemble_result(
-        translation="The House of Representatives met.", segments=[], summary=Summary("The DPR met.", 1, 1), source="DPR bersidang.",
+        translation="The House of Representatives met.", segments=[], summary=Summary("The DPR met.", 1, 1), source="DPR bersidang.",  # noqa: E501
         notes=[], models=[], timings={}, signature="", glossary=GLOSSARY,
     )  # fmt: skip
     assert [(w.kind, w.detail) for w in result.warnings] == [("summary_glossary", "DPR")]

@@ -97,7 +97,8 @@ def test_a_dropped_file_is_read_and_sent(page, tmp_path):
         """(text) => {
             const data = new DataTransfer();
             data.items.add(new File([text], "berita.md", {type: "text/markdown"}));
-            document.querySelector('#text').dispatchEvent(new DragEvent('drop', {dataTransfer: data, bubbles: true}));
+            document.querySelector('#text').dispatchEvent(
+                new DragEvent('drop', {dataTransfer: data, bubbles: true}));
         }""",
         markdown,
     )

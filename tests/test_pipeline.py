@@ -189,7 +189,7 @@ def test_the_language_model_loads_with_the_pipeline(tiny_config):
 def test_french_is_refused_in_the_words_of_the_api(tiny_pipeline):
     from translator.errors import LanguageError
 
-    french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
+    french = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
     with pytest.raises(LanguageError, match=r"pass force=True to translate it anyway"):
         tiny_pipeline(french)
     assert tiny_pipeline(french, force=True).warnings[0].kind == "language"

@@ -87,7 +87,8 @@ def test_the_local_engine_never_imports_ray(corpus_20, tiny_config, tmp_path):
     code = (
         "import sys\n"
         "from translator.cli import main\n"
-        f"code = main(['batch', {str(corpus_20)!r}, '--output', {str(tmp_path / 'out.jsonl')!r}, '--config', {str(tiny_config)!r}, '--no-summary', '--quiet'])\n"
+        f"code = main(['batch', {str(corpus_20)!r}, '--output', {str(tmp_path / 'out.jsonl')!r}, '--config', "
+        f"{str(tiny_config)!r}, '--no-summary', '--quiet'])\n"
         "assert 'ray' not in sys.modules, 'ray was imported'\n"
         "print(code)\n"
     )

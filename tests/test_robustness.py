@@ -21,12 +21,12 @@ INDONESIAN = "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga kor
 ENGLISH = (
     "The city government began testing electric buses on three main corridors on Wednesday, officials said."
 )
-FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
-MALAY = "Kerajaan Malaysia akan melaksanakan dasar baharu bagi membantu rakyat yang terjejas akibat banjir di negeri Kelantan."
+FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
+MALAY = "Kerajaan Malaysia akan melaksanakan dasar baharu bagi membantu rakyat yang terjejas akibat banjir di negeri Kelantan."  # noqa: E501
 MIXED = (
     'Presiden mengatakan bahwa "we are ready for the next step" dalam pidatonya di Jakarta pada hari Senin.'
 )
-WORDS = "harga beras naik pemerintah kota bandung menguji bus listrik koridor warga pasar banjir rumah sekolah".split()
+WORDS = "harga beras naik pemerintah kota bandung menguji bus listrik koridor warga pasar banjir rumah sekolah".split()  # noqa: E501
 
 
 @dataclass

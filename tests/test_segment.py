@@ -199,7 +199,7 @@ def test_budget_pieces_are_offsets_into_the_original_text():
 
 
 def test_a_quotation_over_the_budget_is_cut_at_its_inner_sentence_ends_first():
-    text = "“Harga beras naik, kata pedagang. Stok di gudang menipis, kata petugas. Warga antre sejak pagi,” ujar Siti."
+    text = "“Harga beras naik, kata pedagang. Stok di gudang menipis, kata petugas. Warga antre sejak pagi,” ujar Siti."  # noqa: E501
     assert len(split_sentences(text)) == 1  # one segment: the quotation stays whole
     pieces = budget_split(text, 8)
     assert pieces[:2] == ["“Harga beras naik, kata pedagang.", "Stok di gudang menipis, kata petugas."]

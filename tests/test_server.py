@@ -20,7 +20,7 @@ from translator.server.app import ServerSettings, create_app
 
 from helpers import EXAMPLE, SENTENCES, free_port, running, wait_ready
 
-FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."
+FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
 
 
 def ready_client(app, raise_server_exceptions: bool = True) -> TestClient:
@@ -173,7 +173,7 @@ def test_upload_of_markdown_and_html_files(client):
     ).json()
     assert [s["source"] for s in markdown["segments"]] == ["Judul", SENTENCES[0]]
     assert markdown["source_text"] and any(w["kind"] == "document" for w in markdown["warnings"])
-    page = f"<html><body><nav>Menu</nav><article><p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></article></body></html>"
+    page = f"<html><body><nav>Menu</nav><article><p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p></article></body></html>"  # noqa: E501
     html_answer = client.post(
         "/v1/translate", files={"file": ("../../etc/berita.html", page.encode())}
     ).json()

@@ -119,13 +119,17 @@ def generation_flags(index: int, output: Generated) -> list[Flag]:
         flags.append(
             Flag(
                 "reranked",
-                f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the checks, was kept",
+                f"the top-scored translation had {kinds.replace(',', ', ')}; {which}, which passes the "
+                "checks, was kept",
                 index,
                 kinds,
             )
         )
     if output.hit_cap:
-        message = f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or looping"
+        message = (
+            f"translation stopped at the length cap of {output.new_tokens} tokens and may be incomplete or "
+            "looping"
+        )
         flags.append(Flag("length_cap", message, index, str(output.new_tokens)))
     return flags
 

@@ -59,7 +59,8 @@ def read_input(
         size = path.stat().st_size
         if max_bytes is not None and path.is_file() and size > max_bytes:
             raise InputError(
-                f"{source}: {size:,} bytes, over the max_input_chars limit of {max_chars:,} characters; split it, or raise the limit in models.yaml"
+                f"{source}: {size:,} bytes, over the max_input_chars limit of {max_chars:,} characters; "
+                "split it, or raise the limit in models.yaml"
             )
         data = path.read_bytes()
     except FileNotFoundError:
@@ -76,7 +77,8 @@ def read_input(
 def _limit(text: str, name: str, max_chars: int | None) -> str:
     if max_chars is not None and len(text) > max_chars:
         raise InputError(
-            f"{name}: {len(text):,} characters, over the max_input_chars limit of {max_chars:,}; split it, or raise the limit in models.yaml"
+            f"{name}: {len(text):,} characters, over the max_input_chars limit of {max_chars:,}; split it, "
+            "or raise the limit in models.yaml"
         )
     return text
 
@@ -99,7 +101,8 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(
-            f"{name}: not valid UTF-8 at byte offset {e.start} (save the file as UTF-8, or name its encoding: --encoding latin-1)"
+            f"{name}: not valid UTF-8 at byte offset {e.start} (save the file as UTF-8, or name its "
+            "encoding: --encoding latin-1)"
         ) from None
 
 

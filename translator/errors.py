@@ -37,7 +37,10 @@ class LanguageError(InputError):
         super().__init__(self.message("force=True"))
 
     def message(self, hint: str) -> str:
-        return f"the input looks like {self.language!r} ({self.probability:.0%} sure), not Indonesian; pass {hint} to translate it anyway"
+        return (
+            f"the input looks like {self.language!r} ({self.probability:.0%} sure), not Indonesian; pass "
+            f"{hint} to translate it anyway"
+        )
 
 
 class OutputError(TranslatorError):

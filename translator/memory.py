@@ -33,7 +33,8 @@ ENTRY_OVERHEAD = 40  # bytes an entry costs beyond its key and value (row header
 
 
 def default_path() -> Path:
-    """``$TRANSLATOR_CACHE/memory.sqlite3``, or under ``$XDG_CACHE_HOME/translator`` or ``~/.cache/translator``."""
+    """``$TRANSLATOR_CACHE/memory.sqlite3``, or under ``$XDG_CACHE_HOME/translator`` or
+    ``~/.cache/translator``."""
     return cache_dir() / "memory.sqlite3"
 
 
@@ -81,7 +82,8 @@ class TranslationMemory:
             for suffix in ("-wal", "-shm"):
                 Path(f"{self.path}{suffix}").unlink(missing_ok=True)
             self.notes.append(
-                f"translation memory {self.path} was not readable ({e}); set aside as {aside}, starting a new one"
+                f"translation memory {self.path} was not readable ({e}); set aside as {aside}, starting a "
+                "new one"
             )
             self._db = self._open()
 
@@ -99,7 +101,8 @@ class TranslationMemory:
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
             db.execute(
-                "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT NULL)"
+                "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT "
+                "NULL)"
             )
             db.execute("CREATE INDEX IF NOT EXISTS memory_used ON memory (used)")
             db.execute(
@@ -114,7 +117,8 @@ class TranslationMemory:
             # The data's size, kept up to date by every write: the bound is checked without a scan.
             # A file from before this row existed is measured once.
             db.execute(
-                "INSERT OR IGNORE INTO meta SELECT 'bytes', CAST(coalesce(sum(length(key) + length(value) + ?), 0) AS TEXT) FROM memory",
+                "INSERT OR IGNORE INTO meta SELECT 'bytes', CAST(coalesce(sum(length(key) + length(value) + "
+                "?), 0) AS TEXT) FROM memory",
                 (ENTRY_OVERHEAD,),
             )
         except sqlite3.DatabaseError:
@@ -184,7 +188,10 @@ class TranslationMemory:
                 for start in range(0, len(rows), 500):
                     chunk = [row[0] for row in rows[start : start + 500]]
                     marks = ",".join("?" * len(chunk))
-                    query = f"SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory WHERE key IN ({marks})"
+                    query = (
+                        "SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory WHERE key IN "
+                        f"({marks})"
+                    )
                     replaced += self._db.execute(query, [ENTRY_OVERHEAD, *chunk]).fetchone()[0]
                 self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", rows)
                 added = sum(
@@ -207,7 +214,8 @@ class TranslationMemory:
         while self._bytes() > self.max_bytes:
             count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
             dropped = self._db.execute(
-                "DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY used LIMIT ?) RETURNING length(key) + length(value) + ?",
+                "DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY used LIMIT ?) RETURNING "
+                "length(key) + length(value) + ?",
                 (max(1, count // 10), ENTRY_OVERHEAD),
             ).fetchall()
             if not dropped:

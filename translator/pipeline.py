@@ -325,7 +325,10 @@ def _not_english(text: str) -> list[Flag]:
     verdict = identify(text)
     if verdict is None or not verdict.indonesian_like or verdict.language == "en":
         return []
-    message = "the input looks Indonesian, but the summariser expects English; translate and summarise it instead (translator run)"
+    message = (
+        "the input looks Indonesian, but the summariser expects English; translate and summarise it instead "
+        "(translator run)"
+    )
     return [Flag("language", message, None, verdict.language)]
 
 

@@ -216,7 +216,8 @@ class SummaryStage:
             raise InputError(f"summary method must be abstractive or extractive, got {wanted!r}")
         if wanted == "abstractive" and self.summarizer is None:
             raise InputError(
-                "no abstractive summariser is loaded here (its profile summarises extractively); use summary method extractive"
+                "no abstractive summariser is loaded here (its profile summarises extractively); use summary "
+                "method extractive"
             )
         return wanted
 

@@ -79,8 +79,9 @@ class Translator:
         self.notes: list[Flag] = []  # what went wrong on the way (a memory given up), for every later Result
         # Everything besides the text that decides an output: the translation memory's key.
         self.memory_context = {
-            "model": model.model_id, "revision": model.revision, "backend": model.backend, "compute_type": model.compute_type,
-            "max_input_tokens": model.max_input_tokens, "generation": cfg.generation, "retry": cfg.retry_generation,
+            "model": model.model_id, "revision": model.revision, "backend": model.backend,
+            "compute_type": model.compute_type, "max_input_tokens": model.max_input_tokens,
+            "generation": cfg.generation, "retry": cfg.retry_generation,
             "candidates": cfg.candidates, "glossary": glossary.fingerprint if glossary else None,
         }  # fmt: skip
 
@@ -137,7 +138,8 @@ class Translator:
             self.notes.append(
                 Flag(
                     "memory",
-                    f"translation memory {self.memory.path} failed ({first_line(error)}); translating without it",
+                    f"translation memory {self.memory.path} failed ({first_line(error)}); translating "
+                    "without it",
                 )
             )
             self.memory = None

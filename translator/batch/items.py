@@ -68,7 +68,8 @@ def read_items(
             header = csv.DictReader(handle).fieldnames
         if header is None or text_field not in header:
             raise InputError(
-                f"{path}: no column {text_field!r} in the header (columns: {', '.join(header or [])}); use --text-field"
+                f"{path}: no column {text_field!r} in the header (columns: {', '.join(header or [])}); use "
+                "--text-field"
             )
         return _from_csv(path, text_field, id_field, fmt, encoding)
     raise InputError(f"{source}: expected a directory, a .jsonl file or a .csv file")

@@ -40,7 +40,8 @@ class Stats:
     def line(self) -> str:
         total = self.ok + self.failed + self.skipped
         parts = [
-            f"{total} documents: {self.ok} ok, {self.failed} failed, {self.skipped} skipped (already in the output)"
+            f"{total} documents: {self.ok} ok, {self.failed} failed, {self.skipped} skipped (already in the "
+            "output)"
         ]
         if self.earlier_failed:
             parts.append(f"{self.earlier_failed} of the skipped had failed before")

@@ -51,7 +51,8 @@ class ResumeState:
             self.done[str(record["id"])] = record.get("error") is not None
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
             raise OutputError(
-                f"{self.path}:{number}: not a record this tool wrote; fix or remove the line, or choose another --output"
+                f"{self.path}:{number}: not a record this tool wrote; fix or remove the line, or choose "
+                "another --output"
             ) from None
 
     def __contains__(self, doc_id: str) -> bool:

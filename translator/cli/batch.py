@@ -62,11 +62,17 @@ def add_parser(commands) -> None:
         action="store_true",
         help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)",
     )
+    _add_engine_options(batch)
+
+
+def _add_engine_options(batch: argparse.ArgumentParser) -> None:
+    """--engine and the Ray engine's options."""
     batch.add_argument(
         "--engine",
         choices=("local", "ray"),
         default="local",
-        help="local (default) or ray: a pool of Ray actors across a cluster (pip install 'translator-id-en[ray]')",
+        help="local (default) or ray: a pool of Ray actors across a cluster (pip install "
+        "'translator-id-en[ray]')",
     )
     batch.add_argument(
         "--ray-address",

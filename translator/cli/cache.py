@@ -39,7 +39,8 @@ def run_cache(args: argparse.Namespace) -> int:
         return EXIT_OK
     stats = memory.stats()
     print(
-        f"{stats.path}\n{stats.entries:,} entries, {human_size(stats.bytes)} (at most {config.cache_max_mb:g} MB)"
+        f"{stats.path}\n{stats.entries:,} entries, {human_size(stats.bytes)} (at most "
+        f"{config.cache_max_mb:g} MB)"
     )
     print(f"{stats.hits:,} hits, {stats.misses:,} misses: hit rate {stats.hit_rate:.0%}")
     return EXIT_OK

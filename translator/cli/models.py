@@ -29,8 +29,10 @@ def add_parser(commands) -> None:
     model_commands.add_parser(
         "clear-cache",
         help="delete the CTranslate2 conversions (made again on next use)",
-        description="Delete the CTranslate2 conversions in $TRANSLATOR_CACHE/ct2 (default ~/.cache/translator/ct2). "
-        "They are made again, once, the next time a model loads. The Hugging Face download cache is left alone.",
+        description="Delete the CTranslate2 conversions in $TRANSLATOR_CACHE/ct2 (default "
+        "~/.cache/translator/ct2). "
+        "They are made again, once, the next time a model loads. The Hugging Face download cache is left "
+        "alone.",
     )
 
 
@@ -52,7 +54,8 @@ def run_models(args: argparse.Namespace) -> int:
         for s in rows:
             label = f"{s.model}@{s.revision}" if s.revision else s.model
             print(
-                f"{s.role:<14} {label}\n{'':<14} {s.where}, {human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}"
+                f"{s.role:<14} {label}\n{'':<14} {s.where}, "
+                f"{human_size(s.size_bytes)}{'  ' + s.path if s.path else ''}"
             )
             if s.converted:
                 print(f"{'':<14} CTranslate2: {s.converted}")

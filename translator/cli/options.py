@@ -12,7 +12,8 @@ def config_options() -> argparse.ArgumentParser:
     config.add_argument(
         "--config",
         metavar="PATH",
-        help="a models.yaml (default: $TRANSLATOR_CONFIG, else ./models.yaml, else ~/.config/translator/models.yaml, else the one shipped with translator)",
+        help="a models.yaml (default: $TRANSLATOR_CONFIG, else ./models.yaml, else "
+        "~/.config/translator/models.yaml, else the one shipped with translator)",
     )
     config.add_argument(
         "--profile", metavar="NAME", help="a profile from models.yaml: default, fast, quality, ..."
@@ -41,7 +42,8 @@ def runtime_options() -> argparse.ArgumentParser:
     runtime.add_argument(
         "--cache",
         metavar="FILE",
-        help="the translation memory to use (default: models.yaml's cache, else ~/.cache/translator/memory.sqlite3)",
+        help="the translation memory to use (default: models.yaml's cache, else "
+        "~/.cache/translator/memory.sqlite3)",
     )
     runtime.add_argument(
         "--no-cache", action="store_true", help="no translation memory: every sentence goes to the model"
@@ -66,7 +68,8 @@ def summary_options() -> argparse.ArgumentParser:
     summary.add_argument(
         "--summary-method",
         choices=("abstractive", "extractive"),
-        help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no model)",
+        help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no "
+        "model)",
     )
     summary.add_argument(
         "--summary-words", type=positive_int, metavar="N", help="at most about N words in the summary"

@@ -15,8 +15,10 @@ def add_parser(commands) -> None:
     serve = commands.add_parser(
         "serve",
         parents=[config],
-        help="run the translation service: a LibreTranslate-compatible API, translator's own API and a web page",
-        description="Run the translation service (pip install 'translator-id-en[serve]'). The models load once at start-up; "
+        help="run the translation service: a LibreTranslate-compatible API, translator's own API and a web "
+        "page",
+        description="Run the translation service (pip install 'translator-id-en[serve]'). The models load "
+        "once at start-up; "
         "GET /readyz answers 200 when they are in memory. Ctrl-C or SIGTERM stops it gracefully.",
     )
     serve.add_argument(
@@ -43,6 +45,11 @@ def add_parser(commands) -> None:
         metavar="ORIGIN",
         help="allow browser pages from ORIGIN (repeatable); CORS is off without it",
     )
+    _add_limits(serve)
+
+
+def _add_limits(serve: argparse.ArgumentParser) -> None:
+    """What one request, and the service as a whole, may take: body, time, queue, cores."""
     serve.add_argument(
         "--max-body-mb",
         type=positive_float,

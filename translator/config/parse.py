@@ -178,7 +178,8 @@ def _parse_glossary(value: Any, base_dir: Path, fail) -> tuple[str, ...]:
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
         fail(
-            f'must be a file path, a list of file paths ("default" is the shipped glossary) or [], got {kind(value)}'
+            'must be a file path, a list of file paths ("default" is the shipped glossary) or [], got '
+            f"{kind(value)}"
         )
         return ()
     paths = tuple(i if i == DEFAULT else str((base_dir / Path(i).expanduser()).resolve()) for i in items)
@@ -202,7 +203,8 @@ def _merge(base: Any, override: Any) -> Any:
 
 def _reject_profile_change(config: Config, profile: str) -> Config:
     raise ConfigError(
-        f"{config.source}: a loaded Config cannot switch profile; load the file again with profile={profile!r}"
+        f"{config.source}: a loaded Config cannot switch profile; load the file again with "
+        f"profile={profile!r}"
     )
 
 

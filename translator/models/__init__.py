@@ -1,4 +1,5 @@
-"""Models: the Model protocol and its backends; the only package that imports torch, transformers, ctranslate2 or huggingface_hub.
+"""Models: the Model protocol and its backends; the only package that imports torch, transformers,
+ctranslate2 or huggingface_hub.
 
 It may import config and errors, and nothing else of translator's.
 """

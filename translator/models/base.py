@@ -119,7 +119,8 @@ def load_model(
         backend = _backend(cfg.backend)
         if not backend.available():
             raise ModelLoadError(
-                f"{source}: {role}.backend: {cfg.backend} is not installed; {_INSTALL[cfg.backend]}, or use backend: auto"
+                f"{source}: {role}.backend: {cfg.backend} is not installed; {_INSTALL[cfg.backend]}, or use "
+                "backend: auto"
             )
         return backend.load(role, cfg, source, threads), []
     fast = _backend("ctranslate2")
@@ -205,7 +206,8 @@ def validate_model_dir(path: Path, role: str, source: str = "models.yaml") -> No
         )
     if config.get("auto_map"):
         raise ModelLoadError(
-            f"{where}: config.json asks for custom code (auto_map); translator never runs code that comes with a model"
+            f"{where}: config.json asks for custom code (auto_map); translator never runs code that comes "
+            "with a model"
         )
     if not any((path / name).is_file() for name in _WEIGHTS):
         raise ModelLoadError(f"{where}: no weights (expected {' or '.join(_WEIGHTS[::2])})")

@@ -65,7 +65,8 @@ def convert(cfg: ModelConfig, quantization: str, role: str, source: str = "model
         work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     except OSError as e:
         raise ConversionError(
-            f"cannot convert {role} model '{cfg.model}' to CTranslate2: cannot write the cache {target.parent} "
+            f"cannot convert {role} model '{cfg.model}' to CTranslate2: cannot write the cache "
+            f"{target.parent} "
             f"({first_line(e)}); set TRANSLATOR_CACHE to a writable directory"
         ) from e
     try:

@@ -2,8 +2,9 @@
 
 Nothing here changes the process: transformers' own logging and progress bars are left as the
 program set them (the CLI quiets them through TRANSFORMERS_VERBOSITY before they load; our
-warnings are in ``Result.warnings``). torch's thread count is the whole process's, so it is left to the caller: the CLI sets it from
-``threads`` (``set_torch_threads``); library users call ``torch.set_num_threads`` themselves.
+warnings are in ``Result.warnings``). torch's thread count is the whole process's, so it is left
+to the caller: the CLI sets it from ``threads`` (``set_torch_threads``); library users call
+``torch.set_num_threads`` themselves.
 """
 
 from __future__ import annotations

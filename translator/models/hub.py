@@ -147,16 +147,19 @@ def download(role: str, cfg: ModelConfig, directory: str | None = None) -> Path:
     unreachable = hub_unreachable_reason()
     if unreachable:
         raise ModelLoadError(
-            f"cannot download {role} model '{label}': the hub cannot be reached ({unreachable}). Fix: run this "
+            f"cannot download {role} model '{label}': the hub cannot be reached ({unreachable}). Fix: run "
+            "this "
             f"on a machine that reaches huggingface.co (or set HF_ENDPOINT to a mirror), or run "
-            f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` on a connected machine and copy the cache here"
+            f"`hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}` on a "
+            "connected machine and copy the cache here"
         )
     target = Path(directory) / cfg.model.replace("/", "--") if directory else None
     try:
         path = snapshot_download(cfg.model, revision=cfg.revision, local_dir=target, ignore_patterns=_SKIP)
     except Exception as e:  # noqa: BLE001 - huggingface_hub raises many kinds; all mean "not downloaded"
         raise ModelLoadError(
-            f"cannot download {role} model '{label}': {first_line(e)}. Check the id and revision in models.yaml"
+            f"cannot download {role} model '{label}': {first_line(e)}. Check the id and revision in "
+            "models.yaml"
         ) from e
     return Path(path)
 

@@ -65,7 +65,8 @@ def create_app(
     app = FastAPI(
         title="translator",
         version=_version(),
-        description="Indonesian to English translation and summaries. LibreTranslate-compatible routes, and translator's own /v1 API.",
+        description="Indonesian to English translation and summaries. LibreTranslate-compatible routes, and "
+        "translator's own /v1 API.",
         lifespan=lifespan,
         docs_url=None,  # the default pages load scripts from a CDN; /docs is ours and works offline
         redoc_url=None,

@@ -55,14 +55,17 @@ def docs_page(schema: dict[str, Any]) -> str:
                 fields = ", ".join(f"<code>{html.escape(name)}</code>" for name in props)
                 break
             rows.append(
-                f"<tr><td><code>{method.upper()} {html.escape(path)}</code></td><td>{html.escape(operation.get('summary', ''))}</td>"
+                f"<tr><td><code>{method.upper()} "
+                f"{html.escape(path)}</code></td><td>{html.escape(operation.get('summary', ''))}</td>"
                 f"<td>{html.escape(kinds)}</td><td>{fields}</td></tr>"
             )
     return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' content='width=device-width'>"
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'><meta name='viewport' "
+        "content='width=device-width'>"
         "<title>translator API</title><link rel='stylesheet' href='/static/style.css'></head><body><main>"
         f"<h1>translator API {html.escape(schema.get('info', {}).get('version', ''))}</h1>"
-        '<p>The full schema is <a href=\'/openapi.json\'>/openapi.json</a>. Errors are <code>{"error": "..."}</code>.</p>'
+        "<p>The full schema is <a href='/openapi.json'>/openapi.json</a>. Errors are "
+        '<code>{"error": "..."}</code>.</p>'
         "<table><thead><tr><th>route</th><th>what</th><th>body</th><th>fields</th></tr></thead><tbody>"
         + "".join(rows)
         + "</tbody></table></main></body></html>"

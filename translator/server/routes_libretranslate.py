@@ -76,7 +76,8 @@ def router(service: Service) -> APIRouter:
         if target != "en" or source not in ("id", "auto"):
             raise ApiError(
                 400,
-                f"{source} -> {target} is not supported: translator translates Indonesian (id, or auto) to English (en)",
+                f"{source} -> {target} is not supported: translator translates Indonesian (id, or auto) to "
+                "English (en)",
             )
         if fmt not in ("text", "html"):
             raise ApiError(400, f"Invalid request: format must be text or html, got {fmt!r}")
@@ -114,7 +115,8 @@ def _detected(texts: list[str]) -> list[dict[str, Any]]:
         if verdict is not None and not verdict.indonesian_like:
             raise ApiError(
                 400,
-                f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian to English",
+                f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian "
+                "to English",
             )
         detected.append(
             {"language": "id", "confidence": round(100 * verdict.accepted_share, 1) if verdict else 0.0}

@@ -82,7 +82,8 @@ def router(service: Service) -> APIRouter:
         if fields.summary_method not in (None, "abstractive", "extractive"):
             raise ApiError(
                 400,
-                f"Invalid request: summary_method must be abstractive or extractive, got {fields.summary_method!r}",
+                "Invalid request: summary_method must be abstractive or extractive, got "
+                f"{fields.summary_method!r}",
             )
         name, loaded = service.pipeline(fields.profile)
         document = _document(data, fields)

@@ -37,7 +37,8 @@ def serve(
 
     if not _is_loopback(host) and settings.api_keys is None:
         print(
-            f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port can use it",
+            f"translator: warning: listening on {host} without --api-keys: anyone who can reach this port "
+            "can use it",
             file=sys.stderr,
         )
 

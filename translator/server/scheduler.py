@@ -20,7 +20,8 @@ from everything waiting:
   a request that arrives now waits for at most the batch in flight, then joins the next.
 
 Each lane is a pool of single-threaded workers (CTranslate2's ``inter_threads``): several batches,
-and several summaries, may run at once, and either lane can use every core the other leaves idle. After each call every output is handed to each request that waits for it; a sentence is sent
+and several summaries, may run at once, and either lane can use every core the other leaves idle.
+After each call every output is handed to each request that waits for it; a sentence is sent
 (``on_event``) as soon as all its pieces are in, and a document's summary is queued when its last
 sentence is. Summaries (one long encoder pass and a long decode) run on their own thread, with
 their own cores, so they never hold up anyone's sentences: owners in turn, shortest text first,
@@ -314,7 +315,10 @@ class Scheduler:
             first_line(error),
             exc_info=error,
         )
-        message = f"the translation model failed on sentence {sentence} of this request ({first_line(error)}); request id {ticket.id}"
+        message = (
+            f"the translation model failed on sentence {sentence} of this request ({first_line(error)}); "
+            f"request id {ticket.id}"
+        )
         self._finish(ticket, RequestFailed(message))
 
     def _advance(self, ticket: Ticket) -> None:

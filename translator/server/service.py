@@ -72,7 +72,8 @@ class Service:
         if name not in pipelines:
             raise ApiError(
                 400,
-                f"profile {name!r} is not loaded here (loaded: {', '.join(pipelines)}); start the server with --profile {name}",
+                f"profile {name!r} is not loaded here (loaded: {', '.join(pipelines)}); start the server "
+                f"with --profile {name}",
             )
         return name, pipelines[name]
 

@@ -32,7 +32,8 @@ def validate_text(
         raise InputError(f"{where}text must be a str, got {type(text).__name__}")
     if max_chars and len(text) > max_chars:
         raise InputError(
-            f"{where}the input has {len(text):,} characters, over the max_input_chars limit of {max_chars:,}; "
+            f"{where}the input has {len(text):,} characters, over the max_input_chars limit of "
+            f"{max_chars:,}; "
             "split it, or raise the limit in models.yaml"
         )
     if not text.strip():
