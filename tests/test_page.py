@@ -172,8 +172,10 @@ def test_the_page_shows_the_first_sentence_before_the_last_is_translated(browser
         model.release()
         model.next_batch()  # the second batch is built, and held
         first = page.locator("#pairs tbody tr").nth(0).locator("td.target")
+        # The table may not be drawn yet when the wait starts: a missing cell means "not yet".
         page.wait_for_function(
-            "!document.querySelector('#pairs tbody tr td.target').classList.contains('pending')"
+            "(() => { const cell = document.querySelector('#pairs tbody tr td.target');"
+            " return cell !== null && !cell.classList.contains('pending'); })()"
         )
         assert first.text_content().startswith("en")  # the fake's English
         last = page.locator("#pairs tbody tr").nth(4).locator("td.target")

@@ -31,20 +31,18 @@ that raises is run again one text at a time, and only the requests whose text fa
 
 from __future__ import annotations
 
-import collections
 import logging
 import threading
 import time
 from typing import Any, Callable
 
-from ..assemble import piece_outputs
 from ..documents import Document
 from ..errors import InputError, first_line
 from ..models.base import Generated
 from ..pipeline import Pipeline
 from ..prepare import Prepared
 from ..summarize import Summary, SummaryOptions
-from ..types import Result
+from .batching import take_batch
 from .tickets import (
     Cancelled,
     EventSink,
@@ -54,6 +52,7 @@ from .tickets import (
     SummaryJob,
     Ticket,
     piece_ranges,
+    results_of,
 )
 
 __all__ = ["Cancelled", "EventSink", "QueueFull", "RequestFailed", "Scheduler", "ShuttingDown", "Ticket"]
@@ -216,36 +215,7 @@ class Scheduler:
     def _next_batch(self) -> tuple[str, dict[str, list[Ticket]]] | None:
         """The next batch (called under the lock): pieces in turn across owners, then requests."""
         waiting = [t for t in self._tickets if t.queue and not t.cancelled]
-        if not waiting:
-            return None
-        now = time.monotonic()
-        turn = lambda t: (t.served, t.key(now))  # noqa: E731 - longest unserved first, then shortest
-        profile = min(waiting, key=turn).profile
-        owners: dict[str, list[Ticket]] = {}
-        for ticket in sorted((t for t in waiting if t.profile == profile), key=turn):
-            owners.setdefault(ticket.owner, []).append(ticket)
-        order = sorted(owners, key=lambda o: (self._owner_served.get(o, 0.0), turn(owners[o][0])))
-        lanes = [collections.deque(owners[o]) for o in order]
-        budget, longest = self.budget(profile), 0
-        batch: dict[str, list[Ticket]] = {}
-        while lanes:
-            for lane in list(lanes):
-                ticket = lane[0]
-                text = ticket.queue[0]
-                size = max(longest, ticket.tokens[text])
-                if batch and text not in batch and size * (len(batch) + 1) > budget:
-                    return profile, batch
-                ticket.queue.popleft()
-                ticket.waiting_tokens -= ticket.tokens[text]
-                ticket.served = self._owner_served[ticket.owner] = now
-                longest = size
-                batch.setdefault(text, []).append(ticket)
-                lane.rotate(-1)  # the owner's next request takes the owner's next turn
-                if not ticket.queue:
-                    lane.remove(ticket)
-                if not lane:
-                    lanes.remove(lane)
-        return profile, batch
+        return take_batch(waiting, self._owner_served, self.budget, time.monotonic()) if waiting else None
 
     def _run_batch(self, profile: str, batch: dict[str, list[Ticket]]) -> None:
         translator = self.pipelines[profile].translator
@@ -383,31 +353,10 @@ class Scheduler:
             ticket.future.set_exception(error)
             return
         try:
-            ticket.future.set_result(self._results(ticket))
+            ticket.future.set_result(results_of(ticket))
         except Exception as e:  # noqa: BLE001 - a bug in assembly fails this request alone
             log.error("request %s: cannot assemble the result", ticket.id, exc_info=e)
             ticket.future.set_exception(e)
-
-    def _results(self, ticket: Ticket) -> list[Result | InputError]:
-        if ticket.english is not None:
-            return [ticket.summaries[i] for i in range(len(ticket.english))]
-        pieces = sum(len(d.to_translate) for d in ticket.docs if isinstance(d, Prepared)) or 1
-        results: list[Result | InputError] = []
-        for i, doc in enumerate(ticket.docs):
-            if not isinstance(doc, Prepared):
-                results.append(doc)
-                continue
-            outputs = piece_outputs(doc, ticket.outputs)
-            timings = {"translate": ticket.timings.get("translate", 0.0) * len(doc.to_translate) / pieces}
-            summary = ticket.summaries.get(i)
-            if summary is not None:
-                timings["summarize"] = ticket.timings.get(f"summarize{i}", 0.0)
-            results.append(
-                ticket.pipeline.result(
-                    doc, ticket.segments[i], summary, timings, ticket.options, sum(o.cached for o in outputs)
-                )
-            )
-        return results
 
     # ---- the summary thread ----------------------------------------------------------------------
 

@@ -10,12 +10,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from ..assemble import piece_outputs
 from ..errors import InputError, TranslatorError
 from ..models.base import Generated
 from ..pipeline import Pipeline
 from ..prepare import Prepared
 from ..summarize import SummaryOptions
-from ..types import Segment
+from ..types import Result, Segment
 
 AGING_TOKENS_PER_S = 50.0  # among requests equally due, 10 s of waiting outweighs 500 tokens of work
 AGING_WORDS_PER_S = 2.0  # summaries: a short one goes ahead of articles that have waited less than minutes
@@ -96,3 +97,26 @@ def piece_ranges(doc: Prepared) -> list[range]:
     for i in range(len(doc.sentences)):
         starts[i + 1] += starts[i]
     return [range(starts[i], starts[i + 1]) for i in range(len(doc.sentences))]
+
+
+def results_of(ticket: Ticket) -> list[Result | InputError]:
+    """A finished request's Results (or InputErrors), in its documents' order, from its outputs."""
+    if ticket.english is not None:
+        return [ticket.summaries[i] for i in range(len(ticket.english))]
+    pieces = sum(len(d.to_translate) for d in ticket.docs if isinstance(d, Prepared)) or 1
+    results: list[Result | InputError] = []
+    for i, doc in enumerate(ticket.docs):
+        if not isinstance(doc, Prepared):
+            results.append(doc)
+            continue
+        outputs = piece_outputs(doc, ticket.outputs)
+        timings = {"translate": ticket.timings.get("translate", 0.0) * len(doc.to_translate) / pieces}
+        summary = ticket.summaries.get(i)
+        if summary is not None:
+            timings["summarize"] = ticket.timings.get(f"summarize{i}", 0.0)
+        results.append(
+            ticket.pipeline.result(
+                doc, ticket.segments[i], summary, timings, ticket.options, sum(o.cached for o in outputs)
+            )
+        )
+    return results
