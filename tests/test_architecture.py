@@ -450,8 +450,6 @@ OVER_TODAY = {
     "translator/server/scheduler.py::Scheduler": 329,
     "translator/pipeline.py::Pipeline": 257,
     "translator/memory.py::TranslationMemory": 188,
-    "translator/server/routes_v1.py::router": 113,
-    "translator/server/routes_libretranslate.py::router": 71,
     "translator/testing/tiny.py::build_marian": 71,
     "translator/models/hf.py::load": 70,
     "translator/text/numbers.py::_extract": 69,

@@ -86,25 +86,32 @@ def router(service: Service) -> APIRouter:
         documents: list[str | Document] = [
             to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts
         ]
-        wanted = [i for i, t in enumerate(texts) if t.strip()]
-        translations = ["" for _ in texts]
-        if wanted:
-            name, _ = service.pipeline(None)
-            scheduler = service.scheduler()
-            chosen = [documents[i] for i in wanted]
-            ticket = await service.submit(
-                scheduler.submit, chosen, profile=name, owner=owner, summarize=False, force=True
-            )
-            for i, outcome in zip(wanted, await service.wait(request, ticket)):
-                if isinstance(outcome, InputError):
-                    raise ApiError(400, first_line(outcome))
-                translations[i] = _as_html(outcome.translation) if fmt == "html" else outcome.translation
+        translations = await _translations(service, request, owner, documents, fmt == "html")
         body: dict[str, Any] = {"translatedText": translations[0] if isinstance(q, str) else translations}
         if source == "auto":
             body["detectedLanguage"] = detected[0] if isinstance(q, str) else detected
         return body
 
     return routes
+
+
+async def _translations(
+    service: Service, request: Request, owner: str, documents: list[str | Document], html: bool
+) -> list[str]:
+    """Each text's translation through the scheduler, in order; an empty text stays empty."""
+    wanted = [i for i, d in enumerate(documents) if not isinstance(d, str) or d.strip()]
+    translations = ["" for _ in documents]
+    if wanted:
+        name, _ = service.pipeline(None)
+        chosen = [documents[i] for i in wanted]
+        ticket = await service.submit(
+            service.scheduler().submit, chosen, profile=name, owner=owner, summarize=False, force=True
+        )
+        for i, outcome in zip(wanted, await service.wait(request, ticket)):
+            if isinstance(outcome, InputError):
+                raise ApiError(400, first_line(outcome))
+            translations[i] = _as_html(outcome.translation) if html else outcome.translation
+    return translations
 
 
 def _detected(texts: list[str]) -> list[dict[str, Any]]:

@@ -41,87 +41,7 @@ def router(service: Service) -> APIRouter:
     @routes.get("/v1/models", summary="The loaded models, per profile")
     async def models(request: Request):
         service.check_access(request)
-        rows = []
-        for name, loaded in service.scheduler().pipelines.items():
-            stages = [
-                ("translation", loaded.translator.model if loaded.translator else None),
-                ("summarization", loaded.summary.model),
-            ]
-            for role, model in stages:
-                if model is not None:
-                    rows.append(
-                        {
-                            "profile": name,
-                            "role": role,
-                            "id": model.model_id,
-                            "revision": model.revision,
-                            "backend": model.backend,
-                            "compute_type": model.compute_type,
-                            "device": model.device,
-                        }
-                    )
-                elif role == "summarization" and loaded.summary.enabled:
-                    rows.append(
-                        {
-                            "profile": name,
-                            "role": role,
-                            "id": "extractive:textrank",
-                            "revision": None,
-                            "backend": "none",
-                            "compute_type": None,
-                            "device": None,
-                        }
-                    )
-        return {"default_profile": service.settings.profiles[0], "models": rows}
-
-    async def document_endpoint(request: Request, kind: str, summarize: bool):
-        data = await read_fields(request)
-        owner = service.check_access(request, text_field(data.get("api_key")))
-        fields = _document_request(data)
-        options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
-        if fields.summary_method not in (None, "abstractive", "extractive"):
-            raise ApiError(
-                400,
-                "Invalid request: summary_method must be abstractive or extractive, got "
-                f"{fields.summary_method!r}",
-            )
-        name, loaded = service.pipeline(fields.profile)
-        document = _document(data, fields)
-        if kind == "summarize" and not loaded.summary.enabled:
-            raise ApiError(400, f"profile {name!r} was loaded without summaries")
-        if summarize and loaded.summary.enabled:
-            try:
-                loaded.summary.method_for(options)
-            except InputError as e:
-                raise ApiError(400, first_line(e)) from None
-        scheduler = service.scheduler()
-        if kind == "summarize":
-            ticket = await service.submit(
-                scheduler.submit_english, [document.text], profile=name, owner=owner, options=options
-            )
-            return _answer(await service.wait(request, ticket))
-        if "text/event-stream" in request.headers.get("accept", ""):
-            start = lambda sink: service.submit(  # noqa: E731 - the stream submits when it starts
-                scheduler.submit,
-                [document],
-                profile=name,
-                owner=owner,
-                summarize=summarize,
-                force=fields.force,
-                options=options,
-                on_event=sink,
-            )
-            return stream_document(service, request, start, summarize and loaded.summary.enabled)
-        ticket = await service.submit(
-            scheduler.submit,
-            [document],
-            profile=name,
-            owner=owner,
-            summarize=summarize,
-            force=fields.force,
-            options=options,
-        )
-        return _answer(await service.wait(request, ticket))
+        return {"default_profile": service.settings.profiles[0], "models": _model_rows(service)}
 
     @routes.post(
         "/v1/translate-and-summarize",
@@ -129,7 +49,7 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(DocumentRequest, multipart=True),
     )
     async def translate_and_summarize(request: Request):
-        return await document_endpoint(request, "translate", summarize=True)
+        return await _document_endpoint(service, request, "translate", summarize=True)
 
     @routes.post(
         "/v1/translate",
@@ -137,7 +57,7 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(DocumentRequest, multipart=True),
     )
     async def translate_only(request: Request):
-        return await document_endpoint(request, "translate", summarize=False)
+        return await _document_endpoint(service, request, "translate", summarize=False)
 
     @routes.post(
         "/v1/summarize",
@@ -145,9 +65,91 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(DocumentRequest, multipart=True),
     )
     async def summarize_only(request: Request):
-        return await document_endpoint(request, "summarize", summarize=True)
+        return await _document_endpoint(service, request, "summarize", summarize=True)
 
     return routes
+
+
+def _model_rows(service: Service) -> list[dict[str, Any]]:
+    """One row per loaded model of each profile; an extractive summariser is a row without a model."""
+    rows: list[dict[str, Any]] = []
+    for name, loaded in service.scheduler().pipelines.items():
+        stages = [
+            ("translation", loaded.translator.model if loaded.translator else None),
+            ("summarization", loaded.summary.model),
+        ]
+        for role, model in stages:
+            if model is not None:
+                row = {
+                    "id": model.model_id,
+                    "revision": model.revision,
+                    "backend": model.backend,
+                    "compute_type": model.compute_type,
+                    "device": model.device,
+                }
+            elif role == "summarization" and loaded.summary.enabled:
+                row = {
+                    "id": "extractive:textrank",
+                    "revision": None,
+                    "backend": "none",
+                    "compute_type": None,
+                    "device": None,
+                }
+            else:
+                continue
+            rows.append({"profile": name, "role": role, **row})
+    return rows
+
+
+async def _document_endpoint(service: Service, request: Request, kind: str, summarize: bool):
+    """The three document routes: read and check the request, submit it, answer or stream."""
+    data = await read_fields(request)
+    owner = service.check_access(request, text_field(data.get("api_key")))
+    fields = _document_request(data)
+    options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
+    if fields.summary_method not in (None, "abstractive", "extractive"):
+        raise ApiError(
+            400,
+            "Invalid request: summary_method must be abstractive or extractive, got "
+            f"{fields.summary_method!r}",
+        )
+    name, loaded = service.pipeline(fields.profile)
+    document = _document(data, fields)
+    if kind == "summarize" and not loaded.summary.enabled:
+        raise ApiError(400, f"profile {name!r} was loaded without summaries")
+    if summarize and loaded.summary.enabled:
+        try:
+            loaded.summary.method_for(options)
+        except InputError as e:
+            raise ApiError(400, first_line(e)) from None
+    scheduler = service.scheduler()
+    if kind == "summarize":
+        ticket = await service.submit(
+            scheduler.submit_english, [document.text], profile=name, owner=owner, options=options
+        )
+        return _answer(await service.wait(request, ticket))
+    if "text/event-stream" in request.headers.get("accept", ""):
+        start = lambda sink: service.submit(  # noqa: E731 - the stream submits when it starts
+            scheduler.submit,
+            [document],
+            profile=name,
+            owner=owner,
+            summarize=summarize,
+            force=fields.force,
+            options=options,
+            on_event=sink,
+        )
+        return stream_document(service, request, start, summarize and loaded.summary.enabled)
+    ticket = await service.submit(
+        scheduler.submit,
+        [document],
+        profile=name,
+        owner=owner,
+        summarize=summarize,
+        force=fields.force,
+        options=options,
+    )
+    return _answer(await service.wait(request, ticket))
 
 
 def _answer(outcomes: list[Any]) -> dict[str, Any]:
