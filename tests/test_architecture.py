@@ -453,8 +453,6 @@ OVER_TODAY = {
     "translator/testing/tiny.py::build_marian": 71,
     "translator/models/hf.py::load": 70,
     "translator/text/numbers.py::_extract": 69,
-    "translator/models/ct2.py::generate": 66,
-    "translator/server/run.py::serve": 63,
 }
 
 

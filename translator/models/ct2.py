@@ -184,9 +184,8 @@ class Ct2Model:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer.encode(text))
 
-    def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
-        """The same settings in as the transformers backend, the same Generated out."""
-        merged = {**self.generation, **settings}
+    def _decoding_options(self, merged: dict[str, Any], batch: int) -> tuple[dict[str, Any], bool]:
+        """generate()'s settings as translate_batch's options, and whether EOS is forced at the cap."""
         max_new = merged.get("max_new_tokens")
         if max_new is None:
             max_new = max(1, merged.get("max_length", self.max_positions) - 1)
@@ -210,13 +209,19 @@ class Ct2Model:
         if forced is not None:  # BART starts every output with <s>, as transformers forces it
             token = self.tokenizer.id_to_token(forced)
             if token is not None:
-                options["target_prefix"] = [[token] for _ in texts]
+                options["target_prefix"] = [[token] for _ in range(batch)]
         for name, option in _OPTION_NAMES.items():
             if name in merged and merged[name] is not None:
                 options[option] = merged[name]
         if not merged.get("do_sample"):
             for option in ("sampling_topk", "sampling_topp", "sampling_temperature"):
                 options.pop(option, None)
+        return options, forced_end
+
+    def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
+        """The same settings in as the transformers backend, the same Generated out."""
+        merged = {**self.generation, **settings}
+        options, forced_end = self._decoding_options(merged, len(texts))
         sources = [self.tokenizer.encode(text) for text in texts]
         if max(len(s) for s in sources) > self.max_input_tokens:
             raise RuntimeError(

@@ -72,6 +72,12 @@ def serve(
         f"translator: serving on http://{_url_host(host)}:{port} (models loading; /readyz says when ready)",
         file=sys.stderr,
     )
+    _run_with_server_signals(server.run)
+    return 1 if failure else 0
+
+
+def _run_with_server_signals(run) -> None:
+    """``run()`` with the signal handling a server needs, restored afterwards."""
     # uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again with the handler
     # that was there before it started: a no-op here, so that a requested stop exits 0.
     previous = {sig: signal.signal(sig, lambda *_: None) for sig in (signal.SIGINT, signal.SIGTERM)}
@@ -80,11 +86,10 @@ def serve(
         # of the process: SIGPIPE stays ignored, as Python leaves it, whatever the caller set.
         previous[signal.SIGPIPE] = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     try:
-        server.run()
+        run()
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    return 1 if failure else 0
 
 
 def split_threads(
