@@ -451,7 +451,6 @@ OVER_TODAY = {
     "translator/pipeline.py::Pipeline": 257,
     "translator/memory.py::TranslationMemory": 188,
     "translator/testing/tiny.py::build_marian": 71,
-    "translator/models/hf.py::load": 70,
     "translator/text/numbers.py::_extract": 69,
 }
 

@@ -127,7 +127,6 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
     check_generation(role, cfg, source)
     # Imported here, not at module level, so that --help and config errors stay fast.
     import torch
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     mps = bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
     device = resolve_device(
@@ -138,6 +137,39 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
     kwargs: dict[str, Any] = {"trust_remote_code": False}
     if not cfg.is_local and cfg.revision:
         kwargs["revision"] = cfg.revision
+
+    tokenizer, model = _from_pretrained(role, cfg, source, kwargs)
+    if not getattr(model.config, "is_encoder_decoder", False):
+        raise ModelLoadError(
+            f"{role} model '{config_label(cfg)}' is a {type(model).__name__}, not an encoder-decoder "
+            f"(Marian, BART, PEGASUS or T5 style) model"
+        )
+    model.to(device)
+    model.eval()
+    limit = input_limit(
+        getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)
+    )
+    check_input_budget(role, cfg, source, limit)
+    positions = getattr(model.config, "max_position_embeddings", None) or limit
+    return HFModel(
+        role=role,
+        model_id=cfg.model,
+        revision=cfg.revision,
+        tokenizer=tokenizer,
+        model=model,
+        device=device,
+        max_input_tokens=cfg.max_input_tokens or limit,
+        max_positions=positions,
+        load_seconds=time.perf_counter() - started,
+        compute_type=str(getattr(model, "dtype", "float32")).removeprefix("torch."),
+        threads=threads,
+    )
+
+
+def _from_pretrained(role: str, cfg: ModelConfig, source: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
+    """The tokenizer and model: from the local cache first, else from the hub, with an error that
+    names the model and the fix either way."""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     def from_pretrained(local_only: bool) -> tuple[Any, Any]:
         tokenizer = AutoTokenizer.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
@@ -165,31 +197,7 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
                 f"Fix: check the id and revision in {source} ({role}.model, {role}.revision)"
             ) from e
 
-    if not getattr(model.config, "is_encoder_decoder", False):
-        raise ModelLoadError(
-            f"{role} model '{config_label(cfg)}' is a {type(model).__name__}, not an encoder-decoder "
-            f"(Marian, BART, PEGASUS or T5 style) model"
-        )
-    model.to(device)
-    model.eval()
-    limit = input_limit(
-        getattr(model.config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)
-    )
-    check_input_budget(role, cfg, source, limit)
-    positions = getattr(model.config, "max_position_embeddings", None) or limit
-    return HFModel(
-        role=role,
-        model_id=cfg.model,
-        revision=cfg.revision,
-        tokenizer=tokenizer,
-        model=model,
-        device=device,
-        max_input_tokens=cfg.max_input_tokens or limit,
-        max_positions=positions,
-        load_seconds=time.perf_counter() - started,
-        compute_type=str(getattr(model, "dtype", "float32")).removeprefix("torch."),
-        threads=threads,
-    )
+    return tokenizer, model
 
 
 def _with_alternatives(hypotheses: list[Generated]) -> Generated:
