@@ -8,6 +8,7 @@ import sys
 from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, quiet_ray, say
 from .options import (
+    add_reading_options,
     config_options,
     non_negative_float,
     positive_float,
@@ -37,15 +38,7 @@ def add_parser(commands) -> None:
         metavar="NAME",
         help="JSONL/CSV field with the id (default: id; else the line number)",
     )
-    batch.add_argument(
-        "--input-format",
-        choices=("auto", "text", "markdown", "html"),
-        default="auto",
-        help="how to read each document",
-    )
-    batch.add_argument(
-        "--encoding", metavar="NAME", help="the inputs' encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
-    )
+    add_reading_options(batch, "how to read each document", "inputs'")
     batch.add_argument("--no-summary", action="store_true", help="translate only")
     batch.add_argument(
         "--pool-docs",

@@ -80,6 +80,16 @@ def summary_options() -> argparse.ArgumentParser:
     return summary
 
 
+def add_reading_options(parser: argparse.ArgumentParser, format_help: str, whose: str) -> None:
+    """--input-format and --encoding: how an input document is read (run and batch alike)."""
+    parser.add_argument(
+        "--input-format", choices=("auto", "text", "markdown", "html"), default="auto", help=format_help
+    )
+    parser.add_argument(
+        "--encoding", metavar="NAME", help=f"the {whose} encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
+    )
+
+
 def document_options() -> argparse.ArgumentParser:
     """One input document and where its output goes."""
     document = argparse.ArgumentParser(add_help=False)
@@ -90,12 +100,7 @@ def document_options() -> argparse.ArgumentParser:
         metavar="INPUT",
         help="a file (text, Markdown or HTML); '-' or nothing reads stdin",
     )
-    document.add_argument(
-        "--input-format",
-        choices=("auto", "text", "markdown", "html"),
-        default="auto",
-        help="default: from the file name, or HTML if it looks like HTML",
-    )
+    add_reading_options(document, "default: from the file name, or HTML if it looks like HTML", "input's")
     document.add_argument(
         "--format", choices=("text", "json", "markdown"), default="text", help="output format (default: text)"
     )
@@ -104,9 +109,6 @@ def document_options() -> argparse.ArgumentParser:
         "-o",
         metavar="FILE",
         help="write here (atomically: a temp file, then a rename) instead of stdout",
-    )
-    document.add_argument(
-        "--encoding", metavar="NAME", help="the input's encoding when it is not UTF-8 (e.g. latin-1, cp1252)"
     )
     return document
 
