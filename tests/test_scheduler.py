@@ -213,12 +213,22 @@ def test_input_errors_come_back_in_their_place(gated):
 
 
 def test_the_batch_budget_follows_the_measured_cost(gated):
+    from translator.server.batching import BatchCost
+
     model, pipeline, scheduler = gated
-    assert scheduler.budget("default") == 64  # the first batch: the initial budget within the cap
-    scheduler._seconds_per_token["default"] = 1.0 / 40  # 40 tokens a second on this machine
-    assert scheduler.budget("default") == 40
-    scheduler._seconds_per_token["default"] = 1.0  # very slow: never below the floor
-    assert scheduler.budget("default") == 32
+    assert (
+        scheduler.translation.budget("default") == 64
+    )  # the first batch: the initial budget within the profile's cap
+    cost = BatchCost(target_s=1.0)
+    assert cost.budget("p", cap=4096) == 256  # nothing measured yet: the initial budget
+    cost.record("p", seconds=1.0, padded=40)  # 40 tokens a second on this machine
+    assert cost.budget("p", cap=4096) == 40
+    assert cost.budget("p", cap=30) == 30
+    cost.record("p", seconds=0.5, padded=40)  # faster now: the estimate moves 30% of the way
+    assert cost.budget("p", cap=4096) == int(1.0 / (0.025 - 0.3 * 0.0125))  # 47
+    slow = BatchCost(target_s=1.0)
+    slow.record("p", seconds=10.0, padded=10)  # very slow: never below the floor
+    assert slow.budget("p", cap=4096) == 32
 
 
 def test_generated_outputs_reach_the_memory_and_a_second_request_is_served_from_it(tmp_path, config):
@@ -296,7 +306,7 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
                 second_sent.set()
                 break
             threading.Event().wait(0.05)
-        with scheduler._handoff:  # its hand-off is over: sentence 2 is held back, not sent
+        with scheduler.translation._handoff:  # its hand-off is over: sentence 2 is held back, not sent
             assert second_sent.is_set() and sent == [], "sentence 2 was sent before sentence 1"
         first_go.set()
         [result] = ticket.future.result(timeout=WAIT_S)

@@ -1,12 +1,24 @@
-"""Which pieces go into the next translation batch: the scheduler's fairness rules as one function
+"""What the scheduler's lanes run next, and what a batch costs: the fairness rules for translation
+batches and for summaries, the measured cost that sizes batches, and a batch that fails alone
 (see scheduler.py's docstring for the rules and why)."""
 
 from __future__ import annotations
 
 import collections
+import logging
+import time
 from typing import Callable
 
-from .tickets import Ticket
+from ..errors import first_line
+from ..models.base import Generated
+from .tickets import SummaryJob, Ticket
+
+log = logging.getLogger("translator.server")
+
+TARGET_BATCH_S = 1.0  # one batch is about this much work, so a newcomer waits about this long
+INITIAL_BATCH_TOKENS = 256  # padded tokens of the first batch, before any cost is measured
+MIN_BATCH_TOKENS = 32
+COST_SMOOTHING = 0.3  # weight of the newest batch in the measured cost per token
 
 
 def take_batch(
@@ -42,3 +54,69 @@ def take_batch(
             if not lane:
                 lanes.remove(lane)
     return profile, batch
+
+
+class BatchCost:
+    """Seconds per padded token, per profile, smoothed over recent batches; it sizes the next batch
+    so that one batch is about ``target_s`` of work on this machine."""
+
+    def __init__(self, target_s: float = TARGET_BATCH_S):
+        self.target_s = target_s
+        self._seconds_per_token: dict[str, float] = {}
+
+    def budget(self, profile: str, cap: int) -> int:
+        """Padded tokens for the next batch of ``profile``, at most ``cap``."""
+        cost = self._seconds_per_token.get(profile)
+        wanted = INITIAL_BATCH_TOKENS if cost is None else int(self.target_s / cost)
+        return min(cap, max(MIN_BATCH_TOKENS, wanted))
+
+    def record(self, profile: str, seconds: float, padded: int) -> None:
+        measured = seconds / padded
+        previous = self._seconds_per_token.get(profile)
+        self._seconds_per_token[profile] = (
+            measured if previous is None else previous + COST_SMOOTHING * (measured - previous)
+        )
+
+
+def generate_isolated(
+    translator, texts: list[str], lengths: dict[str, int]
+) -> tuple[dict[str, Generated], dict[str, Exception]]:
+    """The batch's outputs by text; when the batch raises, each text alone, so one bad input fails
+    only itself (the bulkhead)."""
+    try:
+        return dict(zip(texts, translator.generate_batch(texts, lengths))), {}
+    except Exception as e:  # noqa: BLE001 - isolated below; a text that fails alone is reported
+        log.warning("a batch of %d failed (%s); retrying its texts one by one", len(texts), first_line(e))
+    outputs, failures = {}, {}
+    for text in texts:
+        try:
+            outputs[text] = translator.generate_batch([text], lengths)[0]
+        except Exception as e:  # noqa: BLE001 - handed to the requests that sent this text
+            failures[text] = e
+    return outputs, failures
+
+
+class SummaryQueue:
+    """Summaries waiting for the summary lane: the owner served longest ago goes first; within it,
+    the shortest text, with aging. Not thread-safe: the scheduler calls it under its lock."""
+
+    def __init__(self) -> None:
+        self._jobs: list[SummaryJob] = []
+        self._last_owner: dict[str, float] = {}
+
+    def add(self, *jobs: SummaryJob) -> None:
+        self._jobs.extend(jobs)
+
+    def clear(self) -> None:
+        self._jobs = []
+
+    def take(self) -> SummaryJob | None:
+        """The next job (cancelled requests' jobs are dropped), or None."""
+        self._jobs = [j for j in self._jobs if not j.ticket.cancelled]
+        if not self._jobs:
+            return None
+        now = time.monotonic()
+        job = min(self._jobs, key=lambda j: (self._last_owner.get(j.ticket.owner, 0.0), j.key(now)))
+        self._jobs.remove(job)
+        self._last_owner[job.ticket.owner] = now
+        return job

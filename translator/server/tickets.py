@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..assemble import piece_outputs
-from ..errors import InputError, TranslatorError
+from ..errors import InputError, TranslatorError, first_line
 from ..models.base import Generated
 from ..pipeline import Pipeline
 from ..prepare import Prepared
@@ -120,3 +120,85 @@ def results_of(ticket: Ticket) -> list[Result | InputError]:
             )
         )
     return results
+
+
+def open_ticket(
+    pipeline: Pipeline,
+    texts: list,
+    *,
+    profile: str,
+    owner: str,
+    summarize: bool,
+    force: bool,
+    options: SummaryOptions | None,
+    on_event: EventSink | None,
+) -> Ticket:
+    """Prepare ``texts`` (segmenting needs no model) and make their request: what the translation
+    memory holds is in its outputs, the rest waits in its queue in document order."""
+    assert pipeline.translator is not None
+    docs = pipeline.prepare_many(texts, force)
+    ticket = Ticket(owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event)
+    ticket.sent = [0] * len(docs)
+    ticket.segments = [[] for _ in docs]
+    ticket.ranges = [piece_ranges(doc) if isinstance(doc, Prepared) else [] for doc in docs]
+    wanted = list(dict.fromkeys(t for d in docs if isinstance(d, Prepared) for t in d.to_translate))
+    ticket.outputs = pipeline.translator.recall(wanted)
+    todo = [t for t in wanted if t not in ticket.outputs]
+    ticket.tokens = pipeline.translator.token_counts(todo)
+    ticket.queue.extend(todo)
+    ticket.waiting_tokens = sum(ticket.tokens.values())
+    for i, doc in enumerate(docs):
+        if isinstance(doc, Prepared):
+            ticket.emit("sentences", i, doc)
+    return ticket
+
+
+def send_ready(ticket: Ticket) -> list[int]:
+    """Send every sentence whose pieces are all in, in order; the documents whose last sentence
+    this sent and whose summary is due."""
+    due = []
+    for i, doc in enumerate(ticket.docs):
+        if not isinstance(doc, Prepared) or ticket.sent[i] == len(doc.sentences):
+            continue
+        for index in range(ticket.sent[i], len(doc.sentences)):
+            texts = [doc.model_texts[p] for p in ticket.ranges[i][index]]
+            if any(t is not None and t not in ticket.outputs for t in texts):
+                break
+            parts = [
+                ticket.outputs[t] if t is not None else Generated(doc.pieces[p].text, 0, False)
+                for p, t in zip(ticket.ranges[i][index], texts)
+            ]
+            segment = ticket.pipeline.segment(doc, index, parts)
+            ticket.segments[i].append(segment)
+            ticket.sent[i] += 1
+            ticket.emit("sentence", i, (index, segment, ticket.sent[i], len(doc.sentences)))
+        if ticket.sent[i] == len(doc.sentences) and ticket.summarize and i not in ticket.summaries:
+            due.append(i)
+    return due
+
+
+def is_done(ticket: Ticket) -> bool:
+    """Every sentence sent and every summary made."""
+    if ticket.english is not None:
+        return len(ticket.summaries) == len(ticket.english)
+    return all(
+        not isinstance(doc, Prepared)
+        or (ticket.sent[i] == len(doc.sentences) and (not ticket.summarize or i in ticket.summaries))
+        for i, doc in enumerate(ticket.docs)
+    )
+
+
+def model_failure(ticket: Ticket, text: str, error: Exception) -> RequestFailed:
+    """The error for a request whose model text ``text`` failed: which sentence, why, the request id."""
+    sentence = next(
+        (
+            d.owner[d.model_texts.index(text)] + 1
+            for d in ticket.docs
+            if isinstance(d, Prepared) and text in d.model_texts
+        ),
+        0,
+    )
+    return RequestFailed(
+        f"the translation model failed on sentence {sentence} of this request ({first_line(error)}); "
+        f"request id {ticket.id}"
+    )
