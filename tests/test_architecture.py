@@ -291,6 +291,10 @@ RULES = [
 ]
 
 
+# The pipeline's own parts: loading and provenance serve it, never the layers above.
+for part in ("translator.loading", "translator.phases", "translator.provenance"):
+    RULES.append((part, ("translator.pipeline", "translator.cli", "translator.batch", "translator.server")))
+
 RULES.append(("translator.testing", ("translator.cli", "translator.server", "translator.batch")))
 
 
@@ -447,7 +451,6 @@ def test_two_pipelines_with_different_configs_in_two_threads(tiny_dirs, tmp_path
 # today is listed with its size, so it may shrink but not grow, and nothing new may join it.
 MODULE_LINES, CLASS_LINES, FUNCTION_LINES = 400, 150, 60
 OVER_TODAY = {
-    "translator/pipeline.py::Pipeline": 257,
     "translator/memory.py::TranslationMemory": 188,
     "translator/testing/tiny.py::build_marian": 71,
     "translator/text/numbers.py::_extract": 69,

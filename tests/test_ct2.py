@@ -45,8 +45,11 @@ def test_ct2_results_keep_the_contract(ct2_pipeline, example_text):
 
 def test_ct2_tokenization_matches_the_hf_tokenizers(ct2_pipeline, tiny_pipeline):
     english = ["The city began testing electric buses.", "Rice prices rose percent per kg."]
-    for stage, texts in (("translator", TEXTS), ("summarizer", english)):
-        fast, reference = getattr(ct2_pipeline, stage).model, getattr(tiny_pipeline, stage).model
+    for stage, texts in (("translation", TEXTS), ("summarization", english)):
+        fast, reference = (
+            (p.translator.model if stage == "translation" else p.summary.model)
+            for p in (ct2_pipeline, tiny_pipeline)
+        )
         for text in texts:
             ids = reference.tokenizer(text)["input_ids"]
             assert fast.tokenizer.encode(text) == reference.tokenizer.convert_ids_to_tokens(ids), (
@@ -70,7 +73,10 @@ def test_ct2_float32_and_transformers_give_the_same_greedy_outputs(tiny_dirs, tm
     for source in TEXTS:
         assert fast(source, summarize=False).translation == reference(source, summarize=False).translation
     english = ["The city began testing electric buses on three corridors.", "Rice prices rose."]
-    assert fast.summarizer.summarize(english).text == reference.summarizer.summarize(english).text
+    assert (
+        fast.summary.summarizer.summarize(english).text
+        == reference.summary.summarizer.summarize(english).text
+    )
 
 
 def test_the_conversion_is_cached_and_reused(tiny_dirs, tmp_path, monkeypatch):

@@ -67,7 +67,7 @@ def test_200_sentences_translated_and_summarised_within_limits(
 ):
     assert len(split_sentences(document_200)) == SENTENCES
     translation_calls = spy_generate(monkeypatch, tiny_pipeline.translator.model)
-    summary_calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
+    summary_calls = spy_generate(monkeypatch, tiny_pipeline.summary.summarizer.model)
 
     result = tiny_pipeline(document_200)
 

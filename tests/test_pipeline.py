@@ -104,20 +104,20 @@ def test_long_sentence_is_translated_in_pieces_within_the_limit(tiny_dirs, tmp_p
 
 
 def test_long_document_is_summarised_in_windows_and_rounds(tiny_pipeline, article_20, monkeypatch):
-    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
+    calls = spy_generate(monkeypatch, tiny_pipeline.summary.summarizer.model)
     result = tiny_pipeline(article_20)
-    limit = tiny_pipeline.summarizer.model.max_input_tokens
+    limit = tiny_pipeline.summary.summarizer.model.max_input_tokens
     assert result.summary_chunks > 1
     assert result.summary_rounds >= 2
     assert len(calls) >= 2 and all(c.length <= limit for c in calls)
-    assert all(c.max_new + 1 <= tiny_pipeline.summarizer.model.max_positions for c in calls)
+    assert all(c.max_new + 1 <= tiny_pipeline.summary.summarizer.model.max_positions for c in calls)
 
 
 def test_boilerplate_is_translated_but_not_summarised(tiny_pipeline, monkeypatch):
     seen: list[list[str]] = []
-    original = tiny_pipeline.summarizer.summarize
+    original = tiny_pipeline.summary.summarizer.summarize
     monkeypatch.setattr(
-        tiny_pipeline.summarizer, "summarize", lambda s, **kw: seen.append(s) or original(s, **kw)
+        tiny_pipeline.summary.summarizer, "summarize", lambda s, **kw: seen.append(s) or original(s, **kw)
     )
     result = tiny_pipeline(
         "Harga beras naik.\nBaca Juga: Harga Emas Naik\nPemerintah menyiapkan operasi pasar."
@@ -153,7 +153,7 @@ def test_max_input_tokens_over_the_model_limit_is_a_config_error(tiny_dirs, tmp_
 
 def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipeline, article_20, monkeypatch):
     monkeypatch.setattr(
-        tiny_pipeline.summarizer.model,
+        tiny_pipeline.summary.summarizer.model,
         "generate",
         lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts],
     )
@@ -165,11 +165,11 @@ def test_empty_partial_summaries_give_an_empty_summary_with_a_warning(tiny_pipel
 
 def test_an_empty_final_summary_is_flagged(tiny_pipeline, monkeypatch):
     monkeypatch.setattr(
-        tiny_pipeline.summarizer.model,
+        tiny_pipeline.summary.summarizer.model,
         "generate",
         lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts],
     )
-    summary = tiny_pipeline.summarizer.summarize(["Rice prices rose."])
+    summary = tiny_pipeline.summary.summarizer.summarize(["Rice prices rose."])
     assert summary.text == "" and summary.rounds == 1
     assert [(w.kind, w.message) for w in summary.warnings] == [
         ("empty", "summary: the model returned an empty summary")

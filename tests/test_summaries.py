@@ -73,7 +73,7 @@ def test_extractive_method_loads_no_summariser_and_picks_from_the_translation(
     extractive_config, example_text
 ):
     pipeline = Pipeline.from_config(extractive_config)
-    assert pipeline.summarizer is None
+    assert pipeline.summary.summarizer is None
     result = pipeline(example_text)
     assert result.summary_method == "extractive"
     assert result.summary
@@ -85,11 +85,11 @@ def test_extractive_method_loads_no_summariser_and_picks_from_the_translation(
 
 
 def test_summary_words_bound_the_abstractive_token_cap(tiny_pipeline, monkeypatch):
-    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
-    free = tiny_pipeline.summarizer.summarize(["Rice prices rose in the city."])
-    capped = tiny_pipeline.summarizer.summarize(["Rice prices rose in the city."], max_words=3)
+    calls = spy_generate(monkeypatch, tiny_pipeline.summary.summarizer.model)
+    free = tiny_pipeline.summary.summarizer.summarize(["Rice prices rose in the city."])
+    capped = tiny_pipeline.summary.summarizer.summarize(["Rice prices rose in the city."], max_words=3)
     assert free.rounds == capped.rounds == 1
-    configured = tiny_pipeline.summarizer.cfg.generation["max_new_tokens"]
+    configured = tiny_pipeline.summary.summarizer.cfg.generation["max_new_tokens"]
     assert calls[0].max_new == configured
     assert calls[1].max_new < configured and calls[1].max_new >= 3
 
@@ -126,7 +126,7 @@ def test_an_empty_abstractive_summary_falls_back_to_extractive(
     )
     pipeline = Pipeline.from_config(path)
     monkeypatch.setattr(
-        pipeline.summarizer.model,
+        pipeline.summary.summarizer.model,
         "generate",
         lambda texts, settings, candidates=1: [Generated("", 1, False) for _ in texts],
     )
@@ -175,8 +175,10 @@ def test_boilerplate_goes_into_the_summary_when_configured(tiny_dirs, tmp_path, 
     )
     pipeline = Pipeline.from_config(path)
     seen = []
-    original = pipeline.summarizer.summarize
-    monkeypatch.setattr(pipeline.summarizer, "summarize", lambda s, **kw: seen.append(s) or original(s, **kw))
+    original = pipeline.summary.summarizer.summarize
+    monkeypatch.setattr(
+        pipeline.summary.summarizer, "summarize", lambda s, **kw: seen.append(s) or original(s, **kw)
+    )
     result = pipeline("Harga beras naik.\nBaca Juga: Harga Emas Naik\nPemerintah menyiapkan operasi pasar.")
     assert seen == [[s.translation for s in result.segments]]
 
@@ -236,7 +238,7 @@ def test_no_retry_when_retry_generation_is_null(tiny_dirs, tmp_path, monkeypatch
 
 
 def test_one_sentence_is_its_own_summary_and_the_model_is_not_asked(tiny_pipeline, monkeypatch):
-    calls = spy_generate(monkeypatch, tiny_pipeline.summarizer.model)
+    calls = spy_generate(monkeypatch, tiny_pipeline.summary.summarizer.model)
     one = tiny_pipeline.summary.summarize(["Rice prices rose two percent this week."])
     assert one.text == "Rice prices rose two percent this week." and calls == []
     assert [f.kind for f in one.warnings] == ["summary"] and "its own summary" in one.warnings[0].message

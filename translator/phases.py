@@ -1,0 +1,113 @@
+"""The pipeline's phases, one document at a time: prepare (validate, segment, pieces within the
+model's budget), segments from the model's outputs, the summary's input and summary, the Result
+with its provenance. ``Pipeline`` runs them in order over pooled batches; the service's scheduler
+calls them one by one, a batch at a time, so both give the same Result for the same text."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .assemble import assemble_result, build_segment, join_paragraphs, translated_segments
+from .config import Config
+from .documents import Document
+from .errors import InputError, TranslatorError
+from .models.base import Generated
+from .prepare import Prepared, prepare_document
+from .provenance import model_infos, signature
+from .summarize import Summary, SummaryOptions, SummaryStage
+from .translate import Translator
+from .types import Flag, ModelInfo, Result, Segment
+
+
+class Phases:
+    """The loaded parts (config, translator, summary stage) and the steps that use them. Nothing here
+    calls a model but through the translator and the summary stage, and nothing keeps state."""
+
+    def __init__(
+        self,
+        config: Config,
+        translator: Translator | None,
+        summary: SummaryStage,
+        notes: list[Flag] | None = None,
+    ):
+        self.config = config
+        self.translator = translator
+        self.summary = summary
+        self.notes = list(notes or []) + summary.notes  # flags from loading, repeated in every Result
+        models = [m for m in (translator.model if translator else None, summary.model) if m is not None]
+        self.load_seconds = sum(m.load_seconds for m in models)
+
+    def prepare(self, text: str | Document, force: bool = False) -> Prepared:
+        """Validate and segment ``text`` into pieces within the model's budget; raises InputError.
+        Uses only the tokenizer, so it may run outside the lock, beside a generate() call."""
+        if self.translator is None:
+            raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
+        return prepare_document(
+            text, self.translator.count_tokens, self.translator.budget, self.config.max_input_chars, force
+        )
+
+    def segments(self, doc: Prepared, outputs: list[Generated]) -> list[Segment]:
+        """``doc``'s segments from one output per piece."""
+        assert self.translator is not None
+        return translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
+
+    def prepare_many(
+        self, texts: Sequence[str | Document], force: bool = False
+    ) -> list[Prepared | InputError]:
+        """``prepare`` for each text; a text that cannot be used gives its InputError in its place."""
+        docs: list[Prepared | InputError] = []
+        for text in texts:
+            try:
+                docs.append(self.prepare(text, force))
+            except InputError as e:
+                docs.append(e)
+        return docs
+
+    def segment(self, doc: Prepared, index: int, parts: list[Generated]) -> Segment:
+        """Sentence ``index`` of ``doc`` from its pieces' outputs: what the service streams."""
+        assert self.translator is not None
+        return build_segment(doc, index, parts, self.translator.budget, self.translator.glossary)
+
+    def summarize_segments(self, segments: list[Segment], options: SummaryOptions | None = None) -> Summary:
+        """The summary of translated segments (boilerplate left out unless configured)."""
+        return self.summary.summarize(self.summary_input(segments), options)
+
+    def summary_input(self, segments: list[Segment]) -> list[str]:
+        """The English the summary is made of: the translations, boilerplate left out unless configured."""
+        include = self.config.summarization.include_boilerplate
+        return [s.translation for s in segments if include or not s.boilerplate]
+
+    def result(
+        self,
+        doc: Prepared,
+        segments: list[Segment],
+        summary: Summary | None,
+        timings: dict[str, float],
+        options: SummaryOptions | None = None,
+        cache_hits: int = 0,
+    ) -> Result:
+        """The Result of ``doc``: its segments, the summary (None: not summarised), provenance."""
+        assert self.translator is not None
+        summarized = summary is not None
+        return assemble_result(
+            translation=join_paragraphs(segments),
+            segments=segments,
+            summary=summary,
+            source=doc.text,
+            notes=self.notes + self.translator.notes + doc.notes,
+            models=self.models(summarized, options),
+            timings=timings,
+            signature=self.signature(summarized, options=options),
+            source_text=doc.text if doc.extracted else None,
+            glossary=self.translator.glossary,
+            cache_hits=cache_hits,
+        )
+
+    def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:
+        return model_infos(self.config, self.translator, self.summary, summarize, options)
+
+    def signature(
+        self, summarize: bool = True, translation: bool = True, options: SummaryOptions | None = None
+    ) -> str:
+        """What produced a result, so that two runs can be compared (see provenance.signature)."""
+        return signature(self.config, self.translator, self.summary, summarize, translation, options)
