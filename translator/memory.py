@@ -19,9 +19,10 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from .cachedir import cache_dir
 from .models.base import Generated
@@ -73,7 +74,7 @@ class TranslationMemory:
         self._lock = threading.Lock()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._db = self._open()
+            self._db = open_database(self.path, self.busy_timeout_s)
         except sqlite3.OperationalError:
             raise  # locked past the busy timeout, or no access: the file is someone's, never set aside
         except sqlite3.DatabaseError as e:
@@ -85,46 +86,7 @@ class TranslationMemory:
                 f"translation memory {self.path} was not readable ({e}); set aside as {aside}, starting a "
                 "new one"
             )
-            self._db = self._open()
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(
-            self.path, timeout=self.busy_timeout_s, isolation_level=None, check_same_thread=False
-        )
-        try:
-            tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if tables and "meta" not in tables:
-                raise sqlite3.DatabaseError(
-                    f"not a translator memory (it holds the tables {', '.join(sorted(tables))})"
-                )
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-            db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
-            db.execute(
-                "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT "
-                "NULL)"
-            )
-            db.execute("CREATE INDEX IF NOT EXISTS memory_used ON memory (used)")
-            db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('hits', '0'), ('misses', '0')", (FORMAT,)
-            )
-            found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
-            if not found or found[0] != FORMAT:
-                raise sqlite3.DatabaseError(
-                    f"not a translator memory (format {found[0] if found else 'missing'!r})"
-                )
-            db.execute("SELECT count(*) FROM memory").fetchone()
-            # The data's size, kept up to date by every write: the bound is checked without a scan.
-            # A file from before this row existed is measured once.
-            db.execute(
-                "INSERT OR IGNORE INTO meta SELECT 'bytes', CAST(coalesce(sum(length(key) + length(value) + "
-                "?), 0) AS TEXT) FROM memory",
-                (ENTRY_OVERHEAD,),
-            )
-        except sqlite3.DatabaseError:
-            db.close()
-            raise
-        return db
+            self._db = open_database(self.path, self.busy_timeout_s)
 
     def get_many(self, keys: list[str]) -> dict[str, Generated]:
         """The stored outputs for those ``keys`` that are in memory; counts hits and misses."""
@@ -133,77 +95,35 @@ class TranslationMemory:
         found: dict[str, Generated] = {}
         now = time.time()
         with self._lock:
-            for start in range(0, len(keys), 500):
-                chunk = keys[start : start + 500]
-                marks = ",".join("?" * len(chunk))
-                for key, value in self._db.execute(
-                    f"SELECT key, value FROM memory WHERE key IN ({marks})", chunk
-                ):
-                    data = json.loads(value)
-                    found[key] = Generated(
-                        data["text"],
-                        data["new_tokens"],
-                        data["hit_cap"],
-                        data.get("retried", False),
-                        reranked=data.get("reranked"),
-                        cached=True,
-                    )
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                self._db.executemany(
-                    "UPDATE memory SET used = ? WHERE key = ?", [(now, key) for key in found]
-                )
+            for chunk, marks in _chunks(keys):
+                query = f"SELECT key, value FROM memory WHERE key IN ({marks})"
+                found.update((key, _decode(value)) for key, value in self._db.execute(query, chunk))
+            with _transaction(self._db):
+                used = [(now, key) for key in found]
+                self._db.executemany("UPDATE memory SET used = ? WHERE key = ?", used)
                 self._count("hits", len(found))
                 self._count("misses", len(keys) - len(found))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
         return found
 
     def put_many(self, items: Iterable[tuple[str, Generated]]) -> None:
-        rows = [
-            (
-                key,
-                json.dumps(
-                    {
-                        "text": g.text,
-                        "new_tokens": g.new_tokens,
-                        "hit_cap": g.hit_cap,
-                        "retried": g.retried,
-                        "reranked": g.reranked,
-                    },
-                    ensure_ascii=False,
-                ),
-                time.time(),
-            )
-            for key, g in items
-        ]
+        now = time.time()
+        rows = [(key, _encode(g), now) for key, g in items]
         if not rows:
             return
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                replaced = 0
-                for start in range(0, len(rows), 500):
-                    chunk = [row[0] for row in rows[start : start + 500]]
-                    marks = ",".join("?" * len(chunk))
-                    query = (
-                        "SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory WHERE key IN "
-                        f"({marks})"
-                    )
-                    replaced += self._db.execute(query, [ENTRY_OVERHEAD, *chunk]).fetchone()[0]
-                self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", rows)
-                added = sum(
-                    len(key) + len(value) + ENTRY_OVERHEAD for key, value, _ in rows
-                )  # characters, as SQLite's length()
-                self._count("bytes", added - replaced)
-                if self._bytes() > self.max_bytes:
-                    self._evict()
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, _transaction(self._db):
+            replaced = 0
+            for chunk, marks in _chunks([row[0] for row in rows]):
+                query = (
+                    "SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory "
+                    f"WHERE key IN ({marks})"
+                )
+                replaced += self._db.execute(query, [ENTRY_OVERHEAD, *chunk]).fetchone()[0]
+            self._db.executemany("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", rows)
+            # characters, as SQLite's length() counts them
+            added = sum(len(key) + len(value) + ENTRY_OVERHEAD for key, value, _ in rows)
+            self._count("bytes", added - replaced)
+            if self._bytes() > self.max_bytes:
+                self._evict()
 
     def _bytes(self) -> int:
         return int(self._db.execute("SELECT value FROM meta WHERE name = 'bytes'").fetchone()[0])
@@ -245,3 +165,79 @@ class TranslationMemory:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def open_database(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
+    """The memory file opened (made, if new) and checked: raises DatabaseError for a file that is
+    not a translator memory, OperationalError for one locked past the timeout or out of reach."""
+    db = sqlite3.connect(path, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+    try:
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "meta" not in tables:
+            raise sqlite3.DatabaseError(
+                f"not a translator memory (it holds the tables {', '.join(sorted(tables))})"
+            )
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, value TEXT NOT NULL, used REAL NOT "
+            "NULL)"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS memory_used ON memory (used)")
+        db.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('hits', '0'), ('misses', '0')", (FORMAT,)
+        )
+        found = db.execute("SELECT value FROM meta WHERE name = 'format'").fetchone()
+        if not found or found[0] != FORMAT:
+            raise sqlite3.DatabaseError(
+                f"not a translator memory (format {found[0] if found else 'missing'!r})"
+            )
+        db.execute("SELECT count(*) FROM memory").fetchone()
+        # The data's size, kept up to date by every write: the bound is checked without a scan.
+        # A file from before this row existed is measured once.
+        db.execute(
+            "INSERT OR IGNORE INTO meta SELECT 'bytes', CAST(coalesce(sum(length(key) + length(value) + "
+            "?), 0) AS TEXT) FROM memory",
+            (ENTRY_OVERHEAD,),
+        )
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+    return db
+
+
+@contextmanager
+def _transaction(db: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction, taken at once (IMMEDIATE: another process waits, never deadlocks)."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+    """``keys`` in chunks within SQLite's limit on parameters, each with its ``?`` marks."""
+    for start in range(0, len(keys), size):
+        chunk = keys[start : start + size]
+        yield chunk, ",".join("?" * len(chunk))
+
+
+def _encode(g: Generated) -> str:
+    fields = {"text": g.text, "new_tokens": g.new_tokens, "hit_cap": g.hit_cap, "retried": g.retried}
+    return json.dumps({**fields, "reranked": g.reranked}, ensure_ascii=False)
+
+
+def _decode(value: str) -> Generated:
+    data = json.loads(value)
+    return Generated(
+        data["text"],
+        data["new_tokens"],
+        data["hit_cap"],
+        data.get("retried", False),
+        reranked=data.get("reranked"),
+        cached=True,
+    )
