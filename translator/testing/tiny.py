@@ -59,39 +59,12 @@ def build_marian(
 ) -> Path:
     """A Marian model; ``shape``/``vocab_size`` give full-size architectures for the benchmark
     (the vocabulary is padded with unused entries up to ``vocab_size``)."""
-    import sentencepiece as spm
     import torch
     from transformers import GenerationConfig, MarianConfig, MarianMTModel, MarianTokenizer
 
     work = out.parent / f"{out.name}-spm"
-    work.mkdir(parents=True, exist_ok=True)
-    (work / "corpus.txt").write_text("\n".join(lines), encoding="utf-8")
-    spm.SentencePieceTrainer.train(
-        input=str(work / "corpus.txt"),
-        model_prefix=str(work / "m"),
-        vocab_size=400,
-        hard_vocab_limit=False,
-        model_type="unigram",
-        character_coverage=1.0,
-        bos_id=-1,
-        eos_id=-1,
-        unk_id=0,
-        pad_id=-1,
-        minloglevel=2,
-        num_threads=1,
-    )
-    processor = spm.SentencePieceProcessor(model_file=str(work / "m.model"))
-    # Marian's vocab: </s> = 0, <unk> = 1, the pieces, then <pad> last (pad is also the decoder start).
-    vocab = {"</s>": 0, "<unk>": 1}
-    for i in range(processor.get_piece_size()):
-        vocab.setdefault(processor.id_to_piece(i), len(vocab))
-    while vocab_size is not None and len(vocab) < vocab_size - 1:
-        vocab[f"<unused{len(vocab)}>"] = len(vocab)
-    vocab["<pad>"] = len(vocab)
+    vocab = _train_marian_vocab(work, lines, vocab_size)
     out.mkdir(parents=True, exist_ok=True)
-    (work / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
-    for name in ("source.spm", "target.spm"):
-        shutil.copy(work / "m.model", work / name)
     tokenizer = MarianTokenizer(
         source_spm=str(work / "source.spm"),
         target_spm=str(work / "target.spm"),
@@ -120,6 +93,40 @@ def build_marian(
     model.save_pretrained(out)
     tokenizer.save_pretrained(out)
     return out
+
+
+def _train_marian_vocab(work: Path, lines: list[str], vocab_size: int | None) -> dict[str, int]:
+    """A SentencePiece model trained on ``lines`` (as source.spm and target.spm in ``work``) and
+    Marian's vocab.json: </s> = 0, <unk> = 1, the pieces, then <pad> last (also the decoder start)."""
+    import sentencepiece as spm
+
+    work.mkdir(parents=True, exist_ok=True)
+    (work / "corpus.txt").write_text("\n".join(lines), encoding="utf-8")
+    spm.SentencePieceTrainer.train(
+        input=str(work / "corpus.txt"),
+        model_prefix=str(work / "m"),
+        vocab_size=400,
+        hard_vocab_limit=False,
+        model_type="unigram",
+        character_coverage=1.0,
+        bos_id=-1,
+        eos_id=-1,
+        unk_id=0,
+        pad_id=-1,
+        minloglevel=2,
+        num_threads=1,
+    )
+    processor = spm.SentencePieceProcessor(model_file=str(work / "m.model"))
+    vocab = {"</s>": 0, "<unk>": 1}
+    for i in range(processor.get_piece_size()):
+        vocab.setdefault(processor.id_to_piece(i), len(vocab))
+    while vocab_size is not None and len(vocab) < vocab_size - 1:
+        vocab[f"<unused{len(vocab)}>"] = len(vocab)
+    vocab["<pad>"] = len(vocab)
+    (work / "vocab.json").write_text(json.dumps(vocab), encoding="utf-8")
+    for name in ("source.spm", "target.spm"):
+        shutil.copy(work / "m.model", work / name)
+    return vocab
 
 
 def build_bart(

@@ -96,16 +96,37 @@ def unmatched(numbers: Iterable[Number], other: set[Key]) -> list[str]:
     return seen
 
 
+class _Found:
+    """What the passes found, by position; a span one pass takes is not read again by a later one."""
+
+    def __init__(self, text: str):
+        self.items: list[tuple[int, Number]] = []
+        self.taken = [False] * len(text)
+
+    def free(self, m: re.Match) -> bool:
+        return not any(self.taken[m.start() : m.end()])
+
+    def add(self, m: re.Match, number: Number, take: bool = True) -> None:
+        self.items.append((m.start(), number))
+        if take:
+            self.taken[m.start() : m.end()] = [True] * (m.end() - m.start())
+
+
 def _extract(text, scales, months, words, values_of) -> list[Number]:
-    found: list[tuple[int, Number]] = []
-    taken = [False] * len(text)
+    """Dates first (month names, then slashes), then digits with their scales, then number words:
+    each pass skips what an earlier one took."""
+    found = _Found(text)
+    _month_dates(text, months, found)
+    _slash_dates(text, found)
+    scale_names = "|".join(sorted(scales, key=len, reverse=True))
+    _digit_numbers(text, scales, scale_names, values_of, found)
+    _word_numbers(text, words, scales, scale_names, found)
+    return [number for _, number in sorted(found.items, key=lambda item: item[0])]
 
-    def take(start: int, end: int) -> None:
-        for i in range(start, end):
-            taken[i] = True
 
+def _month_dates(text: str, months: dict[str, int], found: _Found) -> None:
+    """ "31 Januari 2024", "January 31, 2024", "31 January": dates written with a month name."""
     month_names = "|".join(sorted(months, key=len, reverse=True))
-    # "31 Januari 2024", "January 31, 2024", "31 January": dates written with a month name.
     day_month = re.compile(
         rf"(?<!\d)(\d{{1,2}})(?:st|nd|rd|th)?\s+({month_names})\b\.?(?:,?\s+(\d{{4}}))?", re.IGNORECASE
     )
@@ -115,15 +136,18 @@ def _extract(text, scales, months, words, values_of) -> list[Number]:
     )
     for pattern, day_group, month_group in ((day_month, 1, 2), (month_day, 2, 1)):
         for m in pattern.finditer(text):
-            if any(taken[m.start() : m.end()]):
+            if not found.free(m):
                 continue
             day, month = int(m.group(day_group)), months[m.group(month_group).lower()]
             year = int(m.group(3)) if m.group(3) else None
             if 1 <= day <= 31:
-                found.append((m.start(), Number(m.group(0), _date_keys(day, month, year))))
-                take(m.start(), m.end())
+                found.add(m, Number(m.group(0), _date_keys(day, month, year)))
+
+
+def _slash_dates(text: str, found: _Found) -> None:
+    """ "31/01/2024" or "01/31/24": either order that is a valid date."""
     for m in _SLASH_DATE.finditer(text):
-        if any(taken[m.start() : m.end()]):
+        if not found.free(m):
             continue
         a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
         year = year + 2000 if year < 100 else year
@@ -132,13 +156,14 @@ def _extract(text, scales, months, words, values_of) -> list[Number]:
             if 1 <= day <= 31 and 1 <= month <= 12:
                 keys |= _date_keys(day, month, year)
         if keys:
-            found.append((m.start(), Number(m.group(0), frozenset(keys))))
-            take(m.start(), m.end())
+            found.add(m, Number(m.group(0), frozenset(keys)))
 
-    scale_names = "|".join(sorted(scales, key=len, reverse=True))
+
+def _digit_numbers(text: str, scales: dict, scale_names: str, values_of, found: _Found) -> None:
+    """Numbers in digits, with a scale word after them ("2,5 juta") or a time of day ("7 pm")."""
     number = re.compile(rf"(?<![\d.,]){_DIGITS}(?:\s*({scale_names})\b)?", re.IGNORECASE)
     for m in number.finditer(text):
-        if any(taken[m.start() : m.end()]):
+        if not found.free(m):
             continue
         digits = m.group(0)[: len(m.group(0)) - len(m.group(1) or "")].strip()
         keys = values_of(digits)
@@ -150,21 +175,22 @@ def _extract(text, scales, months, words, values_of) -> list[Number]:
         else:
             meridiem = _MERIDIEM.match(text, m.end())
             keys = set(keys) | _meridiem_keys(keys, meridiem)
-        found.append((m.start(), Number(m.group(0).strip(), frozenset(keys))))
-        take(m.start(), m.end())
+        found.add(m, Number(m.group(0).strip(), frozenset(keys)))
 
+
+def _word_numbers(text: str, words: dict, scales: dict, scale_names: str, found: _Found) -> None:
+    """Numbers in words ("tiga", "two million"): weak, since a word may not be meant as a number."""
     word_names = "|".join(sorted(words, key=len, reverse=True))
     word = re.compile(rf"\b({word_names})\b(?:\s+({scale_names})\b)?", re.IGNORECASE)
     for m in word.finditer(text):
-        if any(taken[m.start() : m.end()]):
+        if not found.free(m):
             continue
         value = Decimal(words[m.group(1).lower()])
         if m.group(2):
             value *= scales[m.group(2).lower()]
         elif m.group(1).lower() in ("a", "an"):
             continue  # "a" alone is an article, not a number
-        found.append((m.start(), Number(m.group(0), frozenset({("n", value)}), weak=True)))
-    return [number for _, number in sorted(found, key=lambda item: item[0])]
+        found.add(m, Number(m.group(0), frozenset({("n", value)}), weak=True), take=False)
 
 
 def _date_keys(day: int, month: int, year: int | None) -> frozenset[Key]:
