@@ -102,10 +102,18 @@ def test_html_format_translates_the_text_of_the_fragment(client):
 @pytest.mark.parametrize(
     "body, status, fragment",
     [
-        ({"source": "id", "target": "en"}, 400, "missing q"),
-        ({"q": "Halo", "source": "fr", "target": "en"}, 400, "fr -> en is not supported"),
-        ({"q": "Halo", "source": "id", "target": "de"}, 400, "id -> de is not supported"),
-        ({"q": "Halo", "source": "id", "target": "en", "format": "pdf"}, 400, "format must be text or html"),
+        ({"source": "id", "target": "en"}, 400, "Invalid request: missing q parameter"),
+        ({"q": "", "source": "id", "target": "en"}, 400, "Invalid request: missing q parameter"),
+        ({"q": [], "source": "id", "target": "en"}, 400, "Invalid request: missing q parameter"),
+        ({"q": 5, "source": "id"}, 400, "q must be a text or a list of texts, not a number"),
+        (
+            {"q": ["Halo", 5], "source": "id"},
+            400,
+            "q must be a text or a list of texts, not a list holding a number",
+        ),
+        ({"q": "Halo", "source": "fr", "target": "en"}, 400, "fr is not supported"),
+        ({"q": "Halo", "source": "id", "target": "de"}, 400, "de is not supported"),
+        ({"q": "Halo", "source": "id", "target": "en", "format": "pdf"}, 400, "pdf format is not supported"),
         ({"q": FRENCH, "source": "auto", "target": "en"}, 400, "looks like 'fr'"),
     ],
 )
@@ -180,6 +188,21 @@ def test_upload_of_markdown_and_html_files(client):
     assert [s["source"] for s in html_answer["segments"]] == SENTENCES[:2]
 
 
+def test_form_fields_are_converted_by_the_request_model(client):
+    # A form sends every value as text: the model turns "3" into 3 and "true" into True.
+    by_form = client.post(
+        "/v1/translate-and-summarize",
+        data={"summary_words": "3", "force": "true", "summary_method": "extractive"},
+        files={"file": ("berita.txt", f"{SENTENCES[0]} {SENTENCES[1]}".encode())},
+    )
+    assert by_form.status_code == 200, by_form.text
+    assert any(m["id"] == "extractive:textrank" for m in by_form.json()["models"])
+    refused = client.post(
+        "/v1/translate", data={"summary_words": "three"}, files={"file": ("a.txt", b"Halo.")}
+    )
+    assert refused.status_code == 400 and "summary_words" in refused.json()["error"]
+
+
 def sse_events(body: str) -> list[tuple[str, dict]]:
     """(event name, data) of each server-sent event in ``body``."""
     blocks = [block for block in body.split("\n\n") if block.strip()]
@@ -238,6 +261,10 @@ def test_models_lists_ids_revisions_backend_and_compute_type(client, tiny_dirs):
         ),
         ({"text": SENTENCES[0], "summary_words": 0}, "summary_words"),
         ({}, "missing text"),
+        ({"text": 5}, "text must be a text, not a number"),
+        ({"text": SENTENCES[0], "url": "https://example.com"}, "unknown field 'url'"),
+        ({"text": SENTENCES[0], "input_format": "pdf"}, "input_format must be auto, text, markdown or html"),
+        ({"text": SENTENCES[0], "force": "maybe"}, "force:"),
     ],
 )
 def test_bad_input_gets_a_4xx_with_one_line(client, body, fragment):

@@ -10,28 +10,12 @@ import html
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field
 
 from ..documents import Document, to_document
 from ..errors import InputError, first_line
 from ..text.language import identify, rank
-from .openapi import request_body
+from .bodies import DetectRequest, TranslateRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
-
-
-class TranslateRequest(BaseModel):
-    """LibreTranslate's /translate body (JSON; the same fields as a form are accepted too)."""
-
-    q: str | list[str] = Field(description="the text, or a list of texts")
-    source: str = Field("auto", description="'id', or 'auto' to detect")
-    target: str = Field("en", description="'en'")
-    format: str = Field("text", description="'text' or 'html'")
-    api_key: str | None = None
-
-
-class DetectRequest(BaseModel):
-    q: str
-    api_key: str | None = None
 
 
 def router(service: Service) -> APIRouter:
@@ -51,8 +35,8 @@ def router(service: Service) -> APIRouter:
     async def detect(request: Request):
         data = await read_fields(request)
         service.check_access(request, text_field(data.get("api_key")))
-        q = data.get("q")
-        if not isinstance(q, str) or not q.strip():
+        q = parse(DetectRequest, data).q
+        if not q.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
         return _detections(q)
 
@@ -62,25 +46,15 @@ def router(service: Service) -> APIRouter:
     async def translate(request: Request):
         data = await read_fields(request)
         owner = service.check_access(request, text_field(data.get("api_key")))
-        q = data.get("q")
-        if (
-            q is None
-            or (isinstance(q, list) and not all(isinstance(x, str) for x in q))
-            or not isinstance(q, (str, list))
-        ):
+        fields = parse(TranslateRequest, data)
+        q, source, target, fmt = fields.q, fields.source, fields.target, fields.format
+        if isinstance(q, str) and not q.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
-        source, target, fmt = (
-            text_field(data.get(k)) or default
-            for k, default in (("source", "auto"), ("target", "en"), ("format", "text"))
-        )
-        if target != "en" or source not in ("id", "auto"):
-            raise ApiError(
-                400,
-                f"{source} -> {target} is not supported: translator translates Indonesian (id, or auto) to "
-                "English (en)",
-            )
+        for code, supported in ((source, ("id", "auto")), (target, ("en",))):
+            if code not in supported:
+                raise ApiError(400, f"{code} is not supported")  # LibreTranslate's words, for its clients
         if fmt not in ("text", "html"):
-            raise ApiError(400, f"Invalid request: format must be text or html, got {fmt!r}")
+            raise ApiError(400, f"{fmt} format is not supported")
         texts = [q] if isinstance(q, str) else list(q)
         detected = _detected(texts) if source == "auto" else []
         documents: list[str | Document] = [

@@ -9,30 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, Field, ValidationError
 
-from ..documents import FORMATS, Document, decode, to_document
+from ..documents import Document, decode, to_document
 from ..errors import InputError, LanguageError, first_line
 from ..summarize import SummaryOptions
-from .openapi import request_body
+from .bodies import DocumentRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 from .streaming import stream_document
 
 UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
-
-
-class DocumentRequest(BaseModel):
-    """translator's own API: one document (JSON), or a file upload (multipart field ``file``)."""
-
-    text: str = Field(description="the text: plain, Markdown or HTML")
-    profile: str | None = Field(None, description="a profile this server loaded (GET /v1/models)")
-    summary_words: int | None = Field(
-        None, ge=1, le=1000, description="at most about this many words in the summary"
-    )
-    summary_method: str | None = Field(None, description="'abstractive' or 'extractive'")
-    input_format: str = Field("auto", description="auto, text, markdown or html")
-    force: bool = Field(False, description="translate even if the text does not look Indonesian")
-    api_key: str | None = None
 
 
 def router(service: Service) -> APIRouter:
@@ -105,16 +90,14 @@ async def _document_endpoint(service: Service, request: Request, kind: str, summ
     """The three document routes: read and check the request, submit it, answer or stream."""
     data = await read_fields(request)
     owner = service.check_access(request, text_field(data.get("api_key")))
-    fields = _document_request(data)
+    upload = data.pop("file", None)
+    upload = None if isinstance(upload, str) else upload  # a file field that holds no file
+    fields = parse(DocumentRequest, data)
+    if upload is None and fields.text is None:
+        raise ApiError(400, "Invalid request: missing text (or upload a file)")
     options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
-    if fields.summary_method not in (None, "abstractive", "extractive"):
-        raise ApiError(
-            400,
-            "Invalid request: summary_method must be abstractive or extractive, got "
-            f"{fields.summary_method!r}",
-        )
     name, loaded = service.pipeline(fields.profile)
-    document = _document(data, fields)
+    document = _document(upload, fields)
     if kind == "summarize" and not loaded.summary.enabled:
         raise ApiError(400, f"profile {name!r} was loaded without summaries")
     if summarize and loaded.summary.enabled:
@@ -161,42 +144,15 @@ def _answer(outcomes: list[Any]) -> dict[str, Any]:
     return outcome.to_dict()
 
 
-def _document_request(data: dict[str, Any]) -> DocumentRequest:
-    fields = {
-        k: v
-        for k, v in data.items()
-        if k in DocumentRequest.model_fields and k != "text" and v not in (None, "")
-    }
-    for key in ("summary_words",):
-        if isinstance(fields.get(key), str) and fields[key].strip().isdigit():
-            fields[key] = int(fields[key])
-    if isinstance(fields.get("force"), str):
-        fields["force"] = fields["force"].lower() in ("1", "true", "yes", "on")
-    text = data.get("text")
-    upload = data.get("file")
-    if upload is not None and not isinstance(upload, str):
-        text = ""  # the file is the text
-    try:
-        return DocumentRequest(text=text if isinstance(text, str) else "", **fields)
-    except ValidationError as e:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in e.errors())
-        raise ApiError(400, f"Invalid request: {problems}") from None
-
-
-def _document(data: dict[str, Any], fields: DocumentRequest) -> Document:
+def _document(upload: Any, fields: DocumentRequest) -> Document:
     """The text of a JSON body, or of an uploaded file, through the CLI's readers. An upload is
     read from the request only: no request can make the server open a path on its disk."""
-    if fields.input_format not in FORMATS:
-        raise ApiError(400, f"Invalid request: input_format must be one of {', '.join(FORMATS)}")
-    upload = data.get("file")
     try:
-        if upload is not None and not isinstance(upload, str):
+        if upload is not None:
             name = (getattr(upload, "filename", None) or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
             if not name.lower().endswith(UPLOAD_SUFFIXES):
                 raise ApiError(400, f"{name}: upload a .txt, .md or .html file")
             return to_document(decode(upload.file.read(), name), name, fields.input_format)
-        if "text" not in data or not isinstance(data["text"], str):
-            raise ApiError(400, "Invalid request: missing text (or upload a file)")
-        return to_document(fields.text, "text", fields.input_format)
+        return to_document(fields.text or "", "text", fields.input_format)
     except InputError as e:
         raise ApiError(400, first_line(e)) from None
