@@ -18,7 +18,7 @@ from translator import Pipeline
 from translator.server.access import RateLimiter, key_is_valid
 from translator.server.app import ServerSettings, create_app
 
-from helpers import EXAMPLE, SENTENCES, free_port, running, wait_ready
+from helpers import EXAMPLE, ROOT, SENTENCES, free_port, running, serving, wait_ready
 
 FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
 
@@ -124,6 +124,27 @@ def test_libretranslate_errors(client, body, status, fragment):
         and fragment in answer.json()["error"]
         and set(answer.json()) == {"error"}
     )
+
+
+def test_libretranslates_other_routes_answer_as_its_server_does(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    assert "/translate" in client.get("/spec").json()["paths"]
+    settings = client.get("/frontend/settings").json()
+    assert set(settings) == {
+        "charLimit", "frontendTimeout", "apiKeys", "keyRequired", "suggestions", "filesTranslation",
+        "supportedFilesFormat", "language",
+    }  # fmt: skip
+    assert settings["charLimit"] > 0 and settings["apiKeys"] is False and settings["keyRequired"] is False
+    assert settings["language"] == {
+        "source": {"code": "id", "name": "Indonesian"},
+        "target": {"code": "en", "name": "English"},
+    }
+    for path, method in (
+        ("/translate", "GET"), ("/detect", "GET"), ("/languages", "POST"), ("/frontend/settings", "POST"),
+        ("/health", "POST"), ("/spec", "POST"),
+    ):  # fmt: skip
+        answer = client.request(method, path)
+        assert answer.status_code == 405 and "error" in answer.json(), (method, path)
 
 
 def test_detect_and_languages(client):
@@ -330,9 +351,20 @@ def test_api_keys_guard_every_route_but_the_open_ones(tiny_pipeline):
         create_app(ServerSettings(api_keys=frozenset({"rahasia-1"})), lambda: {"default": tiny_pipeline})
     )
     try:
-        for path in ("/", "/healthz", "/readyz", "/static/app.js"):
+        open_routes = ("/", "/healthz", "/readyz", "/static/app.js", "/languages", "/health", "/spec")
+        for path in (*open_routes, "/frontend/settings"):
             assert client.get(path).status_code == 200, path
-        assert client.get("/v1/models").status_code == 403 and client.get("/languages").status_code == 403
+        assert client.get("/frontend/settings").json()["keyRequired"] is True
+        assert client.get("/v1/models").status_code == 403 and client.get("/docs").status_code == 403
+        # The key from the query, the body of a GET (as libretranslatepy sends it), or a form.
+        assert client.get("/v1/models?api_key=rahasia-1").status_code == 200
+        in_body = client.request(
+            "GET", "/v1/models", content=b"api_key=rahasia-1",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )  # fmt: skip
+        assert in_body.status_code == 200, in_body.text
+        by_form = client.post("/detect", data={"q": "Harga beras naik.", "api_key": "rahasia-1"})
+        assert by_form.status_code == 200
         denied = client.post("/translate", json={"q": "Halo", "source": "id", "target": "en"})
         assert denied.status_code == 403 and "API key" in denied.json()["error"]
         wrong = client.post(
@@ -350,6 +382,22 @@ def test_api_keys_guard_every_route_but_the_open_ones(tiny_pipeline):
         client.__exit__(None, None, None)
 
 
+def test_libretranslates_own_client_works_with_an_api_key(tiny_pipeline):
+    from libretranslatepy import LibreTranslateAPI
+
+    app = create_app(ServerSettings(api_keys=frozenset({"rahasia-1"})), lambda: {"default": tiny_pipeline})
+    with serving(app) as base:
+        api = LibreTranslateAPI(base + "/", api_key="rahasia-1")
+        assert {lang["code"] for lang in api.languages()} >= {"id", "en"}
+        assert (
+            api.translate(SENTENCES[0], "id", "en")
+            == tiny_pipeline(SENTENCES[0], summarize=False).translation
+        )
+        assert api.detect(SENTENCES[2])[0]["language"] == "id"
+        with pytest.raises(Exception, match="403"):
+            LibreTranslateAPI(base + "/", api_key="salah").translate(SENTENCES[0], "id", "en")
+
+
 def test_key_comparison_checks_every_key():
     keys = frozenset({"abc", "def"})
     assert key_is_valid("def", keys) and not key_is_valid("de", keys) and not key_is_valid(None, keys)
@@ -358,9 +406,10 @@ def test_key_comparison_checks_every_key():
 def test_request_limit_per_minute_gives_429(tiny_pipeline):
     client = ready_client(create_app(ServerSettings(req_limit=3), lambda: {"default": tiny_pipeline}))
     try:
-        codes = [client.get("/languages").status_code for _ in range(5)]
+        codes = [client.get("/v1/models").status_code for _ in range(5)]
         assert codes == [200, 200, 200, 429, 429]
-        limited = client.get("/languages")
+        assert client.get("/languages").status_code == 200  # exempt, as on LibreTranslate
+        limited = client.get("/v1/models")
         assert "per minute" in limited.json()["error"] and limited.headers["retry-after"] == "60"
     finally:
         client.__exit__(None, None, None)
@@ -566,3 +615,51 @@ def test_a_chunked_upload_over_the_limit_is_413_and_a_malformed_form_400(tiny_pi
         )
     finally:
         client.__exit__(None, None, None)
+
+
+@pytest.mark.slow
+def test_sigterm_with_work_running_and_queued_answers_every_request_with_json(tmp_path):
+    """One short request is being translated (3 s a batch) and three articles wait behind it when
+    SIGTERM comes: the short one finishes (within the drain), the articles get 503 JSON with
+    Retry-After at once, nothing is a plain-text 500, the log has no traceback, the exit is 0."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from translator.server.run import EXIT_S
+
+    port, marker = free_port(), tmp_path / "started"
+    base = f"http://127.0.0.1:{port}"
+    article = " ".join(f"Harga beras nomor {i} naik." for i in range(12))
+    pause = threading.Event()
+    with running(
+        [sys.executable, str(ROOT / "tests" / "slow_server.py"), str(port), str(marker), "3"]
+    ) as process:
+        wait_ready(base, process)
+        with ThreadPoolExecutor(4) as pool:
+            short = pool.submit(
+                httpx.post, base + "/translate", json={"q": "Harga beras naik.", "source": "id"}, timeout=120
+            )
+            while not marker.exists():  # the short request's batch is running
+                assert not short.done(), short.result().text
+                pause.wait(0.05)
+            articles = [
+                pool.submit(
+                    httpx.post, base + "/v1/translate-and-summarize", json={"text": article}, timeout=120
+                )
+                for _ in range(3)
+            ]
+            while httpx.get(base + "/readyz", timeout=30).json()["requests"] < 4 and not short.done():
+                pause.wait(0.05)  # until the articles are queued behind it
+            signalled = time.monotonic()
+            process.send_signal(signal.SIGTERM)
+            answers = [short.result(), *(a.result() for a in articles)]
+        _, stderr = process.communicate(timeout=EXIT_S + 20)
+        elapsed = time.monotonic() - signalled
+    log = stderr.decode()
+    assert process.returncode == 0, log
+    assert "Traceback" not in log and "never retrieved" not in log, log
+    assert all(a.headers["content-type"] == "application/json" for a in answers), [a.text for a in answers]
+    assert answers[0].status_code == 200 and answers[0].json()["translatedText"]
+    for queued in answers[1:]:
+        assert queued.status_code == 503 and queued.headers["retry-after"], queued.text
+        assert "shutting down" in queued.json()["error"]
+    assert elapsed < EXIT_S + 10  # a bound with room for a busy machine; the drain itself is 5 s

@@ -85,7 +85,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
     _error_handlers(app)
     app.include_router(page.router(service, app.openapi))
-    app.include_router(routes_libretranslate.router(service))
+    app.include_router(routes_libretranslate.router(service, app.openapi))
     app.include_router(routes_v1.router(service))
     return app
 

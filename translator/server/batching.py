@@ -46,6 +46,7 @@ def take_batch(
             ticket.queue.popleft()
             ticket.waiting_tokens -= ticket.tokens[text]
             ticket.served = owner_served[ticket.owner] = now
+            ticket.started = True
             longest = size
             batch.setdefault(text, []).append(ticket)
             lane.rotate(-1)  # the owner's next request takes the owner's next turn
@@ -119,4 +120,5 @@ class SummaryQueue:
         job = min(self._jobs, key=lambda j: (self._last_owner.get(j.ticket.owner, 0.0), j.key(now)))
         self._jobs.remove(job)
         self._last_owner[job.ticket.owner] = now
+        job.ticket.started = True
         return job

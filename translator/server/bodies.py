@@ -51,9 +51,7 @@ class DocumentRequest(Body):
     model_config = ConfigDict(extra="forbid")
     kinds: ClassVar[dict[str, str]] = {"text": "a text"}
 
-    text: str | None = Field(
-        None, description="the text: plain, Markdown or HTML (or upload a file)"
-    )
+    text: str | None = Field(None, description="the text: plain, Markdown or HTML (or upload a file)")
     profile: str | None = Field(None, description="a profile this server loaded (GET /v1/models)")
     summary_words: int | None = Field(
         None, ge=1, le=1000, description="at most about this many words in the summary"

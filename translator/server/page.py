@@ -28,7 +28,8 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
                 {"status": "loading" if not service.error else "failed", "error": service.error},
                 status_code=503,
             )
-        return {"status": "ready", "profiles": list(service.scheduler_.pipelines)}
+        scheduler = service.scheduler_
+        return {"status": "ready", "profiles": list(scheduler.pipelines), "requests": scheduler.in_progress}
 
     @routes.get("/")
     async def page():
@@ -36,7 +37,7 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
 
     @routes.get("/docs")
     async def docs(request: Request):
-        service.check_access(request)
+        await service.check_access_of_get(request)
         return HTMLResponse(docs_page(openapi()))
 
     return routes

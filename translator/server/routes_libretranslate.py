@@ -1,4 +1,6 @@
-"""LibreTranslate's API, as its clients expect it: /languages, /detect and /translate.
+"""LibreTranslate's API, as its clients expect it: /languages, /detect, /translate, /health,
+/spec and /frontend/settings. As on LibreTranslate, /languages, /health, /spec and
+/frontend/settings need no API key.
 
 Every translation goes through the scheduler like any other request (same memory, glossary,
 candidates and flags as the library); only the shape of the answers is LibreTranslate's.
@@ -7,7 +9,7 @@ candidates and flags as the library); only the shape of the answers is LibreTran
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 
@@ -17,17 +19,31 @@ from ..text.language import identify, rank
 from .bodies import DetectRequest, TranslateRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 
+LANGUAGES = [
+    {"code": "id", "name": "Indonesian", "targets": ["en"]},
+    {"code": "en", "name": "English", "targets": []},
+]
+FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits after typing
 
-def router(service: Service) -> APIRouter:
+
+def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter:
     routes = APIRouter()
 
     @routes.get("/languages", summary="Languages (LibreTranslate)")
-    async def languages(request: Request):
-        service.check_access(request)
-        return [
-            {"code": "id", "name": "Indonesian", "targets": ["en"]},
-            {"code": "en", "name": "English", "targets": []},
-        ]
+    async def languages():
+        return LANGUAGES
+
+    @routes.get("/health", summary="Health (LibreTranslate)")
+    async def health():
+        return {"status": "ok"}
+
+    @routes.get("/spec", summary="The OpenAPI document (LibreTranslate's route for it)")
+    async def spec():
+        return openapi()
+
+    @routes.get("/frontend/settings", summary="Settings for a LibreTranslate front end")
+    async def frontend_settings():
+        return _frontend_settings(service)
 
     @routes.post(
         "/detect", summary="Detect the language (LibreTranslate)", openapi_extra=request_body(DetectRequest)
@@ -67,6 +83,28 @@ def router(service: Service) -> APIRouter:
         return body
 
     return routes
+
+
+def _frontend_settings(service: Service) -> dict[str, Any]:
+    """LibreTranslate's /frontend/settings fields, as this server has them."""
+    loaded = service.scheduler_
+    limit = None
+    if loaded is not None:
+        limit = loaded.pipelines[service.settings.profiles[0]].config.max_input_chars
+    keys = service.settings.api_keys is not None
+    return {
+        "charLimit": limit if limit is not None else -1,
+        "frontendTimeout": FRONTEND_TIMEOUT_MS,
+        "apiKeys": keys,
+        "keyRequired": keys,
+        "suggestions": False,
+        "filesTranslation": False,
+        "supportedFilesFormat": [],
+        "language": {
+            "source": {"code": "id", "name": "Indonesian"},
+            "target": {"code": "en", "name": "English"},
+        },
+    }
 
 
 async def _translations(

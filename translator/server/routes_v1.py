@@ -25,7 +25,7 @@ def router(service: Service) -> APIRouter:
 
     @routes.get("/v1/models", summary="The loaded models, per profile")
     async def models(request: Request):
-        service.check_access(request)
+        await service.check_access_of_get(request)
         return {"default_profile": service.settings.profiles[0], "models": _model_rows(service)}
 
     @routes.post(

@@ -1,7 +1,9 @@
 """Start the service: load settings, build the app, run uvicorn until Ctrl-C or SIGTERM.
 
-uvicorn stops accepting connections on either signal, lets in-flight requests finish (up to
-``GRACE_S``), and the scheduler answers the requests it has not finished with 503.
+On either signal uvicorn stops accepting connections, and the scheduler drains: requests not yet
+started get 503 (JSON, Retry-After) at once, started ones may finish for ``DRAIN_S``, then what is
+left gets 503 too. Every request has its answer before uvicorn's own grace period ends, so no
+handler is cancelled (no plain-text 500, no traceback) and the process exits 0 within ``EXIT_S``.
 
 The cores are split between the scheduler's lanes (``split_threads``): translation batches and
 summaries run at once, on threads of their own, so a summary never holds up a sentence.
@@ -14,12 +16,15 @@ import logging
 import os
 import signal
 import sys
+import threading
+from typing import Callable
 
 from ..config import Config
 from ..errors import MissingExtraError
 from .app import ServerSettings, create_app
 
-GRACE_S = 8  # in-flight requests get this long to finish after Ctrl-C or SIGTERM (exit within 10 s)
+DRAIN_S = 5.0  # started requests get this long to finish after Ctrl-C or SIGTERM
+EXIT_S = 10  # the process is gone within this long of the signal (uvicorn's grace: a backstop)
 
 
 def serve(
@@ -63,17 +68,38 @@ def serve(
 
     logging.getLogger("translator.server").setLevel(logging.INFO)
     app = create_app(settings, load, on_fatal=fatal)
-    server = uvicorn.Server(
+    server = _draining_server(uvicorn)(
         uvicorn.Config(
-            app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=GRACE_S, lifespan="on"
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            timeout_graceful_shutdown=EXIT_S - 2,
+            lifespan="on",
         )
     )
+    server.on_exit = lambda: app.state.service.drain(DRAIN_S)
     print(
         f"translator: serving on http://{_url_host(host)}:{port} (models loading; /readyz says when ready)",
         file=sys.stderr,
     )
     _run_with_server_signals(server.run)
     return 1 if failure else 0
+
+
+def _draining_server(uvicorn):
+    """uvicorn's Server, telling the service to drain on the first stop signal (on a thread of its
+    own: a signal handler must not wait on the scheduler's lock)."""
+
+    class DrainingServer(uvicorn.Server):
+        on_exit: Callable[[], None] = staticmethod(lambda: None)
+
+        def handle_exit(self, sig, frame) -> None:
+            if not self.should_exit:
+                threading.Thread(target=self.on_exit, name="translator-drain", daemon=True).start()
+            super().handle_exit(sig, frame)
+
+    return DrainingServer
 
 
 def _run_with_server_signals(run) -> None:

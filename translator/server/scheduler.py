@@ -34,7 +34,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from typing import Callable
 
 from ..documents import Document
 from ..pipeline import Pipeline
@@ -77,6 +77,7 @@ class Scheduler:
         self._tickets: list[Ticket] = []  # not finished, in arrival order
         self._work = threading.Condition()
         self._stopping = False
+        self._draining = False  # stopping soon: nothing new is admitted
         self.translation = TranslationLane(pipelines, BatchCost(target_batch_s), self._finish, self._advance)
         self.summaries = SummaryLane(pipelines, self._work, self._finish, self._finish_if_done)
         workers = workers or max(p.config.translation.workers for p in pipelines.values())
@@ -87,7 +88,12 @@ class Scheduler:
             ("summaries", summary_workers, (self.summaries.models(), self.summaries.queue.take,
                                             self.summaries.run)),
         ]  # fmt: skip
-        self._threads = _start(self._lane, lanes)
+        self._threads = _start(lambda *lane: _worker(self._work, lambda: self._stopping, *lane), lanes)
+
+    @property
+    def in_progress(self) -> int:
+        """Requests admitted and not yet answered."""
+        return len(self._tickets)
 
     # ---- the caller's side ---------------------------------------------------------------------
 
@@ -112,7 +118,7 @@ class Scheduler:
         )  # fmt: skip
         self._advance(ticket)  # sentences the memory held are sent before any other thread sees the ticket
         with self._work:
-            if self._stopping:
+            if self._stopping or self._draining:
                 raise ShuttingDown()
             if not ticket.finished:
                 self._tickets.append(ticket)
@@ -136,6 +142,18 @@ class Scheduler:
         """The client went away: its waiting sentences and summaries are dropped before the next batch."""
         self._finish(ticket, Cancelled())
 
+    def drain(self, timeout: float) -> None:
+        """Stop soon (SIGTERM): refuse new requests, answer those not started with ShuttingDown,
+        let started ones finish for up to ``timeout`` seconds, then stop."""
+        with self._work:
+            self._draining = True
+            unstarted = [t for t in self._tickets if not t.started]
+        for ticket in unstarted:
+            self._finish(ticket, ShuttingDown())
+        with self._work:
+            self._work.wait_for(lambda: not self._tickets, timeout)
+        self.stop(timeout=1.0)
+
     def stop(self, timeout: float = 5.0) -> None:
         """The batch and summary in flight finish; every request not finished gets ShuttingDown."""
         with self._work:
@@ -151,26 +169,12 @@ class Scheduler:
 
     def _admit(self) -> None:
         with self._work:
-            if self._stopping:
+            if self._stopping or self._draining:
                 raise ShuttingDown()
             if len(self._tickets) >= self.max_queue:
                 raise QueueFull()
 
-    # ---- the workers -----------------------------------------------------------------------------
-
-    def _lane(self, models: list, take: Callable[[], Any], run: Callable[[Any], None]) -> None:
-        """A worker of a lane: take the next piece of work (under the lock) and run it, until stopped."""
-        for model in models:
-            model.bind_thread()
-        while True:
-            with self._work:
-                work = take()
-                while work is None and not self._stopping:
-                    self._work.wait()
-                    work = take()
-                if self._stopping:
-                    return
-            run(work)
+    # ---- the workers' side -----------------------------------------------------------------------
 
     def _advance(self, ticket: Ticket) -> None:
         """Send what is ready, queue finished documents' summaries, finish the request when done."""
@@ -196,6 +200,7 @@ class Scheduler:
             ticket.waiting_tokens = 0
             if error is not None:
                 ticket.cancelled = True  # its summaries are skipped too
+            self._work.notify_all()  # a drain waits for the last request
         if error is not None:
             ticket.future.set_exception(error)
             return
@@ -216,3 +221,20 @@ def _start(target: Callable, lanes: list) -> list[threading.Thread]:
     for thread in threads:
         thread.start()
     return threads
+
+
+def _worker(
+    work: threading.Condition, stopping: Callable[[], bool], models: list, take: Callable, run: Callable
+) -> None:
+    """A worker of a lane: take the next piece of work (under the lock) and run it, until stopped."""
+    for model in models:
+        model.bind_thread()
+    while True:
+        with work:
+            job = take()
+            while job is None and not stopping():
+                work.wait()
+                job = take()
+            if stopping():
+                return
+        run(job)

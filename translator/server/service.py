@@ -66,6 +66,11 @@ class Service:
             )
         return self.scheduler_
 
+    def drain(self, timeout: float) -> None:
+        """The server is stopping: see Scheduler.drain (nothing to do while the models load)."""
+        if self.scheduler_ is not None:
+            self.scheduler_.drain(timeout)
+
     def pipeline(self, profile: str | None) -> tuple[str, Pipeline]:
         name = profile or self.settings.profiles[0]
         pipelines = self.scheduler().pipelines
@@ -102,6 +107,14 @@ class Service:
                 {"Retry-After": "60"},
             )
         return owner
+
+    async def check_access_of_get(self, request: Request) -> str:
+        """check_access for a GET, whose key may come in its body too (libretranslatepy sends it so)."""
+        try:
+            data = await read_fields(request)
+        except ApiError:
+            data = {}
+        return self.check_access(request, text_field(data.get("api_key")))
 
     async def submit(self, submit, *args, **kwargs) -> Ticket:
         """Call ``scheduler.submit*`` on a worker thread (segmenting is CPU work); queue errors as 503."""
