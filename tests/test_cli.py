@@ -60,6 +60,17 @@ def test_run_no_summary(tiny_config):
     assert data["summary"] == "" and [m["role"] for m in data["models"]] == ["translation"]
 
 
+def test_a_text_in_another_language_is_refused_naming_the_file(tmp_path, tiny_config):
+    french = tmp_path / "article.txt"
+    french.write_text(
+        "Le gouvernement de la ville a commencé à tester des bus électriques sur trois grands axes mercredi.",
+        encoding="utf-8",
+    )
+    proc = cli("run", str(french), "--config", str(tiny_config))
+    line = assert_one_line_error(proc, 2, "looks like 'fr'", "--force")
+    assert line.startswith(f"translator: error: {french}: the input looks like")
+
+
 def test_bad_config_key_is_exit_2_naming_the_key(tmp_path, tiny_config):
     bad = tmp_path / "bad.yaml"
     bad.write_text(tiny_config.read_text().replace("num_beams: 1", "num_beam: 1", 1))
@@ -89,8 +100,14 @@ def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
         (["run", "-"], b"abc\x00def", "binary file"),
         (["run", "-"], b"   \n\n ", "the input is empty"),
         (["run", "-", "--config", "no-such.yaml"], b"Teks.", "no-such.yaml: config file not found"),
+        (["run", "-"], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "stdin: unsupported format: a PDF document"),
+        (
+            ["run", "-"],
+            b"PK\x03\x04\x14\x00\x06\x00word/document.xml",
+            "unsupported format: an office document",
+        ),
     ],
-    ids=["missing-file", "directory", "invalid-utf8", "binary", "empty", "missing-config"],
+    ids=["missing-file", "directory", "invalid-utf8", "binary", "empty", "missing-config", "pdf", "docx"],
 )
 def test_bad_input_is_exit_2_with_one_line(args, stdin, fragment, tiny_config):
     if "--config" not in args:

@@ -464,6 +464,19 @@ def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_con
         assert "Traceback" not in stderr.decode()
 
 
+def test_a_start_up_failure_is_told_once_and_exits_1(capsys, tiny_config):
+    from translator import load_config
+    from translator.errors import ModelLoadError
+    from translator.server.run import serve
+
+    def failing(profile):
+        raise ModelLoadError("translation model 'nope/nope' is not in the local cache")
+
+    code = serve(load_config(tiny_config), ServerSettings(), port=free_port(), load_pipeline=failing)
+    told = [line for line in capsys.readouterr().err.splitlines() if "nope/nope" in line]
+    assert code == 1 and len(told) == 1 and told[0].startswith("translator: error: "), told
+
+
 def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_config):
     import uvicorn
 

@@ -65,6 +65,18 @@ def test_long_sentences_are_cut_to_the_budget_and_joined(config):
     assert all(len(texts) <= config.translation.batch_size for texts, _ in fake.calls)
 
 
+def test_a_flag_on_several_pieces_of_one_sentence_is_shown_once_naming_them(config):
+    long = "Kata " + " ".join(["kata"] * 30) + "; " + " ".join(["lain"] * 10) + "."
+    capped = lambda text, settings: Generated("en " * 3, 4, True)  # noqa: E731 - every piece hits the cap
+    no_retry = replace(config, translation=replace(config.translation, retry_items=None, candidates=1))
+    result = fake_pipeline(no_retry, FakeModel(max_input_tokens=16, respond=capped))(long, summarize=False)
+    [segment] = result.segments
+    caps = [f for f in segment.flags if f.kind == "length_cap"]
+    assert segment.pieces == 3 and len(caps) == 1
+    assert caps[0].message.endswith("(pieces 1, 2, 3 of 3)")
+    assert [str(w) for w in result.warnings].count(str(caps[0])) == 1
+
+
 def test_every_call_keeps_max_new_tokens_inside_the_position_table(config):
     fake = FakeModel(max_input_tokens=16, max_positions=12)
     fake_pipeline(config, fake)("Harga beras di pasar naik lagi minggu ini kata pedagang.", summarize=False)

@@ -4,6 +4,8 @@ a sentence streamed by the service is the one the library returns."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .models.base import Generated
 from .prepare import Prepared
 from .summarize import Summary
@@ -34,7 +36,7 @@ def build_segment(
 ) -> Segment:
     """Sentence ``index`` of ``doc`` with its pieces' translations joined and every flag attached."""
     sentence = doc.sentences[index]
-    flags: list[Flag] = [flag for output in parts for flag in generation_flags(index, output)]
+    flags: list[Flag] = _piece_flags(index, parts)
     translation = " ".join(p.text for p in parts if p.text)
     if len(parts) > 1:
         message = f"over the {budget}-token input limit; translated in {len(parts)} pieces and joined"
@@ -54,6 +56,24 @@ def build_segment(
         len(parts),
         tuple(flags),
     )
+
+
+def _piece_flags(index: int, parts: list[Generated]) -> list[Flag]:
+    """Each piece's generation flags; the same flag on several pieces of one sentence is one flag
+    that names them ("pieces 1, 2 of 2"), so a reader sees it once."""
+    if len(parts) == 1:
+        return generation_flags(index, parts[0])
+    grouped: dict[tuple[str, str], tuple[Flag, list[int]]] = {}
+    for number, output in enumerate(parts, 1):
+        for flag in generation_flags(index, output):
+            grouped.setdefault((flag.kind, flag.message), (flag, []))[1].append(number)
+    return [
+        replace(
+            flag,
+            message=f"{flag.message} (piece{'s' * (len(ns) > 1)} {', '.join(map(str, ns))} of {len(parts)})",
+        )
+        for flag, ns in grouped.values()
+    ]
 
 
 def translated_segments(

@@ -83,9 +83,33 @@ def _limit(text: str, name: str, max_chars: int | None) -> str:
     return text
 
 
+# Formats people hold that are not text, by their first bytes: named, so the error says the format
+# is the problem (not "a binary file").
+_SIGNATURES = (
+    (b"%PDF-", "a PDF document", "pdftotext FILE FILE.txt"),
+    (
+        b"PK\x03\x04",
+        "an office document or archive (.docx, .odt, .pptx, .epub, .zip)",
+        "save it as .txt or .html",
+    ),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .ppt, .xls)", "save it as .txt or .html"),
+    (b"{\\rtf", "an RTF document", "save it as .txt or .html"),
+)
+
+
+def _unsupported(data: bytes, name: str) -> None:
+    for signature, kind, fix in _SIGNATURES:
+        if data.startswith(signature):
+            raise InputError(
+                f"{name}: unsupported format: {kind}; translator reads plain text, Markdown and HTML "
+                f"({fix.replace('FILE', name) if name != 'stdin' else fix} first)"
+            )
+
+
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
     """UTF-8 (with or without BOM) or BOM-marked UTF-16, or the ``encoding`` given; anything else
-    is an error with its byte offset."""
+    is an error with its byte offset. PDF, office and RTF files are refused by name."""
+    _unsupported(data, name)
     if encoding is not None:
         return _decode_as(data, name, encoding)
     for bom, encoding in _BOMS:

@@ -32,14 +32,18 @@ class LanguageError(InputError):
     ``force=True`` (the default message) in Python.
     """
 
-    def __init__(self, language: str, probability: float):
-        self.language, self.probability = language, probability
+    def __init__(self, language: str, probability: float, where: str = ""):
+        self.language, self.probability, self.where = language, probability, where
         super().__init__(self.message("force=True"))
+
+    def located(self, name: str | None) -> "LanguageError":
+        """The same refusal, its message starting with ``name`` (a file), as other input errors do."""
+        return LanguageError(self.language, self.probability, f"{name}: " if name else "")
 
     def message(self, hint: str) -> str:
         return (
-            f"the input looks like {self.language!r} ({self.probability:.0%} sure), not Indonesian; pass "
-            f"{hint} to translate it anyway"
+            f"{self.where}the input looks like {self.language!r} ({self.probability:.0%} sure), not "
+            f"Indonesian; pass {hint} to translate it anyway"
         )
 
 

@@ -51,9 +51,10 @@ def create_app(
             log.info("models loaded; ready")
         except Exception as e:  # noqa: BLE001 - reported as one line, and the server stops
             service.error = first_line(e)
-            log.error("cannot load the models: %s", service.error)
             if on_fatal:
-                on_fatal(service.error)
+                on_fatal(service.error)  # it tells the user, once
+            else:
+                log.error("cannot load the models: %s", service.error)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

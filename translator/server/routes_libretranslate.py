@@ -15,7 +15,7 @@ from fastapi import APIRouter, Request
 
 from ..documents import Document, to_document
 from ..errors import InputError, first_line
-from ..text.language import identify, rank
+from ..text.language import accepted_share, identify, rank
 from .bodies import DetectRequest, TranslateRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 
@@ -137,15 +137,16 @@ def _detected(texts: list[str]) -> list[dict[str, Any]]:
                 f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian "
                 "to English",
             )
-        detected.append(
-            {"language": "id", "confidence": round(100 * verdict.accepted_share, 1) if verdict else 0.0}
-        )
+        # A text too short to judge is taken as Indonesian, the one language served, with the
+        # classifier's guess as its confidence (not 0, which would read as "certainly not").
+        share = verdict.accepted_share if verdict else accepted_share(text)
+        detected.append({"language": "id", "confidence": round(100 * share, 1)})
     return detected
 
 
 def _detections(q: str) -> list[dict[str, Any]]:
-    if identify(q) is None:  # too short to tell: Indonesian, the language this service takes
-        return [{"language": "id", "confidence": 0.0}]
+    if identify(q) is None:  # too short to tell: Indonesian, the language served, with the guess
+        return [{"language": "id", "confidence": round(100 * accepted_share(q), 1)}]
     return [{"language": code, "confidence": round(100 * p, 1)} for code, p in rank(q)]
 
 

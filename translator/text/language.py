@@ -43,6 +43,15 @@ def identify(text: str) -> Verdict | None:
     return Verdict(language, float(probability), float(share))
 
 
+def accepted_share(text: str) -> float:
+    """The probability that ``text`` is Indonesian or a close language, however short (a short
+    text's figure is a guess; ``identify`` will not judge it)."""
+    sample = text[:SAMPLE_CHARS]
+    if not _LETTER.search(sample):
+        return 0.0
+    return float(sum(p for code, p in _identifier().rank(sample) if code in ACCEPTED))
+
+
 def check_language(text: str, force: bool = False) -> list[Flag]:
     """Flags for English input; InputError for another language unless ``force``."""
     verdict = identify(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..errors import InputError
+from ..errors import InputError, LanguageError
 from ..types import Flag
 from .cleaning import has_words
 from .language import check_language
@@ -40,4 +40,9 @@ def validate_text(
         raise InputError(f"{where}the input is empty (nothing but whitespace)")
     if not has_words(text):
         raise InputError(f"{where}nothing to translate: the input has no letters or digits")
-    return check_language(text, force) if indonesian else []
+    if not indonesian:
+        return []
+    try:
+        return check_language(text, force)
+    except LanguageError as e:
+        raise e.located(name) from None
