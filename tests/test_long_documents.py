@@ -77,7 +77,9 @@ def test_200_sentences_translated_and_summarised_within_limits(
     assert result.summary.strip()
     assert result.summary_chunks >= 3 and result.summary_rounds >= 2
     for stage, calls in (("translation", translation_calls), ("summarization", summary_calls)):
-        loaded = (tiny_pipeline.translator if stage == "translation" else tiny_pipeline.summary.summarizer).model
+        loaded = (
+            tiny_pipeline.translator if stage == "translation" else tiny_pipeline.summary.summarizer
+        ).model
         assert calls, stage
         assert max(c.length for c in calls) <= loaded.max_input_tokens <= loaded.max_positions, stage
         assert max(c.max_new for c in calls) + 1 <= loaded.max_positions, stage
