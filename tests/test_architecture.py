@@ -296,13 +296,24 @@ for part in ("translator.loading", "translator.phases", "translator.provenance")
     RULES.append((part, ("translator.pipeline", "translator.cli", "translator.batch", "translator.server")))
 
 RULES.append(("translator.testing", ("translator.cli", "translator.server", "translator.batch")))
+# The installation's checks read the config, the models' status and the memory; they run nothing.
+RULES.append(
+    (
+        "translator.diagnose",
+        ("translator.pipeline", "translator.cli", "translator.batch", "translator.server"),
+    )
+)
+
+
+# translator doctor builds tiny models on purpose: its end-to-end run is the one use of them outside tests.
+FIXTURE_USERS = ("translator.testing", "translator.cli.doctor")
 
 
 def test_no_module_of_the_library_imports_the_test_fixtures():
     bad = [
         f"{module} imports {name}"
         for module, path in _modules().items()
-        if not module.startswith("translator.testing")
+        if not module.startswith(FIXTURE_USERS)
         for name in sorted(_imports(path))
         if name == "translator.testing" or name.startswith("translator.testing.")
     ]
@@ -387,7 +398,10 @@ PROCESS_WIDE = {
     r"(enable|disable)_progress_bars?\(": (),  # likewise its progress bars (HF_HUB_DISABLE_PROGRESS_BARS)
     r"signal\.signal\(": ("translator/cli/entry.py", "translator/server/run.py"),
     r"\b[A-Z]\w*Config\.\w+\s*=[^=]": (),  # patching a library's class
-    r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": ("translator/cli/console.py",),
+    r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": (
+        "translator/cli/console.py",
+        "translator/cli/doctor.py",  # the tiny run's conversion into a temporary cache, restored after
+    ),
 }
 
 

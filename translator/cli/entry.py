@@ -9,7 +9,7 @@ import signal
 import sys
 
 from ..version import __version__
-from . import batch, cache, models, run, serve, summarize
+from . import batch, cache, doctor, models, run, serve, summarize
 from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 from .console import say
 
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_parser(commands)
     cache.add_parser(commands)
     serve.add_parser(commands)
+    doctor.add_parser(commands)
     return parser
 
 
@@ -38,6 +39,7 @@ COMMANDS = {
     "models": models.run_models,
     "serve": serve.run_serve,
     "cache": cache.run_cache,
+    "doctor": doctor.run_doctor,
 }
 
 

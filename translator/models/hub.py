@@ -97,6 +97,13 @@ def is_cached(cfg: ModelConfig) -> bool:
     return isinstance(try_to_load_from_cache(cfg.model, "config.json", revision=cfg.revision), str)
 
 
+def hub_cache_dir() -> Path:
+    """Where huggingface_hub keeps downloads: HF_HUB_CACHE, else HF_HOME/hub, else ~/.cache/huggingface."""
+    from huggingface_hub import constants
+
+    return Path(constants.HF_HUB_CACHE)
+
+
 def env_flag(name: str) -> bool:
     """A huggingface_hub-style boolean environment variable is set to a true value."""
     return os.environ.get(name, "").strip().lower() in ("1", "true", "yes", "on")

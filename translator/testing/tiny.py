@@ -143,7 +143,11 @@ def build_bart(
 
     bpe = ByteLevelBPETokenizer()
     bpe.train_from_iterator(
-        lines, vocab_size=600, min_frequency=1, special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"]
+        lines,
+        vocab_size=600,
+        min_frequency=1,
+        special_tokens=["<s>", "<pad>", "</s>", "<unk>", "<mask>"],
+        show_progress=False,
     )
     work = out.parent / f"{out.name}-bpe"
     work.mkdir(parents=True, exist_ok=True)
@@ -216,3 +220,23 @@ def tiny_config_text(
         f"{summarization_extra}"
         "cache: null\n"  # tests that count generate() calls must not be served from memory
     )
+
+
+# A short news text for an end-to-end run where no test data is at hand (translator doctor).
+SAMPLE_ID = (
+    "Pemerintah Kota Bandung mulai menguji coba bus listrik di tiga koridor utama pada hari Rabu. "
+    "Uji coba ini akan berlangsung selama tiga bulan dan gratis bagi penumpang.\n\n"
+    "Wali kota mengatakan bahwa warga ingin beralih dari kendaraan pribadi ke transportasi umum yang "
+    "bersih. Harga beras naik 2,5 persen menjadi Rp 14.500 per kilogram menurut Badan Pangan Nasional."
+)
+
+
+def build_tiny_setup(work: Path, backend: str = "transformers") -> Path:
+    """Tiny Marian and BART models trained on SAMPLE_ID's words in ``work``, and a models.yaml for
+    them (``backend`` for the translation model); returns the models.yaml path."""
+    indonesian, english = generated_lines(SAMPLE_ID, n=200)
+    marian, bart = build_marian(work / "marian", indonesian), build_bart(work / "bart", english)
+    text = tiny_config_text(marian, bart).replace("  backend: transformers\n", f"  backend: {backend}\n", 1)
+    path = work / "models.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
