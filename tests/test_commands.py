@@ -260,8 +260,8 @@ def test_empty_stdin_with_a_broken_model_directory_is_an_input_error(tiny_dirs, 
     assert_one_line_error(cli("translate", "--config", str(config), stdin=b""), 2, "the input is empty")
 
 
-@pytest.mark.slow
-def test_progress_bar_appears_only_on_a_terminal(tiny_config):
+def _on_terminal(*args: str) -> tuple[int, str]:
+    """Run the CLI with stderr on a pseudo-terminal of 100 columns; its exit code and what it showed."""
     import fcntl
     import os
     import pty
@@ -275,7 +275,7 @@ def test_progress_bar_appears_only_on_a_terminal(tiny_config):
         secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0)
     )  # a real terminal has a size
     proc = subprocess.Popen(
-        [sys.executable, "-m", "translator", "translate", str(EXAMPLE), "--config", str(tiny_config)],
+        [sys.executable, "-m", "translator", *args],
         cwd=ROOT,
         env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "100"},
         stdout=subprocess.PIPE,
@@ -297,11 +297,74 @@ def test_progress_bar_appears_only_on_a_terminal(tiny_config):
         proc.kill()
         proc.wait()
         os.close(primary)
-    shown = seen.decode(errors="replace")
-    assert proc.returncode == 0
+    return proc.returncode, seen.decode(errors="replace")
+
+
+@pytest.mark.slow
+def test_progress_bar_appears_only_on_a_terminal(tiny_config):
+    code, shown = _on_terminal("translate", str(EXAMPLE), "--config", str(tiny_config))
+    assert code == 0
     assert "loading the translation model" in shown
     assert "translating" in shown and "sentence" in shown
     assert "summarising" not in shown
+
+
+@pytest.mark.slow
+def test_run_shows_the_summary_stage_counting_windows(tiny_config):
+    code, shown = _on_terminal("run", str(EXAMPLE), "--config", str(tiny_config))
+    assert code == 0
+    assert "loading the translation model" in shown and "loading the summarization model" in shown
+    assert "summarising" in shown and "window" in shown, shown[-600:]
+
+
+@pytest.mark.slow
+def test_batch_keeps_its_documents_bar_while_models_load(tiny_config, tmp_path):
+    code, shown = _on_terminal(
+        "batch", str(EXAMPLE.parent), "-o", str(tmp_path / "out.jsonl"), "--config", str(tiny_config)
+    )
+    assert code in (0, 1)
+    assert "documents" in shown and "loading the translation model" in shown
+    loading = shown.index("loading the translation model")
+    assert "documents" in shown[max(0, loading - 200) : loading], "the status sits beside the documents bar"
+    assert "translating" in shown and "summarising" in shown
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_counts_each_stage_and_keeps_a_batch_bar_open(monkeypatch):
+    from translator.cli.console import Progress
+
+    monkeypatch.setattr("sys.stderr", _Terminal())
+    run = Progress(enabled=True)
+    run.loading("translation", converting=True)
+    run.update("translate", 1, 2)
+    assert run.stage == "translate" and run.bar.total == 2 and run.bar.n == 1
+    run.update("translate", 2, 2)
+    assert run.bar is None, "a finished translation closes its bar"
+    run.update("summarize", 0, 1)
+    run.update("summarize", 1, 3)  # a later round adds windows: the total grows
+    assert run.stage == "summarize" and (run.bar.n, run.bar.total) == (1, 3)
+    run.close()
+    shown = __import__("sys").stderr.getvalue()
+    assert "converting it for CTranslate2" in shown and "summarising" in shown
+
+    batch = Progress(enabled=True)
+    batch.start_documents(4)
+    documents = batch.bar
+    batch.loading("summarization")
+    batch.update("translate", 3, 10)
+    batch.update("summarize", 1, 2)
+    batch.advance(2)
+    assert batch.bar is documents and batch.stage == "documents" and documents.n == 2
+    assert documents.postfix == "summarising 1/2 windows"
+    batch.close()
+    off = Progress(enabled=False)
+    off.loading("translation")
+    off.update("translate", 1, 1)
+    assert off.bar is None
 
 
 def test_many_flags_are_counted_per_kind_and_quiet_hides_them(tiny_config, example_text):

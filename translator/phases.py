@@ -14,7 +14,7 @@ from .errors import InputError, TranslatorError
 from .models.base import Generated
 from .prepare import Prepared, prepare_document
 from .provenance import model_infos, signature
-from .summarize import Summary, SummaryOptions, SummaryStage
+from .summarize import Summary, SummaryOptions, SummaryStage, WindowProgress
 from .translate import Translator
 from .types import Flag, ModelInfo, Result, Segment
 
@@ -68,9 +68,14 @@ class Phases:
         assert self.translator is not None
         return build_segment(doc, index, parts, self.translator.budget, self.translator.glossary)
 
-    def summarize_segments(self, segments: list[Segment], options: SummaryOptions | None = None) -> Summary:
+    def summarize_segments(
+        self,
+        segments: list[Segment],
+        options: SummaryOptions | None = None,
+        on_window: WindowProgress | None = None,
+    ) -> Summary:
         """The summary of translated segments (boilerplate left out unless configured)."""
-        return self.summary.summarize(self.summary_input(segments), options)
+        return self.summary.summarize(self.summary_input(segments), options, on_window)
 
     def summary_input(self, segments: list[Segment]) -> list[str]:
         """The English the summary is made of: the translations, boilerplate left out unless configured."""

@@ -140,14 +140,14 @@ class Pipeline(Phases):
         segments = self.segments(doc, outputs)
         made: Summary | None = None
         if summarize:
-            if progress is not None:
-                progress("summarize", 0, 1)
             started = time.perf_counter()
-            made = self.summarize_segments(segments, options)
+            made = self.summarize_segments(segments, options, _windows(progress))
             timings["summarize"] = time.perf_counter() - started
         return self.result(doc, segments, made, timings, options, cache_hits=sum(o.cached for o in outputs))
 
-    def summarize_text(self, english: str, summary: SummaryOptions | None = None) -> Result:
+    def summarize_text(
+        self, english: str, summary: SummaryOptions | None = None, progress: ProgressCallback | None = None
+    ) -> Result:
         """Summarise an English text (no translation). ``translation`` holds the input, unchanged."""
         if not self.summary.enabled:
             raise TranslatorError("this Pipeline was loaded without summaries")
@@ -156,7 +156,7 @@ class Pipeline(Phases):
         sentences = [s.text for s in split_sentences(english)]
         with self._lock:
             started = time.perf_counter()
-            made = self.summary.summarize(sentences, summary)
+            made = self.summary.summarize(sentences, summary, _windows(progress))
             seconds = time.perf_counter() - started
         return assemble_result(
             translation=english,
@@ -200,3 +200,13 @@ def _counter(progress: ProgressCallback | None, stage: str, total: int) -> Calla
             progress(stage, done, total)
 
     return on_batch
+
+
+def _windows(progress: ProgressCallback | None) -> Callable[[int, int], None] | None:
+    """The summary stage's window count as ``summarize`` progress; told 0 of 1 at the start, so a
+    display knows the stage began even when no model runs (extractive, one sentence)."""
+    if progress is None:
+        return None
+    report: ProgressCallback = progress
+    report("summarize", 0, 1)
+    return lambda done, total: report("summarize", done, total)

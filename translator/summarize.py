@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .config import ModelConfig, SummarizationConfig
 from .errors import InputError, ModelLoadError, first_line
@@ -30,6 +30,8 @@ class SummaryOptions:
     max_words: int | None = None  # None: the configured max_words / ratio
     method: str | None = None  # "abstractive" or "extractive"; None: the loaded method
 
+
+WindowProgress = Callable[[int, int], None]  # (windows summarised, windows known so far)
 
 # Partial summaries are at most this share of their window, so every round shrinks the text.
 PARTIAL_SHARE = 0.5
@@ -53,8 +55,12 @@ class Summarizer:
         self.model = model
         self.cfg = cfg
 
-    def summarize(self, sentences: list[str], max_words: int | None = None) -> Summary:
-        """Summarise; ``max_words`` bounds the final summary (through its token cap)."""
+    def summarize(
+        self, sentences: list[str], max_words: int | None = None, on_window: WindowProgress | None = None
+    ) -> Summary:
+        """Summarise; ``max_words`` bounds the final summary (through its token cap). ``on_window``
+        is told the windows done and the windows known so far (a later round adds its own)."""
+        counter = _WindowCounter(on_window)
         units = [s.strip() for s in sentences if s.strip()]
         if not units:
             return Summary(
@@ -65,8 +71,9 @@ class Summarizer:
         for round_number in range(1, MAX_ROUNDS + 1):
             windows = self.windows(units)
             first_chunks = first_chunks or len(windows)
+            counter.add(len(windows))
             if len(windows) == 1:
-                output = self._run(windows, final=True, max_words=max_words)[0]
+                output = self._run(windows, final=True, max_words=max_words, on_batch=counter.done)[0]
                 if output.hit_cap:
                     warnings.append(
                         Flag(
@@ -76,7 +83,9 @@ class Summarizer:
                 if not output.text:
                     warnings.append(Flag("empty", "summary: the model returned an empty summary"))
                 return Summary(text=output.text, chunks=first_chunks, rounds=round_number, warnings=warnings)
-            partials = " ".join(g.text for g in self._run(windows, final=False) if g.text)
+            partials = " ".join(
+                g.text for g in self._run(windows, final=False, on_batch=counter.done) if g.text
+            )
             units = [s.text for s in split_sentences(partials)]
             if not units:
                 warnings.append(
@@ -93,7 +102,8 @@ class Summarizer:
                 "summarised the first window of the last round only",
             )
         )
-        output = self._run(self.windows(units)[:1], final=True, max_words=max_words)[0]
+        counter.add(1)
+        output = self._run(self.windows(units)[:1], final=True, max_words=max_words, on_batch=counter.done)[0]
         return Summary(text=output.text, chunks=first_chunks, rounds=MAX_ROUNDS + 1, warnings=warnings)
 
     def windows(self, units: list[str]) -> list[str]:
@@ -121,7 +131,13 @@ class Summarizer:
             p.text for p in split_to_budget(unit, span, self.model.count_tokens, self.model.max_input_tokens)
         ]
 
-    def _run(self, windows: list[str], final: bool, max_words: int | None = None) -> list[Generated]:
+    def _run(
+        self,
+        windows: list[str],
+        final: bool,
+        max_words: int | None = None,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> list[Generated]:
         lengths = [self.model.count_tokens(w) for w in windows]
         order = list(range(len(windows)))
         max_tokens = None
@@ -140,6 +156,7 @@ class Summarizer:
             size=lengths.__getitem__,
             batch_size=self.cfg.batch_size,
             max_tokens=self.cfg.max_batch_tokens,
+            on_batch=on_batch,
         )
 
     def settings(self, longest_input: int, final: bool, max_tokens: int | None = None) -> dict[str, Any]:
@@ -157,6 +174,23 @@ class Summarizer:
         if "min_new_tokens" in settings:
             settings["min_new_tokens"] = min(settings["min_new_tokens"], settings["max_new_tokens"])
         return settings
+
+
+class _WindowCounter:
+    """Windows summarised out of windows known, for a progress display."""
+
+    def __init__(self, report: WindowProgress | None):
+        self.report, self.total, self.finished = report, 0, 0
+
+    def add(self, windows: int) -> None:
+        self.total += windows
+        if self.report is not None:
+            self.report(self.finished, self.total)
+
+    def done(self, windows: int) -> None:
+        self.finished += windows
+        if self.report is not None:
+            self.report(self.finished, self.total)
 
 
 class SummaryStage:
@@ -230,8 +264,11 @@ class SummaryStage:
             and sum(1 for t in texts if t.strip()) > 1
         )
 
-    def summarize(self, texts: list[str], options: SummaryOptions | None = None) -> Summary:
-        """Summarise English sentences within the configured word budget (or ``options``')."""
+    def summarize(
+        self, texts: list[str], options: SummaryOptions | None = None, on_window: WindowProgress | None = None
+    ) -> Summary:
+        """Summarise English sentences within the configured word budget (or ``options``');
+        ``on_window`` follows an abstractive summary's windows."""
         if not self.enabled:
             raise ValueError("this stage was loaded without summaries")
         method = self.method_for(options)
@@ -248,7 +285,7 @@ class SummaryStage:
             )
             return Summary(units[0], 0, 0, [note], method="extractive")
         if self.summarizer is not None and method == "abstractive":
-            summary = self.summarizer.summarize(texts, max_words=budget)
+            summary = self.summarizer.summarize(texts, max_words=budget, on_window=on_window)
             if summary.text or self.cfg.fallback != "extractive":
                 return summary
             flags = summary.warnings + [

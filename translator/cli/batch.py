@@ -55,6 +55,12 @@ def add_parser(commands) -> None:
         action="store_true",
         help="also redo the documents whose last record in OUTPUT has an error (a new record is appended)",
     )
+    batch.add_argument(
+        "--mix-configs",
+        action="store_true",
+        help="append to an OUTPUT whose records were made with another configuration (refused "
+        "otherwise: their signatures would differ within one file)",
+    )
     _add_engine_options(batch)
 
 
@@ -122,6 +128,7 @@ def run_batch(args: argparse.Namespace) -> int:
     common = dict(
         state=state, summarize=summarize, pool_docs=args.pool_docs, force=args.force,
         on_document=progress.advance, on_skip=on_skip, retry_failed=args.retry_failed,
+        mix_configs=args.mix_configs,
     )  # fmt: skip
     if args.engine == "ray":
         from ..batch.ray_engine import RayOptions, run_batch_ray
@@ -140,9 +147,10 @@ def run_batch(args: argparse.Namespace) -> int:
 
         # Loaded when the first pending pool comes: a finished batch reruns without loading models.
         stats = run_batch(
-            lambda: load_pipeline(config, summarize=summarize, on_load=progress.loading),
+            lambda: load_pipeline(config, progress, summarize=summarize),
             items,
             args.output,
+            on_progress=progress.update,
             **common,
         )
     progress.close()

@@ -36,11 +36,17 @@ def load_config(args: argparse.Namespace):
     return config
 
 
-def load_pipeline(config, **options):
-    """Load the models; then, as the program's edge, cap torch's process-wide threads if asked
-    (``threads`` in models.yaml or --threads). torch is imported only if a model needed it."""
+def load_pipeline(config, progress: Progress | None = None, **options):
+    """Load the models, each announced on ``progress`` (with its conversion, the first time);
+    then, as the program's edge, cap torch's process-wide threads if asked (``threads`` in
+    models.yaml or --threads). torch is imported only if a model needed it."""
     from ..pipeline import Pipeline
 
+    if progress is not None and progress.enabled:
+        from ..models.hub import conversion_pending
+
+        sections = {"translation": config.translation, "summarization": config.summarization}
+        options["on_load"] = lambda role: progress.loading(role, conversion_pending(sections[role]))
     pipeline = Pipeline.from_config(config, **options)
     if config.threads and "torch" in sys.modules:
         from ..models.hf import set_torch_threads

@@ -83,59 +83,69 @@ def use_colour(stream: TextIO, environ: dict[str, str] | None = None) -> bool:
 
 
 class Progress:
-    """A tqdm bar on stderr, only when a person is watching it (stderr is a terminal)."""
+    """What a person at a terminal sees while a command works: one tqdm bar for what is being
+    counted (a run's sentences, then its summary windows; a batch's documents) and, beside a
+    batch's bar, what is happening now (loading, translating, summarising). A batch's bar stays
+    open until the batch ends. Nothing is shown when stderr is not a terminal."""
 
     def __init__(self, enabled: bool):
         self.enabled = enabled
         self.bar: Any = None  # a tqdm bar while one is counting
+        self.stage = ""  # what the bar counts: "translate", "summarize" or "documents"
 
-    def loading(self, role: str) -> None:
-        if self.enabled:
-            self._close_bar()
-            message = "summarising" if role == "summary" else f"loading the {role} model"
-            sys.stderr.write(f"\r\x1b[Ktranslator: {message}...")
-            sys.stderr.flush()
+    def loading(self, role: str, converting: bool = False) -> None:
+        """A model is about to load (and, the first time, be converted for CTranslate2)."""
+        extra = " (converting it for CTranslate2, once: a minute or two)" if converting else ""
+        self.status(f"loading the {role} model{extra}")
 
-    def update(self, stage: str, done: int, total: int) -> None:
+    def status(self, message: str) -> None:
         if not self.enabled:
             return
-        if stage == "summarize":
-            self.loading("summary")
+        if self.stage == "documents":
+            self.bar.set_postfix_str(message)
             return
-        if self.bar is None:
-            from tqdm import tqdm
+        self._close_bar()
+        sys.stderr.write(f"\r\x1b[Ktranslator: {message}...")
+        sys.stderr.flush()
 
-            sys.stderr.write("\r\x1b[K")
-            self.bar = tqdm(
-                total=total,
-                unit="sentence",
-                desc="translating",
-                file=sys.stderr,
-                leave=False,
-                dynamic_ncols=True,
-            )
+    def update(self, stage: str, done: int, total: int) -> None:
+        """A stage's count: translated sentences, or summary windows (whose total may grow)."""
+        if not self.enabled:
+            return
+        unit = "sentence" if stage == "translate" else "window"
+        verb = "translating" if stage == "translate" else "summarising"
+        if self.stage == "documents":
+            self.bar.set_postfix_str(f"{verb} {done}/{total} {unit}s")
+            return
+        if self.stage != stage:
+            self._open_bar(stage, total, unit, verb)
         bar = self.bar
+        if bar.total != total:
+            bar.total = total
         bar.update(done - bar.n)
-        if done >= total:
+        if stage == "translate" and done >= total:
             self._close_bar()
 
     def start_documents(self, total: int) -> None:
         if self.enabled and total:
-            from tqdm import tqdm
-
-            sys.stderr.write("\r\x1b[K")
-            self.bar = tqdm(
-                total=total, unit="doc", desc="documents", file=sys.stderr, leave=False, dynamic_ncols=True
-            )
+            self._open_bar("documents", total, "doc", "documents")
 
     def advance(self, n: int) -> None:
-        if self.bar is not None:
+        if self.stage == "documents":
             self.bar.update(n)
+
+    def _open_bar(self, stage: str, total: int, unit: str, desc: str) -> None:
+        from tqdm import tqdm
+
+        self._close_bar()
+        sys.stderr.write("\r\x1b[K")
+        self.bar = tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, leave=False, dynamic_ncols=True)
+        self.stage = stage
 
     def _close_bar(self) -> None:
         if self.bar is not None:
             self.bar.close()
-            self.bar = None
+            self.bar, self.stage = None, ""
 
     def close(self) -> None:
         if self.enabled:

@@ -44,7 +44,14 @@ def run_doctor(args: argparse.Namespace) -> int:
     try:
         config = load_config(args.config, profile=args.profile)
     except TranslatorError as e:
-        checks.append(diagnose.Check("config", diagnose.FAIL, first_line(e), "correct the key it names, then run translator doctor again"))
+        checks.append(
+            diagnose.Check(
+                "config",
+                diagnose.FAIL,
+                first_line(e),
+                "correct the key it names, then run translator doctor again",
+            )
+        )
     else:
         checks.append(
             diagnose.Check(

@@ -58,7 +58,7 @@ def run_run(args: argparse.Namespace) -> int:
     )  # bad input fails before any model loads
 
     summarize = args.command == "run" and not args.no_summary
-    pipeline = load_pipeline(config, summarize=summarize, on_load=progress.loading)
+    pipeline = load_pipeline(config, progress, summarize=summarize)
     result = pipeline(document, summarize=summarize, progress=progress.update, force=args.force)
     progress.close()
     report_warnings(result.warnings, document.name, args)

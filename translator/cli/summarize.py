@@ -32,9 +32,8 @@ def run_summarize(args: argparse.Namespace) -> int:
     validate_text(
         document.text, config.max_input_chars, name=document.name, indonesian=False
     )  # before the summariser loads
-    pipeline = load_pipeline(config, summarize=True, translate=False, on_load=progress.loading)
-    progress.loading("summary")
-    result = pipeline.summarize_text(document.text)
+    pipeline = load_pipeline(config, progress, summarize=True, translate=False)
+    result = pipeline.summarize_text(document.text, progress=progress.update)
     progress.close()
     report_warnings(result.warnings, document.name, args)
     emit(render(result, args.format, translation=False, headings=False), args.output)

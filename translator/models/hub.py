@@ -90,6 +90,16 @@ def _converted(cfg: ModelConfig) -> str | None:
     return None
 
 
+def conversion_pending(cfg: ModelConfig) -> bool:
+    """Whether loading ``cfg`` will first convert it for CTranslate2 (installed, chosen, not cached)."""
+    import importlib.util
+
+    installed = importlib.util.find_spec("ctranslate2") is not None
+    if not cfg.model or cfg.backend == "transformers" or cfg.device == "mps" or not installed:
+        return False
+    return _converted(cfg) is None
+
+
 def is_cached(cfg: ModelConfig) -> bool:
     """Whether the hub model ``cfg`` names is in the local Hugging Face cache."""
     from huggingface_hub import try_to_load_from_cache
