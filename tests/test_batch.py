@@ -407,3 +407,37 @@ def test_batch_reads_other_encodings_with_encoding(tmp_path, tiny_config):
         "batch", str(root), "--output", str(out), "--config", str(tiny_config), "--encoding", "klingon"
     )
     assert unknown.returncode == 2 and "unknown encoding 'klingon'" in unknown.stderr.decode()
+
+
+def test_resume_refuses_records_of_another_configuration(tmp_path, tiny_dirs, tiny_config):
+    docs = tmp_path / "docs.jsonl"
+    docs.write_text(json.dumps({"id": "a", "text": SENTENCES[0]}) + "\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    first = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    assert first.returncode == 0, first.stderr.decode()
+    before = out.read_bytes()
+
+    other = tmp_path / "beams.yaml"
+    text = tiny_config_text(*tiny_dirs)
+    assert "    num_beams: 1\n" in text
+    other.write_text(text.replace("    num_beams: 1\n", "    num_beams: 2\n", 1), encoding="utf-8")
+    with docs.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"id": "b", "text": SENTENCES[1]}) + "\n")
+
+    refused = cli("batch", str(docs), "--output", str(out), "--config", str(other), "--no-summary")
+    stderr = refused.stderr.decode()
+    assert refused.returncode == 2, stderr
+    assert "another configuration" in stderr and "beams:1" in stderr and "beams:2" in stderr
+    assert "--mix-configs" in stderr and "Traceback" not in stderr
+    assert out.read_bytes() == before, "nothing is appended to a file of another configuration"
+
+    same = cli("batch", str(docs), "--output", str(out), "--config", str(tiny_config))
+    assert same.returncode == 2 and out.read_bytes() == before, "summaries on change the signature too"
+
+    mixed = cli(
+        "batch", str(docs), "--output", str(out), "--config", str(other), "--no-summary", "--mix-configs"
+    )
+    assert mixed.returncode == 0, mixed.stderr.decode()
+    found = records(out)
+    assert [r["id"] for r in found] == ["a", "b"]
+    assert "beams:1" in found[0]["signature"] and "beams:2" in found[1]["signature"]

@@ -123,12 +123,16 @@ def run_batch(
     on_skip: Callable[[str], None] | None = None,
     force: bool = False,
     retry_failed: bool = False,
+    on_progress: Callable[[str, int, int], None] | None = None,
+    mix_configs: bool = False,
 ) -> Stats:
     """Process every item not yet in ``out`` (and with ``retry_failed``, every item whose last
     record there failed); returns the counts for the summary line.
 
     ``pipeline`` may be a function that loads one: it is called only when there is work to do.
-    ``state`` is the output's ResumeState when the caller has read it already.
+    ``state`` is the output's ResumeState when the caller has read it already. ``on_progress``
+    follows each pool's stages (as ``Pipeline.run_many``'s ``progress``). A pipeline whose
+    signature differs from the records already in ``out`` is refused unless ``mix_configs``.
     """
     started = time.perf_counter()
     state = state if state is not None else ResumeState.repair_and_read(out)
@@ -139,12 +143,14 @@ def run_batch(
         if not loaded:
             assert callable(pipeline) and not isinstance(pipeline, Pipeline)
             loaded.append(pipeline())
+            state.check_signature(loaded[0].signature(summarize), mix_configs)  # before any work
         return loaded[0]
 
     writer = RecordWriter(out)
     try:
         for pool in pools(pending_items(items, state, stats, on_skip, retry_failed), pool_docs):
-            write_outcomes(writer, process_pool(get_pipeline(), pool, summarize, force), stats, on_document)
+            outcomes = process_pool(get_pipeline(), pool, summarize, force, on_progress)
+            write_outcomes(writer, outcomes, stats, on_document, state, mix_configs)
     finally:
         writer.close()
         stats.seconds = time.perf_counter() - started
@@ -152,10 +158,21 @@ def run_batch(
 
 
 def write_outcomes(
-    writer: RecordWriter, outcomes: Iterable[Outcome], stats: Stats, on_document: Callable[[int], None] | None
+    writer: RecordWriter,
+    outcomes: Iterable[Outcome],
+    stats: Stats,
+    on_document: Callable[[int], None] | None,
+    state: ResumeState,
+    mix_configs: bool = False,
 ) -> None:
-    """Append each record as it comes, count it, and flush to disk at the end of the group."""
+    """Append each record, count it, and flush to disk at the end of the group. The group's
+    signatures are checked against the output's first, so a refused group writes nothing."""
+    outcomes = list(outcomes)
     for outcome in outcomes:
+        state.check_signature(str(outcome.record.get("signature") or ""), mix_configs)
+    for outcome in outcomes:
+        signature = str(outcome.record.get("signature") or "")
+        state.signatures[signature] = state.signatures.get(signature, 0) + 1
         writer.write(outcome.record)
         stats.add(outcome)
         if on_document:
@@ -168,12 +185,22 @@ def write_outcomes(
 DOCUMENT_FAILURES = (TranslatorError, MemoryError)
 
 
-def process_pool(pipeline: Pipeline, items: list[Item], summarize: bool, force: bool) -> list[Outcome]:
+def process_pool(
+    pipeline: Pipeline,
+    items: list[Item],
+    summarize: bool,
+    force: bool,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Outcome]:
     """Records for a pool of documents, in order: sentences pooled, failures pinned on their document."""
     readable = [item for item in items if item.error is None]
     documents = [Document(item.text or "", item.id, item.format, item.notes) for item in readable]
     try:
-        outcomes = pipeline.run_many(documents, summarize=summarize, force=force) if documents else []
+        outcomes = (
+            pipeline.run_many(documents, summarize=summarize, force=force, progress=progress)
+            if documents
+            else []
+        )
     except DOCUMENT_FAILURES:
         outcomes = [
             _one(pipeline, document, summarize, force) for document in documents

@@ -50,6 +50,7 @@ def run_batch_ray(
     on_document: Callable[[int], None] | None = None,
     on_skip: Callable[[str], None] | None = None,
     retry_failed: bool = False,
+    mix_configs: bool = False,
 ) -> Stats:
     started = time.perf_counter()
     state = state if state is not None else ResumeState.repair_and_read(out)
@@ -73,11 +74,11 @@ def run_batch_ray(
             for pool in _chain(first, todo):
                 actors.submit(lambda actor, batch: actor.process.remote(batch), pool)
                 in_flight += 1
-                if in_flight >= window:
-                    write_outcomes(writer, actors.get_next(), stats, on_document)  # in input order
+                if in_flight >= window:  # written in input order
+                    write_outcomes(writer, actors.get_next(), stats, on_document, state, mix_configs)
                     in_flight -= 1
             while actors.has_next():
-                write_outcomes(writer, actors.get_next(), stats, on_document)
+                write_outcomes(writer, actors.get_next(), stats, on_document, state, mix_configs)
         finally:
             writer.close()
     except ray.exceptions.RayError as e:

@@ -12,10 +12,12 @@ from ..errors import OutputError
 
 @dataclass
 class ResumeState:
-    """The ids already in the output, and whether each one's record has an error."""
+    """The ids already in the output, whether each one's record has an error, and the signatures
+    (models and settings, see ``Result.signature``) the records were made with."""
 
     path: Path
     done: dict[str, bool] = field(default_factory=dict)
+    signatures: dict[str, int] = field(default_factory=dict)  # signature -> records made with it
 
     @classmethod
     def repair_and_read(cls, out: str | os.PathLike[str]) -> "ResumeState":
@@ -49,11 +51,26 @@ class ResumeState:
         try:
             record = json.loads(line)
             self.done[str(record["id"])] = record.get("error") is not None
+            signature = str(record.get("signature") or "")
+            self.signatures[signature] = self.signatures.get(signature, 0) + 1
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
             raise OutputError(
                 f"{self.path}:{number}: not a record this tool wrote; fix or remove the line, or choose "
                 "another --output"
             ) from None
+
+    def check_signature(self, signature: str, allow_mixed: bool = False) -> None:
+        """Refuse to append records made with another configuration than the ones already there:
+        one file would then mix the outputs of different models or settings without saying so."""
+        known = {s for s in self.signatures if s}
+        if allow_mixed or not known or signature in known:
+            return
+        earlier = max(known, key=lambda s: self.signatures[s])
+        raise OutputError(
+            f"{self.path}: its {sum(self.signatures.values())} records were made with another "
+            f"configuration ({earlier}); this run's is {signature}. Write to another --output, "
+            "rerun with the configuration that made the file, or add --mix-configs to append anyway"
+        )
 
     def __contains__(self, doc_id: str) -> bool:
         return doc_id in self.done
