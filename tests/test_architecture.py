@@ -245,6 +245,32 @@ RULES = [
             "translator.config",
         ),
     ),
+    (
+        "translator.corrections",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.translate",
+            "translator.summarize",
+            "translator.config",
+        ),
+    ),
+    (
+        "translator.tmx",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+            "translator.translate",
+            "translator.summarize",
+            "translator.config",
+        ),
+    ),
     # The phases: below the pipeline, never above it.
     (
         "translator.prepare",

@@ -25,10 +25,14 @@ def sentence_outputs(doc: Prepared, outputs: list[Generated]) -> list[list[Gener
 def piece_outputs(doc: Prepared, generated: dict[str, Generated]) -> list[Generated]:
     """One output per piece: the model's for the pieces it translated (looked up by model text), the
     piece itself for pieces without words."""
-    return [
-        generated[t] if t is not None else Generated(p.text, 0, False)
-        for p, t in zip(doc.pieces, doc.model_texts)
-    ]
+    return [generated[t] if t is not None else kept(doc, p) for p, t in enumerate(doc.model_texts)]
+
+
+def kept(doc: Prepared, piece: int) -> Generated:
+    """The output of a piece no model sees: a person's correction, or the piece as it is."""
+    if piece in doc.fixed:
+        return Generated(doc.fixed[piece], 0, False, corrected=True)
+    return Generated(doc.pieces[piece].text, 0, False)
 
 
 def build_segment(
@@ -55,7 +59,23 @@ def build_segment(
         sentence.boilerplate,
         len(parts),
         tuple(flags),
+        origin=origin(parts),
+        confidence=confidence(parts),
     )
+
+
+def origin(parts: list[Generated]) -> str:
+    """Where a sentence's translation came from: ``correction`` (a person's), ``memory`` (every
+    piece from the translation memory), else ``model``."""
+    if any(p.corrected for p in parts):
+        return "correction"
+    return "memory" if parts and all(p.cached for p in parts) else "model"
+
+
+def confidence(parts: list[Generated]) -> float | None:
+    """A sentence's confidence: its least certain piece's (None when no piece has a score)."""
+    known = [p.confidence for p in parts if p.confidence is not None]
+    return round(min(known), 4) if known else None
 
 
 def _piece_flags(index: int, parts: list[Generated]) -> list[Flag]:

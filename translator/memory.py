@@ -9,6 +9,9 @@ it is bounded in size (least recently used out first, against a size kept in the
 write scans the table), survives a kill mid-write (SQLite's transactions). A file another process
 holds locked is waited on (the busy timeout) and never touched; only a corrupt or foreign file is
 set aside, with a warning that says where it went.
+
+The same file holds people's corrections (``corrections.py``): whole source sentences with their
+human translation, never evicted, applied before any model runs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Sequence
 
 from .cachedir import cache_dir
 from .models.base import Generated
@@ -105,9 +108,10 @@ class TranslationMemory:
                 self._count("misses", len(keys) - len(found))
         return found
 
-    def put_many(self, items: Iterable[tuple[str, Generated]]) -> None:
+    def put_many(self, items: Iterable[tuple[str, Generated] | tuple[str, Generated, str]]) -> None:
+        """Store outputs by key; a third element, the source text, is kept for exports (TMX)."""
         now = time.time()
-        rows = [(key, _encode(g), now) for key, g in items]
+        rows = [(key, _encode(g, *source), now) for key, g, *source in items]
         if not rows:
             return
         with self._lock, _transaction(self._db):
@@ -153,11 +157,24 @@ class TranslationMemory:
             size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
         return Stats(str(self.path), entries, size, int(meta.get("hits", 0)), int(meta.get("misses", 0)))
 
+    def read(self, query: str, params: Sequence[Any] = ()) -> list[tuple]:
+        """Rows of one query (for the corrections and exports, which share this file)."""
+        with self._lock:
+            return self._db.execute(query, params).fetchall()
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """The connection inside one write transaction: all of it is written, or none."""
+        with self._lock, _transaction(self._db):
+            yield self._db
+
     def clear(self) -> int:
-        """Delete every entry and the counters; returns how many entries there were."""
+        """Delete every entry, correction and counter; returns how many entries there were."""
         with self._lock:
             count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
+            count += self._db.execute("SELECT count(*) FROM corrections").fetchone()[0]
             self._db.execute("DELETE FROM memory")
+            self._db.execute("DELETE FROM corrections")
             self._db.execute("UPDATE meta SET value = '0' WHERE name IN ('hits', 'misses', 'bytes')")
             self._db.execute("VACUUM")
         return count
@@ -185,6 +202,12 @@ def open_database(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
             "NULL)"
         )
         db.execute("CREATE INDEX IF NOT EXISTS memory_used ON memory (used)")
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS corrections (id INTEGER PRIMARY KEY AUTOINCREMENT, source TEXT NOT "
+            "NULL, translation TEXT NOT NULL, who TEXT NOT NULL, created REAL NOT NULL, "
+            "UNIQUE (source, translation, who, created))"
+        )
+        db.execute("CREATE INDEX IF NOT EXISTS corrections_source ON corrections (source, id)")
         db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('format', ?), ('hits', '0'), ('misses', '0')", (FORMAT,)
         )
@@ -226,9 +249,10 @@ def _chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]
         yield chunk, ",".join("?" * len(chunk))
 
 
-def _encode(g: Generated) -> str:
+def _encode(g: Generated, source: str | None = None) -> str:
     fields = {"text": g.text, "new_tokens": g.new_tokens, "hit_cap": g.hit_cap, "retried": g.retried}
-    return json.dumps({**fields, "reranked": g.reranked}, ensure_ascii=False)
+    extra = {"reranked": g.reranked, "confidence": g.confidence, "source": source}
+    return json.dumps({**fields, **{k: v for k, v in extra.items() if v is not None}}, ensure_ascii=False)
 
 
 def _decode(value: str) -> Generated:
@@ -240,4 +264,5 @@ def _decode(value: str) -> Generated:
         data.get("retried", False),
         reranked=data.get("reranked"),
         cached=True,
+        confidence=data.get("confidence"),
     )

@@ -42,8 +42,14 @@ class Phases:
         Uses only the tokenizer, so it may run outside the lock, beside a generate() call."""
         if self.translator is None:
             raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
+        translator = self.translator
         return prepare_document(
-            text, self.translator.count_tokens, self.translator.budget, self.config.max_input_chars, force
+            text,
+            translator.count_tokens,
+            translator.budget,
+            self.config.max_input_chars,
+            force,
+            translator.corrected,
         )
 
     def segments(self, doc: Prepared, outputs: list[Generated]) -> list[Segment]:

@@ -26,6 +26,8 @@ class Prepared:
     # What the model sees of each piece; None for pieces without a letter or digit ("***", "—"),
     # which are kept as they are instead of being sent to the model.
     model_texts: list[str | None] = field(default_factory=list)
+    # Pieces that are whole sentences a person corrected: the correction, by piece index (model text None).
+    fixed: dict[int, str] = field(default_factory=dict)
 
     @property
     def to_translate(self) -> list[str]:
@@ -38,11 +40,13 @@ def prepare_document(
     budget: int,
     max_chars: int | None = None,
     force: bool = False,
+    corrected: Callable[[list[str]], dict[str, str]] | None = None,
 ) -> Prepared:
     """Validate ``text`` and cut it into sentences and budget-sized pieces; raises InputError.
 
     ``count_tokens`` counts what the model sees of a piece (its ``model_text``), so the budget is
-    measured on that, not on the raw span.
+    measured on that, not on the raw span. ``corrected`` gives the corrections people made of
+    whole sentences, by sentence text: such a sentence is one piece that no model sees.
     """
     notes: list[Flag] = []
     extracted = isinstance(text, Document) and text.format != "text"
@@ -51,7 +55,14 @@ def prepare_document(
         text = text.text
     notes += validate_text(text, max_chars, force)
     doc = Prepared(text, segment(text), notes, extracted)
+    fixed = corrected([s.span.text for s in doc.sentences]) if corrected else {}
     for i, sentence in enumerate(doc.sentences):
+        if sentence.span.text in fixed:
+            doc.fixed[len(doc.pieces)] = fixed[sentence.span.text]
+            doc.pieces.append(sentence.span)
+            doc.owner.append(i)
+            doc.model_texts.append(None)
+            continue
         for piece in split_to_budget(text, sentence.span, count_tokens, budget):
             doc.pieces.append(piece)
             doc.owner.append(i)

@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Callable
 
 from .config import TranslationConfig
+from .corrections import Corrections
 from .errors import first_line
 from .memory import memory_key
 from .models.base import Generated, Model, cap_new_tokens
@@ -119,6 +120,15 @@ class Translator:
             self._drop_memory(e)
             return {}
 
+    def corrected(self, sources: list[str]) -> dict[str, str]:
+        """People's corrections of these sentences (by sentence text), held in the memory's file."""
+        try:
+            found = Corrections(self.memory).latest(sources) if self.memory is not None and sources else {}
+        except (sqlite3.Error, OSError) as e:
+            self._drop_memory(e)
+            return {}
+        return {source: c.translation for source, c in found.items()}
+
     def remember(self, outputs: dict[str, Generated]) -> None:
         """Store fresh translations, by text, in the memory (when there is one)."""
         memory = self.memory
@@ -126,7 +136,7 @@ class Translator:
             return
         try:
             memory.put_many(
-                (memory_key(self.memory_context, text), output) for text, output in outputs.items()
+                (memory_key(self.memory_context, text), output, text) for text, output in outputs.items()
             )
         except (sqlite3.Error, OSError) as e:
             self._drop_memory(e)

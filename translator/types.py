@@ -77,6 +77,10 @@ class Segment:
     boilerplate: bool = False
     pieces: int = 1  # >1 when the sentence was cut to fit the model's token limit
     flags: tuple[Flag, ...] = ()
+    origin: str = "model"  # "model", "memory" (every piece from the translation memory) or "correction"
+    # The model's certainty in [0, 1]: the geometric mean of the chosen tokens' probabilities (of the
+    # least certain piece). None for a correction, or where the backend gave no scores.
+    confidence: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -9,7 +9,7 @@ import signal
 import sys
 
 from ..version import __version__
-from . import batch, cache, doctor, models, run, serve, summarize
+from . import batch, doctor, memory, models, run, serve, summarize
 from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 from .console import say
 
@@ -25,7 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     summarize.add_parser(commands)
     models.add_parser(commands)
     batch.add_parser(commands)
-    cache.add_parser(commands)
+    memory.add_parser(commands)
     serve.add_parser(commands)
     doctor.add_parser(commands)
     return parser
@@ -38,7 +38,8 @@ COMMANDS = {
     "batch": batch.run_batch,
     "models": models.run_models,
     "serve": serve.run_serve,
-    "cache": cache.run_cache,
+    "memory": memory.run_memory,
+    "cache": memory.run_memory,  # the old name
     "doctor": doctor.run_doctor,
 }
 

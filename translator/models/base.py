@@ -39,6 +39,10 @@ class Generated:
     alternatives: tuple["Generated", ...] = ()
     reranked: str | None = None  # why a lower-scored candidate was chosen: the flags the top one had
     cached: bool = False  # came from the translation memory, not from the model
+    # The model's own certainty: the geometric mean of the chosen tokens' probabilities, in [0, 1]
+    # (None where the backend gave no scores, or for a person's correction).
+    confidence: float | None = None
+    corrected: bool = False  # a person's correction of the whole sentence, not a model's output
 
 
 @runtime_checkable

@@ -10,7 +10,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..assemble import piece_outputs
+from ..assemble import kept, piece_outputs
 from ..errors import InputError, TranslatorError, first_line
 from ..models.base import Generated
 from ..pipeline import Pipeline
@@ -166,7 +166,7 @@ def send_ready(ticket: Ticket) -> list[int]:
             if any(t is not None and t not in ticket.outputs for t in texts):
                 break
             parts = [
-                ticket.outputs[t] if t is not None else Generated(doc.pieces[p].text, 0, False)
+                ticket.outputs[t] if t is not None else kept(doc, p)
                 for p, t in zip(ticket.ranges[i][index], texts)
             ]
             segment = ticket.pipeline.segment(doc, index, parts)

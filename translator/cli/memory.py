@@ -1,0 +1,98 @@
+"""`translator memory`: the translation memory and people's corrections (stats, clear, TMX export
+and import, corrections). `translator cache` is the old name, kept as an alias."""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import EXIT_FAILURE, EXIT_OK, load_config
+from .console import say
+from .options import config_options
+
+ACTIONS = {
+    "stats": "entries, corrections, size and hit rate",
+    "clear": "delete every entry and correction",
+    "export": "write the memory and the corrections to a TMX 1.4 file",
+    "import": "add a TMX file's Indonesian-English units (in one transaction; idempotent)",
+    "corrections": "list people's corrections, newest first",
+    "correct": "record a correction: this sentence is to be translated so from now on",
+}
+
+
+def add_parser(commands) -> None:
+    config = config_options()
+    memory = commands.add_parser(
+        "memory",
+        aliases=["cache"],
+        help="the translation memory and corrections: stats, clear, export, import, corrections, correct",
+        description="The translation memory (a SQLite file of sentence translations) and the corrections "
+        "people made, which take precedence over any model.",
+    )
+    actions = memory.add_subparsers(dest="action", metavar="ACTION", required=True)
+    for name, text in ACTIONS.items():
+        action = actions.add_parser(name, parents=[config], help=text, description=text)
+        action.add_argument("--cache", metavar="FILE", help="this memory file instead of the configured one")
+        if name in ("export", "import"):
+            action.add_argument("file", metavar="FILE.tmx")
+        if name == "corrections":
+            action.add_argument(
+                "--history", action="store_true", help="every correction, not only the latest"
+            )
+        if name == "correct":
+            action.add_argument("source", metavar="SOURCE", help="the Indonesian sentence")
+            action.add_argument("translation", metavar="TRANSLATION", help="its English translation")
+            action.add_argument(
+                "--force", action="store_true", help="keep it even if it loses or adds a number of the source"
+            )
+
+
+def run_memory(args: argparse.Namespace) -> int:
+    from ..memory import TranslationMemory, default_path
+
+    config = load_config(args)
+    path = args.cache or (default_path() if config.cache == "default" else config.cache)
+    if path is None:
+        print(f"no translation memory: cache is null in {config.source} (or pass --cache FILE)")
+        return EXIT_FAILURE if args.action in ("import", "correct") else EXIT_OK
+    memory = TranslationMemory(path, config.cache_max_mb)
+    for note in memory.notes:
+        say("warning", note)
+    try:
+        return _act(args, memory, config.cache_max_mb)
+    finally:
+        memory.close()
+
+
+def _act(args: argparse.Namespace, memory, max_mb: float) -> int:
+    from ..corrections import Corrections
+    from ..models.hub import human_size
+    from ..tmx import export_memory, import_memory
+
+    corrections = Corrections(memory)
+    if args.action == "clear":
+        print(f"cleared {memory.clear():,} entries and corrections from {memory.path}")
+    elif args.action == "export":
+        written, unknown = export_memory(memory, args.file)
+        left = f"; {unknown:,} older entries have no source text kept and were left out" if unknown else ""
+        print(f"wrote {written:,} translation units to {args.file}{left}")
+    elif args.action == "import":
+        count = import_memory(memory, args.file)
+        print(
+            f"imported {count.corrections:,} corrections and {count.model:,} model translations from "
+            f"{args.file}"
+            + (f"; {count.skipped:,} units skipped (no id/en pair or no key)" if count.skipped else "")
+        )
+    elif args.action == "corrections":
+        for c in corrections.all(history=args.history):
+            print(f"{c.id}\t{c.who}\t{c.source}\t{c.translation}")
+    elif args.action == "correct":
+        made = corrections.add(args.source, args.translation, force=args.force)
+        print(f"correction {made.id} recorded in {memory.path}")
+    else:
+        stats = memory.stats()
+        print(
+            f"{stats.path}\n{stats.entries:,} entries, {len(corrections.all()):,} corrected sentences, "
+            f"{human_size(stats.bytes)} (at most {max_mb:g} MB)"
+        )
+        print(f"{stats.hits:,} hits, {stats.misses:,} misses: hit rate {stats.hit_rate:.0%}")
+    return EXIT_OK
