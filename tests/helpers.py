@@ -229,3 +229,32 @@ def check_contract(text: str, result) -> None:
         by_paragraph.setdefault(segment.paragraph, []).append(segment.translation)
     assert sorted(by_paragraph) == list(range(len(by_paragraph)))
     assert result.translation == "\n\n".join(" ".join(by_paragraph[p]) for p in sorted(by_paragraph))
+
+
+# A person's correction of SENTENCES[0], and a sentence whose numbers a correction must keep.
+FIXED = "The Bandung city government began trialling electric buses on three main corridors."
+NUMBERED = "Harga beras naik 2,5 persen menjadi Rp 14.500 per kilogram."
+
+
+def config_with_memory(tiny_dirs, tmp_path: Path, memory: Path, extra: str = "") -> Path:
+    """A tiny models.yaml whose translation memory is ``memory``."""
+    from translator.testing.tiny import tiny_config_text
+
+    path = tmp_path / f"memory-{len(list(tmp_path.glob('memory-*.yaml')))}.yaml"
+    path.write_text(
+        tiny_config_text(*tiny_dirs).replace("cache: null\n", f"cache: {memory}\n") + extra, encoding="utf-8"
+    )
+    return path
+
+
+def ready_client(app, raise_server_exceptions: bool = True):
+    """A started TestClient of ``app`` once /readyz says the models are loaded (close it after)."""
+    from fastapi.testclient import TestClient
+
+    client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
+    client.__enter__()
+    deadline = time.monotonic() + 300
+    while client.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline, client.get("/readyz").json()
+        time.sleep(0.05)
+    return client

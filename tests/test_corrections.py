@@ -6,17 +6,14 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from test_memory import config_with_memory
 from translator import Pipeline
 from translator.corrections import CorrectionRefused, Corrections
 from translator.memory import TranslationMemory
 from translator.tmx import XML_LANG, TmxError, export_memory, import_memory
 
-from helpers import SENTENCES, cli, spy_generate
+from helpers import FIXED, NUMBERED, SENTENCES, cli, config_with_memory, spy_generate
 
 TEXT = " ".join(SENTENCES[:3])
-NUMBERED = "Harga beras naik 2,5 persen menjadi Rp 14.500 per kilogram."
-FIXED = "The Bandung city government began trialling electric buses on three main corridors."
 
 
 @pytest.fixture

@@ -14,17 +14,8 @@ import pytest
 from translator import Pipeline
 from translator.memory import TranslationMemory
 from translator.models.base import Generated
-from translator.testing.tiny import tiny_config_text
 
-from helpers import ROOT, SENTENCES, cli, running, spy_generate
-
-
-def config_with_memory(tiny_dirs, tmp_path: Path, memory: Path, extra: str = "") -> Path:
-    path = tmp_path / f"memory-{len(list(tmp_path.glob('memory-*.yaml')))}.yaml"
-    path.write_text(
-        tiny_config_text(*tiny_dirs).replace("cache: null\n", f"cache: {memory}\n") + extra, encoding="utf-8"
-    )
-    return path
+from helpers import ROOT, SENTENCES, cli, config_with_memory, running, spy_generate
 
 
 def test_a_second_run_of_the_same_document_makes_no_generate_call(

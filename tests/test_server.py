@@ -18,19 +18,9 @@ from translator import Pipeline
 from translator.server.access import RateLimiter, key_is_valid
 from translator.server.app import ServerSettings, create_app
 
-from helpers import EXAMPLE, ROOT, SENTENCES, free_port, running, serving, wait_ready
+from helpers import EXAMPLE, ROOT, SENTENCES, free_port, ready_client, running, serving, wait_ready
 
 FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
-
-
-def ready_client(app, raise_server_exceptions: bool = True) -> TestClient:
-    client = TestClient(app, raise_server_exceptions=raise_server_exceptions)
-    client.__enter__()
-    deadline = time.monotonic() + 300
-    while client.get("/readyz").status_code != 200:
-        assert time.monotonic() < deadline, client.get("/readyz").json()
-        time.sleep(0.05)
-    return client
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import first_line
 from ..pipeline import Pipeline
-from . import page, routes_libretranslate, routes_v1
+from . import page, routes_corrections, routes_libretranslate, routes_v1
 from .access import BodyLimit
 from .scheduler import Scheduler
 from .service import ApiError, ServerSettings, Service
@@ -80,7 +80,7 @@ def create_app(
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["*"],
         )
     app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
@@ -88,6 +88,7 @@ def create_app(
     app.include_router(page.router(service, app.openapi))
     app.include_router(routes_libretranslate.router(service, app.openapi))
     app.include_router(routes_v1.router(service))
+    app.include_router(routes_corrections.router(service))
     return app
 
 

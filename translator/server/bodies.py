@@ -66,6 +66,33 @@ class DocumentRequest(Body):
     api_key: str | None = None
 
 
+class SuggestRequest(Body):
+    """LibreTranslate's /suggest: ``q`` the source text, ``s`` the suggested translation."""
+
+    model_config = ConfigDict(extra="ignore")
+    kinds: ClassVar[dict[str, str]] = {"q": "a text", "s": "a text"}
+
+    q: str = Field(description="the Indonesian sentence")
+    s: str = Field(description="its better English translation")
+    source: str = Field("id", description="'id'")
+    target: str = Field("en", description="'en'")
+    force: bool = Field(False, description="keep it even if it loses or adds a number of the source")
+    api_key: str | None = None
+
+
+class CorrectionRequest(Body):
+    """A correction for translator's own API: a sentence and the translation it is to have."""
+
+    model_config = ConfigDict(extra="forbid")
+    kinds: ClassVar[dict[str, str]] = {"source": "a text", "translation": "a text"}
+
+    source: str = Field(description="the Indonesian sentence, as it appears in documents")
+    translation: str = Field(description="its English translation, used from now on")
+    force: bool = Field(False, description="keep it even if it loses or adds a number of the source")
+    profile: str | None = Field(None, description="whose memory (default: the first profile)")
+    api_key: str | None = None
+
+
 def parse(model: type[B], data: dict[str, Any]) -> B:
     """``data`` (a JSON object or a form's fields) as ``model``. Empty values count as absent, as
     LibreTranslate treats them; form values are converted ("5" to 5, "true" to True)."""

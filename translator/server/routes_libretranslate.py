@@ -92,12 +92,15 @@ def _frontend_settings(service: Service) -> dict[str, Any]:
     if loaded is not None:
         limit = loaded.pipelines[service.settings.profiles[0]].config.max_input_chars
     keys = service.settings.api_keys is not None
+    suggestions = loaded is not None and any(
+        p.translator is not None and p.translator.memory is not None for p in loaded.pipelines.values()
+    )
     return {
         "charLimit": limit if limit is not None else -1,
         "frontendTimeout": FRONTEND_TIMEOUT_MS,
         "apiKeys": keys,
         "keyRequired": keys,
-        "suggestions": False,
+        "suggestions": suggestions,
         "filesTranslation": False,
         "supportedFilesFormat": [],
         "language": {

@@ -32,6 +32,7 @@ class ServerSettings:
     profiles: list[str] = field(default_factory=lambda: ["default"])
     api_keys: frozenset[str] | None = None
     req_limit: int | None = None  # requests per minute per key (or client address)
+    suggest_limit: int | None = None  # corrections per minute per caller; None: 30
     cors_origins: list[str] = field(default_factory=list)
     max_body_bytes: int = 5_000_000
     timeout_s: float = 300.0  # the most one request may wait and run

@@ -1,0 +1,112 @@
+"""Corrections through the service: LibreTranslate's /suggest, and translator's /v1/corrections
+(list, add, delete). A correction goes into the translation memory of the profile's pipeline and
+is used from then on by every request, and by the CLI and batches on the same memory file.
+
+Unlike LibreTranslate, /suggest needs an API key when the server uses keys, and has a rate limit of
+its own (``suggest_limit`` a minute per caller), so that a public instance is not filled with noise.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+
+from fastapi import APIRouter, Request
+
+from ..corrections import LOCAL, CorrectionRefused, Corrections
+from .access import RateLimiter
+from .bodies import CorrectionRequest, SuggestRequest, parse, request_body
+from .service import ApiError, Service, read_fields, text_field
+
+SUGGEST_LIMIT = 30  # suggestions a minute per caller
+
+
+def router(service: Service) -> APIRouter:
+    routes = APIRouter()
+    limiter = RateLimiter(service.settings.suggest_limit or SUGGEST_LIMIT)
+
+    @routes.post(
+        "/suggest",
+        summary="Suggest a better translation (LibreTranslate); used from then on",
+        openapi_extra=request_body(SuggestRequest),
+    )
+    async def suggest(request: Request):
+        data = await read_fields(request)
+        key = text_field(data.get("api_key"))
+        owner = service.check_access(request, key)
+        if not limiter.allow(owner):
+            raise ApiError(429, "Too many suggestions: try again in a minute", {"Retry-After": "60"})
+        fields = parse(SuggestRequest, data)
+        if fields.source != "id" or fields.target != "en":
+            raise ApiError(400, f"{fields.source} -> {fields.target} is not supported")
+        await _add(service, fields.q, fields.s, _who(service, key, request), fields.force, None)
+        return {"success": True}
+
+    @routes.get("/v1/corrections", summary="People's corrections, newest first")
+    async def listed(request: Request, history: bool = False, profile: str | None = None):
+        await service.check_access_of_get(request)
+        corrections = _corrections(service, profile)
+        found = await asyncio.to_thread(corrections.all, history)
+        return {"corrections": [c.to_dict() for c in found]}
+
+    @routes.post(
+        "/v1/corrections",
+        summary="Add a correction of a sentence",
+        status_code=201,
+        openapi_extra=request_body(CorrectionRequest),
+    )
+    async def add(request: Request):
+        data = await read_fields(request)
+        key = text_field(data.get("api_key"))
+        owner = service.check_access(request, key)
+        if not limiter.allow(owner):
+            raise ApiError(429, "Too many corrections: try again in a minute", {"Retry-After": "60"})
+        fields = parse(CorrectionRequest, data)
+        made = await _add(
+            service,
+            fields.source,
+            fields.translation,
+            _who(service, key, request),
+            fields.force,
+            fields.profile,
+        )
+        return made.to_dict()
+
+    @routes.delete("/v1/corrections/{correction_id}", summary="Delete a correction")
+    async def delete(request: Request, correction_id: int, profile: str | None = None):
+        await service.check_access_of_get(request)
+        if not await asyncio.to_thread(_corrections(service, profile).delete, correction_id):
+            raise ApiError(404, f"no correction {correction_id}")
+        return {"deleted": correction_id}
+
+    return routes
+
+
+async def _add(service: Service, source: str, translation: str, who: str, force: bool, profile: str | None):
+    corrections = _corrections(service, profile)
+    try:
+        return await asyncio.to_thread(corrections.add, source, translation, who, force)
+    except CorrectionRefused as e:
+        raise ApiError(400, str(e)) from None
+
+
+def _corrections(service: Service, profile: str | None) -> Corrections:
+    name, pipeline = service.pipeline(profile)
+    memory = pipeline.translator.memory if pipeline.translator else None
+    if memory is None:
+        raise ApiError(
+            409,
+            f"profile {name!r} has no translation memory to keep corrections in (cache is null in its "
+            "models.yaml)",
+        )
+    return Corrections(memory)
+
+
+def _who(service: Service, key: str | None, request: Request) -> str:
+    """Who made a correction: a short fingerprint of the API key (never the key), else 'local'."""
+    if service.settings.api_keys is None:
+        return LOCAL
+    header = request.headers.get("authorization", "")
+    given = key or (header[7:].strip() if header.lower().startswith("bearer ") else None)
+    given = given or request.query_params.get("api_key") or ""
+    return "key:" + hashlib.sha256(given.encode()).hexdigest()[:8]
