@@ -101,7 +101,7 @@ def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
     assert out.startswith("## Summary\n\n")
     assert (
         "\n## Translation\n\n" in out
-        and "\n## Side by side\n\n| # | Indonesian | English |\n|---:|---|---|\n" in out
+        and "\n## Side by side\n\n| # | Indonesian | English | Confidence |\n|---:|---|---|---:|\n" in out
     )
     rows = [line for line in out.splitlines() if line.startswith("| ") and line[2].isdigit()]
     assert len(rows) == len(result.segments) == 2
@@ -111,6 +111,8 @@ def test_markdown_output_with_side_by_side_table(tiny_config, tiny_pipeline):
         and "\n- `number_missing` segment 1: the number '2,5' in the source is missing" in out
     )
     assert rows[0].startswith("| 1 | Harga naik 2,5 persen.")  # the row the flag names
+    confidence = f" {result.segments[0].confidence:.2f} |"
+    assert rows[0].endswith(confidence), "each row ends with the model's confidence"
 
 
 def test_html_input_is_reduced_to_the_article(tiny_config, tmp_path):

@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from helpers import EXAMPLE, SENTENCES
+from helpers import EXAMPLE, FIXED, SENTENCES, config_with_memory, serving
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the workplace's probe runs it: no sandbox as root, and no calls home that this network refuses.
@@ -185,3 +185,47 @@ def test_the_page_shows_the_first_sentence_before_the_last_is_translated(browser
         assert "pending" not in last.get_attribute("class") and last.text_content().startswith("en")
     finally:
         context.close()
+
+
+def test_sentences_are_shaded_by_confidence_and_an_edit_sticks(browser, tiny_dirs, tmp_path):
+    from translator import Pipeline
+    from translator.server.app import ServerSettings, create_app
+
+    config = config_with_memory(tiny_dirs, tmp_path, tmp_path / "tm.sqlite3")
+    app = create_app(ServerSettings(), lambda: {"default": Pipeline.from_config(config)})
+    with serving(app) as base:
+        context = browser.new_context(viewport={"width": 1200, "height": 900})
+        try:
+            page = context.new_page()
+            page.goto(base + "/")
+            page.wait_for_function("document.querySelector('#profile').options.length > 0")
+            text = f"{SENTENCES[0]} {SENTENCES[1]}"
+            translate(page, text)
+            first = page.locator("#pairs tbody tr").nth(0).locator("td.target")
+            confidence = float(first.get_attribute("data-confidence"))
+            assert 0.0 <= confidence <= 1.0
+            assert f"confidence {confidence:.2f}" in first.get_attribute("title")
+            unsure = first.evaluate("td => getComputedStyle(td).getPropertyValue('--unsure')")
+            assert float(unsure) == pytest.approx(1 - confidence, abs=0.01), (
+                "the less sure, the stronger the shade"
+            )
+
+            first.locator("button.edit").click()
+            page.fill("#pairs tbody tr:first-child td.target textarea", FIXED)
+            page.click("#pairs tbody tr:first-child td.target button:text('Save')")
+            page.wait_for_function(
+                "document.querySelector('#status').textContent.startsWith('Correction saved')"
+            )
+            assert "corrected" in first.get_attribute("class")
+
+            page.reload()
+            page.wait_for_function("document.querySelector('#profile').options.length > 0")
+            translate(page, text)
+            again = page.locator("#pairs tbody tr").nth(0).locator("td.target")
+            assert "corrected" in again.get_attribute("class")
+            assert again.evaluate("td => td.firstChild.textContent") == FIXED
+            assert "a person's correction" in again.get_attribute("title")
+            second = page.locator("#pairs tbody tr").nth(1).locator("td.target")
+            assert "corrected" not in second.get_attribute("class")
+        finally:
+            context.close()

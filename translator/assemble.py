@@ -4,7 +4,7 @@ a sentence streamed by the service is the one the library returns."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from .models.base import Generated
 from .prepare import Prepared
@@ -35,21 +35,42 @@ def kept(doc: Prepared, piece: int) -> Generated:
     return Generated(doc.pieces[piece].text, 0, False)
 
 
-def build_segment(
-    doc: Prepared, index: int, parts: list[Generated], budget: int, glossary: Glossary | None = None
-) -> Segment:
+@dataclass(frozen=True)
+class SegmentRules:
+    """What a segment is checked against: the model's input budget (for the split message), the
+    glossary, and the confidence below which a sentence is flagged, or left in Indonesian."""
+
+    budget: int
+    glossary: Glossary | None = None
+    low_confidence: float | None = None
+    min_confidence: float | None = None
+
+
+def build_segment(doc: Prepared, index: int, parts: list[Generated], rules: SegmentRules) -> Segment:
     """Sentence ``index`` of ``doc`` with its pieces' translations joined and every flag attached."""
     sentence = doc.sentences[index]
+    span = sentence.span
     flags: list[Flag] = _piece_flags(index, parts)
     translation = " ".join(p.text for p in parts if p.text)
     if len(parts) > 1:
-        message = f"over the {budget}-token input limit; translated in {len(parts)} pieces and joined"
+        message = f"over the {rules.budget}-token input limit; translated in {len(parts)} pieces and joined"
         flags.append(Flag("split", message, index, str(len(parts))))
-    flags += check_segment(index, sentence.span.text, translation)
-    for term in glossary.missing(sentence.span.text, translation) if glossary else []:
-        message = f"'{term.source}' is '{term.forms[0]}' in the glossary, and the translation does not say so"
-        flags.append(Flag("glossary", message, index, term.source))
-    span = sentence.span
+    sure, made = confidence(parts), origin(parts)
+    if sure is not None and rules.min_confidence is not None and sure < rules.min_confidence:
+        translation, made = span.text, "source"
+        message = f"confidence {sure:.2f} is below min_confidence {rules.min_confidence:g}: the source stands"
+        flags.append(Flag("source_kept", message, index, f"{sure:.4f}"))
+    elif sure is not None and rules.low_confidence is not None and sure < rules.low_confidence:
+        message = f"the model was unsure of this sentence (confidence {sure:.2f})"
+        flags.append(Flag("low_confidence", message, index, f"{sure:.4f}"))
+    if made != "source":
+        flags += check_segment(index, span.text, translation)
+        glossary = rules.glossary
+        for term in glossary.missing(span.text, translation) if glossary else []:
+            message = (
+                f"'{term.source}' is '{term.forms[0]}' in the glossary, and the translation does not say so"
+            )
+            flags.append(Flag("glossary", message, index, term.source))
     return Segment(
         span.text,
         translation,
@@ -59,8 +80,8 @@ def build_segment(
         sentence.boilerplate,
         len(parts),
         tuple(flags),
-        origin=origin(parts),
-        confidence=confidence(parts),
+        origin=made,
+        confidence=sure,
     )
 
 
@@ -96,14 +117,9 @@ def _piece_flags(index: int, parts: list[Generated]) -> list[Flag]:
     ]
 
 
-def translated_segments(
-    doc: Prepared, outputs: list[Generated], budget: int, glossary: Glossary | None = None
-) -> list[Segment]:
+def translated_segments(doc: Prepared, outputs: list[Generated], rules: SegmentRules) -> list[Segment]:
     """Every sentence's segment; ``outputs`` has one per piece."""
-    return [
-        build_segment(doc, i, parts, budget, glossary)
-        for i, parts in enumerate(sentence_outputs(doc, outputs))
-    ]
+    return [build_segment(doc, i, parts, rules) for i, parts in enumerate(sentence_outputs(doc, outputs))]
 
 
 def assemble_result(

@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 
 from .errors import OutputError
-from .types import Result
+from .types import Result, Segment
 
 OUTPUT_FORMATS = ("text", "json", "markdown")
 
@@ -60,15 +60,23 @@ def _markdown(result: Result, translation: bool, summary: bool, side_by_side: bo
     if translation:
         out.append("## Translation\n\n" + result.translation + "\n")
         if side_by_side:
-            rows = ["| # | Indonesian | English |", "|---:|---|---|"]
+            rows = ["| # | Indonesian | English | Confidence |", "|---:|---|---|---:|"]
             for i, segment in enumerate(result.segments, start=1):
-                rows.append(f"| {i} | {_cell(segment.source)} | {_cell(segment.translation)} |")
+                cells = (_cell(segment.source), _cell(segment.translation), _confidence(segment))
+                rows.append(f"| {i} | {' | '.join(cells)} |")
             out.append("## Side by side\n\n" + "\n".join(rows) + "\n")
     if result.warnings:
         out.append(
             "## Flags\n\n" + "\n".join(f"- `{w.kind}` {_escape(str(w))}" for w in result.warnings) + "\n"
         )
     return "\n".join(out)
+
+
+def _confidence(segment: Segment) -> str:
+    """The model's confidence, or where the translation came from when no model made it."""
+    if segment.origin in ("correction", "source"):
+        return segment.origin
+    return "" if segment.confidence is None else f"{segment.confidence:.2f}"
 
 
 def _cell(text: str) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from .assemble import assemble_result, build_segment, join_paragraphs, translated_segments
+from .assemble import SegmentRules, assemble_result, build_segment, join_paragraphs, translated_segments
 from .config import Config
 from .documents import Document
 from .errors import InputError, TranslatorError
@@ -55,7 +55,16 @@ class Phases:
     def segments(self, doc: Prepared, outputs: list[Generated]) -> list[Segment]:
         """``doc``'s segments from one output per piece."""
         assert self.translator is not None
-        return translated_segments(doc, outputs, self.translator.budget, self.translator.glossary)
+        return translated_segments(doc, outputs, self.rules)
+
+    @property
+    def rules(self) -> SegmentRules:
+        """What every segment is checked against (the translator's budget, glossary, thresholds)."""
+        assert self.translator is not None
+        cfg = self.translator.cfg
+        return SegmentRules(
+            self.translator.budget, self.translator.glossary, cfg.low_confidence, cfg.min_confidence
+        )
 
     def prepare_many(
         self, texts: Sequence[str | Document], force: bool = False
@@ -72,7 +81,7 @@ class Phases:
     def segment(self, doc: Prepared, index: int, parts: list[Generated]) -> Segment:
         """Sentence ``index`` of ``doc`` from its pieces' outputs: what the service streams."""
         assert self.translator is not None
-        return build_segment(doc, index, parts, self.translator.budget, self.translator.glossary)
+        return build_segment(doc, index, parts, self.rules)
 
     def summarize_segments(
         self,

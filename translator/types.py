@@ -36,6 +36,8 @@ FLAG_KINDS = {
     "glossary": "a glossary term of the source is not in its glossary form in the translation",
     "summary_glossary": "the summary names a glossary term in its untranslated, Indonesian form",
     "memory": "the translation memory was set aside, or could not be opened and was not used",
+    "low_confidence": "the model was unsure of this sentence (its confidence is below low_confidence)",
+    "source_kept": "confidence below min_confidence: the source sentence stands instead of a translation",
 }
 
 
@@ -77,7 +79,9 @@ class Segment:
     boilerplate: bool = False
     pieces: int = 1  # >1 when the sentence was cut to fit the model's token limit
     flags: tuple[Flag, ...] = ()
-    origin: str = "model"  # "model", "memory" (every piece from the translation memory) or "correction"
+    # "model", "memory" (every piece from the translation memory), "correction" (a person's), or
+    # "source" (confidence below min_confidence: the Indonesian stands)
+    origin: str = "model"
     # The model's certainty in [0, 1]: the geometric mean of the chosen tokens' probabilities (of the
     # least certain piece). None for a correction, or where the backend gave no scores.
     confidence: float | None = None

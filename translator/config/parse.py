@@ -303,6 +303,13 @@ def _parse_translation(data: Mapping[str, Any], fail) -> dict[str, Any]:
         fail("candidates", f"must be an integer >= 1 (1: keep the top hypothesis only), got {candidates!r}")
     else:
         extra["candidates"] = candidates
+    for key in ("low_confidence", "min_confidence"):
+        if key in data:
+            value = data[key]
+            if value is not None and not (is_number(value) and 0 <= value <= 1):
+                fail(key, f"must be a number from 0 to 1 (or null: off), got {value!r}")
+            else:
+                extra[key] = value
     if "retry_generation" not in data:
         return extra
     return {**extra, **_parse_retry(data, fail)}

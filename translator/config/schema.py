@@ -41,7 +41,7 @@ COMPUTE_TYPES = (
     "bfloat16",
 )
 EXTRA_KEYS = {
-    "translation": ("retry_generation", "candidates"),
+    "translation": ("retry_generation", "candidates", "low_confidence", "min_confidence"),
     "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate"),
 }
 DEFAULT_BATCH_SIZE = {"translation": 16, "summarization": 4}
@@ -51,6 +51,9 @@ FALLBACKS = ("none", "extractive")
 # `generation`: wider beams that may not repeat a trigram, and a mild penalty on repeated tokens.
 DEFAULT_RETRY_GENERATION = (("no_repeat_ngram_size", 3), ("num_beams", 4), ("repetition_penalty", 1.2))
 DEFAULT_CANDIDATES = 4
+# A sentence whose confidence (the geometric mean of its tokens' probabilities) is below this is
+# flagged low_confidence. Not calibrated on real weights here: a starting point, set in models.yaml.
+DEFAULT_LOW_CONFIDENCE = 0.3
 
 
 @dataclass(frozen=True)
@@ -88,6 +91,8 @@ class TranslationConfig(ModelConfig):
     retry_items: tuple[tuple[str, Any], ...] | None = DEFAULT_RETRY_GENERATION
     # Hypotheses of each beam search to choose among (at most num_beams; 1: the top one only).
     candidates: int = DEFAULT_CANDIDATES
+    low_confidence: float | None = DEFAULT_LOW_CONFIDENCE  # flag below this; None: never
+    min_confidence: float | None = None  # below this, the source sentence instead of a translation
 
     @property
     def retry_generation(self) -> dict[str, Any] | None:

@@ -21,6 +21,7 @@ from typing import Any
 from ..config import ModelConfig
 from ..errors import ConversionError, first_line
 from .base import Generated, check_input_budget, device_key, input_limit, model_label, resolve_device
+from .confidence import from_ct2_score
 from .conversions import FORMAT_VERSION, META, converted_dir
 from .hub import ensure_reachable
 
@@ -228,9 +229,11 @@ class Ct2Model:
                 f"internal error: a {self.role} input is over the budget of {self.max_input_tokens} tokens"
             )
         n = max(1, min(candidates, options.get("beam_size", 1)))  # hypotheses come from the beams
+        options["return_scores"] = True  # the confidence; costs nothing measurable (scripts/benchmark.py)
         if n > 1:
-            options["num_hypotheses"], options["return_scores"] = n, True
+            options["num_hypotheses"] = n
         results = self.translator.translate_batch(sources, **options)
+        penalty = float(options.get("length_penalty", 1.0))
         outputs = []
         end = self.tokenizer.eos
         for result in results:
@@ -240,13 +243,14 @@ class Ct2Model:
                 body = tokens[:-1] if ended else tokens
                 capped = not ended and len(tokens) >= options["max_decoding_length"]
                 count = len(tokens) + (1 if capped and forced_end else 0)
-                score = float(result.scores[k]) if n > 1 and result.scores else None
+                score = float(result.scores[k]) if result.scores else None
                 hypotheses.append(
                     Generated(
                         text=self.tokenizer.decode(body).strip(),
                         new_tokens=count,
                         hit_cap=capped,
-                        score=score,
+                        score=score if n > 1 else None,
+                        confidence=from_ct2_score(score, len(tokens), penalty),
                     )
                 )
             outputs.append(

@@ -26,6 +26,7 @@ from .base import (
     model_label,
     resolve_device,
 )
+from .confidence import confidences, score_recorder
 from .hub import hub_unreachable_reason, offline_error
 
 
@@ -83,6 +84,7 @@ class HFModel:
         indexing past the position table.
         """
         import torch
+        from transformers import LogitsProcessorList
 
         with self._tokenizing:
             batch = self.tokenizer(texts, return_tensors="pt", padding=True, truncation=False)
@@ -95,29 +97,42 @@ class HFModel:
         config = copy.deepcopy(self.model.generation_config)
         config.update(**settings)
         max_new = config.max_new_tokens
-        n = max(1, min(candidates, config.num_beams or 1))  # hypotheses come from the beams
+        beams = config.num_beams or 1
+        n = max(1, min(candidates, beams))  # hypotheses come from the beams
+        config.return_dict_in_generate = True
         if n > 1:
-            config.num_return_sequences, config.output_scores, config.return_dict_in_generate = n, True, True
-        with torch.inference_mode():
-            output = self.model.generate(**batch, generation_config=config)
-        sequences = output.sequences if n > 1 else output
-        scores = output.sequences_scores.tolist() if n > 1 else [None] * len(sequences)
+            config.num_return_sequences, config.output_scores = n, True
         eos = _eos_ids(config)
+        recorder = score_recorder(beams, len(eos))
+        with torch.inference_mode():
+            output = self.model.generate(
+                **batch, generation_config=config, logits_processor=LogitsProcessorList([recorder])
+            )
+        hypotheses = self._hypotheses(output, eos, max_new, recorder, beams, n)
+        return [_with_alternatives(hypotheses[i : i + n]) for i in range(0, len(hypotheses), n)]
+
+    def _hypotheses(
+        self, output: Any, eos: set[int], max_new: int | None, recorder: Any, beams: int, n: int
+    ) -> list[Generated]:
+        """generate()'s output as Generated, each with its length, cap, score and confidence."""
+        sequences = output.sequences
+        scores = output.sequences_scores.tolist() if n > 1 else [None] * len(sequences)
         with self._tokenizing:
             decoded = self.tokenizer.batch_decode(sequences, skip_special_tokens=True)
-        hypotheses = []
-        for row, text, score in zip(sequences.tolist(), decoded, scores):
-            new = row[1:]  # position 0 is the decoder start token
-            length = next((i + 1 for i, token in enumerate(new) if token in eos), len(new))
-            hypotheses.append(
-                Generated(
-                    text=text.strip(),
-                    new_tokens=length,
-                    hit_cap=max_new is not None and length >= max_new,
-                    score=score,
-                )
+        rows = sequences.tolist()
+        lengths = [next((i + 1 for i, t in enumerate(row[1:]) if t in eos), len(row) - 1) for row in rows]
+        beam_indices = getattr(output, "beam_indices", None) if beams > 1 else None
+        sure = confidences(recorder, sequences, beam_indices, lengths)
+        return [
+            Generated(
+                text=text.strip(),
+                new_tokens=length,
+                hit_cap=max_new is not None and length >= max_new,
+                score=score,
+                confidence=confidence,
             )
-        return [_with_alternatives(hypotheses[i : i + n]) for i in range(0, len(hypotheses), n)]
+            for text, length, score, confidence in zip(decoded, lengths, scores, sure)
+        ]
 
 
 def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int | None = None) -> HFModel:

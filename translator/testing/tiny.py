@@ -202,6 +202,7 @@ def tiny_config_text(
         "  batch_size: 8\n"
         "  device: cpu\n"
         "  backend: transformers\n"
+        f"{'' if 'low_confidence' in translation_extra else '  low_confidence: null' + chr(10)}"
         f"{'' if 'retry_generation' in translation_extra else '  retry_generation: null' + chr(10)}"
         "  generation:\n"
         "    num_beams: 1\n"

@@ -163,18 +163,78 @@ function fill(i, segment) {
   if (!tr) return;
   const target = tr.querySelector("td.target");
   target.classList.remove("pending");
-  target.textContent = segment.translation;
+  target.replaceChildren(document.createTextNode(segment.translation));
+  target.dataset.source = segment.source;
+  shade(target, segment);
   target.classList.toggle("flagged", segment.flags.length > 0);
+  const notes = [describe(segment)].concat(segment.flags.map((f) => `${f.kind}: ${f.message}`));
+  target.title = notes.filter(Boolean).join("\n");
   if (segment.flags.length) {
-    const messages = segment.flags.map((f) => `${f.kind}: ${f.message}`);
-    target.title = messages.join("\n");
     const list = document.createElement("div");
     list.className = "flags";
     list.id = `flags-${i}`;
-    list.textContent = messages.join(" · ");
+    list.textContent = segment.flags.map((f) => `${f.kind}: ${f.message}`).join(" · ");
     target.append(list);
     target.setAttribute("aria-describedby", list.id);
   }
+  const edit = document.createElement("button");
+  edit.type = "button";
+  edit.className = "edit";
+  edit.textContent = "Edit";
+  edit.setAttribute("aria-label", `Correct the translation of sentence ${i + 1}`);
+  edit.addEventListener("click", () => editor(target, segment));
+  target.append(edit);
+}
+
+// How sure the model was: the lower the confidence, the stronger the shade; the value on hover.
+function shade(target, segment) {
+  target.classList.toggle("corrected", segment.origin === "correction");
+  target.classList.toggle("kept", segment.origin === "source");
+  const unsure = segment.origin === "correction" || segment.confidence == null ? 0 : 1 - segment.confidence;
+  target.style.setProperty("--unsure", unsure.toFixed(3));
+  if (segment.confidence != null) target.dataset.confidence = segment.confidence.toFixed(2);
+  else delete target.dataset.confidence;
+}
+
+function describe(segment) {
+  if (segment.origin === "correction") return "a person's correction";
+  if (segment.origin === "source") return `left in Indonesian: confidence ${segment.confidence.toFixed(2)}`;
+  return segment.confidence == null ? "" : `confidence ${segment.confidence.toFixed(2)}`;
+}
+
+// Click Edit, change the English, Save: the correction goes into the server's memory and is used
+// from then on for this sentence, here and in every later translation.
+function editor(target, segment) {
+  const box = document.createElement("textarea");
+  box.value = segment.translation;
+  box.rows = 3;
+  box.setAttribute("aria-label", "corrected translation");
+  const save = document.createElement("button");
+  save.type = "button";
+  save.textContent = "Save";
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.textContent = "Cancel";
+  cancel.className = "secondary";
+  const i = target.parentElement.sectionRowIndex;
+  cancel.addEventListener("click", () => fill(i, segment));
+  let force = false;
+  save.addEventListener("click", async () => {
+    const sent = { source: segment.source, translation: box.value, force, profile: $("profile").value || null };
+    const response = await fetch("/v1/corrections", {
+      method: "POST", body: JSON.stringify(sent), headers: headers({ "Content-Type": "application/json" }),
+    });
+    const data = await response.json().catch(() => ({ error: response.statusText }));
+    if (!response.ok) {
+      say(data.error || response.statusText, true);
+      if (response.status === 400 && /force/.test(data.error || "")) { force = true; save.textContent = "Save anyway"; }
+      return;
+    }
+    say(`Correction saved: sentence ${i + 1} will be translated so from now on.`);
+    fill(i, { ...segment, translation: data.translation, origin: "correction", confidence: null, flags: [] });
+  });
+  target.replaceChildren(box, save, cancel);
+  box.focus();
 }
 
 function show(result) {
@@ -194,8 +254,9 @@ function highlight(tr, on) {
 function markdown(result) {
   const escape = (s) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
   const lines = ["## Summary", "", result.summary || "_(no summary)_", "", "## Translation", "", result.translation, "",
-    "## Side by side", "", "| # | Indonesian | English |", "|---:|---|---|"];
-  result.segments.forEach((s, i) => lines.push(`| ${i + 1} | ${escape(s.source)} | ${escape(s.translation)} |`));
+    "## Side by side", "", "| # | Indonesian | English | Confidence |", "|---:|---|---|---:|"];
+  const sure = (s) => (s.origin === "correction" || s.origin === "source" ? s.origin : s.confidence == null ? "" : s.confidence.toFixed(2));
+  result.segments.forEach((s, i) => lines.push(`| ${i + 1} | ${escape(s.source)} | ${escape(s.translation)} | ${sure(s)} |`));
   return lines.join("\n") + "\n";
 }
 
