@@ -116,3 +116,42 @@ def test_the_memory_keeps_a_sentences_confidence(tiny_dirs, tmp_path):
     first = Pipeline.from_config(config, summarize=False)(TEXTS[0], summarize=False).segments[0]
     again = Pipeline.from_config(config, summarize=False)(TEXTS[0], summarize=False).segments[0]
     assert again.origin == "memory" and again.confidence == first.confidence is not None
+
+
+def _alternatives_config(tiny_dirs, tmp_path):
+    return _config(tiny_dirs, tmp_path, beams=4, extra="  candidates: 4\n")
+
+
+def test_segments_carry_the_beams_other_translations(tiny_dirs, tmp_path):
+    pipeline = Pipeline.from_config(_alternatives_config(tiny_dirs, tmp_path), summarize=False)
+    outputs = pipeline.translator.model.generate([TEXTS[0]], pipeline.translator.settings(20), 4)
+    beam = [outputs[0].text] + [a.text for a in outputs[0].alternatives]
+    segment = pipeline(TEXTS[0], summarize=False).segments[0]
+    assert len(segment.alternatives) >= 2
+    assert segment.translation not in segment.alternatives
+    assert len(set(segment.alternatives)) == len(segment.alternatives)
+    assert set(segment.alternatives) <= set(beam), "alternatives are the beam's own hypotheses"
+    assert segment.to_dict()["alternatives"] == list(segment.alternatives)
+
+
+def test_libretranslate_alternatives(tiny_dirs, tmp_path):
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    pipeline = Pipeline.from_config(_alternatives_config(tiny_dirs, tmp_path), summarize=False)
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": pipeline}))
+    try:
+        body = {"q": TEXTS[0], "source": "id", "target": "en", "alternatives": 2}
+        answer = client.post("/translate", json=body).json()
+        assert len(answer["alternatives"]) == 2
+        assert answer["translatedText"] not in answer["alternatives"]
+        assert answer["alternatives"][0] != answer["alternatives"][1]
+        many = client.post("/translate", json={**body, "q": [TEXTS[0], TEXTS[1]]}).json()
+        assert len(many["alternatives"]) == 2 and all(len(a) == 2 for a in many["alternatives"])
+        plain = client.post("/translate", json={**body, "alternatives": 0}).json()
+        assert "alternatives" not in plain
+        too_many = client.post("/translate", json={**body, "alternatives": 99})
+        assert too_many.status_code == 400 and "alternatives" in too_many.json()["error"]
+    finally:
+        client.close()

@@ -82,6 +82,9 @@ def build_segment(doc: Prepared, index: int, parts: list[Generated], rules: Segm
         tuple(flags),
         origin=made,
         confidence=sure,
+        alternatives=tuple(a.text for a in parts[0].alternatives)
+        if len(parts) == 1 and made != "source"
+        else (),
     )
 
 

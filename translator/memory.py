@@ -251,7 +251,13 @@ def _chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]
 
 def _encode(g: Generated, source: str | None = None) -> str:
     fields = {"text": g.text, "new_tokens": g.new_tokens, "hit_cap": g.hit_cap, "retried": g.retried}
-    extra = {"reranked": g.reranked, "confidence": g.confidence, "source": source}
+    alternatives = [a.text for a in g.alternatives] or None
+    extra = {
+        "reranked": g.reranked,
+        "confidence": g.confidence,
+        "alternatives": alternatives,
+        "source": source,
+    }
     return json.dumps({**fields, **{k: v for k, v in extra.items() if v is not None}}, ensure_ascii=False)
 
 
@@ -265,4 +271,5 @@ def _decode(value: str) -> Generated:
         reranked=data.get("reranked"),
         cached=True,
         confidence=data.get("confidence"),
+        alternatives=tuple(Generated(text, 0, False, cached=True) for text in data.get("alternatives", [])),
     )

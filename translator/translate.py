@@ -44,19 +44,34 @@ def problems(source: str, output: Generated, glossary: Glossary = NO_GLOSSARY) -
 
 
 def choose(source: str, output: Generated, glossary: Glossary = NO_GLOSSARY) -> Generated:
-    """The highest-scored candidate that passes the hard checks, or the top one when none does.
+    """The highest-scored candidate that passes the hard checks, or the top one when none does;
+    the other candidates stay on it as ``alternatives`` (distinct texts, best first).
 
     The choice is among the model's own beam hypotheses: nothing is edited into an output.
     """
     if not output.alternatives:
         return output
+    candidates = [output, *output.alternatives]
+    chosen, why = output, None
     failed = problems(source, output, glossary)
     if failed:
         for rank, candidate in enumerate(output.alternatives, start=2):
             if not problems(source, candidate, glossary):
-                why = f"{','.join(sorted(failed))}|candidate {rank} of {len(output.alternatives) + 1}"
-                return replace(candidate, retried=output.retried, alternatives=(), reranked=why)
-    return replace(output, alternatives=())
+                chosen = candidate
+                why = f"{','.join(sorted(failed))}|candidate {rank} of {len(candidates)}"
+                break
+    others = tuple(_distinct(c for c in candidates if c is not chosen and c.text != chosen.text))
+    return replace(chosen, retried=output.retried, alternatives=others, reranked=why or chosen.reranked)
+
+
+def _distinct(candidates) -> list[Generated]:
+    seen: set[str] = set()
+    kept = []
+    for candidate in candidates:
+        if candidate.text and candidate.text not in seen:
+            seen.add(candidate.text)
+            kept.append(replace(candidate, alternatives=()))
+    return kept
 
 
 class Translator:

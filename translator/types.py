@@ -85,10 +85,14 @@ class Segment:
     # The model's certainty in [0, 1]: the geometric mean of the chosen tokens' probabilities (of the
     # least certain piece). None for a correction, or where the backend gave no scores.
     confidence: float | None = None
+    # The beam's next best distinct translations of the sentence, best first (a sentence translated
+    # in one piece, by the model, with candidates > 1; empty otherwise).
+    alternatives: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["flags"] = [f.to_dict() for f in self.flags]
+        data["alternatives"] = list(self.alternatives)
         return data
 
 

@@ -23,8 +23,7 @@ class Body(BaseModel):
 
 class TranslateRequest(Body):
     """LibreTranslate's /translate body (JSON, or the same fields as a form). Fields this service
-    does not use (``alternatives``, ``secret``) are accepted and ignored, as LibreTranslate's
-    clients send them."""
+    does not use (``secret``) are accepted and ignored, as LibreTranslate's clients send them."""
 
     model_config = ConfigDict(extra="ignore")
     kinds: ClassVar[dict[str, str]] = {"q": "a text or a list of texts"}
@@ -33,6 +32,12 @@ class TranslateRequest(Body):
     source: str = Field("auto", description="'id', or 'auto' to detect")
     target: str = Field("en", description="'en'")
     format: str = Field("text", description="'text' or 'html'")
+    alternatives: int = Field(
+        0,
+        ge=0,
+        le=10,
+        description="also this many other translations, from the beam (fewer when it has fewer)",
+    )
     api_key: str | None = None
 
 

@@ -9,13 +9,16 @@ candidates and flags as the library); only the shape of the answers is LibreTran
 from __future__ import annotations
 
 import html
+from dataclasses import replace
 from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 
+from ..assemble import join_paragraphs
 from ..documents import Document, to_document
 from ..errors import InputError, first_line
 from ..text.language import accepted_share, identify, rank
+from ..types import Result
 from .bodies import DetectRequest, TranslateRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 
@@ -76,8 +79,15 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
         documents: list[str | Document] = [
             to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts
         ]
-        translations = await _translations(service, request, owner, documents, fmt == "html")
+        results = await _translations(service, request, owner, documents)
+        html_out = fmt == "html"
+        translations = [
+            _as_html(r.translation) if html_out and r else (r.translation if r else "") for r in results
+        ]
         body: dict[str, Any] = {"translatedText": translations[0] if isinstance(q, str) else translations}
+        if fields.alternatives:
+            others = [_alternatives(r, fields.alternatives, html_out) for r in results]
+            body["alternatives"] = others[0] if isinstance(q, str) else others
         if source == "auto":
             body["detectedLanguage"] = detected[0] if isinstance(q, str) else detected
         return body
@@ -111,11 +121,11 @@ def _frontend_settings(service: Service) -> dict[str, Any]:
 
 
 async def _translations(
-    service: Service, request: Request, owner: str, documents: list[str | Document], html: bool
-) -> list[str]:
-    """Each text's translation through the scheduler, in order; an empty text stays empty."""
+    service: Service, request: Request, owner: str, documents: list[str | Document]
+) -> list[Result | None]:
+    """Each text's Result through the scheduler, in order; None for an empty text."""
     wanted = [i for i, d in enumerate(documents) if not isinstance(d, str) or d.strip()]
-    translations = ["" for _ in documents]
+    translations: list[Result | None] = [None for _ in documents]
     if wanted:
         name, _ = service.pipeline(None)
         chosen = [documents[i] for i in wanted]
@@ -125,8 +135,28 @@ async def _translations(
         for i, outcome in zip(wanted, await service.wait(request, ticket)):
             if isinstance(outcome, InputError):
                 raise ApiError(400, first_line(outcome))
-            translations[i] = _as_html(outcome.translation) if html else outcome.translation
+            translations[i] = outcome
     return translations
+
+
+def _alternatives(result: Result | None, wanted: int, html: bool) -> list[str]:
+    """Up to ``wanted`` other translations of a text: the k-th takes each sentence's k-th beam
+    alternative (its main translation where it has fewer), distinct and unlike the main one."""
+    if result is None:
+        return []
+    found: list[str] = []
+    for k in range(max((len(s.alternatives) for s in result.segments), default=0)):
+        text = join_paragraphs(
+            [
+                replace(s, translation=s.alternatives[k]) if k < len(s.alternatives) else s
+                for s in result.segments
+            ]
+        )
+        if text != result.translation and text not in found:
+            found.append(text)
+        if len(found) == wanted:
+            break
+    return [_as_html(t) for t in found] if html else found
 
 
 def _detected(texts: list[str]) -> list[dict[str, Any]]:
