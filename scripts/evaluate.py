@@ -112,6 +112,56 @@ def choices(pipeline, result, pairs: list[Pair]) -> dict:
     }
 
 
+def confidence_ranking(result, hypotheses: list[str], references: list[str]) -> dict:
+    """How well the model's confidence ranks the pairs by their chrF: Spearman's rank correlation
+    between a pair's confidence (its segments' mean) and its sentence chrF, and the chrF of the
+    least and the most confident third. Meaningful with real weights and real references only."""
+    from sacrebleu.metrics import CHRF
+
+    by_pair: dict[int, list[float]] = {}
+    for segment in result.segments:
+        if segment.confidence is not None:
+            by_pair.setdefault(segment.paragraph, []).append(segment.confidence)
+    scored = [
+        (sum(by_pair[i]) / len(by_pair[i]), CHRF().sentence_score(h, [r]).score)
+        for i, (h, r) in enumerate(zip(hypotheses, references))
+        if by_pair.get(i)
+    ]
+    if len(scored) < 3:
+        return {"pairs": len(scored)}
+    ordered = sorted(scored)
+    third = max(1, len(ordered) // 3)
+    return {
+        "pairs": len(scored),
+        "spearman": round(_spearman([c for c, _ in scored], [f for _, f in scored]), 3),
+        "chrf_least_confident_third": round(sum(f for _, f in ordered[:third]) / third, 2),
+        "chrf_most_confident_third": round(sum(f for _, f in ordered[-third:]) / third, 2),
+    }
+
+
+def _spearman(xs: list[float], ys: list[float]) -> float:
+    rx, ry = _ranks(xs), _ranks(ys)
+    mx, my = sum(rx) / len(rx), sum(ry) / len(ry)
+    cov = sum((a - mx) * (b - my) for a, b in zip(rx, ry))
+    spread = (sum((a - mx) ** 2 for a in rx) * sum((b - my) ** 2 for b in ry)) ** 0.5
+    return cov / spread if spread else 0.0
+
+
+def _ranks(values: list[float]) -> list[float]:
+    """1-based ranks, ties sharing their mean rank."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    start = 0
+    while start < len(order):
+        end = start
+        while end + 1 < len(order) and values[order[end + 1]] == values[order[start]]:
+            end += 1
+        for k in range(start, end + 1):
+            ranks[order[k]] = (start + end) / 2 + 1
+        start = end + 1
+    return ranks
+
+
 def score_translations(hypotheses: list[str], references: list[str]) -> dict:
     from sacrebleu.metrics import BLEU, CHRF
 
@@ -193,6 +243,7 @@ def evaluate(args: argparse.Namespace) -> dict:
         hypotheses, flags, result = translate_pairs(pipeline, pairs)
         report["system"] = pipeline.signature(summarize=bool(docs))
         report.update(choices(pipeline, result, pairs))
+        report["confidence"] = confidence_ranking(result, hypotheses, references)
         if pipeline.config.translation.candidates > 1:
             from dataclasses import replace
 
@@ -231,6 +282,13 @@ def print_report(report: dict) -> None:
         print(
             f"glossary: {g['terms_in_sources']} term(s) in the sources, {g['hits']} kept, {g['misses']} "
             "missed"
+        )
+    if report.get("confidence", {}).get("spearman") is not None:
+        c = report["confidence"]
+        print(
+            f"confidence vs chrF: Spearman {c['spearman']:+.3f}; chrF of the least confident third "
+            f"{c['chrf_least_confident_third']:.2f}, of the most confident third "
+            f"{c['chrf_most_confident_third']:.2f}"
         )
     if "without_reranking" in report:
         w = report["without_reranking"]

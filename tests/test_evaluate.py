@@ -86,6 +86,16 @@ def test_tiny_models_translate_and_summarise_the_sample(tiny_config, tiny_dirs, 
     )
     assert report["reranked"]["segments"] == report["translation_flags"].get("reranked", 0)
     assert set(report["without_reranking"]) >= {"bleu", "chrf"}
+    confidence = report["confidence"]
+    assert confidence["pairs"] == 20 and -1.0 <= confidence["spearman"] <= 1.0
+    assert "confidence vs chrF: Spearman" in out
+
+
+def test_spearman_and_ranks_with_ties():
+    assert evaluate._ranks([3.0, 1.0, 3.0, 2.0]) == [3.5, 1.0, 3.5, 2.0]
+    assert evaluate._spearman([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert evaluate._spearman([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    assert evaluate._spearman([1, 2, 3, 4], [1, 3, 2, 4]) == pytest.approx(0.8)
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from .common import EXIT_FAILURE, EXIT_OK, load_config
+from .common import EXIT_OK, EXIT_USAGE, load_config
 from .console import say
 from .options import config_options
 
@@ -52,8 +52,12 @@ def run_memory(args: argparse.Namespace) -> int:
     config = load_config(args)
     path = args.cache or (default_path() if config.cache == "default" else config.cache)
     if path is None:
-        print(f"no translation memory: cache is null in {config.source} (or pass --cache FILE)")
-        return EXIT_FAILURE if args.action in ("import", "correct") else EXIT_OK
+        message = f"no translation memory: cache is null in {config.source} (or pass --cache FILE)"
+        if args.action in ("import", "correct"):
+            say("error", message)
+            return EXIT_USAGE
+        print(message)
+        return EXIT_OK
     memory = TranslationMemory(path, config.cache_max_mb)
     for note in memory.notes:
         say("warning", note)

@@ -40,6 +40,12 @@ def add_parser(commands) -> None:
         help="at most N requests per minute per key (or client address)",
     )
     serve.add_argument(
+        "--suggest-limit",
+        type=positive_int,
+        metavar="N",
+        help="at most N corrections (/suggest, /v1/corrections) per minute per caller (default: 30)",
+    )
+    serve.add_argument(
         "--cors-origin",
         action="append",
         metavar="ORIGIN",
@@ -120,6 +126,7 @@ def run_serve(args: argparse.Namespace) -> int:
         profiles=profiles,
         api_keys=read_keys(args.api_keys) if args.api_keys else None,
         req_limit=args.req_limit,
+        suggest_limit=args.suggest_limit,
         cors_origins=args.cors_origin or [],
         max_body_bytes=int(args.max_body_mb * 1_000_000),
         timeout_s=args.timeout,

@@ -63,36 +63,41 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
         "/translate", summary="Translate (LibreTranslate)", openapi_extra=request_body(TranslateRequest)
     )
     async def translate(request: Request):
-        data = await read_fields(request)
-        owner = service.check_access(request, text_field(data.get("api_key")))
-        fields = parse(TranslateRequest, data)
-        q, source, target, fmt = fields.q, fields.source, fields.target, fields.format
-        if isinstance(q, str) and not q.strip():
-            raise ApiError(400, "Invalid request: missing q parameter")
-        for code, supported in ((source, ("id", "auto")), (target, ("en",))):
-            if code not in supported:
-                raise ApiError(400, f"{code} is not supported")  # LibreTranslate's words, for its clients
-        if fmt not in ("text", "html"):
-            raise ApiError(400, f"{fmt} format is not supported")
-        texts = [q] if isinstance(q, str) else list(q)
-        detected = _detected(texts) if source == "auto" else []
-        documents: list[str | Document] = [
-            to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts
-        ]
-        results = await _translations(service, request, owner, documents)
-        html_out = fmt == "html"
-        translations = [
-            _as_html(r.translation) if html_out and r else (r.translation if r else "") for r in results
-        ]
-        body: dict[str, Any] = {"translatedText": translations[0] if isinstance(q, str) else translations}
-        if fields.alternatives:
-            others = [_alternatives(r, fields.alternatives, html_out) for r in results]
-            body["alternatives"] = others[0] if isinstance(q, str) else others
-        if source == "auto":
-            body["detectedLanguage"] = detected[0] if isinstance(q, str) else detected
-        return body
+        return await _translate(service, request)
 
     return routes
+
+
+async def _translate(service: Service, request: Request) -> dict[str, Any]:
+    """LibreTranslate's /translate: check, translate through the scheduler, answer in its shape."""
+    data = await read_fields(request)
+    owner = service.check_access(request, text_field(data.get("api_key")))
+    fields = parse(TranslateRequest, data)
+    q, source, target, fmt = fields.q, fields.source, fields.target, fields.format
+    if isinstance(q, str) and not q.strip():
+        raise ApiError(400, "Invalid request: missing q parameter")
+    for code, supported in ((source, ("id", "auto")), (target, ("en",))):
+        if code not in supported:
+            raise ApiError(400, f"{code} is not supported")  # LibreTranslate's words, for its clients
+    if fmt not in ("text", "html"):
+        raise ApiError(400, f"{fmt} format is not supported")
+    texts = [q] if isinstance(q, str) else list(q)
+    detected = _detected(texts) if source == "auto" else []
+    documents: list[str | Document] = [
+        to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts
+    ]
+    results = await _translations(service, request, owner, documents)
+    html_out = fmt == "html"
+    translations = [
+        _as_html(r.translation) if html_out and r else (r.translation if r else "") for r in results
+    ]
+    body: dict[str, Any] = {"translatedText": translations[0] if isinstance(q, str) else translations}
+    if fields.alternatives:
+        others = [_alternatives(r, fields.alternatives, html_out) for r in results]
+        body["alternatives"] = others[0] if isinstance(q, str) else others
+    if source == "auto":
+        body["detectedLanguage"] = detected[0] if isinstance(q, str) else detected
+    return body
 
 
 def _frontend_settings(service: Service) -> dict[str, Any]:
