@@ -258,6 +258,8 @@ RULES = [
             "translator.config",
         ),
     ),
+    # Files in and out: above the pipeline's phases (it calls a Pipeline), below the edges.
+    ("translator.formats", ("translator.cli", "translator.batch", "translator.server", "translator.models")),
     (
         "translator.tmx",
         (

@@ -87,7 +87,7 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("`", "\\`")
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> None:
+def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     """Write ``text`` to ``path`` through a temp file and a rename: a reader, or a crash, sees the
     old file or the new one, never half of one."""
     target = Path(path)
@@ -101,8 +101,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     # reading the umask, which can only be done by setting it, for every thread at once).
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         if target.exists():

@@ -98,7 +98,8 @@ def document_options() -> argparse.ArgumentParser:
         nargs="?",
         default="-",
         metavar="INPUT",
-        help="a file (text, Markdown or HTML); '-' or nothing reads stdin",
+        help="a file (text, Markdown, HTML; or .docx .pptx .odt .srt .pdf, translated into the same kind "
+        "of file); '-' or nothing reads stdin",
     )
     add_reading_options(document, "default: from the file name, or HTML if it looks like HTML", "input's")
     document.add_argument(
@@ -108,7 +109,20 @@ def document_options() -> argparse.ArgumentParser:
         "--output",
         "-o",
         metavar="FILE",
-        help="write here (atomically: a temp file, then a rename) instead of stdout",
+        help="write here (atomically: a temp file, then a rename) instead of stdout; for a .docx, .pptx, "
+        ".odt, .srt or .pdf input, the translated file (default: NAME.en.SUFFIX beside the input)",
+    )
+    document.add_argument(
+        "--summary-in",
+        choices=("top", "file", "none"),
+        default="top",
+        help="a translated file's English summary: at its top (default), in NAME.summary.txt, or none",
+    )
+    document.add_argument(
+        "--pdf-as",
+        choices=("docx", "md"),
+        default="docx",
+        help="what a PDF's translation is written as (a PDF has no layout to edit; default: docx)",
     )
     return document
 

@@ -51,6 +51,10 @@ def add_parsers(commands) -> None:
 def run_run(args: argparse.Namespace) -> int:
     from ..output import render
     from ..text.validate import validate_text
+    from .files import is_file_input, run_file
+
+    if is_file_input(args):
+        return run_file(args)
 
     progress, config, document = prepare(args)
     validate_text(

@@ -1,0 +1,212 @@
+"""Files in, the same kind of file out: each kind made in the test, translated with the tiny
+models, reopened with its own library: the structure is the same, every text was translated or
+deliberately left, and a sentence split by formatting was translated as one sentence."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from documents_kit import make_docx, make_odt, make_pdf, make_pptx
+from translator import InputError
+from translator.formats import translate_file
+
+from helpers import SENTENCES, cli
+
+BEFORE, BOLD, AFTER = "Pemerintah kota mulai menguji coba ", "bus listrik", " di tiga koridor utama."
+WHOLE = BEFORE + BOLD + AFTER
+
+
+def _sources(out) -> list[str]:
+    return [s.source for s in out.result.segments]
+
+
+def _translations(out) -> dict[str, str]:
+    return {s.source: s.translation for s in out.result.segments}
+
+
+def test_docx_keeps_its_structure_and_translates_the_bold_sentence_whole(tiny_pipeline):
+    from docx import Document
+
+    data = make_docx(
+        "Laporan Pemerintah Kota", "Bus listrik di Bandung", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1]
+    )
+    out = translate_file(tiny_pipeline, data, "laporan.docx")
+    assert out.suffix == ".docx"
+    assert WHOLE in _sources(out), "the sentence with one bold word is one segment"
+    english = _translations(out)
+    before, after = Document(io.BytesIO(data)), Document(io.BytesIO(out.data))
+    # The summary's two paragraphs come first; then the same paragraphs, in the same styles.
+    assert after.paragraphs[0].text == "English summary" and after.paragraphs[1].text == out.result.summary
+    assert [p.style.name for p in after.paragraphs[2:]] == [p.style.name for p in before.paragraphs]
+    heading, body, item = after.paragraphs[2], after.paragraphs[3], after.paragraphs[4]
+    assert heading.text == english["Bus listrik di Bandung"]
+    assert body.text == english[WHOLE] and body.runs[0].bold is not True, "the first run's format carries it"
+    assert len(body.runs) == 3, "runs are emptied, never removed"
+    assert item.text == english[SENTENCES[1]]
+    cells = after.tables[0].rows[0].cells
+    assert cells[0].text == english[SENTENCES[2]] and cells[1].text == "2.500", "a number alone stays"
+    assert after.sections[0].header.paragraphs[0].text == english["Laporan Pemerintah Kota"]
+    assert any("first run's formatting" in n for n in out.notes)
+    assert any(w.kind == "document" and "kept as they were" in w.message for w in out.result.warnings)
+
+
+def test_pptx_slides_keep_their_shapes_and_gain_a_summary_slide(tiny_pipeline):
+    from pptx import Presentation
+
+    data = make_pptx([("Bus listrik", SENTENCES[0]), ("Harga beras", SENTENCES[2])])
+    out = translate_file(tiny_pipeline, data, "presentasi.pptx")
+    english = _translations(out)
+    deck = Presentation(io.BytesIO(out.data))
+    slides = list(deck.slides)
+    assert len(slides) == 3
+    assert slides[0].shapes.title.text == "English summary"
+    for slide, (title, body) in zip(
+        slides[1:], [("Bus listrik", SENTENCES[0]), ("Harga beras", SENTENCES[2])]
+    ):
+        assert slide.shapes.title.text == english[title]
+        assert slide.placeholders[1].text == english[body]
+        assert len(slide.shapes) == 2
+
+
+def test_srt_keeps_numbers_and_timings(tiny_pipeline):
+    import srt
+
+    text = (
+        "1\n00:00:01,000 --> 00:00:03,500\nPemerintah kota mulai menguji coba\nbus listrik.\n\n"
+        f"2\n00:00:04,000 --> 00:00:06,000\n{SENTENCES[1]}\n\n"
+        f"3\n00:00:06,500 --> 00:00:09,000\n{SENTENCES[2]}\n"
+    )
+    out = translate_file(tiny_pipeline, text.encode(), "berita.srt")
+    before, after = list(srt.parse(text)), list(srt.parse(out.data.decode()))
+    assert [(c.index, c.start, c.end) for c in after] == [(c.index, c.start, c.end) for c in before]
+    english = _translations(out)
+    assert "Pemerintah kota mulai menguji coba bus listrik." in english, "a cue's lines are one text"
+    assert " ".join(after[1].content.split()) == english[SENTENCES[1]]
+    assert all(len(line) <= 42 or " " not in line for c in after for line in c.content.splitlines())
+    assert out.summary == out.result.summary, "a subtitle file's summary goes to a file of its own"
+
+
+def test_pdf_drops_running_headers_and_page_numbers_and_joins_hyphenated_words(tiny_pipeline):
+    from docx import Document
+
+    header = "Laporan Tahunan Kota Bandung"
+    first = [
+        header,
+        "Pemerintah kota mulai menguji coba bus listrik di tiga koridor",
+        "utama. Uji coba ini didanai oleh pemerin-",
+        "tah pusat dan anak-",
+        "anak sekolah naik gratis.",
+        "1",
+    ]
+    pages = [first, [header, SENTENCES[2], "Halaman 2"]]
+    out = translate_file(tiny_pipeline, make_pdf(pages), "laporan.pdf")
+    assert out.suffix == ".docx"
+    sources = " ".join(_sources(out))
+    assert "Laporan Tahunan" not in sources and "Halaman" not in sources
+    assert "pemerintah pusat" in sources, "a word hyphenated at the line's end is joined"
+    assert "anak-anak sekolah" in sources, "a reduplication keeps its hyphen"
+    assert "koridor utama." in sources, "hard-wrapped lines are one paragraph"
+    document = Document(io.BytesIO(out.data))
+    texts = [p.text for p in document.paragraphs]
+    assert texts[0] == "English summary" and "a PDF has no editable layout" in texts[2]
+    assert any("running headers" in n for n in out.notes) and any("page number" in n for n in out.notes)
+    markdown = translate_file(tiny_pipeline, make_pdf(pages), "laporan.pdf", pdf_as=".md", summary="none")
+    assert markdown.suffix == ".md" and markdown.data.decode().startswith("_Translated from laporan.pdf")
+
+
+def test_odt_keeps_its_spans(tiny_pipeline):
+    from lxml import etree
+
+    data = make_odt("Bus listrik di Bandung", BEFORE, BOLD, AFTER, SENTENCES[1])
+    out = translate_file(tiny_pipeline, data, "laporan.odt")
+    assert WHOLE in _sources(out)
+    with zipfile.ZipFile(io.BytesIO(out.data)) as archive:
+        assert archive.infolist()[0].filename == "mimetype"
+        content = etree.fromstring(archive.read("content.xml"))
+    ns = {"text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
+    english = _translations(out)
+    paragraphs = content.findall(".//text:p", ns)
+    assert "".join(paragraphs[0].itertext()) == english[WHOLE]
+    assert paragraphs[0].find("text:span", ns) is not None, "the span stays (emptied)"
+    assert "".join(content.find(".//text:h", ns).itertext()) == english["Bus listrik di Bandung"]
+    assert out.summary, "an .odt's summary goes to a file of its own"
+
+
+def test_plain_text_gets_the_summary_on_top(tiny_pipeline):
+    text = f"{SENTENCES[0]}\n\n{SENTENCES[1]}\n"
+    out = translate_file(tiny_pipeline, text.encode(), "berita.txt")
+    body = out.data.decode()
+    assert body.startswith("English summary\n") and out.result.summary in body
+    assert body.rstrip().endswith(out.result.segments[-1].translation)
+
+
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("rusak.docx", b"PK\x03\x04 not really a zip", "damaged"),
+        ("scan.pdf", make_pdf([["x"]], text=False), "needs OCR"),
+        ("kosong.pptx", b"", "damaged"),
+        ("data.xyz", b"abc", "unsupported file type .xyz"),
+    ],
+)
+def test_bad_files_are_refused_with_the_reason(tiny_pipeline, name, data, message):
+    with pytest.raises(InputError, match=message):
+        translate_file(tiny_pipeline, data, name)
+
+
+def test_an_encrypted_pdf_and_a_zip_bomb_are_refused(tiny_pipeline):
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf([[SENTENCES[0]]]))))
+    writer.encrypt("rahasia", algorithm="RC4-128")
+    locked = io.BytesIO()
+    writer.write(locked)
+    with pytest.raises(InputError, match="encrypted"):
+        translate_file(tiny_pipeline, locked.getvalue(), "rahasia.pdf")
+
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", b"<a>" + b" " * 50_000_000 + b"</a>")
+    with pytest.raises(InputError, match="zip bomb"):
+        translate_file(tiny_pipeline, bomb.getvalue(), "bom.docx")
+
+
+def test_the_cli_writes_the_translated_file_and_never_half_of_one(tiny_config, tmp_path):
+    from docx import Document
+
+    source = tmp_path / "laporan.docx"
+    source.write_bytes(make_docx("Kepala", "Judul berita", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1]))
+    done = cli("run", str(source), "--config", str(tiny_config))
+    assert done.returncode == 0, done.stderr.decode()
+    written = tmp_path / "laporan.en.docx"
+    assert f"wrote {written}" in done.stderr.decode()
+    assert Document(str(written)).paragraphs[0].text == "English summary"
+
+    apart = cli(
+        "run",
+        str(source),
+        "-o",
+        str(tmp_path / "out.docx"),
+        "--summary-in",
+        "file",
+        "--config",
+        str(tiny_config),
+    )
+    assert apart.returncode == 0, apart.stderr.decode()
+    assert (tmp_path / "out.summary.txt").read_text().strip()
+    assert Document(str(tmp_path / "out.docx")).paragraphs[0].text != "English summary"
+
+    broken = tmp_path / "rusak.docx"
+    broken.write_bytes(b"PK\x03\x04 broken")
+    failed = cli("run", str(broken), "-o", str(tmp_path / "rusak.en.docx"), "--config", str(tiny_config))
+    assert failed.returncode == 2 and "damaged" in failed.stderr.decode()
+    assert "Traceback" not in failed.stderr.decode() and not (tmp_path / "rusak.en.docx").exists()
+
+    pdf = tmp_path / "laporan.pdf"
+    pdf.write_bytes(make_pdf([[SENTENCES[0]]]))
+    as_markdown = cli("translate", str(pdf), "--pdf-as", "md", "--config", str(tiny_config))
+    assert as_markdown.returncode == 0, as_markdown.stderr.decode()
+    assert (tmp_path / "laporan.en.md").read_text().startswith("_Translated from laporan.pdf")

@@ -1,0 +1,74 @@
+"""`translator run FILE.docx` (and .pptx, .odt, .srt, .pdf): the translated file, the same kind of
+file (a PDF's as .docx or Markdown), written whole or not at all; the summary at its top, in a
+file of its own, or nowhere."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import EXIT_OK, load_config, load_pipeline
+from .console import Progress, check_output_path, quiet_libraries, report_warnings, say
+
+FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # .txt stays a text input, as before
+
+
+def is_file_input(args: argparse.Namespace) -> bool:
+    return args.input not in (None, "-") and Path(args.input).suffix.lower() in FILE_SUFFIXES
+
+
+def run_file(args: argparse.Namespace) -> int:
+    from ..errors import InputError
+    from ..formats import output_suffix, translate_file
+    from ..output import write_atomic
+
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    quiet_libraries(show_downloads=progress.enabled)
+    config = load_config(args)
+    source = Path(args.input)
+    try:
+        data = source.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except OSError as e:
+        raise InputError(f"{source}: cannot read ({e.strerror or e})") from None
+    suffix = output_suffix(source.name, "." + args.pdf_as)
+    out = Path(args.output) if args.output else source.with_name(f"{source.stem}.en{suffix}")
+    check_output_path(str(out))
+    place = "none" if args.command == "translate" or getattr(args, "no_summary", False) else args.summary_in
+    _check_readable(data, source.name)  # a damaged or unreadable file fails before any model loads
+    pipeline = load_pipeline(config, progress, summarize=place != "none")
+    done = translate_file(
+        pipeline, data, source.name, summary=place, pdf_as=suffix if suffix in (".docx", ".md") else ".docx",
+        force=args.force, progress=progress.update,
+    )  # fmt: skip
+    progress.close()
+    report_warnings(done.result.warnings, str(source), args)
+    write_atomic(out, done.data)
+    written = [str(out)]
+    if done.summary:
+        summary_path = out.with_name(f"{out.stem}.summary.txt")
+        write_atomic(summary_path, done.summary + "\n")
+        written.append(str(summary_path))
+    if not args.quiet:
+        say("note", f"wrote {' and '.join(written)}")
+    return EXIT_OK
+
+
+def _check_readable(data: bytes, name: str) -> None:
+    """Open the file as its kind (no model needed), so that bad input is refused first."""
+    suffix = Path(name).suffix.lower()
+    if suffix == ".pdf":
+        from ..formats.pdf import pdf_paragraphs
+
+        pdf_paragraphs(data, name)
+    elif suffix == ".srt":
+        from ..documents import decode
+        from ..formats.subtitles import Subtitles
+
+        Subtitles(decode(data, name), name)
+    else:
+        from ..formats.package import FLAVOURS, Package
+
+        Package(data, name, FLAVOURS[suffix])

@@ -1,0 +1,160 @@
+"""Files in, the same kind of file out, in English: .docx, .pptx, .odt, .srt and .txt keep their
+structure; a .pdf, which has no layout to edit, comes out as .docx or Markdown (and a note says
+so). The English summary goes at the top of the translated file, into a file of its own, or
+nowhere. Formats call a Pipeline; they never import the models, the CLI, the batch engine or the
+server.
+
+    from translator import Pipeline
+    from translator.formats import translate_file
+
+    out = translate_file(Pipeline.from_config(), Path("laporan.docx").read_bytes(), "laporan.docx")
+    Path("laporan.en.docx").write_bytes(out.data)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InputError
+from ..types import Flag, Result
+from .units import Translated, Unit, translate_units
+
+SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt")
+SUMMARY_PLACES = ("top", "file", "none")
+PDF_OUTPUTS = (".docx", ".md")
+
+
+@dataclass
+class FileResult:
+    """A translated file: its bytes and kind, the Result of its text, and what was changed."""
+
+    data: bytes
+    suffix: str  # the translated file's kind: the input's, or .docx / .md for a PDF
+    result: Result
+    summary: str | None = None  # the summary, when it goes into a file of its own
+    notes: list[str] = field(default_factory=list)
+
+
+def output_suffix(name: str, pdf_as: str = ".docx") -> str:
+    suffix = Path(name).suffix.lower()
+    return pdf_as if suffix == ".pdf" else suffix
+
+
+def translate_file(
+    pipeline,
+    data: bytes,
+    name: str,
+    *,
+    summary: str = "top",
+    pdf_as: str = ".docx",
+    force: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> FileResult:
+    """Translate the file ``data`` (its kind from ``name``'s suffix) into the same kind of file."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError(
+            f"{name}: unsupported file type {suffix or '(none)'}; translator reads {', '.join(SUFFIXES)}"
+        )
+    if summary not in SUMMARY_PLACES:
+        raise ValueError(f"summary must be one of {SUMMARY_PLACES}, got {summary!r}")
+    summarize = summary != "none" and pipeline.summary.enabled
+    if suffix in (".docx", ".pptx", ".odt"):
+        return _package(pipeline, data, name, suffix, summary, summarize, force, progress)
+    if suffix == ".srt":
+        from .subtitles import Subtitles
+
+        subtitles = Subtitles(_text(data, name), name)
+        done = translate_units(pipeline, subtitles.units, name, summarize, force, progress)
+        notes = ["the summary of a subtitle file is written to a file of its own"] if summarize else []
+        return _finish(subtitles.save(), suffix, done, summarize, "file", notes)
+    if suffix == ".pdf":
+        return _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress)
+    units = _plain_units(_text(data, name))
+    done = translate_units(pipeline, units, name, summarize, force, progress)
+    from .writers import text_with_summary
+
+    english = "\n\n".join(u.text for u in units)
+    text = text_with_summary(english, done.result.summary if summarize and summary == "top" else None)
+    return _finish(text, suffix, done, summarize, summary)
+
+
+def _package(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
+    from .package import FLAVOURS, Package
+    from .writers import docx_summary_first, pptx_summary_first
+
+    package = Package(data, name, FLAVOURS[suffix])
+    done = translate_units(pipeline, package.units, name, summarize, force, progress)
+    text = done.result.summary if summarize and summary == "top" else None
+    if text and suffix == ".docx":
+        docx_summary_first(package.trees["word/document.xml"], text)
+    out = package.save()
+    if text and suffix == ".pptx":
+        out = pptx_summary_first(out, text)
+    place = summary if suffix != ".odt" else "file"  # an .odt's summary: a file of its own, for now
+    notes = (
+        ["the summary of an .odt is written to a file of its own"]
+        if summarize and summary == "top" and suffix == ".odt"
+        else []
+    )
+    return _finish(out, suffix, done, summarize, place, notes)
+
+
+def _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress) -> FileResult:
+    from .pdf import pdf_paragraphs
+    from .writers import docx_from_paragraphs, markdown_from_paragraphs
+
+    if pdf_as not in PDF_OUTPUTS:
+        raise ValueError(f"pdf_as must be one of {PDF_OUTPUTS}, got {pdf_as!r}")
+    paragraphs, read_notes = pdf_paragraphs(data, name)
+    units = _plain_units("\n\n".join(paragraphs))
+    done = translate_units(pipeline, units, name, summarize, force, progress)
+    note = (
+        f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
+        f"as {pdf_as}."
+    )
+    text = done.result.summary if summarize and summary == "top" else None
+    english = [u.text for u in units]
+    writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
+    return _finish(writer(english, text, note), pdf_as, done, summarize, summary, [note, *read_notes])
+
+
+def _plain_units(text: str) -> list[Unit]:
+    """Paragraphs of a plain text (blank lines between them); each unit holds its own translation."""
+    units: list[Unit] = []
+    for block in text.replace("\r\n", "\n").split("\n\n"):
+        if block.strip():
+            unit = Unit(block, lambda t: None)
+            unit.write = _setter(unit)
+            units.append(unit)
+    return units
+
+
+def _setter(unit: Unit) -> Callable[[str], None]:
+    def write(translation: str) -> None:
+        unit.text = translation
+
+    return write
+
+
+def _text(data: bytes, name: str) -> str:
+    from ..documents import decode
+
+    return decode(data, name)
+
+
+def _finish(
+    data: bytes, suffix: str, done: Translated, summarize: bool, place: str, notes: list[str] | None = None
+) -> FileResult:
+    notes = [*(notes or []), *done.notes]
+    if done.kept:
+        notes.append(f"{done.kept} part(s) without words (numbers, links, symbols) were kept as they were")
+    flags = [Flag("document", note) for note in notes]
+    result = replace(done.result, warnings=[*done.result.warnings, *flags])
+    summary = result.summary if summarize and place == "file" else None
+    return FileResult(data, suffix, result, summary, notes)
+
+
+__all__ = ["FileResult", "PDF_OUTPUTS", "SUFFIXES", "SUMMARY_PLACES", "output_suffix", "translate_file"]

@@ -1,0 +1,215 @@
+"""Office files (.docx, .pptx, .odt): a zip of XML parts. Each paragraph of every text-bearing
+part (the body, tables, headers and footers, footnotes, text boxes, slides, notes) is one unit;
+its text is the text of the runs whose nearest paragraph it is (a text box inside a paragraph is a
+paragraph of its own). The translation goes into the paragraph's first text run, keeping that
+run's formatting; the other runs are emptied, never removed. Every other part of the zip is
+copied byte for byte. Limits on the uncompressed size refuse a zip bomb before anything is read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from ..errors import InputError
+from .units import Unit
+
+MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes of all parts together
+MAX_RATIO = 200  # uncompressed / compressed, for any part over 1 MB
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """Where a format keeps its text: which parts, which elements are paragraphs, text, spaces."""
+
+    kind: str
+    parts: re.Pattern[str]
+    paragraphs: tuple[str, ...]
+    text: str
+    spaces: tuple[str, ...]  # elements that separate words (tabs, breaks)
+    mixed: bool = False  # ODF: text lives in element.text and .tail, not in text elements
+
+
+DOCX = Flavour(
+    "docx",
+    re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"),
+    (f"{{{W}}}p",),
+    f"{{{W}}}t",
+    (f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"),
+)
+PPTX = Flavour(
+    "pptx",
+    re.compile(r"ppt/(slides/slide\d+|notesSlides/notesSlide\d+)\.xml"),
+    (f"{{{A}}}p",),
+    f"{{{A}}}t",
+    (f"{{{A}}}br",),
+)
+ODT = Flavour(
+    "odt",
+    re.compile(r"(content|styles)\.xml"),
+    (f"{{{TEXT}}}p", f"{{{TEXT}}}h"),
+    "",
+    (f"{{{TEXT}}}tab", f"{{{TEXT}}}line-break", f"{{{TEXT}}}s"),
+    mixed=True,
+)
+FLAVOURS = {".docx": DOCX, ".pptx": PPTX, ".odt": ODT, ".odp": ODT}
+
+
+class Package:
+    """An office file opened for translation: its units, and the file again with them written."""
+
+    def __init__(self, data: bytes, name: str, flavour: Flavour):
+        self.name, self.flavour = name, flavour
+        self.zip = _open_zip(data, name)
+        self.trees: dict[str, object] = {}
+        self.units: list[Unit] = []
+        for info in self.zip.infolist():
+            if flavour.parts.fullmatch(info.filename):
+                tree = _parse(self.zip.read(info), name, info.filename)
+                self.trees[info.filename] = tree
+                self.units += _units(tree, flavour)
+        if not self.trees:
+            raise InputError(f"{name}: not a {flavour.kind} file (none of its text parts is in the archive)")
+
+    def save(self) -> bytes:
+        from lxml import etree
+
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+            for info in self.zip.infolist():
+                if info.filename in self.trees:
+                    data = etree.tostring(
+                        self.trees[info.filename], xml_declaration=True, encoding="UTF-8", standalone=True
+                    )
+                else:
+                    data = self.zip.read(info)
+                # mimetype first and stored: ODF readers require it
+                kind = zipfile.ZIP_STORED if info.filename == "mimetype" else zipfile.ZIP_DEFLATED
+                target.writestr(info, data, compress_type=kind)
+        return out.getvalue()
+
+
+def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile:
+        raise InputError(f"{name}: not a valid office file (the zip archive is damaged)") from None
+    total = 0
+    for info in archive.infolist():
+        if info.flag_bits & 0x1:
+            raise InputError(f"{name}: the file is encrypted (password-protected); save an unprotected copy")
+        total += info.file_size
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_RATIO * max(1, info.compress_size):
+            ratio = info.file_size // max(1, info.compress_size)
+            raise InputError(f"{name}: {info.filename} expands {ratio}x: refused as a zip bomb")
+    if total > MAX_UNCOMPRESSED:
+        limit = MAX_UNCOMPRESSED // 1024 // 1024
+        raise InputError(f"{name}: {total / 1024 / 1024:.0f} MB uncompressed, over the limit of {limit} MB")
+    return archive
+
+
+def _parse(data: bytes, name: str, part: str):
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as e:
+        raise InputError(f"{name}: damaged ({part} is not well-formed XML: {e})") from None
+
+
+def _units(tree, flavour: Flavour) -> list[Unit]:
+    """One unit per paragraph with text, in document order."""
+    tags = set(flavour.paragraphs)
+    units = []
+    for paragraph in tree.iter(*flavour.paragraphs):
+        if flavour.mixed:
+            unit = _mixed_unit(paragraph, tags, flavour)
+        else:
+            unit = _run_unit(paragraph, tags, flavour)
+        if unit is not None:
+            units.append(unit)
+    return units
+
+
+def _own(element, paragraph, tags: set[str]) -> bool:
+    """Whether ``paragraph`` is ``element``'s nearest paragraph (not a text box's inside it)."""
+    parent = element.getparent()
+    while parent is not None and parent.tag not in tags:
+        parent = parent.getparent()
+    return parent is paragraph
+
+
+def _run_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
+    pieces, texts = [], []
+    for element in paragraph.iter(flavour.text, *flavour.spaces):
+        if not _own(element, paragraph, tags):
+            continue
+        if element.tag == flavour.text:
+            texts.append(element)
+            pieces.append(element.text or "")
+        else:
+            pieces.append(" ")
+    text = "".join(pieces)
+    if not texts or not text.strip():
+        return None
+    runs = [t for t in texts if (t.text or "").strip()]
+    formats = {_run_format(t) for t in runs}
+
+    def write(translation: str) -> None:
+        texts[0].text = translation
+        texts[0].set(XML_SPACE, "preserve") if flavour.kind == "docx" else None
+        for other in texts[1:]:
+            other.text = ""
+
+    return Unit(text, write, simplified=len(formats) > 1)
+
+
+def _run_format(text_element) -> bytes:
+    """A run's formatting, to tell whether a paragraph mixes formats."""
+    from lxml import etree
+
+    run = text_element.getparent()
+    properties = [child for child in run if child.tag.endswith("}rPr")]
+    link = any(a.tag.endswith("}hyperlink") for a in run.iterancestors())
+    return (etree.tostring(properties[0]) if properties else b"") + (b"link" if link else b"")
+
+
+def _mixed_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
+    """ODF: the paragraph's own text (element.text and tails), spans included, nested paragraphs
+    (frames) excluded."""
+    slots = []  # (element, "text" | "tail")
+
+    def walk(element) -> None:
+        if element.text is not None:
+            slots.append((element, "text"))
+        for child in element:
+            if child.tag in tags:
+                pass  # a frame's paragraph: its own unit
+            elif child.tag in flavour.spaces:
+                slots.append((child, "space"))
+            else:
+                walk(child)
+            if child.tail is not None:
+                slots.append((child, "tail"))
+
+    walk(paragraph)
+    text = "".join(" " if kind == "space" else getattr(e, kind) or "" for e, kind in slots)
+    if not text.strip():
+        return None
+    holders = [(e, kind) for e, kind in slots if kind != "space"]
+
+    def write(translation: str) -> None:
+        first, kind = holders[0]
+        setattr(first, kind, translation)
+        for element, other in holders[1:]:
+            setattr(element, other, "")
+
+    return Unit(text, write, simplified=any(e is not paragraph for e, _ in holders))
