@@ -210,3 +210,54 @@ def test_the_cli_writes_the_translated_file_and_never_half_of_one(tiny_config, t
     as_markdown = cli("translate", str(pdf), "--pdf-as", "md", "--config", str(tiny_config))
     assert as_markdown.returncode == 0, as_markdown.stderr.decode()
     assert (tmp_path / "laporan.en.md").read_text().startswith("_Translated from laporan.pdf")
+
+
+def test_libretranslate_translate_file_and_download(tiny_pipeline):
+    from docx import Document
+
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        assert client.get("/frontend/settings").json()["filesTranslation"] is True
+        data = make_docx("Kepala", "Judul berita", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1])
+        files = {"file": ("laporan.docx", data)}
+        answer = client.post("/translate_file", data={"source": "id", "target": "en"}, files=files)
+        assert answer.status_code == 200, answer.text
+        url = answer.json()["translatedFileUrl"]
+        assert url.endswith(".laporan.en.docx")
+        download = client.get(url[url.index("/download_file") :])
+        assert download.status_code == 200
+        translated = Document(io.BytesIO(download.content))
+        expected = translate_file(tiny_pipeline, data, "laporan.docx", summary="none")
+        assert [p.text for p in translated.paragraphs] == [
+            p.text for p in Document(io.BytesIO(expected.data)).paragraphs
+        ]
+
+        def error(**fields):
+            sent = {"source": "id", "target": "en", **fields}
+            upload = (
+                {"file": (fields.pop("filename", "laporan.docx"), data)} if "nofile" not in fields else None
+            )
+            sent.pop("nofile", None)
+            sent.pop("filename", None)
+            response = client.post("/translate_file", data={k: v for k, v in sent.items() if v}, files=upload)
+            return response.status_code, response.json()["error"]
+
+        assert error(source="") == (400, "Invalid request: missing source parameter")
+        assert error(target="zz") == (400, "zz is not supported")
+        assert error(filename="program.exe") == (400, "Invalid request: file format not supported")
+        assert error(nofile=True) == (400, "Invalid request: missing file parameter")
+        assert client.get("/download_file/..%2Fsecret").status_code in (400, 404)
+        assert client.get("/download_file/not-ours.docx").json()["error"] == "Invalid filename"
+        assert client.get("/download_file/" + "0" * 32 + ".x.docx").status_code == 404
+        broken = client.post(
+            "/translate_file",
+            data={"source": "id", "target": "en"},
+            files={"file": ("rusak.docx", b"PK\x03\x04 x")},
+        )
+        assert broken.status_code == 400 and "damaged" in broken.json()["error"]
+    finally:
+        client.close()

@@ -24,8 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import first_line
 from ..pipeline import Pipeline
-from . import page, routes_corrections, routes_libretranslate, routes_v1
+from . import page, routes_corrections, routes_files, routes_libretranslate, routes_v1
 from .access import BodyLimit
+from .routes_files import FileStore
 from .scheduler import Scheduler
 from .service import ApiError, ServerSettings, Service
 
@@ -42,6 +43,7 @@ def create_app(
 ) -> FastAPI:
     """``load`` builds the pipelines (one per profile); it runs in a thread at start-up."""
     service = Service(settings)
+    files = FileStore(settings.file_ttl_s)
 
     def load_in_background() -> None:
         try:
@@ -62,6 +64,7 @@ def create_app(
         yield
         if service.scheduler_ is not None:
             await asyncio.to_thread(service.scheduler_.stop, STOP_S)
+        files.close()
 
     app = FastAPI(
         title="translator",
@@ -89,6 +92,7 @@ def create_app(
     app.include_router(routes_libretranslate.router(service, app.openapi))
     app.include_router(routes_v1.router(service))
     app.include_router(routes_corrections.router(service))
+    app.include_router(routes_files.router(service, files))
     return app
 
 

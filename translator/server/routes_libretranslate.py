@@ -17,6 +17,7 @@ from fastapi import APIRouter, Request
 from ..assemble import join_paragraphs
 from ..documents import Document, to_document
 from ..errors import InputError, first_line
+from ..formats import SUFFIXES
 from ..text.language import accepted_share, identify, rank
 from ..types import Result
 from .bodies import DetectRequest, TranslateRequest, parse, request_body
@@ -116,8 +117,8 @@ def _frontend_settings(service: Service) -> dict[str, Any]:
         "apiKeys": keys,
         "keyRequired": keys,
         "suggestions": suggestions,
-        "filesTranslation": False,
-        "supportedFilesFormat": [],
+        "filesTranslation": True,
+        "supportedFilesFormat": list(SUFFIXES),
         "language": {
             "source": {"code": "id", "name": "Indonesian"},
             "target": {"code": "en", "name": "English"},

@@ -1,0 +1,134 @@
+"""LibreTranslate's file routes: POST /translate_file (multipart ``file``, ``source``, ``target``)
+answers ``{"translatedFileUrl": ...}`` once the file is translated; GET /download_file/NAME
+serves it. Translated files live in a private temporary folder and are removed after
+``file_ttl_s`` (an hour by default) and when the server stops.
+
+The file's sentences go through the scheduler like any request's, under the caller's name, so a
+long document takes its turn beside interactive requests instead of blocking them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import shutil
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse
+
+from ..errors import InputError, first_line
+from ..formats import SUFFIXES, translate_file
+from .service import ApiError, Service, read_fields, text_field
+
+SAFE_NAME = re.compile(r"^[0-9a-f]{32}\.[\w.\- ]+$")
+
+
+class FileStore:
+    """Where translated files wait to be downloaded, and for how long."""
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+        self.root = Path(tempfile.mkdtemp(prefix="translator-files-"))
+
+    def put(self, name: str, data: bytes) -> str:
+        self.expire()
+        stored = f"{uuid.uuid4().hex}.{name}"
+        (self.root / stored).write_bytes(data)
+        return stored
+
+    def get(self, stored: str) -> Path | None:
+        self.expire()
+        if not SAFE_NAME.match(stored) or "/" in stored or ".." in stored:
+            raise ApiError(400, "Invalid filename")
+        path = self.root / stored
+        return path if path.is_file() else None
+
+    def expire(self) -> None:
+        cutoff = time.time() - self.ttl_s
+        for path in self.root.glob("*"):
+            if path.stat().st_mtime < cutoff:
+                path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class _Scheduled:
+    """A Pipeline-shaped callable that sends each call through the service's scheduler and waits."""
+
+    def __init__(self, service: Service, profile: str, owner: str):
+        self.scheduler = service.scheduler()
+        self.profile, self.owner = profile, owner
+        self.timeout = service.settings.file_timeout_s
+        self.summary = self.scheduler.pipelines[profile].summary
+
+    def __call__(self, document, summarize: bool = True, force: bool = False, progress=None):
+        ticket = self.scheduler.submit(
+            [document], profile=self.profile, owner=self.owner, summarize=summarize, force=force
+        )
+        try:
+            outcome = ticket.future.result(timeout=self.timeout)[0]
+        except TimeoutError:
+            self.scheduler.cancel(ticket)
+            raise ApiError(503, f"the file took longer than the limit of {self.timeout:.0f} s") from None
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+
+def router(service: Service, store: FileStore) -> APIRouter:
+    routes = APIRouter()
+
+    @routes.post("/translate_file", summary="Translate a file (LibreTranslate)")
+    async def translate_upload(request: Request):
+        data = await read_fields(request)
+        owner = service.check_access(request, text_field(data.get("api_key")))
+        upload = data.get("file")
+        if upload is None or isinstance(upload, str):
+            raise ApiError(400, "Invalid request: missing file parameter")
+        for field in ("source", "target"):
+            if not text_field(data.get(field)):
+                raise ApiError(400, f"Invalid request: missing {field} parameter")
+        for code, supported in ((data["source"], ("id", "auto")), (data["target"], ("en",))):
+            if code not in supported:
+                raise ApiError(400, f"{code} is not supported")
+        name = _file_name(upload)
+        if Path(name).suffix.lower() not in SUFFIXES:
+            raise ApiError(400, "Invalid request: file format not supported")
+        content = await upload.read()
+        profile, _ = service.pipeline(None)
+        done = await asyncio.to_thread(_translate, service, profile, owner, content, name)
+        stored = store.put(f"{Path(name).stem}.en{done.suffix}", done.data)
+        return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{stored}"}
+
+    @routes.get("/download_file/{stored}", summary="Download a translated file (LibreTranslate)")
+    async def download(stored: str):
+        path = store.get(stored)
+        if path is None:
+            raise ApiError(404, "the file is not here (expired, or never made)")
+        return FileResponse(path, filename=stored.split(".", 1)[1])
+
+    return routes
+
+
+def _translate(service: Service, profile: str, owner: str, content: bytes, name: str) -> Any:
+    from .tickets import QueueFull, ShuttingDown
+
+    try:
+        return translate_file(_Scheduled(service, profile, owner), content, name, summary="none", force=True)
+    except InputError as e:
+        raise ApiError(400, first_line(e)) from None
+    except QueueFull:
+        raise ApiError(503, "the server is busy; retry shortly", {"Retry-After": "2"}) from None
+    except ShuttingDown:
+        raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
+
+
+def _file_name(upload: Any) -> str:
+    """The upload's own name, without any folder (no request can name a path on this disk)."""
+    return (getattr(upload, "filename", None) or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
