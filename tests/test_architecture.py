@@ -258,6 +258,16 @@ RULES = [
             "translator.config",
         ),
     ),
+    (
+        "translator.web",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+        ),
+    ),
     # Files in and out: above the pipeline's phases (it calls a Pipeline), below the edges.
     ("translator.formats", ("translator.cli", "translator.batch", "translator.server", "translator.models")),
     (

@@ -229,3 +229,43 @@ def test_sentences_are_shaded_by_confidence_and_an_edit_sticks(browser, tiny_dir
             assert "corrected" not in second.get_attribute("class")
         finally:
             context.close()
+
+
+def test_a_link_and_a_dropped_office_file(browser, tiny_config, tmp_path):
+    from docx import Document
+
+    from documents_kit import make_docx
+    from local_site import local_site
+    from translator import Pipeline
+    from translator.server.app import ServerSettings, create_app
+
+    settings = ServerSettings(allow_hosts=frozenset({"127.0.0.1"}))
+    app = create_app(settings, lambda: {"default": Pipeline.from_config(tiny_config)})
+    with serving(app) as base, local_site() as site:
+        context = browser.new_context(viewport={"width": 1200, "height": 900}, accept_downloads=True)
+        try:
+            page = context.new_page()
+            page.goto(base + "/")
+            page.wait_for_function("document.querySelector('#profile').options.length > 0")
+            page.fill("#url", site + "/berita")
+            with page.expect_response(lambda r: r.url.endswith("/v1/translate-and-summarize")):
+                page.click("#go")
+            page.wait_for_function("document.querySelector('#status').textContent === 'Done.'")
+            assert "Bus listrik mulai diuji di Bandung" in page.text_content("#source")
+            assert page.locator("#source a").get_attribute("href") == site + "/berita"
+            assert page.locator("#pairs tbody tr").nth(1).locator("td.source").text_content() == SENTENCES[0]
+
+            source = tmp_path / "laporan.docx"
+            source.write_bytes(
+                make_docx("Kepala", "Judul", "Harga ", "beras", " naik.", SENTENCES[2], SENTENCES[1])
+            )
+            page.set_input_files("#file", str(source))
+            page.wait_for_selector("#translated-file")
+            assert page.text_content("#translated-file") == "Download laporan.en.docx"
+            with page.expect_download() as download:
+                page.click("#translated-file")
+            saved = tmp_path / "saved.docx"
+            download.value.save_as(saved)
+            assert Document(str(saved)).paragraphs[0].text != "Judul", "the file came back translated"
+        finally:
+            context.close()

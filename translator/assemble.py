@@ -11,7 +11,7 @@ from .prepare import Prepared
 from .summarize import Summary
 from .text.checks import check_segment, summary_flags
 from .text.glossary import Glossary
-from .types import Flag, ModelInfo, Result, Segment
+from .types import Flag, ModelInfo, Result, Segment, Source
 
 
 def sentence_outputs(doc: Prepared, outputs: list[Generated]) -> list[list[Generated]]:
@@ -138,6 +138,7 @@ def assemble_result(
     source_text: str | None = None,
     glossary: Glossary | None = None,
     cache_hits: int = 0,
+    origin: Source | None = None,
 ) -> Result:
     """The Result of one text: warnings in reading order (notes, segments, summary), timings rounded."""
     warnings = list(notes) + [flag for s in segments for flag in s.flags]
@@ -160,6 +161,7 @@ def assemble_result(
         summary_method=summary.method if summary else "",
         source_text=source_text,
         cache_hits=cache_hits,
+        source=origin,
     )
 
 

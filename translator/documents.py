@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .types import Source
 
 FORMATS = ("auto", "text", "markdown", "html")
 _HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -30,6 +31,7 @@ class Document:
     name: str  # the path, or "stdin"
     format: str  # text, markdown or html: what it was read as
     notes: tuple[str, ...] = ()  # what extraction left out, for the warnings
+    source: Source | None = None  # the page it was fetched from (translator.web)
 
 
 BYTES_PER_CHAR = 4  # the most UTF-8 (and UTF-16) spends on one character

@@ -29,6 +29,8 @@ def render(
     if fmt == "markdown":
         return _markdown(result, translation, summary, side_by_side)
     parts = []
+    if result.source is not None:
+        parts.append(f"Source\n------\n{result.source.line()}\n{result.source.url}\n")
     if summary:
         parts.append("Summary\n-------\n" + result.summary + "\n")
     if translation:
@@ -55,6 +57,10 @@ def _pairs(result: Result) -> str:
 
 def _markdown(result: Result, translation: bool, summary: bool, side_by_side: bool) -> str:
     out = []
+    if result.source is not None:
+        source = result.source
+        rest = result.source.line()[len(source.title or source.url) :]
+        out.append(f"## Source\n\n[{_escape(source.title or source.url)}]({source.url}){_escape(rest)}\n")
     if summary:
         out.append("## Summary\n\n" + (result.summary or "_(no summary)_") + "\n")
     if translation:

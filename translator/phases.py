@@ -121,6 +121,7 @@ class Phases:
             source_text=doc.text if doc.extracted else None,
             glossary=self.translator.glossary,
             cache_hits=cache_hits,
+            origin=doc.source,
         )
 
     def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:

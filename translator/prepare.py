@@ -10,7 +10,7 @@ from .documents import Document
 from .text.cleaning import has_words, model_text
 from .text.segment import Sentence, segment, split_to_budget
 from .text.validate import validate_text
-from .types import Flag, Span
+from .types import Flag, Source, Span
 
 
 @dataclass
@@ -28,6 +28,7 @@ class Prepared:
     model_texts: list[str | None] = field(default_factory=list)
     # Pieces that are whole sentences a person corrected: the correction, by piece index (model text None).
     fixed: dict[int, str] = field(default_factory=dict)
+    source: Source | None = None  # the page the text was fetched from
 
     @property
     def to_translate(self) -> list[str]:
@@ -50,11 +51,12 @@ def prepare_document(
     """
     notes: list[Flag] = []
     extracted = isinstance(text, Document) and text.format != "text"
+    source = text.source if isinstance(text, Document) else None
     if isinstance(text, Document):
         notes = [Flag("document", note) for note in text.notes]
         text = text.text
     notes += validate_text(text, max_chars, force)
-    doc = Prepared(text, segment(text), notes, extracted)
+    doc = Prepared(text, segment(text), notes, extracted, source=source)
     fixed = corrected([s.span.text for s in doc.sentences]) if corrected else {}
     for i, sentence in enumerate(doc.sentences):
         if sentence.span.text in fixed:

@@ -97,6 +97,25 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Source:
+    """Where a document came from when it was fetched: the page's link, title, author and date."""
+
+    url: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    site: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def line(self) -> str:
+        """For people: "Title — Author, Site, 2024-01-31"."""
+        rest = ", ".join(x for x in (self.author, self.site, self.date) if x)
+        return f"{self.title or self.url}{' — ' + rest if rest else ''}"
+
+
+@dataclass(frozen=True)
 class ModelInfo:
     """Which model produced a stage's output, so results can be reproduced."""
 
@@ -126,6 +145,7 @@ class Result:
     # plain text extracted from an HTML or Markdown document. None: spans index the input itself.
     source_text: str | None = None
     cache_hits: int = 0  # sentences (or pieces) that came from the translation memory
+    source: Source | None = None  # the page a fetched document came from
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-serialisable view; the CLI's ``--format json`` prints exactly this."""
@@ -142,4 +162,5 @@ class Result:
             "signature": self.signature,
             "source_text": self.source_text,
             "cache_hits": self.cache_hits,
+            "source": self.source.to_dict() if self.source else None,
         }

@@ -59,10 +59,14 @@ def prepare(args: argparse.Namespace):
     """Progress, config, the input document and the output path, all checked before any model
     loads: a bad config, input or --output fails in a second."""
     from ..documents import load_document
+    from ..web import FetchPolicy, fetch_document, is_url
 
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)
     config = load_config(args)
-    document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
+    if is_url(args.input):  # the person running the command may fetch any address, their own too
+        document = fetch_document(args.input, FetchPolicy(allow_private=True))
+    else:
+        document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
     check_output_path(args.output)
     return progress, config, document

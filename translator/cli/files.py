@@ -15,7 +15,11 @@ FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # .txt stays a text 
 
 
 def is_file_input(args: argparse.Namespace) -> bool:
-    return args.input not in (None, "-") and Path(args.input).suffix.lower() in FILE_SUFFIXES
+    from ..web import is_url
+
+    if args.input in (None, "-") or is_url(args.input):
+        return False
+    return Path(args.input).suffix.lower() in FILE_SUFFIXES
 
 
 def run_file(args: argparse.Namespace) -> int:

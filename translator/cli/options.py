@@ -99,7 +99,7 @@ def document_options() -> argparse.ArgumentParser:
         default="-",
         metavar="INPUT",
         help="a file (text, Markdown, HTML; or .docx .pptx .odt .srt .pdf, translated into the same kind "
-        "of file); '-' or nothing reads stdin",
+        "of file), an http(s) link to a web page (its article is fetched), or '-' / nothing for stdin",
     )
     add_reading_options(document, "default: from the file name, or HTML if it looks like HTML", "input's")
     document.add_argument(

@@ -46,6 +46,13 @@ def add_parser(commands) -> None:
         help="at most N corrections (/suggest, /v1/corrections) per minute per caller (default: 30)",
     )
     serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="HOST",
+        help="let a request's url name this host even if its address is private or loopback (repeatable); "
+        "other private addresses are refused",
+    )
+    serve.add_argument(
         "--cors-origin",
         action="append",
         metavar="ORIGIN",
@@ -127,6 +134,7 @@ def run_serve(args: argparse.Namespace) -> int:
         api_keys=read_keys(args.api_keys) if args.api_keys else None,
         req_limit=args.req_limit,
         suggest_limit=args.suggest_limit,
+        allow_hosts=frozenset(args.allow_host or []),
         cors_origins=args.cors_origin or [],
         max_body_bytes=int(args.max_body_mb * 1_000_000),
         timeout_s=args.timeout,

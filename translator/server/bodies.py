@@ -57,6 +57,7 @@ class DocumentRequest(Body):
     kinds: ClassVar[dict[str, str]] = {"text": "a text"}
 
     text: str | None = Field(None, description="the text: plain, Markdown or HTML (or upload a file)")
+    url: str | None = Field(None, description="instead of text: a web page whose article is fetched")
     profile: str | None = Field(None, description="a profile this server loaded (GET /v1/models)")
     summary_words: int | None = Field(
         None, ge=1, le=1000, description="at most about this many words in the summary"

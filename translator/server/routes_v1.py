@@ -6,6 +6,7 @@ sentence is sent the moment it is translated (see ``streaming``), else the Resul
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -93,11 +94,13 @@ async def _document_endpoint(service: Service, request: Request, kind: str, summ
     upload = data.pop("file", None)
     upload = None if isinstance(upload, str) else upload  # a file field that holds no file
     fields = parse(DocumentRequest, data)
-    if upload is None and fields.text is None:
-        raise ApiError(400, "Invalid request: missing text (or upload a file)")
+    if upload is None and fields.text is None and fields.url is None:
+        raise ApiError(400, "Invalid request: missing text (or a url, or upload a file)")
+    if fields.text is not None and fields.url is not None:
+        raise ApiError(400, "Invalid request: give a text or a url, not both")
     options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
     name, loaded = service.pipeline(fields.profile)
-    document = _document(upload, fields)
+    document = await asyncio.to_thread(_document, upload, fields, service.settings.allow_hosts)
     if kind == "summarize" and not loaded.summary.enabled:
         raise ApiError(400, f"profile {name!r} was loaded without summaries")
     if summarize and loaded.summary.enabled:
@@ -144,10 +147,15 @@ def _answer(outcomes: list[Any]) -> dict[str, Any]:
     return outcome.to_dict()
 
 
-def _document(upload: Any, fields: DocumentRequest) -> Document:
-    """The text of a JSON body, or of an uploaded file, through the CLI's readers. An upload is
-    read from the request only: no request can make the server open a path on its disk."""
+def _document(upload: Any, fields: DocumentRequest, allow_hosts: frozenset[str] = frozenset()) -> Document:
+    """The text of a JSON body, of an uploaded file, or of the page a url names (public addresses
+    only, and the hosts the operator allowed), through the CLI's readers. An upload is read from
+    the request only: no request can make the server open a path on its disk."""
+    from ..web import FetchPolicy, fetch_document
+
     try:
+        if fields.url is not None:
+            return fetch_document(fields.url, FetchPolicy(allow_hosts=allow_hosts))
         if upload is not None:
             name = (getattr(upload, "filename", None) or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
             if not name.lower().endswith(UPLOAD_SUFFIXES):

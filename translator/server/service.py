@@ -33,6 +33,7 @@ class ServerSettings:
     api_keys: frozenset[str] | None = None
     req_limit: int | None = None  # requests per minute per key (or client address)
     suggest_limit: int | None = None  # corrections per minute per caller; None: 30
+    allow_hosts: frozenset[str] = frozenset()  # hosts a url may name even when their address is private
     file_ttl_s: float = 3600.0  # how long a translated file waits for its download
     file_timeout_s: float = 3600.0  # the most one file may take (LibreTranslate's call waits for it)
     cors_origins: list[str] = field(default_factory=list)

@@ -43,14 +43,42 @@ async function loadProfiles() {
 
 function takeFile(file) {
   if (!file) return;
+  if (/\.(docx|pptx|odt|srt|pdf)$/i.test(file.name)) { translateWholeFile(file); return; }
   if (!/\.(txt|md|markdown|html?)$/i.test(file.name)) {
-    say(file.name + ": drop a .txt, .md or .html file", true);
+    say(file.name + ": drop a .txt, .md, .html, .docx, .pptx, .odt, .srt or .pdf file", true);
     return;
   }
   upload = file;
   const reader = new FileReader();
   reader.onload = () => { $("text").value = reader.result; file.loadedText = reader.result; say("File: " + file.name); };
   reader.readAsText(file);
+}
+
+// An office file, subtitles or a PDF: translated into the same kind of file (a PDF's as .docx),
+// offered as a download.
+async function translateWholeFile(file) {
+  const form = new FormData();
+  form.append("file", file, file.name);
+  form.append("source", "id");
+  form.append("target", "en");
+  say(`Translating ${file.name}…`);
+  $("progress").hidden = false;
+  $("progress").removeAttribute("value");
+  try {
+    const response = await fetch("/translate_file", { method: "POST", body: form, headers: headers() });
+    const data = await response.json().catch(() => ({ error: response.statusText }));
+    if (!response.ok) throw new Error(data.error || response.statusText);
+    const link = document.createElement("a");
+    link.href = data.translatedFileUrl;
+    link.id = "translated-file";
+    link.textContent = "Download " + decodeURIComponent(data.translatedFileUrl.split("/").pop().replace(/^[0-9a-f]{32}\./, ""));
+    $("status").replaceChildren(link);
+    $("status").classList.remove("error");
+  } catch (error) {
+    say(error.message, true);
+  } finally {
+    $("progress").hidden = true;
+  }
 }
 
 function body() {
@@ -61,14 +89,15 @@ function body() {
     for (const [k, v] of Object.entries(fields)) if (v) form.append(k, v);
     return { body: form, headers: headers({ Accept: "text/event-stream" }) };
   }
-  const json = { text: $("text").value };
+  const url = $("url").value.trim();
+  const json = url && !$("text").value.trim() ? { url } : { text: $("text").value };
   for (const [k, v] of Object.entries(fields)) if (v) json[k] = k === "summary_words" ? Number(v) : v;
   return { body: JSON.stringify(json), headers: headers({ "Content-Type": "application/json", Accept: "text/event-stream" }) };
 }
 
 async function submit(event) {
   event.preventDefault();
-  if (!$("text").value.trim()) { say("Paste some Indonesian text first.", true); $("text").focus(); return; }
+  if (!$("text").value.trim() && !$("url").value.trim()) { say("Paste some Indonesian text, or a link, first.", true); $("text").focus(); return; }
   $("go").disabled = true;
   $("progress").hidden = false;
   $("progress").removeAttribute("value");
@@ -240,6 +269,16 @@ function editor(target, segment) {
 function show(result) {
   start(result.segments);
   last = result;
+  const source = $("source");
+  source.hidden = !result.source;
+  if (result.source) {
+    const link = document.createElement("a");
+    link.href = result.source.url;
+    link.textContent = result.source.title || result.source.url;
+    link.rel = "noopener noreferrer";
+    const rest = [result.source.author, result.source.site, result.source.date].filter(Boolean).join(", ");
+    source.replaceChildren("Source: ", link, rest ? " — " + rest : "");
+  }
   $("summary").textContent = result.summary || "(no summary)";
   result.segments.forEach((segment, i) => fill(i, segment));
   const general = result.warnings.filter((w) => w.segment === null);

@@ -1,0 +1,55 @@
+"""A local web site for the tests that fetch pages: 127.0.0.1 on a free port, never another address."""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import threading
+
+from helpers import SENTENCES
+
+ARTICLE = f"""<!doctype html><html><head><title>Bus listrik mulai diuji di Bandung</title>
+<meta name="author" content="Dewi Lestari"><meta property="article:published_time" content="2024-01-31">
+</head><body><nav><a href="/">Beranda</a> <a href="/politik">Politik</a></nav>
+<article><h1>Bus listrik mulai diuji di Bandung</h1><p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>
+<p>{SENTENCES[2]}</p></article><footer>Hak cipta 2024</footer></body></html>"""
+
+
+@contextlib.contextmanager
+def local_site():
+    """Pages served from 127.0.0.1 on a free port; the slow page answers when the test ends."""
+    release = threading.Event()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802 - the standard library's name
+            if self.path == "/slow":
+                release.wait(30)
+            routes = {
+                "/berita": (200, "text/html; charset=utf-8", ARTICLE.encode()),
+                "/gambar.png": (200, "image/png", b"\x89PNG\r\n\x1a\n"),
+                "/besar": (200, "text/html", b"<p>" + b"a" * 2_000_000 + b"</p>"),
+            }
+            if self.path == "/pindah":
+                self.send_response(302)
+                self.send_header("Location", "http://10.255.255.1/rahasia")
+                self.end_headers()
+                return
+            status, kind, body = routes.get(self.path, (404, "text/html", b"<p>tidak ada</p>"))
+            self.send_response(status)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        release.set()
+        server.shutdown()
+        server.server_close()
