@@ -15,10 +15,26 @@ ARTICLE = f"""<!doctype html><html><head><title>Bus listrik mulai diuji di Bandu
 <p>{SENTENCES[2]}</p></article><footer>Hak cipta 2024</footer></body></html>"""
 
 
+SECOND = ARTICLE.replace("Bus listrik mulai diuji di Bandung", "Harga beras naik di pasar").replace(
+    "2024-01-31", "2024-02-02"
+)
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Berita Kota</title><link>http://127.0.0.1/</link>
+<item><title>Bus listrik mulai diuji di Bandung</title><link>{base}/berita</link><guid>berita-1</guid>
+<pubDate>Wed, 31 Jan 2024 10:00:00 +0700</pubDate></item>
+<item><title>Harga beras naik di pasar</title><link>{base}/berita-2</link><guid>berita-2</guid>
+<pubDate>Fri, 02 Feb 2024 08:00:00 +0700</pubDate></item>
+<item><title>Berita yang hilang</title><link>{base}/nanti</link><guid>berita-3</guid>
+<pubDate>Thu, 01 Feb 2024 08:00:00 +0700</pubDate></item>
+</channel></rss>"""
+
+
 @contextlib.contextmanager
-def local_site():
-    """Pages served from 127.0.0.1 on a free port; the slow page answers when the test ends."""
+def local_site(extra: dict | None = None):
+    """Pages served from 127.0.0.1 on a free port; the slow page answers when the test ends.
+    ``extra`` maps more paths to (status, content type, body); a test may change it while serving."""
     release = threading.Event()
+    extra = extra if extra is not None else {}
 
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self):  # noqa: N802 - the standard library's name
@@ -26,6 +42,9 @@ def local_site():
                 release.wait(30)
             routes = {
                 "/berita": (200, "text/html; charset=utf-8", ARTICLE.encode()),
+                "/berita-2": (200, "text/html; charset=utf-8", SECOND.encode()),
+                "/feed.xml": (200, "application/rss+xml", FEED.encode()),
+                **extra,
                 "/gambar.png": (200, "image/png", b"\x89PNG\r\n\x1a\n"),
                 "/besar": (200, "text/html", b"<p>" + b"a" * 2_000_000 + b"</p>"),
             }
@@ -35,6 +54,7 @@ def local_site():
                 self.end_headers()
                 return
             status, kind, body = routes.get(self.path, (404, "text/html", b"<p>tidak ada</p>"))
+            body = body.replace(b"{base}", f"http://127.0.0.1:{self.server.server_address[1]}".encode())
             self.send_response(status)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(body)))

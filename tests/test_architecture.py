@@ -259,6 +259,26 @@ RULES = [
         ),
     ),
     (
+        "translator.feeds",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+        ),
+    ),
+    (
+        "translator.digest",
+        (
+            "translator.models",
+            "translator.pipeline",
+            "translator.cli",
+            "translator.batch",
+            "translator.server",
+        ),
+    ),
+    (
         "translator.web",
         (
             "translator.models",

@@ -51,21 +51,30 @@ def fetch_document(url: str, policy: FetchPolicy = FetchPolicy()) -> Document:
 
 def fetch_html(url: str, policy: FetchPolicy) -> tuple[str, str]:
     """The page's HTML and the URL it was finally read from (after redirects)."""
+    data, charset, final = fetch(url, policy, HTML_TYPES, "a web page (translator reads HTML pages)")
+    try:
+        return data.decode(charset or "utf-8", errors="replace"), final
+    except LookupError:
+        return data.decode("utf-8", errors="replace"), final
+
+
+def fetch(
+    url: str, policy: FetchPolicy, types: tuple[str, ...], wanted: str
+) -> tuple[bytes, str | None, str]:
+    """The body at ``url`` (one of ``types``), its charset, and the URL it was read from."""
     check_address(url, policy)
     opener = urllib.request.build_opener(_Redirects(policy))
-    request = urllib.request.Request(
-        url, headers={"User-Agent": f"translator/{__version__}", "Accept": "text/html"}
-    )
+    headers = {"User-Agent": f"translator/{__version__}", "Accept": ", ".join(types)}
+    request = urllib.request.Request(url, headers=headers)
     try:
         with opener.open(request, timeout=policy.timeout_s) as response:
             kind = response.headers.get_content_type()
-            if kind not in HTML_TYPES:
-                raise FetchError(f"{url}: is {kind}, not a web page (translator reads HTML pages)")
+            if kind not in types:
+                raise FetchError(f"{url}: is {kind}, not {wanted}")
             data = response.read(policy.max_bytes + 1)
             if len(data) > policy.max_bytes:
-                raise FetchError(f"{url}: the page is over the limit of {policy.max_bytes:,} bytes")
-            charset = response.headers.get_content_charset() or "utf-8"
-            final = response.geturl()
+                raise FetchError(f"{url}: the answer is over the limit of {policy.max_bytes:,} bytes")
+            return data, response.headers.get_content_charset(), response.geturl()
     except urllib.error.HTTPError as e:
         raise FetchError(f"{url}: the server answered {e.code} {e.reason}") from None
     except urllib.error.URLError as e:
@@ -75,10 +84,6 @@ def fetch_html(url: str, policy: FetchPolicy) -> tuple[str, str]:
         raise FetchError(f"{url}: cannot fetch ({reason})") from None
     except (TimeoutError, socket.timeout):
         raise FetchError(f"{url}: no answer within {policy.timeout_s:g} s") from None
-    try:
-        return data.decode(charset, errors="replace"), final
-    except LookupError:
-        return data.decode("utf-8", errors="replace"), final
 
 
 def check_address(url: str, policy: FetchPolicy) -> None:

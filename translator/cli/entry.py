@@ -9,7 +9,7 @@ import signal
 import sys
 
 from ..version import __version__
-from . import batch, doctor, memory, models, run, serve, summarize
+from . import batch, doctor, feed, memory, models, run, serve, summarize
 from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 from .console import say
 
@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     models.add_parser(commands)
     batch.add_parser(commands)
     memory.add_parser(commands)
+    feed.add_parser(commands)
     serve.add_parser(commands)
     doctor.add_parser(commands)
     return parser
@@ -41,6 +42,7 @@ COMMANDS = {
     "memory": memory.run_memory,
     "cache": memory.run_memory,  # the old name
     "doctor": doctor.run_doctor,
+    "feed": feed.run_feed,
 }
 
 

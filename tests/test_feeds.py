@@ -1,0 +1,63 @@
+"""Feeds: new items translated into a digest, newest first; a rerun processes only new items; a
+failing item is recorded with its reason and tried again, never lost."""
+
+from __future__ import annotations
+
+import json
+
+from local_site import ARTICLE, local_site
+
+from helpers import SENTENCES, cli
+
+
+def test_a_feed_becomes_a_digest_and_a_rerun_does_only_what_is_new(tiny_config, tmp_path):
+    out = tmp_path / "digest"
+    extra: dict = {}
+    with local_site(extra) as base:
+        first = cli("feed", base + "/feed.xml", "--out", str(out), "--config", str(tiny_config))
+        stderr = first.stderr.decode()
+        assert first.returncode == 1, "one item failed"
+        assert "3 new item(s), 2 translated, 1 failed" in stderr and "answered 404" in stderr
+        digest = json.loads((out / "digest.json").read_text())
+        titles = [i["title"] for i in digest["items"]]
+        assert titles == ["Harga beras naik di pasar", "Bus listrik mulai diuji di Bandung"], "newest first"
+        item = digest["items"][1]
+        assert item["link"] == base + "/berita" and item["summary_en"] and item["title_en"]
+        full = (out / item["file"]).read_text()
+        assert item["summary_en"] in full and "## Translation" in full
+        assert (
+            digest["failed"][0]["error"].endswith("answered 404 Not Found")
+            and digest["failed"][0]["attempts"] == 1
+        )
+        markdown = (out / "digest.md").read_text()
+        newest, older = (f"[source]({i['link']})" for i in digest["items"])
+        assert markdown.index(newest) < markdown.index(older)
+        assert "Not translated yet" in markdown and f"]({item['file']})" in markdown
+        assert f'href="{base}/berita"' in (out / "digest.html").read_text()
+
+        again = cli("feed", base + "/feed.xml", "--out", str(out), "--config", str(tiny_config))
+        assert (
+            "0 new item(s), 0 translated, 1 failed (tried again next run), 2 already done"
+            in again.stderr.decode()
+        )
+
+        extra["/nanti"] = (200, "text/html", ARTICLE.replace(SENTENCES[0], SENTENCES[3]).encode())
+        third = cli("feed", base + "/feed.xml", "--out", str(out), "--config", str(tiny_config))
+        assert third.returncode == 0, third.stderr.decode()
+        digest = json.loads((out / "digest.json").read_text())
+        assert len(digest["items"]) == 3 and digest["failed"] == []
+        retried = next(i for i in digest["items"] if i["id"] == "berita-3")
+        assert retried["attempts"] == 3 and retried["status"] == "done"
+
+
+def test_a_feed_that_is_not_one_is_an_error_and_the_state_is_kept(tiny_config, tmp_path):
+    out = tmp_path / "digest"
+    with local_site() as base:
+        page = cli("feed", base + "/berita", "--out", str(out), "--config", str(tiny_config))
+        missing = cli("feed", base + "/tidak-ada.xml", "--out", str(out), "--config", str(tiny_config))
+    assert page.returncode == 1 and "not an RSS or Atom feed" in page.stderr.decode()
+    assert missing.returncode == 1 and "answered 404" in missing.stderr.decode()
+    assert "Traceback" not in page.stderr.decode() + missing.stderr.decode()
+    (out / "feed-state.json").write_text("{not json", encoding="utf-8")
+    broken = cli("feed", "http://127.0.0.1:9/feed.xml", "--out", str(out), "--config", str(tiny_config))
+    assert broken.returncode == 2 and "not a feed state this tool wrote" in broken.stderr.decode()

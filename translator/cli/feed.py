@@ -1,0 +1,66 @@
+"""`translator feed URL...`: new items of RSS/Atom feeds translated and summarised into a digest."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
+from .console import Progress, quiet_libraries, say
+from .options import config_options, positive_int, runtime_options
+
+
+def add_parser(commands) -> None:
+    feed = commands.add_parser(
+        "feed",
+        parents=[config_options(), runtime_options()],
+        help="translate the new items of news feeds into a digest",
+        description="Read RSS/Atom feeds, fetch each new item's article, translate and summarise it, and "
+        "write a digest (digest.md, digest.html, digest.json) newest first, each item's full translation "
+        "under items/. A rerun processes only new items; failed ones are tried again.",
+    )
+    feed.add_argument("urls", nargs="+", metavar="URL", help="feed addresses (http or https)")
+    feed.add_argument(
+        "--out", "-o", required=True, metavar="DIR", help="the digest's folder (made if missing)"
+    )
+    feed.add_argument(
+        "--max-attempts",
+        type=positive_int,
+        default=3,
+        metavar="N",
+        help="give up on an item after N failed tries (default: 3; it stays listed with its reason)",
+    )
+    feed.add_argument(
+        "--force", action="store_true", help="translate items even if they do not look Indonesian"
+    )
+
+
+def run_feed(args: argparse.Namespace) -> int:
+    from ..feeds import run_feeds
+
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    quiet_libraries(show_downloads=progress.enabled)
+    config = load_config(args)
+
+    def pipeline():
+        return load_pipeline(config, progress)
+
+    def told(item) -> None:
+        if not args.quiet:
+            state = "translated" if item.status == "done" else f"failed ({item.error})"
+            say("note", f"{item.link or item.id}: {state}")
+
+    count = run_feeds(
+        args.urls, Path(args.out), pipeline, max_attempts=args.max_attempts, force=args.force, on_item=told
+    )
+    progress.close()
+    for error in count.feed_errors:
+        say("error", error)
+    print(
+        f"translator: feed: {count.feeds} feed(s) read, {count.new} new item(s), {count.done} translated, "
+        f"{count.failed} failed (tried again next run), {count.skipped} already done; digest in "
+        f"{Path(args.out) / 'digest.md'}",
+        file=sys.stderr,
+    )
+    return EXIT_FAILURE if count.failed or count.feed_errors else EXIT_OK
