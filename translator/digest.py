@@ -8,17 +8,16 @@ import html
 import json
 import time
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import Any
 
-if TYPE_CHECKING:
-    from .feeds import Item
+Item = Any  # translator.feeds.Item (not imported: feeds imports this module)
 
 
-def _date(item: "Item") -> str:
+def _date(item: Item) -> str:
     return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(item.published)) if item.published else "undated"
 
 
-def markdown_digest(done: list["Item"], failed: list["Item"], stamp: str) -> str:
+def markdown_digest(done: list[Item], failed: list[Item], stamp: str) -> str:
     lines = [f"# News digest ({stamp})", ""]
     for item in done:
         lines += [
@@ -44,7 +43,7 @@ def _href(link: str | None) -> str:
     return html.escape(link, quote=True) if link and link.lower().startswith(("http://", "https://")) else "#"
 
 
-def html_digest(done: list["Item"], failed: list["Item"], stamp: str) -> str:
+def html_digest(done: list[Item], failed: list[Item], stamp: str) -> str:
     e = html.escape
     parts = [
         '<!doctype html><html lang="en"><head><meta charset="utf-8">',
@@ -70,6 +69,6 @@ def html_digest(done: list["Item"], failed: list["Item"], stamp: str) -> str:
     return "\n".join(parts)
 
 
-def json_digest(done: list["Item"], failed: list["Item"], stamp: str) -> str:
+def json_digest(done: list[Item], failed: list[Item], stamp: str) -> str:
     data = {"generated": stamp, "items": [asdict(i) for i in done], "failed": [asdict(i) for i in failed]}
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
