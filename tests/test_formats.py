@@ -261,3 +261,37 @@ def test_libretranslate_translate_file_and_download(tiny_pipeline):
         assert broken.status_code == 400 and "damaged" in broken.json()["error"]
     finally:
         client.close()
+
+
+def test_a_folder_of_files_becomes_a_folder_of_translated_files_and_resumes(tiny_config, tmp_path):
+    import json
+
+    from docx import Document
+
+    root = tmp_path / "masuk"
+    (root / "rapat").mkdir(parents=True)
+    (root / "laporan.docx").write_bytes(
+        make_docx("Kepala", "Judul", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1])
+    )
+    (root / "rapat" / "slide.pptx").write_bytes(make_pptx([("Bus listrik", SENTENCES[0])]))
+    (root / "rusak.docx").write_bytes(b"PK\x03\x04 broken")
+    (root / "catatan.csv").write_text("not translated: not a document kind\n")
+    out = tmp_path / "keluar"
+    first = cli("batch", str(root), "--output-dir", str(out), "--config", str(tiny_config))
+    stderr = first.stderr.decode()
+    assert first.returncode == 1 and "3 documents: 2 ok, 1 failed" in stderr and "rusak.docx" in stderr
+    assert Document(str(out / "laporan.en.docx")).paragraphs[0].text == "English summary"
+    assert (out / "rapat" / "slide.en.pptx").is_file() and not (out / "rusak.en.docx").exists()
+    records = [json.loads(line) for line in (out / "translator-files.jsonl").read_text().splitlines()]
+    assert [(r["id"], r["output"], bool(r["error"])) for r in records] == [
+        ("laporan.docx", "laporan.en.docx", False),
+        ("rapat/slide.pptx", "rapat/slide.en.pptx", False),
+        ("rusak.docx", None, True),
+    ]
+    (root / "rusak.docx").write_bytes(
+        make_docx("A", "Judul", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1])
+    )
+    again = cli("batch", str(root), "--output-dir", str(out), "--config", str(tiny_config), "--retry-failed")
+    assert again.returncode == 0, again.stderr.decode()
+    assert "3 documents: 1 ok, 0 failed, 2 skipped" in again.stderr.decode()
+    assert (out / "rusak.en.docx").is_file()

@@ -28,7 +28,23 @@ def add_parser(commands) -> None:
         "one JSON line per document. Rerunning the same command skips the ids already in OUTPUT.",
     )
     batch.add_argument("input", metavar="INPUT", help="a directory, a .jsonl file or a .csv file")
-    batch.add_argument("--output", "-o", required=True, metavar="OUT.jsonl", help="records are appended here")
+    where = batch.add_mutually_exclusive_group(required=True)
+    where.add_argument("--output", "-o", metavar="OUT.jsonl", help="records are appended here")
+    where.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="translate INPUT's .docx .pptx .odt .srt .pdf .txt files into the same kind of files here "
+        "(NAME.en.SUFFIX at the same relative paths; a record per file in DIR/translator-files.jsonl)",
+    )
+    batch.add_argument(
+        "--summary-in",
+        choices=("top", "file", "none"),
+        default="top",
+        help="with --output-dir: each file's English summary at its top (default), in a file, or none",
+    )
+    batch.add_argument(
+        "--pdf-as", choices=("docx", "md"), default="docx", help="with --output-dir: a PDF's translation as"
+    )
     batch.add_argument(
         "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
     )
@@ -111,6 +127,8 @@ def run_batch(args: argparse.Namespace) -> int:
     from ..batch.items import count_items, read_items
     from ..batch.resume import ResumeState
 
+    if args.output_dir:
+        return run_file_batch(args)
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)
     config = load_config(args)
@@ -157,5 +175,43 @@ def run_batch(args: argparse.Namespace) -> int:
     if not args.quiet:
         for failure in stats.failures:
             say("failed", failure)
+    print(f"translator: batch: {stats.line()}", file=sys.stderr)
+    return EXIT_FAILURE if stats.any_failed else EXIT_OK
+
+
+def run_file_batch(args: argparse.Namespace) -> int:
+    """--output-dir: a folder of files into a folder of translated files."""
+    from pathlib import Path
+
+    from ..batch.files import list_files, run_file_batch
+    from ..errors import InputError
+
+    root = Path(args.input)
+    if not root.is_dir():
+        raise InputError(f"{root}: --output-dir needs a directory of files as INPUT")
+    if not list_files(root):
+        raise InputError(f"{root}: no .docx, .pptx, .odt, .srt, .pdf or .txt files in this directory")
+    progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
+    quiet_libraries(show_downloads=progress.enabled)
+    config = load_config(args)
+    place = "none" if args.no_summary else args.summary_in
+
+    def told(name: str, error: str | None) -> None:
+        progress.advance(1)
+        if error and not args.quiet:
+            say("failed", f"{name}: {error}")
+
+    progress.start_documents(len(list_files(root)))
+    stats = run_file_batch(
+        lambda: load_pipeline(config, progress, summarize=place != "none"),
+        root,
+        args.output_dir,
+        summary=place,
+        pdf_as="." + args.pdf_as,
+        force=args.force,
+        retry_failed=args.retry_failed,
+        on_file=told,
+    )
+    progress.close()
     print(f"translator: batch: {stats.line()}", file=sys.stderr)
     return EXIT_FAILURE if stats.any_failed else EXIT_OK
