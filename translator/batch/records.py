@@ -37,6 +37,7 @@ def error_record(doc_id: str, message: str, models: list[dict[str, Any]], signat
         "signature": signature,
         "source_text": None,
         "cache_hits": 0,
+        "source": None,
     }
 
 
