@@ -40,7 +40,7 @@ def run_file_batch(
 ) -> Stats:
     """Translate every file under ``root`` not yet done in ``out_dir``; the pipeline is loaded only
     when a file needs it."""
-    from ..formats import output_suffix, translate_file
+    from ..formats import output_suffix
 
     started = time.perf_counter()
     source, target = Path(root), Path(out_dir)
@@ -60,27 +60,15 @@ def run_file_batch(
             out = target / path.relative_to(source).with_name(
                 f"{path.stem}.en{output_suffix(path.name, pdf_as)}"
             )
-            record: dict = {"id": name, "error": None, "output": out.relative_to(target).as_posix()}
             if not loaded:  # a model that cannot load stops the batch: it is not the files' fault
                 loaded.append(pipeline_source())
-            try:
-                data = path.read_bytes()
-                done = translate_file(loaded[0], data, path.name, summary=summary, pdf_as=pdf_as, force=force)
-                out.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(out, done.data)
-                if done.summary:
-                    write_atomic(out.with_name(f"{out.stem}.summary.txt"), done.summary + "\n")
-                record.update(
-                    signature=done.result.signature,
-                    sentences=len(done.result.segments),
-                    warnings=[w.to_dict() for w in done.result.warnings],
-                )
+            record = _translate_one(loaded[0], path, out, name, target, summary, pdf_as, force)
+            if record["error"] is None:
                 stats.ok += 1
-                stats.sentences += len(done.result.segments)
-            except (TranslatorError, OSError) as e:
-                record.update(error=first_line(e), output=None)
+                stats.sentences += record["sentences"]
+            else:
                 stats.failed += 1
-                stats.failures.append(f"{name}: {first_line(e)}")
+                stats.failures.append(f"{name}: {record['error']}")
             writer.write(record)
             writer.sync()
             if on_file:
@@ -89,3 +77,24 @@ def run_file_batch(
         writer.close()
         stats.seconds = time.perf_counter() - started
     return stats
+
+
+def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, summary, pdf_as, force) -> dict:
+    """One file translated and written whole; its record (with the reason when it failed)."""
+    from ..formats import translate_file
+
+    record: dict = {"id": name, "error": None, "output": out.relative_to(target).as_posix()}
+    try:
+        done = translate_file(
+            pipeline, path.read_bytes(), path.name, summary=summary, pdf_as=pdf_as, force=force
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(out, done.data)
+        if done.summary:
+            write_atomic(out.with_name(f"{out.stem}.summary.txt"), done.summary + "\n")
+    except (TranslatorError, OSError) as e:
+        record.update(error=first_line(e), output=None)
+        return record
+    warnings = [w.to_dict() for w in done.result.warnings]
+    record.update(signature=done.result.signature, sentences=len(done.result.segments), warnings=warnings)
+    return record
