@@ -5,6 +5,7 @@ deliberately left, and a sentence split by formatting was translated as one sent
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import pytest
@@ -295,3 +296,45 @@ def test_a_folder_of_files_becomes_a_folder_of_translated_files_and_resumes(tiny
     assert again.returncode == 0, again.stderr.decode()
     assert "3 documents: 1 ok, 0 failed, 2 skipped" in again.stderr.decode()
     assert (out / "rusak.en.docx").is_file()
+
+
+def test_a_file_job_answers_202_then_streams_its_progress_to_the_download(tiny_pipeline):
+    from docx import Document
+
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        data = make_docx("Kepala", "Judul berita", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1])
+        answer = client.post("/v1/files", files={"file": ("laporan.docx", data)})
+        assert answer.status_code == 202, answer.text
+        job = answer.json()
+        assert answer.headers["location"] == job["status_url"] and job["status"] in (
+            "queued",
+            "running",
+            "done",
+        )
+        with client.stream("GET", job["events_url"][job["events_url"].index("/v1/") :]) as events:
+            names, last = [], None
+            for line in events.iter_lines():
+                if line.startswith("event: "):
+                    names.append(line[7:])
+                elif line.startswith("data: "):
+                    last = json.loads(line[6:])
+        assert names[-1] == "done" and set(names[:-1]) <= {"progress"}
+        assert last["done"] == last["total"] == 5 and last["download_url"]  # the five paragraphs with words
+        status = client.get(job["status_url"][job["status_url"].index("/v1/") :]).json()
+        assert status["status"] == "done"
+        download = client.get(last["download_url"][last["download_url"].index("/download_file") :])
+        assert Document(io.BytesIO(download.content)).paragraphs[0].text == "English summary"
+
+        broken = client.post("/v1/files", files={"file": ("rusak.docx", b"PK\x03\x04 x")}).json()
+        with client.stream("GET", broken["events_url"][broken["events_url"].index("/v1/") :]) as events:
+            body = "".join(events.iter_lines())
+        assert "event: failed" in body and "damaged" in body
+        assert client.get("/v1/jobs/nope").status_code == 404
+        assert client.post("/v1/files", files={"file": ("a.exe", b"MZ")}).status_code == 400
+    finally:
+        client.close()

@@ -24,8 +24,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import first_line
 from ..pipeline import Pipeline
-from . import page, routes_corrections, routes_files, routes_libretranslate, routes_v1
+from . import page, routes_corrections, routes_files, routes_jobs, routes_libretranslate, routes_v1
 from .access import BodyLimit
+from .jobs import Jobs
 from .routes_files import FileStore
 from .scheduler import Scheduler
 from .service import ApiError, ServerSettings, Service
@@ -93,6 +94,7 @@ def create_app(
     app.include_router(routes_v1.router(service))
     app.include_router(routes_corrections.router(service))
     app.include_router(routes_files.router(service, files))
+    app.include_router(routes_jobs.router(service, files, Jobs()))
     return app
 
 

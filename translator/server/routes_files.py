@@ -23,6 +23,7 @@ from fastapi.responses import FileResponse
 
 from ..errors import InputError, first_line
 from ..formats import SUFFIXES, translate_file
+from .jobs import Job
 from .service import ApiError, Service, read_fields, text_field
 
 SAFE_NAME = re.compile(r"^[0-9a-f]{32}\.[\w.\- ]+$")
@@ -58,19 +59,29 @@ class FileStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class _Scheduled:
-    """A Pipeline-shaped callable that sends each call through the service's scheduler and waits."""
+class Scheduled:
+    """A Pipeline-shaped callable that sends each call through the service's scheduler and waits;
+    ``job`` (when given) is told the sentences done as the scheduler sends them."""
 
-    def __init__(self, service: Service, profile: str, owner: str):
+    def __init__(self, service: Service, profile: str, owner: str, job: Job | None = None):
         self.scheduler = service.scheduler()
-        self.profile, self.owner = profile, owner
+        self.profile, self.owner, self.job = profile, owner, job
         self.timeout = service.settings.file_timeout_s
         self.summary = self.scheduler.pipelines[profile].summary
 
+    def _event(self, kind: str, doc: int, payload: Any) -> None:
+        if self.job is None:
+            return
+        if kind == "sentences":
+            self.job.update(total=len(payload.sentences))
+        elif kind == "sentence":
+            self.job.update(done=payload[2], total=payload[3])
+
     def __call__(self, document, summarize: bool = True, force: bool = False, progress=None):
         ticket = self.scheduler.submit(
-            [document], profile=self.profile, owner=self.owner, summarize=summarize, force=force
-        )
+            [document], profile=self.profile, owner=self.owner, summarize=summarize, force=force,
+            on_event=self._event,
+        )  # fmt: skip
         try:
             outcome = ticket.future.result(timeout=self.timeout)[0]
         except TimeoutError:
@@ -97,7 +108,7 @@ def router(service: Service, store: FileStore) -> APIRouter:
         for code, supported in ((data["source"], ("id", "auto")), (data["target"], ("en",))):
             if code not in supported:
                 raise ApiError(400, f"{code} is not supported")
-        name = _file_name(upload)
+        name = upload_name(upload)
         if Path(name).suffix.lower() not in SUFFIXES:
             raise ApiError(400, "Invalid request: file format not supported")
         content = await upload.read()
@@ -120,7 +131,7 @@ def _translate(service: Service, profile: str, owner: str, content: bytes, name:
     from .tickets import QueueFull, ShuttingDown
 
     try:
-        return translate_file(_Scheduled(service, profile, owner), content, name, summary="none", force=True)
+        return translate_file(Scheduled(service, profile, owner), content, name, summary="none", force=True)
     except InputError as e:
         raise ApiError(400, first_line(e)) from None
     except QueueFull:
@@ -129,6 +140,6 @@ def _translate(service: Service, profile: str, owner: str, content: bytes, name:
         raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
 
 
-def _file_name(upload: Any) -> str:
+def upload_name(upload: Any) -> str:
     """The upload's own name, without any folder (no request can name a path on this disk)."""
     return (getattr(upload, "filename", None) or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
