@@ -338,3 +338,74 @@ def test_a_file_job_answers_202_then_streams_its_progress_to_the_download(tiny_p
         assert client.post("/v1/files", files={"file": ("a.exe", b"MZ")}).status_code == 400
     finally:
         client.close()
+
+
+PAGE = f"""<!doctype html><html lang="id"><head><title>Bus listrik di Bandung</title>
+<style>p {{ color: red }}</style></head><body><h1>Bus listrik di Bandung</h1>
+<p>{BEFORE}<b>{BOLD}</b>{AFTER.rstrip(".")} <a href="https://contoh.id/koridor">menurut dinas</a>.</p>
+<ul><li>{SENTENCES[1]}</li><li>2.500</li></ul><pre>kode tetap di sini</pre>
+<script>var tetap = "Pemerintah kota";</script></body></html>"""
+
+
+def test_html_keeps_its_markup_and_translates_the_sentence_whole(tiny_pipeline):
+    import lxml.html
+
+    out = translate_file(tiny_pipeline, PAGE.encode(), "halaman.html", summary="none")
+    english = _translations(out)
+    whole = f"{BEFORE}{BOLD}{AFTER.rstrip('.')} menurut dinas."
+    assert whole in english, "the sentence with a bold word and a link is one segment"
+    before, after = lxml.html.document_fromstring(PAGE), lxml.html.document_fromstring(out.data.decode())
+    assert [e.tag for e in after.iter() if isinstance(e.tag, str)] == [
+        e.tag for e in before.iter() if isinstance(e.tag, str)
+    ], "the same elements, in the same order"
+    assert after.get("lang") == "en"
+    assert after.findtext(".//title") == english["Bus listrik di Bandung"]
+    paragraph = after.find(".//p")
+    assert paragraph.text == english[whole]
+    assert paragraph.find("a").get("href") == "https://contoh.id/koridor", "the link stays, with its address"
+    items = after.findall(".//li")
+    assert items[0].text == english[SENTENCES[1]] and items[1].text == "2.500"
+    assert after.findtext(".//pre") == "kode tetap di sini"
+    assert 'var tetap = "Pemerintah kota"' in after.findtext(".//script")
+    assert any("mixed formatting" in n for n in out.notes)
+
+
+MARKDOWN = f"""# Bus listrik di Bandung
+
+{BEFORE}**{BOLD}**{AFTER[:-1]}
+[menurut dinas](https://contoh.id/koridor).
+
+- {SENTENCES[1]}
+- {SENTENCES[2]}
+
+| Kota | Catatan |
+|---|---|
+| Bandung | {SENTENCES[3]} |
+
+```
+kode tetap di sini
+```
+"""
+
+
+def test_markdown_keeps_its_markers_code_links_and_tables(tiny_pipeline):
+    out = translate_file(tiny_pipeline, MARKDOWN.encode(), "catatan.md")
+    english = _translations(out)
+    lines = out.data.decode().split("\n")
+    assert lines[:2] == ["## English summary", ""] and lines[2] == out.result.summary
+    body = lines[lines.index("# " + english["Bus listrik di Bandung"]) :]
+    whole = f"{BEFORE}{BOLD}{AFTER[:-1]} menurut dinas."
+    assert body[2] == english[whole] + " ([menurut dinas](https://contoh.id/koridor))"
+    assert body[4:6] == ["- " + english[SENTENCES[1]], "- " + english[SENTENCES[2]]]
+    assert body[9] == f"| {english['Bandung']} | {english[SENTENCES[3]]} |" and body[8] == "|---|---|"
+    assert body[11:14] == ["```", "kode tetap di sini", "```"]
+
+
+def test_keep_layout_writes_html_as_html(tiny_config, tmp_path):
+    source = tmp_path / "halaman.html"
+    source.write_text(PAGE, encoding="utf-8")
+    done = cli("translate", str(source), "--keep-layout", "--config", str(tiny_config))
+    assert done.returncode == 0, done.stderr.decode()
+    assert (tmp_path / "halaman.en.html").read_text().startswith("<!DOCTYPE html>")
+    plain = cli("translate", str(source), "--config", str(tiny_config))
+    assert plain.returncode == 0 and "<" not in plain.stdout.decode(), "without it, HTML is read as text"

@@ -19,7 +19,7 @@ from .local import Stats
 from .records import RecordWriter
 from .resume import ResumeState
 
-FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt")
+FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt", ".html", ".htm", ".md")
 RECORDS = "translator-files.jsonl"
 
 

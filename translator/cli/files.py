@@ -11,7 +11,8 @@ from pathlib import Path
 from .common import EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, report_warnings, say
 
-FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # .txt stays a text input, as before
+FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # always translated into a file
+LAYOUT_SUFFIXES = (".html", ".htm", ".md", ".txt")  # with --keep-layout; else read as text, as before
 
 
 def is_file_input(args: argparse.Namespace) -> bool:
@@ -19,7 +20,8 @@ def is_file_input(args: argparse.Namespace) -> bool:
 
     if args.input in (None, "-") or is_url(args.input):
         return False
-    return Path(args.input).suffix.lower() in FILE_SUFFIXES
+    suffix = Path(args.input).suffix.lower()
+    return suffix in FILE_SUFFIXES or (getattr(args, "keep_layout", False) and suffix in LAYOUT_SUFFIXES)
 
 
 def run_file(args: argparse.Namespace) -> int:
@@ -67,6 +69,10 @@ def _check_readable(data: bytes, name: str) -> None:
         from ..formats.pdf import pdf_paragraphs
 
         pdf_paragraphs(data, name)
+    elif suffix in LAYOUT_SUFFIXES:
+        from ..documents import decode
+
+        decode(data, name)
     elif suffix == ".srt":
         from ..documents import decode
         from ..formats.subtitles import Subtitles

@@ -13,6 +13,7 @@ server.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
@@ -21,7 +22,7 @@ from ..errors import InputError
 from ..types import Flag, Result
 from .units import Translated, Unit, translate_units
 
-SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt")
+SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt", ".html", ".htm", ".md")
 SUMMARY_PLACES = ("top", "file", "none")
 PDF_OUTPUTS = (".docx", ".md")
 
@@ -72,6 +73,8 @@ def translate_file(
         return _finish(subtitles.save(), suffix, done, summarize, "file", notes)
     if suffix == ".pdf":
         return _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress)
+    if suffix in (".html", ".htm", ".md"):
+        return _markup(pipeline, data, name, suffix, summary, summarize, force, progress)
     units = _plain_units(_text(data, name))
     done = translate_units(pipeline, units, name, summarize, force, progress)
     from .writers import text_with_summary
@@ -100,6 +103,32 @@ def _package(pipeline, data, name, suffix, summary, summarize, force, progress) 
         else []
     )
     return _finish(out, suffix, done, summarize, place, notes)
+
+
+def _markup(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
+    from .markup import MarkdownFile, Page
+
+    opened = MarkdownFile(_text(data, name), name) if suffix == ".md" else Page(_text(data, name), name)
+    done = translate_units(pipeline, opened.units, name, summarize, force, progress)
+    out = opened.save()
+    text = done.result.summary if summarize and summary == "top" else None
+    if text and suffix == ".md":
+        out = f"## English summary\n\n{text}\n\n".encode() + out
+    elif text:
+        out = _html_summary_first(out, text)
+    return _finish(out, suffix, done, summarize, summary)
+
+
+def _html_summary_first(page: bytes, summary: str) -> bytes:
+    import html
+
+    block = (
+        f'<section class="english-summary"><h2>English summary</h2><p>{html.escape(summary)}</p></section>'
+    )
+    text = page.decode("utf-8")
+    match = re.search(r"<body[^>]*>", text, re.I)
+    at = match.end() if match else 0
+    return (text[:at] + block + text[at:]).encode("utf-8")
 
 
 def _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress) -> FileResult:
