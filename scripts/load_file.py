@@ -29,7 +29,16 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from load_test import KEYS, SHORT, articles, build_config, distinct, free_port, percentile  # noqa: E402
+from load_test import (  # noqa: E402
+    KEYS,
+    SHORT,
+    articles,
+    build_config,
+    distinct,
+    free_port,
+    percentile,
+    wait_until_ready,
+)
 
 PARAGRAPHS_PER_PAGE = 3  # about 2,800 characters a page, as a report's page holds
 
@@ -110,18 +119,7 @@ def main(argv: list[str] | None = None) -> int:
             "summary": args.summary,
         }
         try:
-            deadline = time.monotonic() + 900
-            while time.monotonic() < deadline:
-                if server.poll() is not None:
-                    raise RuntimeError(
-                        (work / "server.log").read_text(encoding="utf-8") or "the server stopped"
-                    )
-                try:
-                    if httpx.get(base + "/readyz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
+            wait_until_ready(base, server, work / "server.log")
             with httpx.Client() as client:
                 short_loop(client, base, 5)  # warm-up
                 report["alone"] = row(short_loop(client, base, args.window))

@@ -89,6 +89,23 @@ def build_config(work: Path, full_size: bool) -> Path:
     return path
 
 
+def wait_until_ready(base: str, server: subprocess.Popen, log: Path) -> None:
+    """Until /readyz says 200 (the models are loaded), at most PHASE_LIMIT_S; the server's log if it stops."""
+    import httpx
+
+    deadline = time.monotonic() + PHASE_LIMIT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(log.read_text(encoding="utf-8") or "the server stopped")
+        try:
+            if httpx.get(base + "/readyz", timeout=5).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"the server was not ready within {PHASE_LIMIT_S} s")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -308,7 +325,6 @@ def main(argv: list[str] | None = None) -> int:
         "--server-log", type=Path, help="keep the server's stderr here (default: a temporary file)"
     )
     args = parser.parse_args(argv)
-    import httpx
 
     texts = articles(args.articles)
     with tempfile.TemporaryDirectory(prefix="translator-load-") as work_dir:
@@ -327,18 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             stdout=subprocess.DEVNULL, stderr=server_log, env={**os.environ, "HF_HUB_OFFLINE": "1"},
         )  # fmt: skip
         try:
-            deadline = time.monotonic() + PHASE_LIMIT_S
-            while time.monotonic() < deadline:
-                if server.poll() is not None:
-                    raise RuntimeError(
-                        Path(server_log.name).read_text(encoding="utf-8") or "the server stopped"
-                    )
-                try:
-                    if httpx.get(base + "/readyz", timeout=5).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
+            wait_until_ready(base, server, Path(server_log.name))
             phase("warm-up", base, texts[:4], 1)
             rows = [phase("1 client", base, texts, 1), phase("8 clients", base, texts, 8)]
             under_load = short_under_load(base, texts)

@@ -8,6 +8,7 @@ import sys
 from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, quiet_ray, say
 from .options import (
+    add_file_options,
     add_reading_options,
     config_options,
     non_negative_float,
@@ -36,15 +37,7 @@ def add_parser(commands) -> None:
         help="translate INPUT's .docx .pptx .odt .srt .pdf .txt files into the same kind of files here "
         "(NAME.en.SUFFIX at the same relative paths; a record per file in DIR/translator-files.jsonl)",
     )
-    batch.add_argument(
-        "--summary-in",
-        choices=("top", "file", "none"),
-        default="top",
-        help="with --output-dir: each file's English summary at its top (default), in a file, or none",
-    )
-    batch.add_argument(
-        "--pdf-as", choices=("docx", "md"), default="docx", help="with --output-dir: a PDF's translation as"
-    )
+    add_file_options(batch, "with --output-dir: ")
     batch.add_argument(
         "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
     )

@@ -117,19 +117,24 @@ def document_options() -> argparse.ArgumentParser:
         action="store_true",
         help="for an .html, .md or .txt input: write the same kind of file, its markup kept (like .docx)",
     )
-    document.add_argument(
+    add_file_options(document, "")
+    return document
+
+
+def add_file_options(parser: argparse.ArgumentParser, when: str) -> None:
+    """--summary-in and --pdf-as: how a translated file is written (run and batch alike)."""
+    parser.add_argument(
         "--summary-in",
         choices=("top", "file", "none"),
         default="top",
-        help="a translated file's English summary: at its top (default), in NAME.summary.txt, or none",
+        help=f"{when}a translated file's English summary: at its top (default), in NAME.summary.txt, or none",
     )
-    document.add_argument(
+    parser.add_argument(
         "--pdf-as",
         choices=("docx", "md"),
         default="docx",
-        help="what a PDF's translation is written as (a PDF has no layout to edit; default: docx)",
+        help=f"{when}what a PDF's translation is written as (a PDF has no layout to edit; default: docx)",
     )
-    return document
 
 
 def positive_int(text: str) -> int:

@@ -31,11 +31,7 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(SuggestRequest),
     )
     async def suggest(request: Request):
-        data = await read_fields(request)
-        key = text_field(data.get("api_key"))
-        owner = service.check_access(request, key)
-        if not limiter.allow(owner):
-            raise ApiError(429, "Too many suggestions: try again in a minute", {"Retry-After": "60"})
+        data, key = await _caller(service, limiter, request)
         fields = parse(SuggestRequest, data)
         if fields.source != "id" or fields.target != "en":
             raise ApiError(400, f"{fields.source} -> {fields.target} is not supported")
@@ -56,11 +52,7 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(CorrectionRequest),
     )
     async def add(request: Request):
-        data = await read_fields(request)
-        key = text_field(data.get("api_key"))
-        owner = service.check_access(request, key)
-        if not limiter.allow(owner):
-            raise ApiError(429, "Too many corrections: try again in a minute", {"Retry-After": "60"})
+        data, key = await _caller(service, limiter, request)
         fields = parse(CorrectionRequest, data)
         made = await _add(
             service,
@@ -80,6 +72,15 @@ def router(service: Service) -> APIRouter:
         return {"deleted": correction_id}
 
     return routes
+
+
+async def _caller(service: Service, limiter: RateLimiter, request: Request) -> tuple[dict, str | None]:
+    """The body and the key of a correction's request, once its caller may make one (403/429)."""
+    data = await read_fields(request)
+    key = text_field(data.get("api_key"))
+    if not limiter.allow(service.check_access(request, key)):
+        raise ApiError(429, "Too many corrections: try again in a minute", {"Retry-After": "60"})
+    return data, key
 
 
 async def _add(service: Service, source: str, translation: str, who: str, force: bool, profile: str | None):

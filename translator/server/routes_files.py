@@ -97,11 +97,7 @@ def router(service: Service, store: FileStore) -> APIRouter:
 
     @routes.post("/translate_file", summary="Translate a file (LibreTranslate)")
     async def translate_upload(request: Request):
-        data = await read_fields(request)
-        owner = service.check_access(request, text_field(data.get("api_key")))
-        upload = data.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ApiError(400, "Invalid request: missing file parameter")
+        data, owner, upload = await read_upload(service, request)
         for field in ("source", "target"):
             if not text_field(data.get(field)):
                 raise ApiError(400, f"Invalid request: missing {field} parameter")
@@ -138,6 +134,16 @@ def _translate(service: Service, profile: str, owner: str, content: bytes, name:
         raise ApiError(503, "the server is busy; retry shortly", {"Retry-After": "2"}) from None
     except ShuttingDown:
         raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
+
+
+async def read_upload(service: Service, request: Request) -> tuple[dict, str, Any]:
+    """A file route's body, its caller (access checked) and its uploaded ``file`` (400 without one)."""
+    data = await read_fields(request)
+    owner = service.check_access(request, text_field(data.get("api_key")))
+    upload = data.get("file")
+    if upload is None or isinstance(upload, str):
+        raise ApiError(400, "Invalid request: missing file parameter")
+    return data, owner, upload
 
 
 def upload_name(upload: Any) -> str:

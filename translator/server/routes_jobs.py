@@ -15,8 +15,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from ..errors import first_line
 from ..formats import SUFFIXES, translate_file
 from .jobs import Job, Jobs
-from .routes_files import FileStore, Scheduled, upload_name
-from .service import ApiError, Service, read_fields, text_field
+from .routes_files import FileStore, Scheduled, read_upload, upload_name
+from .service import ApiError, Service, text_field
 
 
 def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
@@ -26,11 +26,7 @@ def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
         "/v1/files", summary="Translate a file as a job: 202, then its status and events", status_code=202
     )
     async def submit_file(request: Request):
-        data = await read_fields(request)
-        owner = service.check_access(request, text_field(data.get("api_key")))
-        upload = data.get("file")
-        if upload is None or isinstance(upload, str):
-            raise ApiError(400, "Invalid request: missing file parameter")
+        data, owner, upload = await read_upload(service, request)
         name = upload_name(upload)
         if Path(name).suffix.lower() not in SUFFIXES:
             raise ApiError(400, f"{name}: unsupported file type; translator reads {', '.join(SUFFIXES)}")
