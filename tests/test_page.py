@@ -267,5 +267,11 @@ def test_a_link_and_a_dropped_office_file(browser, tiny_config, tmp_path):
             saved = tmp_path / "saved.docx"
             download.value.save_as(saved)
             assert Document(str(saved)).paragraphs[0].text != "Judul", "the file came back translated"
+
+            broken = tmp_path / "rusak.docx"
+            broken.write_bytes(b"PK\x03\x04 broken")
+            page.set_input_files("#file", str(broken))
+            page.wait_for_selector("#status.error")
+            assert "damaged" in page.text_content("#status")
         finally:
             context.close()

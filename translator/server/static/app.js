@@ -54,24 +54,30 @@ function takeFile(file) {
   reader.readAsText(file);
 }
 
-// An office file, subtitles or a PDF: translated into the same kind of file (a PDF's as .docx),
-// offered as a download.
+// An office file, subtitles or a PDF: translated as a job into the same kind of file (a PDF's as
+// .docx), its progress shown while it runs, then offered as a download.
 async function translateWholeFile(file) {
   const form = new FormData();
   form.append("file", file, file.name);
-  form.append("source", "id");
-  form.append("target", "en");
   say(`Translating ${file.name}…`);
   $("progress").hidden = false;
   $("progress").removeAttribute("value");
   try {
-    const response = await fetch("/translate_file", { method: "POST", body: form, headers: headers() });
-    const data = await response.json().catch(() => ({ error: response.statusText }));
-    if (!response.ok) throw new Error(data.error || response.statusText);
+    const response = await fetch("/v1/files", { method: "POST", body: form, headers: headers() });
+    let job = await response.json().catch(() => ({ error: response.statusText }));
+    if (!response.ok) throw new Error(job.error || response.statusText);
+    const status = job.status_url.slice(job.status_url.indexOf("/v1/"));
+    while (job.status === "queued" || job.status === "running") {
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      job = await (await fetch(status, { headers: headers() })).json();
+      if (job.total) { $("progress").max = job.total; $("progress").value = job.done; }
+      if (job.status === "running") say(`Translating ${file.name}: ${job.done} of ${job.total} sentences`);
+    }
+    if (job.status !== "done") throw new Error(job.error || "the file could not be translated");
     const link = document.createElement("a");
-    link.href = data.translatedFileUrl;
+    link.href = job.download_url.slice(job.download_url.indexOf("/download_file/"));
     link.id = "translated-file";
-    link.textContent = "Download " + decodeURIComponent(data.translatedFileUrl.split("/").pop().replace(/^[0-9a-f]{32}\./, ""));
+    link.textContent = "Download " + decodeURIComponent(link.href.split("/").pop().replace(/^[0-9a-f]{32}\./, ""));
     $("status").replaceChildren(link);
     $("status").classList.remove("error");
   } catch (error) {
