@@ -334,7 +334,7 @@ def test_an_unknown_section_key_lists_the_valid_ones(tmp_path):
     assert found == [
         "summarization.zzz: unknown key (valid keys: model, revision, max_input_tokens, batch_size, "
         "max_batch_tokens, device, backend, "
-        "compute_type, generation, method, fallback, max_words, ratio, include_boilerplate)"
+        "compute_type, generation, method, fallback, max_words, ratio, include_boilerplate, max_windows)"
     ]
 
 

@@ -187,3 +187,20 @@ def test_a_retry_at_the_cap_chooses_among_its_candidates_too(config):
     segment = pipeline(SOURCE, summarize=False).segments[0]
     assert segment.translation == CLEAN.text
     assert [f.kind for f in segment.flags] == ["retried", "reranked"]
+
+
+def test_a_very_long_text_is_summarised_from_windows_spread_through_it(config):
+    fake = FakeModel(role="summarization", max_input_tokens=16, max_positions=32)
+    sentences = [f"Sentence number {i} says something about buses." for i in range(60)]  # 2 a window
+    summary = Summarizer(fake, replace(config.summarization, max_windows=4)).summarize(sentences)
+    seen = " ".join(text for texts, _ in fake.calls for text in texts)
+    assert summary.chunks == 30, "summary_chunks counts the whole text's windows"
+    flag = next(f for f in summary.warnings if f.kind == "summary")
+    assert flag.detail == "4/30" and "spread evenly" in flag.message
+    for kept in (0, 1, 20, 39, 58, 59):  # windows 0, 10, 19 and 29: the first, the last, between
+        assert f"number {kept} says" in seen
+    assert "number 10 says" not in seen and "number 50 says" not in seen
+    uncapped = FakeModel(role="summarization", max_input_tokens=16, max_positions=32)
+    whole = Summarizer(uncapped, replace(config.summarization, max_windows=None)).summarize(sentences)
+    assert not [f for f in whole.warnings if f.kind == "summary"] and whole.chunks == 30
+    assert "number 10 says" in " ".join(t for texts, _ in uncapped.calls for t in texts)

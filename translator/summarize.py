@@ -70,6 +70,9 @@ class Summarizer:
         first_chunks = 0
         for round_number in range(1, MAX_ROUNDS + 1):
             windows = self.windows(units)
+            if round_number == 1:
+                first_chunks = len(windows)  # the whole text's, before any sampling
+                windows = self._sample(windows, warnings)
             first_chunks = first_chunks or len(windows)
             counter.add(len(windows))
             if len(windows) == 1:
@@ -105,6 +108,19 @@ class Summarizer:
         counter.add(1)
         output = self._run(self.windows(units)[:1], final=True, max_words=max_words, on_batch=counter.done)[0]
         return Summary(text=output.text, chunks=first_chunks, rounds=MAX_ROUNDS + 1, warnings=warnings)
+
+    def _sample(self, windows: list[str], warnings: list[Flag]) -> list[str]:
+        """At most ``max_windows`` windows, spread evenly through the text (first and last kept)."""
+        cap = getattr(self.cfg, "max_windows", None)
+        if not cap or len(windows) <= cap:
+            return windows
+        picked = sorted({round(i * (len(windows) - 1) / max(1, cap - 1)) for i in range(cap)})
+        message = (
+            f"summary: the text is {len(windows)} windows long; summarised {len(picked)} of them, spread "
+            "evenly through it (summarization.max_windows)"
+        )
+        warnings.append(Flag("summary", message, None, f"{len(picked)}/{len(windows)}"))
+        return [windows[i] for i in picked]
 
     def windows(self, units: list[str]) -> list[str]:
         """Pack sentences, in order, into the fewest windows that each fit the input budget."""

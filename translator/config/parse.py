@@ -358,6 +358,12 @@ def _parse_summarization(data: Mapping[str, Any], fail) -> dict[str, Any]:
         fail("include_boilerplate", f"must be true or false, got {include!r}")
     else:
         extra["include_boilerplate"] = include
+    if "max_windows" in data:
+        windows = data["max_windows"]
+        if windows is not None and not is_int(windows, 1):
+            fail("max_windows", f"must be an integer >= 1 (or null: no cap), got {windows!r}")
+        else:
+            extra["max_windows"] = windows
     return extra
 
 

@@ -42,7 +42,7 @@ COMPUTE_TYPES = (
 )
 EXTRA_KEYS = {
     "translation": ("retry_generation", "candidates", "low_confidence", "min_confidence"),
-    "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate"),
+    "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate", "max_windows"),
 }
 DEFAULT_BATCH_SIZE = {"translation": 16, "summarization": 4}
 SUMMARY_METHODS = ("abstractive", "extractive")
@@ -106,6 +106,9 @@ class SummarizationConfig(ModelConfig):
     max_words: int | None = None
     ratio: float | None = None  # of the words in the summarised translation
     include_boilerplate: bool = False
+    # A text longer than this many windows is summarised from this many windows spread evenly through
+    # it (flagged): a 200-page document's map-reduce would otherwise run for many minutes. None: all.
+    max_windows: int | None = 32
 
     @property
     def needs_model(self) -> bool:
