@@ -130,10 +130,12 @@ def test_odt_keeps_its_spans(tiny_pipeline):
     ns = {"text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0"}
     english = _translations(out)
     paragraphs = content.findall(".//text:p", ns)
-    assert "".join(paragraphs[0].itertext()) == english[WHOLE]
-    assert paragraphs[0].find("text:span", ns) is not None, "the span stays (emptied)"
-    assert "".join(content.find(".//text:h", ns).itertext()) == english["Bus listrik di Bandung"]
-    assert out.summary, "an .odt's summary goes to a file of its own"
+    assert "".join(paragraphs[1].itertext()) == english[WHOLE]
+    assert paragraphs[1].find("text:span", ns) is not None, "the span stays (emptied)"
+    headings = content.findall(".//text:h", ns)
+    assert headings[0].text == "English summary" and paragraphs[0].text == out.result.summary
+    assert "".join(headings[1].itertext()) == english["Bus listrik di Bandung"]
+    assert out.summary is None, "the summary is at the top, not in a file of its own"
 
 
 def test_plain_text_gets_the_summary_on_top(tiny_pipeline):

@@ -86,23 +86,19 @@ def translate_file(
 
 def _package(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
     from .package import FLAVOURS, Package
-    from .writers import docx_summary_first, pptx_summary_first
+    from .writers import docx_summary_first, odt_summary_first, pptx_summary_first
 
     package = Package(data, name, FLAVOURS[suffix])
     done = translate_units(pipeline, package.units, name, summarize, force, progress)
     text = done.result.summary if summarize and summary == "top" else None
     if text and suffix == ".docx":
         docx_summary_first(package.trees["word/document.xml"], text)
+    if text and suffix == ".odt":
+        odt_summary_first(package.trees["content.xml"], text)
     out = package.save()
     if text and suffix == ".pptx":
         out = pptx_summary_first(out, text)
-    place = summary if suffix != ".odt" else "file"  # an .odt's summary: a file of its own, for now
-    notes = (
-        ["the summary of an .odt is written to a file of its own"]
-        if summarize and summary == "top" and suffix == ".odt"
-        else []
-    )
-    return _finish(out, suffix, done, summarize, place, notes)
+    return _finish(out, suffix, done, summarize, summary)
 
 
 def _markup(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:

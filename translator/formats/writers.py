@@ -58,6 +58,25 @@ def docx_summary_first(tree, summary: str) -> None:
         body.insert(position, paragraph)
 
 
+def odt_summary_first(tree, summary: str) -> None:
+    """A heading and the summary at the top of an .odt's text."""
+    from lxml import etree
+
+    from .package import TEXT
+
+    office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+    body = tree.find(f"{{{office}}}body/{{{office}}}text")
+    if body is None:
+        return
+    heading = etree.Element(f"{{{TEXT}}}h", {f"{{{TEXT}}}outline-level": "1"})
+    heading.text = SUMMARY_TITLE
+    paragraph = etree.Element(f"{{{TEXT}}}p")
+    paragraph.text = summary
+    at = next((i for i, child in enumerate(body) if child.tag.startswith(f"{{{TEXT}}}")), len(body))
+    body.insert(at, paragraph)
+    body.insert(at, heading)
+
+
 def pptx_summary_first(data: bytes, summary: str) -> bytes:
     """A first slide holding the summary (a title-and-content layout where the deck has one)."""
     from pptx import Presentation
