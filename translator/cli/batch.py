@@ -24,7 +24,7 @@ def add_parser(commands) -> None:
     batch = commands.add_parser(
         "batch",
         parents=[config, runtime, summary],
-        help="translate many documents into a JSONL file (resumable)",
+        help="many documents into a JSONL file, or a folder of files into translated files (resumable)",
         description="Translate a directory of .txt/.md/.html files, a JSONL file or a CSV file into "
         "one JSON line per document. Rerunning the same command skips the ids already in OUTPUT.",
     )

@@ -19,7 +19,7 @@ def add_parsers(commands) -> None:
     run = commands.add_parser(
         "run",
         parents=[document, config, runtime, summary],
-        help="translate and summarise a text",
+        help="translate and summarise a text, a file (.docx .pptx .odt .srt .pdf) or a web page",
         description="Translate and summarise a text.",
     )
     run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
@@ -35,7 +35,7 @@ def add_parsers(commands) -> None:
     translate = commands.add_parser(
         "translate",
         parents=[document, config, runtime],
-        help="translate a text (no summary)",
+        help="translate a text, a file or a web page (no summary)",
         description="Translate a text; no summary.",
     )
     translate.add_argument(
