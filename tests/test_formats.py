@@ -204,7 +204,10 @@ def test_the_cli_writes_the_translated_file_and_never_half_of_one(tiny_config, t
 
     broken = tmp_path / "rusak.docx"
     broken.write_bytes(b"PK\x03\x04 broken")
-    failed = cli("run", str(broken), "-o", str(tmp_path / "rusak.en.docx"), "--config", str(tiny_config))
+    from unittest import mock
+
+    with mock.patch("translator.pipeline.Pipeline.from_config", side_effect=AssertionError("a model loaded")):
+        failed = cli("run", str(broken), "-o", str(tmp_path / "rusak.en.docx"), "--config", str(tiny_config))
     assert failed.returncode == 2 and "damaged" in failed.stderr.decode()
     assert "Traceback" not in failed.stderr.decode() and not (tmp_path / "rusak.en.docx").exists()
 

@@ -43,8 +43,9 @@ def run_file(args: argparse.Namespace) -> int:
     out = Path(args.output) if args.output else source.with_name(f"{source.stem}.en{suffix}")
     check_output_path(str(out))
     place = "none" if args.command == "translate" or getattr(args, "no_summary", False) else args.summary_in
-    _check_readable(data, source.name)  # a damaged or unreadable file fails before any model loads
-    pipeline = load_pipeline(config, progress, summarize=place != "none")
+    # Loaded when translate_file first needs it, after the file was opened: a damaged or unreadable
+    # file fails before any model loads, and the file is read once.
+    pipeline = Lazy(lambda: load_pipeline(config, progress, summarize=place != "none"))
     done = translate_file(
         pipeline, data, source.name, summary=place, pdf_as=suffix if suffix in (".docx", ".md") else ".docx",
         force=args.force, progress=progress.update,
@@ -62,23 +63,19 @@ def run_file(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_readable(data: bytes, name: str) -> None:
-    """Open the file as its kind (no model needed), so that bad input is refused first."""
-    suffix = Path(name).suffix.lower()
-    if suffix == ".pdf":
-        from ..formats.pdf import pdf_paragraphs
+class Lazy:
+    """A Pipeline loaded on first use."""
 
-        pdf_paragraphs(data, name)
-    elif suffix in LAYOUT_SUFFIXES:
-        from ..documents import decode
+    def __init__(self, load):
+        self._load, self._loaded = load, None
 
-        decode(data, name)
-    elif suffix == ".srt":
-        from ..documents import decode
-        from ..formats.subtitles import Subtitles
+    def _get(self):
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
 
-        Subtitles(decode(data, name), name)
-    else:
-        from ..formats.package import FLAVOURS, Package
+    def __getattr__(self, name: str):
+        return getattr(self._get(), name)
 
-        Package(data, name, FLAVOURS[suffix])
+    def __call__(self, *args, **kwargs):
+        return self._get()(*args, **kwargs)

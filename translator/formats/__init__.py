@@ -61,7 +61,7 @@ def translate_file(
         )
     if summary not in SUMMARY_PLACES:
         raise ValueError(f"summary must be one of {SUMMARY_PLACES}, got {summary!r}")
-    summarize = summary != "none" and pipeline.summary.enabled
+    summarize = summary != "none"  # and the pipeline makes summaries: see Translated.summarized
     if suffix in (".docx", ".pptx", ".odt"):
         return _package(pipeline, data, name, suffix, summary, summarize, force, progress)
     if suffix == ".srt":
@@ -69,8 +69,8 @@ def translate_file(
 
         subtitles = Subtitles(_text(data, name), name)
         done = translate_units(pipeline, subtitles.units, name, summarize, force, progress)
-        notes = ["the summary of a subtitle file is written to a file of its own"] if summarize else []
-        return _finish(subtitles.save(), suffix, done, summarize, "file", notes)
+        notes = ["the summary of a subtitle file is written to a file of its own"] if done.summarized else []
+        return _finish(subtitles.save(), suffix, done, "file", notes)
     if suffix == ".pdf":
         return _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress)
     if suffix in (".html", ".htm", ".md"):
@@ -80,8 +80,8 @@ def translate_file(
     from .writers import text_with_summary
 
     english = "\n\n".join(u.text for u in units)
-    text = text_with_summary(english, done.result.summary if summarize and summary == "top" else None)
-    return _finish(text, suffix, done, summarize, summary)
+    text = text_with_summary(english, done.result.summary if done.summarized and summary == "top" else None)
+    return _finish(text, suffix, done, summary)
 
 
 def _package(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
@@ -90,7 +90,7 @@ def _package(pipeline, data, name, suffix, summary, summarize, force, progress) 
 
     package = Package(data, name, FLAVOURS[suffix])
     done = translate_units(pipeline, package.units, name, summarize, force, progress)
-    text = done.result.summary if summarize and summary == "top" else None
+    text = done.result.summary if done.summarized and summary == "top" else None
     if text and suffix == ".docx":
         docx_summary_first(package.trees["word/document.xml"], text)
     if text and suffix == ".odt":
@@ -98,7 +98,7 @@ def _package(pipeline, data, name, suffix, summary, summarize, force, progress) 
     out = package.save()
     if text and suffix == ".pptx":
         out = pptx_summary_first(out, text)
-    return _finish(out, suffix, done, summarize, summary)
+    return _finish(out, suffix, done, summary)
 
 
 def _markup(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
@@ -107,12 +107,12 @@ def _markup(pipeline, data, name, suffix, summary, summarize, force, progress) -
     opened = MarkdownFile(_text(data, name), name) if suffix == ".md" else Page(_text(data, name), name)
     done = translate_units(pipeline, opened.units, name, summarize, force, progress)
     out = opened.save()
-    text = done.result.summary if summarize and summary == "top" else None
+    text = done.result.summary if done.summarized and summary == "top" else None
     if text and suffix == ".md":
         out = f"## English summary\n\n{text}\n\n".encode() + out
     elif text:
         out = _html_summary_first(out, text)
-    return _finish(out, suffix, done, summarize, summary)
+    return _finish(out, suffix, done, summary)
 
 
 def _html_summary_first(page: bytes, summary: str) -> bytes:
@@ -140,10 +140,10 @@ def _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress) -> F
         f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
         f"as {pdf_as}."
     )
-    text = done.result.summary if summarize and summary == "top" else None
+    text = done.result.summary if done.summarized and summary == "top" else None
     english = [u.text for u in units]
     writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
-    return _finish(writer(english, text, note), pdf_as, done, summarize, summary, [note, *read_notes])
+    return _finish(writer(english, text, note), pdf_as, done, summary, [note, *read_notes])
 
 
 def _plain_units(text: str) -> list[Unit]:
@@ -171,14 +171,14 @@ def _text(data: bytes, name: str) -> str:
 
 
 def _finish(
-    data: bytes, suffix: str, done: Translated, summarize: bool, place: str, notes: list[str] | None = None
+    data: bytes, suffix: str, done: Translated, place: str, notes: list[str] | None = None
 ) -> FileResult:
     notes = [*(notes or []), *done.notes]
     if done.kept:
         notes.append(f"{done.kept} part(s) without words (numbers, links, symbols) were kept as they were")
     flags = [Flag("document", note) for note in notes]
     result = replace(done.result, warnings=[*done.result.warnings, *flags])
-    summary = result.summary if summarize and place == "file" else None
+    summary = result.summary if done.summarized and place == "file" else None
     return FileResult(data, suffix, result, summary, notes)
 
 

@@ -31,6 +31,7 @@ class Translated:
     """A document translated: the Result of its text, and notes on what the writer changed."""
 
     result: Result
+    summarized: bool  # a summary was asked for and the pipeline makes them
     units: int  # units translated
     kept: int  # units left as they were: no letters (numbers, code, URLs alone)
     notes: list[str] = field(default_factory=list)
@@ -39,7 +40,8 @@ class Translated:
 def translate_units(
     pipeline, units: list[Unit], name: str, summarize: bool, force: bool, progress=None
 ) -> Translated:
-    """Translate every unit with letters in one pipeline call and write each translation back."""
+    """Translate every unit with letters in one pipeline call and write each translation back. The
+    pipeline is first touched here, after the file was opened: a bad file fails before models load."""
     wanted = [u for u in units if _LETTER.search(u.text) and not _is_link(u.text)]
     if not wanted:
         from ..errors import InputError
@@ -51,6 +53,7 @@ def translate_units(
         spans.append((position, position + len(text)))
         joined.append(text)
         position += len(text) + len(SEPARATOR)
+    summarize = summarize and pipeline.summary.enabled
     result = pipeline(
         Document(SEPARATOR.join(joined), name, "text"), summarize=summarize, force=force, progress=progress
     )
@@ -70,7 +73,7 @@ def translate_units(
             f"{simplified} paragraph(s) mixed formatting inside a sentence (bold, a link, another font): "
             "the translation carries the first run's formatting"
         )
-    return Translated(result, len(wanted), len(units) - len(wanted), notes)
+    return Translated(result, summarize, len(wanted), len(units) - len(wanted), notes)
 
 
 def _is_link(text: str) -> bool:
