@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import InputError
+from .memory import TranslationMemory, chunks
 from .text.checks import check_segment
-
-if TYPE_CHECKING:
-    from .memory import TranslationMemory
 
 LOCAL = "local"  # who made a correction when no API key names a person
 
@@ -61,7 +59,7 @@ def problem(source: str, translation: str) -> str | None:
 class Corrections:
     """The corrections held in ``memory``'s file."""
 
-    def __init__(self, memory: "TranslationMemory"):
+    def __init__(self, memory: TranslationMemory):
         self.memory = memory
 
     def add(
@@ -97,12 +95,10 @@ class Corrections:
         """The latest correction of each of ``sources`` that has one, by the source as given."""
         wanted = {normal(s): s for s in sources if s.strip()}
         found: dict[str, Correction] = {}
-        keys = list(wanted)
-        for start in range(0, len(keys), 500):
-            chunk = keys[start : start + 500]
+        for chunk, marks in chunks(list(wanted)):
             rows = self.memory.read(
                 f"SELECT {_COLUMNS} FROM corrections WHERE id IN (SELECT max(id) FROM corrections "
-                f"WHERE source IN ({','.join('?' * len(chunk))}) GROUP BY source)",
+                f"WHERE source IN ({marks}) GROUP BY source)",
                 chunk,
             )
             for row in rows:

@@ -34,6 +34,11 @@ FORMAT = "translator-memory 1"
 BUSY_TIMEOUT_S = 30.0
 DEFAULT_MAX_MB = 500
 ENTRY_OVERHEAD = 40  # bytes an entry costs beyond its key and value (row header, index)
+# The data's size as the bound counts it, measured by a scan (only when a file is first opened, or
+# after a bulk import; every other write keeps the count up to date).
+MEASURED_BYTES = (
+    f"SELECT CAST(coalesce(sum(length(key) + length(value) + {ENTRY_OVERHEAD}), 0) AS TEXT) FROM memory"
+)
 
 
 def default_path() -> Path:
@@ -98,7 +103,7 @@ class TranslationMemory:
         found: dict[str, Generated] = {}
         now = time.time()
         with self._lock:
-            for chunk, marks in _chunks(keys):
+            for chunk, marks in chunks(keys):
                 query = f"SELECT key, value FROM memory WHERE key IN ({marks})"
                 found.update((key, _decode(value)) for key, value in self._db.execute(query, chunk))
             with _transaction(self._db):
@@ -116,7 +121,7 @@ class TranslationMemory:
             return
         with self._lock, _transaction(self._db):
             replaced = 0
-            for chunk, marks in _chunks([row[0] for row in rows]):
+            for chunk, marks in chunks([row[0] for row in rows]):
                 query = (
                     "SELECT coalesce(sum(length(key) + length(value) + ?), 0) FROM memory "
                     f"WHERE key IN ({marks})"
@@ -219,11 +224,7 @@ def open_database(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
         db.execute("SELECT count(*) FROM memory").fetchone()
         # The data's size, kept up to date by every write: the bound is checked without a scan.
         # A file from before this row existed is measured once.
-        db.execute(
-            "INSERT OR IGNORE INTO meta SELECT 'bytes', CAST(coalesce(sum(length(key) + length(value) + "
-            "?), 0) AS TEXT) FROM memory",
-            (ENTRY_OVERHEAD,),
-        )
+        db.execute(f"INSERT OR IGNORE INTO meta SELECT 'bytes', ({MEASURED_BYTES})")
     except sqlite3.DatabaseError:
         db.close()
         raise
@@ -242,7 +243,7 @@ def _transaction(db: sqlite3.Connection) -> Iterator[None]:
     db.execute("COMMIT")
 
 
-def _chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
+def chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
     """``keys`` in chunks within SQLite's limit on parameters, each with its ``?`` marks."""
     for start in range(0, len(keys), size):
         chunk = keys[start : start + size]

@@ -17,14 +17,12 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import Iterator
 
 from .corrections import normal
 from .errors import InputError, OutputError
+from .memory import MEASURED_BYTES, TranslationMemory
 from .version import __version__
-
-if TYPE_CHECKING:
-    from .memory import TranslationMemory
 
 MAX_TMX_MB = 200  # a larger file is refused before parsing
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -55,7 +53,7 @@ class ImportCount:
     skipped: int = 0  # units without both languages, or model units without a key
 
 
-def export_memory(memory: "TranslationMemory", path: str | os.PathLike[str]) -> tuple[int, int]:
+def export_memory(memory: TranslationMemory, path: str | os.PathLike[str]) -> tuple[int, int]:
     """Write every correction (with its history) and every model translation whose source is known
     to ``path``; returns (units written, model entries left out for want of their source)."""
     units, unknown = list(_corrections(memory)), 0
@@ -69,13 +67,13 @@ def export_memory(memory: "TranslationMemory", path: str | os.PathLike[str]) -> 
     return len(units), unknown
 
 
-def _corrections(memory: "TranslationMemory") -> Iterator[Unit]:
+def _corrections(memory: TranslationMemory) -> Iterator[Unit]:
     rows = memory.read("SELECT source, translation, who, created FROM corrections ORDER BY id")
     for source, translation, who, created in rows:
         yield Unit(source, translation, "correction", who, created)
 
 
-def import_memory(memory: "TranslationMemory", path: str | os.PathLike[str]) -> ImportCount:
+def import_memory(memory: TranslationMemory, path: str | os.PathLike[str]) -> ImportCount:
     """Add ``path``'s units to the memory in one transaction: all of them, or nothing on an error.
     A unit already there (the same correction, the same model key) is not added twice."""
     units, skipped = read_tmx(path)
@@ -99,10 +97,7 @@ def import_memory(memory: "TranslationMemory", path: str | os.PathLike[str]) -> 
                     (normal(unit.source), unit.target.strip(), unit.who, unit.created),
                 )
                 corrections += 1
-        db.execute(
-            "UPDATE meta SET value = (SELECT CAST(coalesce(sum(length(key) + length(value) + 40), 0) AS "
-            "TEXT) FROM memory) WHERE name = 'bytes'"
-        )  # measured once per import
+        db.execute(f"UPDATE meta SET value = ({MEASURED_BYTES}) WHERE name = 'bytes'")  # once per import
     return ImportCount(corrections, model, skipped)
 
 
