@@ -109,7 +109,9 @@ def router(service: Service, store: FileStore) -> APIRouter:
             raise ApiError(400, "Invalid request: file format not supported")
         content = await upload.read()
         profile, _ = service.pipeline(None)
-        done = await asyncio.to_thread(_translate, service, profile, owner, content, name)
+        done = await asyncio.to_thread(
+            translate_scheduled, service, profile, owner, content, name, summary="none"
+        )
         stored = store.put(f"{Path(name).stem}.en{done.suffix}", done.data)
         return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{stored}"}
 
@@ -123,11 +125,15 @@ def router(service: Service, store: FileStore) -> APIRouter:
     return routes
 
 
-def _translate(service: Service, profile: str, owner: str, content: bytes, name: str) -> Any:
+def translate_scheduled(
+    service: Service, profile: str, owner: str, content: bytes, name: str, job: Job | None = None, **options
+) -> Any:
+    """``translate_file`` through the scheduler; what stops it becomes an ApiError (400 for the
+    file's own fault, 503 for a full or stopping server)."""
     from .tickets import QueueFull, ShuttingDown
 
     try:
-        return translate_file(Scheduled(service, profile, owner), content, name, summary="none", force=True)
+        return translate_file(Scheduled(service, profile, owner, job), content, name, force=True, **options)
     except InputError as e:
         raise ApiError(400, first_line(e)) from None
     except QueueFull:

@@ -13,9 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..errors import first_line
-from ..formats import SUFFIXES, translate_file
+from ..formats import SUFFIXES
 from .jobs import Job, Jobs
-from .routes_files import FileStore, Scheduled, read_upload, upload_name
+from .routes_files import FileStore, read_upload, translate_scheduled, upload_name
 from .service import ApiError, Service, text_field
 
 
@@ -78,13 +78,8 @@ def _run_job(
     """The job's thread: translate, store the file, say how it ended (never raises)."""
     job.update(status="running")
     try:
-        done = translate_file(
-            Scheduled(service, profile, job.owner, job),
-            content,
-            job.name,
-            summary=summary,
-            pdf_as=pdf_as,
-            force=True,
+        done = translate_scheduled(
+            service, profile, job.owner, content, job.name, job, summary=summary, pdf_as=pdf_as
         )
         stored = store.put(f"{Path(job.name).stem}.en{done.suffix}", done.data)
     except ApiError as e:
