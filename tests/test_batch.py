@@ -441,3 +441,16 @@ def test_resume_refuses_records_of_another_configuration(tmp_path, tiny_dirs, ti
     found = records(out)
     assert [r["id"] for r in found] == ["a", "b"]
     assert "beams:1" in found[0]["signature"] and "beams:2" in found[1]["signature"]
+
+
+def test_a_file_only_kind_in_a_jsonl_batch_gets_a_record_that_says_what_to_do(tmp_path, tiny_config):
+    root = tmp_path / "masuk"
+    root.mkdir()
+    (root / "berita.txt").write_text(SENTENCES[0], encoding="utf-8")
+    (root / "laporan.docx").write_bytes(b"PK\x03\x04 an office file")
+    out = tmp_path / "out.jsonl"
+    done = cli("batch", str(root), "--output", str(out), "--config", str(tiny_config), "--no-summary")
+    assert done.returncode == 1, "the office file is a failed record, never passed over silently"
+    found = {r["id"]: r for r in records(out)}
+    assert found["berita.txt"]["error"] is None
+    assert "--output-dir" in found["laporan.docx"]["error"]

@@ -87,15 +87,12 @@ def _limit(text: str, name: str, max_chars: int | None) -> str:
 
 # Formats people hold that are not text, by their first bytes: named, so the error says the format
 # is the problem (not "a binary file").
+_AS_FILE = "translator run FILE.docx (or .pptx, .odt) translates the file itself"
 _SIGNATURES = (
-    (b"%PDF-", "a PDF document", "pdftotext FILE FILE.txt"),
-    (
-        b"PK\x03\x04",
-        "an office document or archive (.docx, .odt, .pptx, .epub, .zip)",
-        "save it as .txt or .html",
-    ),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .ppt, .xls)", "save it as .txt or .html"),
-    (b"{\\rtf", "an RTF document", "save it as .txt or .html"),
+    (b"%PDF-", "a PDF document", "translator run FILE.pdf translates the file itself"),
+    (b"PK\x03\x04", "an office document or archive (.docx, .odt, .pptx, .epub, .zip)", _AS_FILE),
+    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .ppt, .xls)", "save it as .docx, then: " + _AS_FILE),
+    (b"{\\rtf", "an RTF document", "save it as .docx or .txt first"),
 )
 
 
@@ -103,8 +100,8 @@ def _unsupported(data: bytes, name: str) -> None:
     for signature, kind, fix in _SIGNATURES:
         if data.startswith(signature):
             raise InputError(
-                f"{name}: unsupported format: {kind}; translator reads plain text, Markdown and HTML "
-                f"({fix.replace('FILE', name) if name != 'stdin' else fix} first)"
+                f"{name}: unsupported format: {kind}; as text, translator reads plain text, Markdown and "
+                f"HTML ({fix})"
             )
 
 

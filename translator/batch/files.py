@@ -14,17 +14,17 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import TranslatorError, first_line
+from ..formats import SUFFIXES
 from ..output import write_atomic
 from .local import Stats
 from .records import RecordWriter
 from .resume import ResumeState
 
-FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt", ".html", ".htm", ".md")
 RECORDS = "translator-files.jsonl"
 
 
 def list_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in FILE_SUFFIXES)
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
 
 
 def run_file_batch(

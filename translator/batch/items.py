@@ -16,6 +16,7 @@ from typing import Iterator
 
 from ..documents import FORMATS, detect_format, document_from_bytes, to_document
 from ..errors import InputError
+from ..formats import FILE_ONLY
 
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm"}
 
@@ -53,7 +54,7 @@ def read_items(
         except LookupError:
             raise InputError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252, utf-16)") from None
     if path.is_dir():
-        files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+        files = _listed(path)
         if not files:
             raise InputError(f"{path}: no .txt, .md or .html files in this directory")
         return _from_files(path, files, fmt, encoding)
@@ -79,15 +80,27 @@ def count_items(source: str | os.PathLike[str]) -> int:
     """About how many documents ``source`` holds, counted without parsing them (for progress)."""
     path = Path(source)
     if path.is_dir():
-        return sum(1 for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DOCUMENT_SUFFIXES)
+        return len(_listed(path))
     with path.open("rb") as handle:
         lines = sum(1 for line in handle if line.strip())
     return max(0, lines - 1) if path.suffix.lower() == ".csv" else lines
 
 
+def _listed(root: Path) -> list[Path]:
+    """The documents of a directory, and the files (.docx, .pdf, ...) that only --output-dir
+    translates: those get a record that says so, rather than being passed over silently."""
+    wanted = DOCUMENT_SUFFIXES | set(FILE_ONLY)
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in wanted)
+
+
 def _from_files(root: Path, files: list[Path], fmt: str, encoding: str | None) -> Iterator[Item]:
     for file in files:
         doc_id = file.relative_to(root).as_posix()
+        if file.suffix.lower() in FILE_ONLY:
+            yield Item(
+                doc_id, None, f"a {file.suffix.lower()} file: translate it into a file with --output-dir DIR"
+            )
+            continue
         try:
             document = document_from_bytes(file.read_bytes(), doc_id, fmt, encoding)
         except InputError as e:

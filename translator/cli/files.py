@@ -8,11 +8,13 @@ import argparse
 import sys
 from pathlib import Path
 
+from ..formats import FILE_ONLY, SUFFIXES
 from .common import EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, report_warnings, say
 
-FILE_SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # always translated into a file
-LAYOUT_SUFFIXES = (".html", ".htm", ".md", ".txt")  # with --keep-layout; else read as text, as before
+# .docx .pptx .odt .srt .pdf are always translated into a file; the others (.txt .html .md) only
+# with --keep-layout, else read as text, as before.
+LAYOUT_SUFFIXES = tuple(s for s in SUFFIXES if s not in FILE_ONLY)
 
 
 def is_file_input(args: argparse.Namespace) -> bool:
@@ -21,7 +23,7 @@ def is_file_input(args: argparse.Namespace) -> bool:
     if args.input in (None, "-") or is_url(args.input):
         return False
     suffix = Path(args.input).suffix.lower()
-    return suffix in FILE_SUFFIXES or (getattr(args, "keep_layout", False) and suffix in LAYOUT_SUFFIXES)
+    return suffix in FILE_ONLY or (getattr(args, "keep_layout", False) and suffix in LAYOUT_SUFFIXES)
 
 
 def run_file(args: argparse.Namespace) -> int:

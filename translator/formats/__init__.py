@@ -23,6 +23,7 @@ from ..types import Flag, Result
 from .units import Translated, Unit, translate_units
 
 SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt", ".html", ".htm", ".md")
+FILE_ONLY = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # never read as text: only as files
 SUMMARY_PLACES = ("top", "file", "none")
 PDF_OUTPUTS = (".docx", ".md")
 
@@ -182,4 +183,12 @@ def _finish(
     return FileResult(data, suffix, result, summary, notes)
 
 
-__all__ = ["FileResult", "PDF_OUTPUTS", "SUFFIXES", "SUMMARY_PLACES", "output_suffix", "translate_file"]
+__all__ = [
+    "FILE_ONLY",
+    "FileResult",
+    "PDF_OUTPUTS",
+    "SUFFIXES",
+    "SUMMARY_PLACES",
+    "output_suffix",
+    "translate_file",
+]

@@ -59,7 +59,7 @@ ODT = Flavour(
     (f"{{{TEXT}}}tab", f"{{{TEXT}}}line-break", f"{{{TEXT}}}s"),
     mixed=True,
 )
-FLAVOURS = {".docx": DOCX, ".pptx": PPTX, ".odt": ODT, ".odp": ODT}
+FLAVOURS = {".docx": DOCX, ".pptx": PPTX, ".odt": ODT}
 
 
 class Package:
