@@ -414,3 +414,11 @@ def test_keep_layout_writes_html_as_html(tiny_config, tmp_path):
     assert (tmp_path / "halaman.en.html").read_text().startswith("<!DOCTYPE html>")
     plain = cli("translate", str(source), "--config", str(tiny_config))
     assert plain.returncode == 0 and "<" not in plain.stdout.decode(), "without it, HTML is read as text"
+
+
+def test_plain_text_keeps_its_lines_each_paragraph_translated_in_place(tiny_pipeline):
+    text = f"{SENTENCES[0]}\n{SENTENCES[1]}\n\n{SENTENCES[2]}\n***\n"  # news copy: a line is a paragraph
+    out = translate_file(tiny_pipeline, text.encode(), "berita.txt", summary="none")
+    english = _translations(out)
+    lines = out.data.decode().split("\n")
+    assert lines == [english[SENTENCES[0]], english[SENTENCES[1]], "", english[SENTENCES[2]], "***", ""]

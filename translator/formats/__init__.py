@@ -76,12 +76,13 @@ def translate_file(
         return _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress)
     if suffix in (".html", ".htm", ".md"):
         return _markup(pipeline, data, name, suffix, summary, summarize, force, progress)
-    units = _plain_units(_text(data, name))
-    done = translate_units(pipeline, units, name, summarize, force, progress)
+    plain = PlainText(_text(data, name))
+    done = translate_units(pipeline, plain.units, name, summarize, force, progress)
     from .writers import text_with_summary
 
-    english = "\n\n".join(u.text for u in units)
-    text = text_with_summary(english, done.result.summary if done.summarized and summary == "top" else None)
+    text = text_with_summary(
+        plain.save(), done.result.summary if done.summarized and summary == "top" else None
+    )
     return _finish(text, suffix, done, summary)
 
 
@@ -135,34 +136,43 @@ def _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress) -> F
     if pdf_as not in PDF_OUTPUTS:
         raise ValueError(f"pdf_as must be one of {PDF_OUTPUTS}, got {pdf_as!r}")
     paragraphs, read_notes = pdf_paragraphs(data, name)
-    units = _plain_units("\n\n".join(paragraphs))
-    done = translate_units(pipeline, units, name, summarize, force, progress)
+    plain = PlainText("\n\n".join(paragraphs))
+    done = translate_units(pipeline, plain.units, name, summarize, force, progress)
     note = (
         f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
         f"as {pdf_as}."
     )
     text = done.result.summary if done.summarized and summary == "top" else None
-    english = [u.text for u in units]
+    english = plain.english
     writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
     return _finish(writer(english, text, note), pdf_as, done, summary, [note, *read_notes])
 
 
-def _plain_units(text: str) -> list[Unit]:
-    """Paragraphs of a plain text (blank lines between them); each unit holds its own translation."""
-    units: list[Unit] = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        if block.strip():
-            unit = Unit(block, lambda t: None)
-            unit.write = _setter(unit)
-            units.append(unit)
-    return units
+class PlainText:
+    """A plain text opened for translation: its paragraphs as the segmenter finds them (each line of
+    news copy, hard-wrapped lines joined), each replaced in place by its translation; the line
+    breaks and blank lines between them are kept as they were."""
 
+    def __init__(self, text: str):
+        from ..text.segment import split_paragraphs
 
-def _setter(unit: Unit) -> Callable[[str], None]:
-    def write(translation: str) -> None:
-        unit.text = translation
+        self.text = text.replace("\r\n", "\n")
+        self.spans = split_paragraphs(self.text)
+        self.english = [span.text for span in self.spans]  # a paragraph without words stays as it is
+        self.units = [Unit(span.text, self._writer(i)) for i, span in enumerate(self.spans)]
 
-    return write
+    def _writer(self, index: int) -> Callable[[str], None]:
+        def write(translation: str) -> None:
+            self.english[index] = translation
+
+        return write
+
+    def save(self) -> str:
+        out, at = [], 0
+        for span, english in zip(self.spans, self.english):
+            out += [self.text[at : span.start], english]
+            at = span.end
+        return "".join(out) + self.text[at:]
 
 
 def _text(data: bytes, name: str) -> str:

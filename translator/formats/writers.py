@@ -35,7 +35,7 @@ def markdown_from_paragraphs(paragraphs: list[str], summary: str | None, note: s
 
 def text_with_summary(translation: str, summary: str | None) -> bytes:
     head = f"{SUMMARY_TITLE}\n{'-' * len(SUMMARY_TITLE)}\n{summary}\n\n{'-' * 40}\n\n" if summary else ""
-    return (head + translation + "\n").encode("utf-8")
+    return (head + translation.rstrip("\n") + "\n").encode("utf-8")
 
 
 def docx_summary_first(tree, summary: str) -> None:
