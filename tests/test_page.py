@@ -73,6 +73,7 @@ def test_the_example_article_shows_its_summary_and_every_row(page, tiny_pipeline
 
 def test_hover_and_focus_highlight_the_other_side(page):
     translate(page, f"{SENTENCES[0]} {SENTENCES[1]}")
+    assert page.locator("button.edit").count() == 0, "a server without a memory offers no Edit"
     row = page.locator("#pairs tbody tr").nth(1)
     row.locator("td.source").hover()
     assert "highlight" in row.locator("td.target").get_attribute("class")

@@ -5,6 +5,7 @@
 const $ = (id) => document.getElementById(id);
 let last = null; // the last Result, for the copy and download buttons
 let upload = null; // a dropped or chosen file, sent as multipart
+let correctable = false; // the server keeps corrections (it has a translation memory)
 
 function say(message, error = false) {
   $("status").textContent = message;
@@ -29,6 +30,7 @@ async function loadProfiles() {
     return;
   }
   const data = await response.json();
+  correctable = (await (await fetch("/frontend/settings")).json()).suggestions === true;
   const select = $("profile");
   select.replaceChildren();
   for (const name of [...new Set(data.models.map((m) => m.profile))]) {
@@ -212,6 +214,7 @@ function fill(i, segment) {
     target.append(list);
     target.setAttribute("aria-describedby", list.id);
   }
+  if (!correctable) return; // no memory to keep a correction in: no Edit button
   const edit = document.createElement("button");
   edit.type = "button";
   edit.className = "edit";
