@@ -100,11 +100,15 @@ def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
         (["run", "-"], b"abc\x00def", "binary file"),
         (["run", "-"], b"   \n\n ", "the input is empty"),
         (["run", "-", "--config", "no-such.yaml"], b"Teks.", "no-such.yaml: config file not found"),
-        (["run", "-"], b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", "stdin: unsupported format: a PDF document"),
+        (
+            ["run", "-"],
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj",
+            "stdin: a PDF document, not a text: translate the file itself",
+        ),
         (
             ["run", "-"],
             b"PK\x03\x04\x14\x00\x06\x00word/document.xml",
-            "unsupported format: an office document",
+            "not a valid office file (the zip archive is damaged)",
         ),
     ],
     ids=["missing-file", "directory", "invalid-utf8", "binary", "empty", "missing-config", "pdf", "docx"],

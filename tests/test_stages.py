@@ -123,8 +123,8 @@ def test_an_empty_summary_falls_back_only_when_configured(config, fallback, meth
 def test_the_signature_is_built_from_each_models_label(config):
     fake = FakeModel(model_id="org/mt", revision="abc123", max_input_tokens=16)
     pipeline = fake_pipeline(config, fake)
-    assert pipeline.signature(summarize=False).endswith(
-        "|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4|candidates:4"
+    assert "|mt:org/mt@abc123|max_in:16|backend:transformers|beams:4|candidates:4|mt_settings:" in (
+        pipeline.signature(summarize=False)
     )
 
 

@@ -8,21 +8,15 @@ tables and leaving out code. Whatever is left out is said in ``Document.notes``.
 
 from __future__ import annotations
 
-import codecs
-import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import InputError
+from .formats.registry import TEXT_FORMATS as FORMATS
+from .formats.registry import decode as registry_decode
+from .formats.registry import sniff_text
 from .types import Source
-
-FORMATS = ("auto", "text", "markdown", "html")
-_HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown"}
-_LOOKS_LIKE_HTML = re.compile(
-    r"^\s*(<!--.*?-->\s*)*<(!doctype\s+html|html|head|body|article|div|p|h1)\b", re.IGNORECASE | re.DOTALL
-)
 
 
 @dataclass(frozen=True)
@@ -35,7 +29,6 @@ class Document:
 
 
 BYTES_PER_CHAR = 4  # the most UTF-8 (and UTF-16) spends on one character
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def read_input(
@@ -85,64 +78,18 @@ def _limit(text: str, name: str, max_chars: int | None) -> str:
     return text
 
 
-# Formats people hold that are not text, by their first bytes: named, so the error says the format
-# is the problem (not "a binary file").
-_AS_FILE = "translator run FILE.docx (or .pptx, .odt) translates the file itself"
-_SIGNATURES = (
-    (b"%PDF-", "a PDF document", "translator run FILE.pdf translates the file itself"),
-    (b"PK\x03\x04", "an office document or archive (.docx, .odt, .pptx, .epub, .zip)", _AS_FILE),
-    (b"\xd0\xcf\x11\xe0", "an old Office document (.doc, .ppt, .xls)", "save it as .docx, then: " + _AS_FILE),
-    (b"{\\rtf", "an RTF document", "save it as .docx or .txt first"),
-)
-
-
-def _unsupported(data: bytes, name: str) -> None:
-    for signature, kind, fix in _SIGNATURES:
-        if data.startswith(signature):
-            raise InputError(
-                f"{name}: unsupported format: {kind}; as text, translator reads plain text, Markdown and "
-                f"HTML ({fix})"
-            )
-
-
 def decode(data: bytes, name: str, encoding: str | None = None) -> str:
-    """UTF-8 (with or without BOM) or BOM-marked UTF-16, or the ``encoding`` given; anything else
-    is an error with its byte offset. PDF, office and RTF files are refused by name."""
-    _unsupported(data, name)
-    if encoding is not None:
-        return _decode_as(data, name, encoding)
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(encoding)
-            except UnicodeDecodeError as e:
-                raise InputError(f"{name}: invalid {encoding} at byte {e.start}") from None
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise InputError(f"{name}: looks like a binary file (NUL byte at offset {nul})")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as e:
+    """The text of a text input (see formats.registry.decode); a PDF, office or other file that
+    only translates as a file is refused with the command that does it."""
+    from .formats.registry import identify
+
+    kind = identify(data, name)
+    if kind.structured and kind.name != "srt":
         raise InputError(
-            f"{name}: not valid UTF-8 at byte offset {e.start} (save the file as UTF-8, or name its "
-            "encoding: --encoding latin-1)"
-        ) from None
-
-
-def _decode_as(data: bytes, name: str, encoding: str) -> str:
-    try:
-        codecs.lookup(encoding)
-    except LookupError:
-        raise InputError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252, utf-16)") from None
-    try:
-        text = data.decode(encoding)
-    except UnicodeDecodeError as e:
-        raise InputError(f"{name}: not valid {encoding} at byte offset {e.start}") from None
-    text = text.removeprefix("\ufeff")
-    nul = text.find("\x00")
-    if nul >= 0:
-        raise InputError(f"{name}: looks like a binary file (NUL character at offset {nul})")
-    return text
+            f"{name}: {kind.description}, not a text: translate the file itself (translator run FILE, "
+            "or a folder: translator batch DIR --output-dir OUT)"
+        )
+    return registry_decode(data, name, encoding)
 
 
 def load_document(
@@ -173,14 +120,13 @@ def to_document(text: str, name: str, fmt: str = "auto") -> Document:
 
 
 def detect_format(name: str, text: str) -> str:
-    suffix = Path(name).suffix.lower()
-    if suffix in _HTML_SUFFIXES:
-        return "html"
-    if suffix in _MARKDOWN_SUFFIXES:
-        return "markdown"
-    if suffix in ("", ".txt") and _LOOKS_LIKE_HTML.match(text):
-        return "html"
-    return "text"
+    """html, markdown or text: by the suffix, else by how the text begins."""
+    from .formats.registry import BY_SUFFIX
+
+    kind = BY_SUFFIX.get(Path(name).suffix.lower())
+    if kind is not None and kind.name in ("html", "markdown"):
+        return kind.name
+    return "html" if sniff_text(text[:4096]) == "html" else "text"
 
 
 def html_to_text(html: str) -> tuple[str, list[str]]:

@@ -38,6 +38,7 @@ FLAG_KINDS = {
     "memory": "the translation memory was set aside, or could not be opened and was not used",
     "low_confidence": "the model was unsure of this sentence (its confidence is below low_confidence)",
     "source_kept": "confidence below min_confidence: the source sentence stands instead of a translation",
+    "control_chars": "characters a file cannot hold (XML's forbidden controls) were removed from the output",
 }
 
 

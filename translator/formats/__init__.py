@@ -18,14 +18,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError
 from ..types import Flag, Result
-from .units import Translated, Unit, translate_units
+from .registry import FILE_ONLY, SUFFIXES, Kind, identify
+from .units import Translated, Unit, translate_units, wanted
 
-SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".txt", ".html", ".htm", ".md")
-FILE_ONLY = (".docx", ".pptx", ".odt", ".srt", ".pdf")  # never read as text: only as files
 SUMMARY_PLACES = ("top", "file", "none")
 PDF_OUTPUTS = (".docx", ".md")
+NOTHING_TO_TRANSLATE = "nothing to translate: the file has no text with letters; it is returned unchanged"
 
 
 @dataclass
@@ -37,11 +36,17 @@ class FileResult:
     result: Result
     summary: str | None = None  # the summary, when it goes into a file of its own
     notes: list[str] = field(default_factory=list)
+    nothing: bool = False  # nothing to translate: ``data`` is the input as it was
 
 
-def output_suffix(name: str, pdf_as: str = ".docx") -> str:
-    suffix = Path(name).suffix.lower()
-    return pdf_as if suffix == ".pdf" else suffix
+def output_suffix(name: str, pdf_as: str = ".docx", data: bytes | None = None) -> str:
+    """The suffix of ``name``'s translated file (its kind from ``data`` when given, else from the
+    suffix alone)."""
+    from .registry import BY_SUFFIX
+    from .registry import output_suffix as kind_suffix
+
+    kind = identify(data, name) if data is not None else BY_SUFFIX.get(Path(name).suffix.lower())
+    return kind_suffix(name, kind, pdf_as) if kind is not None else Path(name).suffix.lower()
 
 
 def translate_file(
@@ -53,68 +58,92 @@ def translate_file(
     pdf_as: str = ".docx",
     force: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    encoding: str | None = None,
+    input_format: str = "auto",
 ) -> FileResult:
-    """Translate the file ``data`` (its kind from ``name``'s suffix) into the same kind of file."""
-    suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        raise InputError(
-            f"{name}: unsupported file type {suffix or '(none)'}; translator reads {', '.join(SUFFIXES)}"
-        )
+    """Translate the file ``data`` into the same kind of file; what it is comes from
+    formats.registry (its suffix, then its content; ``input_format`` for a text), and a text is
+    decoded in ``encoding`` when given."""
+    kind = identify(data, name, input_format, as_file=True)
     if summary not in SUMMARY_PLACES:
         raise ValueError(f"summary must be one of {SUMMARY_PLACES}, got {summary!r}")
+    if pdf_as not in PDF_OUTPUTS:
+        raise ValueError(f"pdf_as must be one of {PDF_OUTPUTS}, got {pdf_as!r}")
+    opened = _open(kind, data, name, encoding)
+    if not wanted(opened.units):
+        return FileResult(data, _own_suffix(name, kind), Result("", "", [], [], [], {}), None,
+                          [NOTHING_TO_TRANSLATE], nothing=True)  # fmt: skip
     summarize = summary != "none"  # and the pipeline makes summaries: see Translated.summarized
-    if suffix in (".docx", ".pptx", ".odt"):
-        return _package(pipeline, data, name, suffix, summary, summarize, force, progress)
-    if suffix == ".srt":
+    done = translate_units(pipeline, opened.units, name, summarize, force, progress)
+    text = done.result.summary if done.summarized and summary == "top" else None
+    if kind.name == "srt":
+        notes = ["the summary of a subtitle file is written to a file of its own"] if done.summarized else []
+        return _finish(opened.save(), ".srt", done, "file", notes)
+    if kind.name == "pdf":
+        from .writers import docx_from_paragraphs, markdown_from_paragraphs
+
+        note = (
+            f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
+            f"as {pdf_as}."
+        )
+        writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
+        out = writer(opened.english, text, note)
+        return _finish(out, pdf_as, done, summary, [note, *opened.notes])
+    return _finish(_saved(kind, opened, text), _own_suffix(name, kind), done, summary)
+
+
+def _own_suffix(name: str, kind: Kind) -> str:
+    from .registry import output_suffix as kind_suffix
+
+    return kind_suffix(name, kind)
+
+
+def _open(kind: Kind, data: bytes, name: str, encoding: str | None):
+    """The file opened by its kind's reader: an object with ``units`` and ``save()``."""
+    from .registry import decode
+
+    if kind.name in ("docx", "pptx", "odt"):
+        from .package import FLAVOURS, Package
+
+        return Package(data, name, FLAVOURS["." + kind.name])
+    if kind.name == "pdf":
+        from .pdf import pdf_paragraphs
+
+        paragraphs, notes = pdf_paragraphs(data, name)
+        plain = PlainText("\n\n".join(paragraphs))
+        plain.notes = notes
+        return plain
+    text = decode(data, name, encoding)
+    if kind.name == "srt":
         from .subtitles import Subtitles
 
-        subtitles = Subtitles(_text(data, name), name)
-        done = translate_units(pipeline, subtitles.units, name, summarize, force, progress)
-        notes = ["the summary of a subtitle file is written to a file of its own"] if done.summarized else []
-        return _finish(subtitles.save(), suffix, done, "file", notes)
-    if suffix == ".pdf":
-        return _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress)
-    if suffix in (".html", ".htm", ".md"):
-        return _markup(pipeline, data, name, suffix, summary, summarize, force, progress)
-    plain = PlainText(_text(data, name))
-    done = translate_units(pipeline, plain.units, name, summarize, force, progress)
-    from .writers import text_with_summary
+        return Subtitles(text, name)
+    if kind.name in ("html", "markdown"):
+        from .markup import MarkdownFile, Page
 
-    text = text_with_summary(
-        plain.save(), done.result.summary if done.summarized and summary == "top" else None
-    )
-    return _finish(text, suffix, done, summary)
+        return MarkdownFile(text, name) if kind.name == "markdown" else Page(text, name)
+    return PlainText(text)
 
 
-def _package(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
-    from .package import FLAVOURS, Package
-    from .writers import docx_summary_first, odt_summary_first, pptx_summary_first
+def _saved(kind: Kind, opened, summary: str | None) -> bytes:
+    """The file saved, with the English summary at its top in the way its kind allows."""
+    from .writers import docx_summary_first, odt_summary_first, pptx_summary_first, text_with_summary
 
-    package = Package(data, name, FLAVOURS[suffix])
-    done = translate_units(pipeline, package.units, name, summarize, force, progress)
-    text = done.result.summary if done.summarized and summary == "top" else None
-    if text and suffix == ".docx":
-        docx_summary_first(package.trees["word/document.xml"], text)
-    if text and suffix == ".odt":
-        odt_summary_first(package.trees["content.xml"], text)
-    out = package.save()
-    if text and suffix == ".pptx":
-        out = pptx_summary_first(out, text)
-    return _finish(out, suffix, done, summary)
-
-
-def _markup(pipeline, data, name, suffix, summary, summarize, force, progress) -> FileResult:
-    from .markup import MarkdownFile, Page
-
-    opened = MarkdownFile(_text(data, name), name) if suffix == ".md" else Page(_text(data, name), name)
-    done = translate_units(pipeline, opened.units, name, summarize, force, progress)
+    if summary and kind.name in ("docx", "odt"):
+        main = opened.main_part()
+        (docx_summary_first if kind.name == "docx" else odt_summary_first)(opened.trees[main], summary)
     out = opened.save()
-    text = done.result.summary if done.summarized and summary == "top" else None
-    if text and suffix == ".md":
-        out = f"## English summary\n\n{text}\n\n".encode() + out
-    elif text:
-        out = _html_summary_first(out, text)
-    return _finish(out, suffix, done, summary)
+    if kind.name == "text":
+        return text_with_summary(out, summary)
+    if not summary:
+        return out
+    if kind.name == "markdown":
+        return f"## English summary\n\n{summary}\n\n".encode() + out
+    if kind.name == "html":
+        return _html_summary_first(out, summary)
+    if kind.name == "pptx":
+        return pptx_summary_first(out, summary)
+    return out
 
 
 def _html_summary_first(page: bytes, summary: str) -> bytes:
@@ -129,25 +158,6 @@ def _html_summary_first(page: bytes, summary: str) -> bytes:
     return (text[:at] + block + text[at:]).encode("utf-8")
 
 
-def _pdf(pipeline, data, name, summary, summarize, pdf_as, force, progress) -> FileResult:
-    from .pdf import pdf_paragraphs
-    from .writers import docx_from_paragraphs, markdown_from_paragraphs
-
-    if pdf_as not in PDF_OUTPUTS:
-        raise ValueError(f"pdf_as must be one of {PDF_OUTPUTS}, got {pdf_as!r}")
-    paragraphs, read_notes = pdf_paragraphs(data, name)
-    plain = PlainText("\n\n".join(paragraphs))
-    done = translate_units(pipeline, plain.units, name, summarize, force, progress)
-    note = (
-        f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
-        f"as {pdf_as}."
-    )
-    text = done.result.summary if done.summarized and summary == "top" else None
-    english = plain.english
-    writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
-    return _finish(writer(english, text, note), pdf_as, done, summary, [note, *read_notes])
-
-
 class PlainText:
     """A plain text opened for translation: its paragraphs as the segmenter finds them (each line of
     news copy, hard-wrapped lines joined), each replaced in place by its translation; the line
@@ -160,6 +170,7 @@ class PlainText:
         self.spans = split_paragraphs(self.text)
         self.english = [span.text for span in self.spans]  # a paragraph without words stays as it is
         self.units = [Unit(span.text, self._writer(i)) for i, span in enumerate(self.spans)]
+        self.notes: list[str] = []  # what reading left out (a PDF's running headers, page numbers)
 
     def _writer(self, index: int) -> Callable[[str], None]:
         def write(translation: str) -> None:
@@ -173,12 +184,6 @@ class PlainText:
             out += [self.text[at : span.start], english]
             at = span.end
         return "".join(out) + self.text[at:]
-
-
-def _text(data: bytes, name: str) -> str:
-    from ..documents import decode
-
-    return decode(data, name)
 
 
 def _finish(

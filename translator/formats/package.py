@@ -30,6 +30,7 @@ class Flavour:
     """Where a format keeps its text: which parts, which elements are paragraphs, text, spaces."""
 
     kind: str
+    main: str  # the part every file of the kind has (a deck without slides is still a deck)
     parts: re.Pattern[str]
     paragraphs: tuple[str, ...]
     text: str
@@ -37,28 +38,38 @@ class Flavour:
     mixed: bool = False  # ODF: text lives in element.text and .tail, not in text elements
 
 
+C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+# Charts and SmartArt diagrams keep their text in parts of their own: a chart's title, axis titles
+# and labels are DrawingML paragraphs (a:p), its categories and series names cached values (c:v).
+_DRAWINGS = r"|charts/chart\d+|diagrams/data\d+|diagrams/drawing\d+"
+
 DOCX = Flavour(
     "docx",
-    re.compile(r"word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml"),
+    "word/document.xml",
+    re.compile(r"word/(document\d*|header\d*|footer\d*|footnotes|endnotes|comments" + _DRAWINGS + r")\.xml"),
     (f"{{{W}}}p",),
     f"{{{W}}}t",
     (f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"),
 )
 PPTX = Flavour(
     "pptx",
-    re.compile(r"ppt/(slides/slide\d+|notesSlides/notesSlide\d+)\.xml"),
+    "ppt/presentation.xml",
+    re.compile(r"ppt/(slides/slide\d+|notesSlides/notesSlide\d+" + _DRAWINGS + r")\.xml"),
     (f"{{{A}}}p",),
     f"{{{A}}}t",
     (f"{{{A}}}br",),
 )
 ODT = Flavour(
     "odt",
+    "content.xml",
     re.compile(r"(content|styles)\.xml"),
     (f"{{{TEXT}}}p", f"{{{TEXT}}}h"),
     "",
     (f"{{{TEXT}}}tab", f"{{{TEXT}}}line-break", f"{{{TEXT}}}s"),
     mixed=True,
 )
+# The text of charts and diagrams, in a Word file as in a deck.
+DRAWING = Flavour("drawing", "", re.compile(""), (f"{{{A}}}p",), f"{{{A}}}t", (f"{{{A}}}br",))
 FLAVOURS = {".docx": DOCX, ".pptx": PPTX, ".odt": ODT}
 
 
@@ -74,9 +85,19 @@ class Package:
             if flavour.parts.fullmatch(info.filename):
                 tree = _parse(self.zip.read(info), name, info.filename)
                 self.trees[info.filename] = tree
-                self.units += _units(tree, flavour)
-        if not self.trees:
-            raise InputError(f"{name}: not a {flavour.kind} file (none of its text parts is in the archive)")
+                drawing = re.search(_DRAWINGS[1:], info.filename) is not None
+                self.units += _units(tree, DRAWING if drawing else flavour)
+                if "/charts/" in info.filename:
+                    self.units += _cached_values(tree)
+        names = set(self.zip.namelist())
+        if flavour.main not in names and not any(n.startswith("word/document") for n in self.trees):
+            raise InputError(f"{name}: not a {flavour.kind} file ({flavour.main} is not in the archive)")
+
+    def main_part(self) -> str:
+        """The part the body's text lives in (word/document.xml; some Word files say document2.xml)."""
+        if self.flavour.kind == "docx":
+            return min((n for n in self.trees if re.fullmatch(r"word/document\d*\.xml", n)), key=len)
+        return self.flavour.main
 
     def save(self) -> bytes:
         from lxml import etree
@@ -139,6 +160,23 @@ def _units(tree, flavour: Flavour) -> list[Unit]:
     return units
 
 
+def _cached_values(tree) -> list[Unit]:
+    """A chart's category and series names: the text values its string caches hold (numbers stay)."""
+    units = []
+    for cache in tree.iter(f"{{{C}}}strCache"):
+        for value in cache.iter(f"{{{C}}}v"):
+            if value.text and value.text.strip():
+                units.append(Unit(value.text, _setter(value)))
+    return units
+
+
+def _setter(element):
+    def write(translation: str) -> None:
+        element.text = translation
+
+    return write
+
+
 def _own(element, paragraph, tags: set[str]) -> bool:
     """Whether ``paragraph`` is ``element``'s nearest paragraph (not a text box's inside it)."""
     parent = element.getparent()
@@ -165,7 +203,8 @@ def _run_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
 
     def write(translation: str) -> None:
         texts[0].text = translation
-        texts[0].set(XML_SPACE, "preserve") if flavour.kind == "docx" else None
+        if flavour.kind == "docx":
+            texts[0].set(XML_SPACE, "preserve")
         for other in texts[1:]:
             other.text = ""
 
@@ -191,7 +230,9 @@ def _mixed_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
         if element.text is not None:
             slots.append((element, "text"))
         for child in element:
-            if child.tag in tags:
+            if not isinstance(child.tag, str):
+                pass  # a comment, processing instruction or entity: not text, and not writable
+            elif child.tag in tags:
                 pass  # a frame's paragraph: its own unit
             elif child.tag in flavour.spaces:
                 slots.append((child, "space"))

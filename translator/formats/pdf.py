@@ -13,7 +13,7 @@ import io
 import re
 from collections import Counter
 
-from ..errors import InputError
+from ..errors import InputError, first_line
 
 _PAGE_NUMBER = re.compile(
     r"^\s*(?:(?:page|halaman|hal\.?)\s*)?\d{1,4}(?:\s*(?:/|of|dari)\s*\d{1,4})?\s*$", re.I
@@ -23,30 +23,28 @@ _SENTENCE_END = re.compile(r"[.!?:\"”)]$")
 
 def pdf_paragraphs(data: bytes, name: str) -> tuple[list[str], list[str]]:
     """The PDF's paragraphs, and notes on what was dropped."""
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    try:
-        reader = PdfReader(io.BytesIO(data))
-        if reader.is_encrypted:
-            try:
-                opened = bool(reader.decrypt(""))
-            except Exception:  # noqa: BLE001 - pypdf raises several kinds for an unknown cipher
-                opened = False
-            if not opened:
-                raise InputError(
-                    f"{name}: the PDF is encrypted (password-protected); save an unprotected copy"
-                )
-        pages = [(page.extract_text() or "") for page in reader.pages]
-    except PdfReadError as e:
-        raise InputError(f"{name}: not a readable PDF ({e})") from None
+    reader = _open(data, name)
+    pages, unreadable = [], []
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            pages.append(page.extract_text() or "")
+        except Exception as e:  # noqa: BLE001 - a damaged page (pypdf raises many kinds) is one note
+            unreadable.append(f"{number} ({type(e).__name__}: {first_line(e)})")
+            pages.append("")
     if not any(p.strip() for p in pages):
+        if unreadable:
+            raise InputError(f"{name}: not a readable PDF (no page's text could be read: {unreadable[0]})")
+        if reader.is_encrypted:
+            raise InputError(
+                f"{name}: the PDF is encrypted and its pages give no text (a scan, or text pypdf cannot "
+                "decode); it needs OCR first (for example ocrmypdf)"
+            )
         raise InputError(
             f"{name}: the PDF has no text layer (a scan); it needs OCR first (for example ocrmypdf)"
         )
     lines_by_page = [[line.rstrip() for line in page.splitlines()] for page in pages]
     dropped = _running_lines(lines_by_page)
-    notes = []
+    notes = [f"page {page}: its text could not be read, left out" for page in unreadable]
     if dropped:
         notes.append(f"left out running headers/footers repeated on most pages: {', '.join(sorted(dropped))}")
     numbers = 0
@@ -63,6 +61,27 @@ def pdf_paragraphs(data: bytes, name: str) -> tuple[list[str], list[str]]:
     if numbers:
         notes.append(f"left out {numbers} page number(s)")
     return _paragraphs(kept), notes
+
+
+def _open(data: bytes, name: str):
+    """A PdfReader, decrypted with the empty password when the file is encrypted (as every PDF
+    viewer does); a file that needs a real password is refused saying so."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PdfReadError
+
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise InputError(
+                f"{name}: the PDF is encrypted and needs a password to open; open it with the password "
+                "and save an unprotected copy (or print it to PDF), then translate that"
+            )
+        len(reader.pages)  # the page tree is read here: a damaged one fails now, not mid-run
+    except DependencyError as e:
+        raise InputError(f"{name}: the PDF's encryption needs a library that is missing ({e})") from None
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, RecursionError) as e:
+        raise InputError(f"{name}: not a readable PDF ({type(e).__name__}: {first_line(e)})") from None
+    return reader
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:

@@ -7,11 +7,10 @@ their character spans, never by matching text."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
-from ..documents import Document
-from ..types import Result
+from ..types import Flag, Result
 
 SEPARATOR = "\n\n"  # always a paragraph break for the segmenter
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
@@ -42,38 +41,90 @@ def translate_units(
 ) -> Translated:
     """Translate every unit with letters in one pipeline call and write each translation back. The
     pipeline is first touched here, after the file was opened: a bad file fails before models load."""
-    wanted = [u for u in units if _LETTER.search(u.text) and not _is_link(u.text)]
-    if not wanted:
+    chosen = wanted(units)
+    if not chosen:
         from ..errors import InputError
 
         raise InputError(f"{name}: no text to translate (nothing with letters in it)")
-    texts = [" ".join(u.text.split()) for u in wanted]
+    texts = [" ".join(u.text.split()) for u in chosen]
     joined, spans, position = [], [], 0
     for text in texts:
         spans.append((position, position + len(text)))
         joined.append(text)
         position += len(text) + len(SEPARATOR)
+    from ..documents import Document  # here: documents asks formats.registry what an input is
+
     summarize = summarize and pipeline.summary.enabled
     result = pipeline(
         Document(SEPARATOR.join(joined), name, "text"), summarize=summarize, force=force, progress=progress
     )
-    pieces: list[list[str]] = [[] for _ in wanted]
+    result = _xml_safe(result)
+    pieces: list[list[str]] = [[] for _ in chosen]
     unit = 0
     for segment in result.segments:
         while unit < len(spans) - 1 and segment.start >= spans[unit][1]:
             unit += 1
         if segment.translation:
             pieces[unit].append(segment.translation)
-    for target, parts in zip(wanted, pieces):
+    for target, parts in zip(chosen, pieces):
         target.write(" ".join(parts))
     notes = []
-    simplified = sum(u.simplified for u in wanted)
+    simplified = sum(u.simplified for u in chosen)
     if simplified:
         notes.append(
             f"{simplified} paragraph(s) mixed formatting inside a sentence (bold, a link, another font): "
             "the translation carries the first run's formatting"
         )
-    return Translated(result, summarize, len(wanted), len(units) - len(wanted), notes)
+    return Translated(result, summarize, len(chosen), len(units) - len(chosen), notes)
+
+
+def wanted(units: list[Unit]) -> list[Unit]:
+    """The units worth translating: those with letters that are not a link alone."""
+    return [u for u in units if _LETTER.search(u.text) and not _is_link(u.text)]
+
+
+# What XML 1.0 forbids (C0 controls but tab and newlines, lone surrogates, U+FFFE/U+FFFF), and the
+# C1 controls no document means to hold: removed from model output before any writer sees it.
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML cannot hold, and how many were removed."""
+    cleaned, removed = _NOT_IN_XML.subn("", text)
+    return cleaned, removed
+
+
+def _xml_safe(result: Result) -> Result:
+    """The result with every translation and the summary made writable into XML; each sentence
+    that lost characters is flagged with how many (never an exception in a writer)."""
+    segments, flags = [], []
+    for index, segment in enumerate(result.segments):
+        cleaned, removed = xml_safe(segment.translation)
+        if removed:
+            flag = Flag(
+                "control_chars",
+                f"{removed} control character(s) in the model's output removed: no file can hold them",
+                index,
+                str(removed),
+            )
+            segment = replace(segment, translation=cleaned, flags=(*segment.flags, flag))
+            flags.append(flag)
+        segments.append(segment)
+    summary, removed = xml_safe(result.summary)
+    if removed:
+        flags.append(
+            Flag("control_chars", f"summary: {removed} control character(s) removed", None, str(removed))
+        )
+    if not flags:
+        return result
+    translation, _ = xml_safe(result.translation)
+    return replace(
+        result,
+        segments=segments,
+        summary=summary,
+        translation=translation,
+        warnings=[*result.warnings, *flags],
+    )
 
 
 def _is_link(text: str) -> bool:
