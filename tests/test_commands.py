@@ -155,7 +155,7 @@ def test_output_file_is_written_whole_and_left_alone_on_failure(tiny_config, tmp
     assert proc.returncode == 0 and proc.stdout == b""
     first = json.loads(out.read_text(encoding="utf-8"))
     assert first["segments"]
-    proc = cli("run", "-", "--config", str(tiny_config), "--output", str(out), stdin=b"   ")
+    proc = cli("run", "-", "--config", str(tiny_config), "--output", str(out), "--overwrite", stdin=b"   ")
     assert_one_line_error(proc, 2, "empty")
     assert json.loads(out.read_text(encoding="utf-8")) == first
     assert [p.name for p in tmp_path.iterdir()] == ["hasil.json"], "a temp file was left behind"

@@ -3,6 +3,8 @@ moved in and out as TMX 1.4."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from lxml import etree
 
@@ -111,14 +113,16 @@ def test_tmx_export_clear_import_gives_back_every_entry(memory_config, tmp_path)
     origins = sorted(tu.find("prop[@type='x-origin']").text for tu in units)
     assert origins == ["correction", "correction", "model", "model", "model"]
 
-    memory.clear()
+    memory.clear(corrections=True)
     assert memory.read("SELECT count(*) FROM memory") == [(0,)] and corrections.all(history=True) == []
     count = import_memory(memory, out)
-    assert (count.corrections, count.model, count.skipped) == (2, 3, 0)
+    # The later of the two corrections of one sentence changes the earlier: 4 new, 1 changed.
+    assert (count.new, count.same, count.changed, count.skipped, count.refused) == (4, 0, 1, 0, {})
     assert memory.read("SELECT key, value FROM memory ORDER BY key") == before_rows
     after = [(c.source, c.translation, c.who, c.created) for c in corrections.all(history=True)]
     assert after == before_corrections
-    import_memory(memory, out)
+    again = import_memory(memory, out)
+    assert (again.new, again.same, again.changed) == (0, 5, 0), "counted exactly: all already there"
     assert len(corrections.all(history=True)) == 2 and len(memory.read("SELECT key FROM memory")) == 3, (
         "a second import adds nothing"
     )
@@ -138,7 +142,7 @@ def test_a_tmx_from_another_tool_comes_in_as_corrections(tmp_path):
     )
     memory = TranslationMemory(tmp_path / "tm.sqlite3")
     count = import_memory(memory, tmx)
-    assert (count.corrections, count.model, count.skipped) == (1, 0, 1)
+    assert (count.new, count.same, count.skipped) == (1, 0, 1)
     assert Corrections(memory).latest([SENTENCES[0]])[SENTENCES[0]].translation == FIXED
 
 
@@ -193,12 +197,80 @@ def test_the_memory_command_corrects_exports_and_imports(memory_config, tmp_path
     assert FIXED in listed and "local" in listed
     out = tmp_path / "out.tmx"
     assert cli("cache", "export", str(out), "--config", str(config)).returncode == 0, "cache is an alias"
-    assert cli("memory", "clear", "--config", str(config)).returncode == 0
+    cleared = cli("memory", "clear", "--config", str(config))
+    assert cleared.returncode == 0 and "kept 1 correction" in cleared.stdout.decode()
+    assert FIXED in cli("memory", "corrections", "--config", str(config)).stdout.decode(), (
+        "people's work kept"
+    )
+    unasked = cli("memory", "clear", "--corrections", "--config", str(config))
+    assert unasked.returncode == 2 and "--yes" in unasked.stderr.decode(), "no terminal: refused"
+    assert FIXED in cli("memory", "corrections", "--config", str(config)).stdout.decode()
+    confirmed = cli("memory", "clear", "--corrections", "--yes", "--config", str(config))
+    assert confirmed.returncode == 0, confirmed.stderr.decode()
     assert FIXED not in cli("memory", "corrections", "--config", str(config)).stdout.decode()
+    backup = re.search(r"written to (\S+\.tmx)", confirmed.stdout.decode()).group(1)
+    restored = cli("memory", "import", backup, "--config", str(config))
+    assert restored.returncode == 0 and "1 new" in restored.stdout.decode(), restored.stdout.decode()
+    assert FIXED in cli("memory", "corrections", "--config", str(config)).stdout.decode(), (
+        "the backup restores"
+    )
     imported = cli("memory", "import", str(out), "--config", str(config))
-    assert imported.returncode == 0 and "imported 1 corrections" in imported.stdout.decode()
+    # the correction is there already; the model's translations, cleared, come back
+    assert imported.returncode == 0 and "1 already there, 0 changed" in imported.stdout.decode()
     bad = tmp_path / "bad.tmx"
     bad.write_text("<nope", encoding="utf-8")
     failed = cli("memory", "import", str(bad), "--config", str(config))
     assert failed.returncode == 2 and "not XML" in failed.stderr.decode()
     assert FIXED in cli("memory", "corrections", "--config", str(config)).stdout.decode()
+
+
+def _tmx(tmp_path, *pairs: tuple[str, str]):
+    units = "".join(
+        f'<tu><tuv xml:lang="id"><seg>{source}</seg></tuv><tuv xml:lang="en"><seg>{target}</seg></tuv></tu>'
+        for source, target in pairs
+    )
+    path = tmp_path / "cat.tmx"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><tmx version="1.4"><header creationtool="Trados" '
+        'creationtoolversion="1" segtype="sentence" o-tmf="x" adminlang="en" srclang="id" '
+        f'datatype="rtf"/><body>{units}</body></tmx>',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_tmx_inline_codes_stay_out_of_the_text(tmp_path):
+    """TMX 1.4b: <bpt>/<ept>/<ph>/<it>/<ut> hold the native code of the tool (here RTF and HTML),
+    <hi> holds text; only text reaches the memory."""
+    source = 'Harga <bpt i="1">{\\b </bpt>beras<ept i="1">}</ept> naik<ph x="2">&lt;br/&gt;</ph> tajam.'
+    target = 'The price of <bpt i="1">{\\b </bpt>rice<ept i="1">}</ept> rose <hi type="x">sharply</hi>.'
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    count = import_memory(memory, _tmx(tmp_path, (source, target)))
+    assert count.new == 1
+    (kept,) = Corrections(memory).all()
+    assert (kept.source, kept.translation) == ("Harga beras naik tajam.", "The price of rice rose sharply.")
+
+
+def test_tmx_units_pass_the_checks_of_memory_correct_unless_forced(tmp_path):
+    lost = ("Harga naik 2,5 persen.", "The price rose by percent.")
+    same = ("Kota itu sepi.", "Kota itu sepi.")
+    good = ("Kota itu ramai.", "The city is busy.")
+    path = _tmx(tmp_path, lost, same, good)
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    count = import_memory(memory, path)
+    assert (count.new, sum(count.refused.values())) == (1, 2)
+    assert any("2,5" in reason for reason in count.refused) and any("source" in r for r in count.refused)
+    assert [c.source for c in Corrections(memory).all()] == ["Kota itu ramai."]
+    forced = import_memory(memory, path, force=True)
+    assert (forced.new, forced.same, forced.refused) == (2, 1, {})
+
+
+def test_tmx_reimport_counts_a_changed_correction(tmp_path):
+    memory = TranslationMemory(tmp_path / "tm.sqlite3")
+    import_memory(memory, _tmx(tmp_path, ("Kota itu ramai.", "The city is busy.")))
+    count = import_memory(memory, _tmx(tmp_path, ("Kota itu ramai.", "The town is crowded.")))
+    assert (count.new, count.same, count.changed) == (0, 0, 1)
+    assert (
+        Corrections(memory).latest(["Kota itu ramai."])["Kota itu ramai."].translation
+        == "The town is crowded."
+    )

@@ -173,13 +173,15 @@ class TranslationMemory:
         with self._lock, _transaction(self._db):
             yield self._db
 
-    def clear(self) -> int:
-        """Delete every entry, correction and counter; returns how many entries there were."""
+    def clear(self, corrections: bool = False) -> int:
+        """Delete every model translation and the counters, and people's corrections only when
+        ``corrections`` is asked for by name; returns how many rows went."""
         with self._lock:
             count = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
-            count += self._db.execute("SELECT count(*) FROM corrections").fetchone()[0]
             self._db.execute("DELETE FROM memory")
-            self._db.execute("DELETE FROM corrections")
+            if corrections:
+                count += self._db.execute("SELECT count(*) FROM corrections").fetchone()[0]
+                self._db.execute("DELETE FROM corrections")
             self._db.execute("UPDATE meta SET value = '0' WHERE name IN ('hits', 'misses', 'bytes')")
             self._db.execute("VACUUM")
         return count

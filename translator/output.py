@@ -93,6 +93,26 @@ def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("`", "\\`")
 
 
+def guard_output(
+    target: str | os.PathLike[str], inputs: "list[str | os.PathLike[str]]", overwrite: bool = False
+) -> None:
+    """Refuse, before any work, an output that is one of the run's inputs (never, whatever the
+    flags), or a file that exists and this run did not write (unless ``overwrite``)."""
+    path = Path(target)
+    for source in inputs:
+        if source in (None, "-") or not Path(source).exists():
+            continue
+        if path.exists() and os.path.samefile(path, source) or path.resolve() == Path(source).resolve():
+            raise OutputError(
+                f"{target}: is the input {source}; translator never writes over its input: choose another "
+                "output name"
+            )
+    if path.exists() and not overwrite:
+        raise OutputError(
+            f"{target}: exists already; add --overwrite to replace it, or choose another output"
+        )
+
+
 def write_atomic(path: str | os.PathLike[str], text: str | bytes) -> None:
     """Write ``text`` to ``path`` through a temp file and a rename: a reader, or a crash, sees the
     old file or the new one, never half of one."""

@@ -15,12 +15,13 @@ import json
 import os
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from .corrections import normal
+from .corrections import normal, problem
 from .errors import InputError, OutputError
+from .formats.units import xml_safe
 from .memory import MEASURED_BYTES, TranslationMemory
 from .version import __version__
 
@@ -46,11 +47,28 @@ class Unit:
     value: str | None = None  # a model translation's stored record (JSON), restored as it was
 
 
-@dataclass(frozen=True)
+@dataclass
 class ImportCount:
-    corrections: int = 0
-    model: int = 0
+    """What an import did, unit by unit: every unit read is counted exactly once."""
+
+    new: int = 0  # not in the memory before
+    same: int = 0  # already there, identical: nothing written
+    changed: int = 0  # a sentence whose latest correction (or a key whose translation) was another
+    refused: dict[str, int] = field(default_factory=dict)  # reason -> units
     skipped: int = 0  # units without both languages, or model units without a key
+
+    def refuse(self, reason: str) -> None:
+        self.refused[reason] = self.refused.get(reason, 0) + 1
+
+    def line(self) -> str:
+        parts = [f"{self.new:,} new", f"{self.same:,} already there", f"{self.changed:,} changed"]
+        refused = sum(self.refused.values())
+        if refused:
+            reasons = "; ".join(f"{n:,}: {reason}" for reason, n in sorted(self.refused.items()))
+            parts.append(f"{refused:,} refused ({reasons}; --force takes them anyway)")
+        if self.skipped:
+            parts.append(f"{self.skipped:,} skipped (no id/en pair, or a model unit without its key)")
+        return ", ".join(parts)
 
 
 def export_memory(memory: TranslationMemory, path: str | os.PathLike[str]) -> tuple[int, int]:
@@ -73,32 +91,58 @@ def _corrections(memory: TranslationMemory) -> Iterator[Unit]:
         yield Unit(source, translation, "correction", who, created)
 
 
-def import_memory(memory: TranslationMemory, path: str | os.PathLike[str]) -> ImportCount:
+def import_memory(
+    memory: TranslationMemory, path: str | os.PathLike[str], force: bool = False
+) -> ImportCount:
     """Add ``path``'s units to the memory in one transaction: all of them, or nothing on an error.
-    A unit already there (the same correction, the same model key) is not added twice."""
+    A unit already there is not added twice. A person's unit passes the checks ``memory correct``
+    makes (not empty, not the source again, no number lost or added) unless ``force``."""
     units, skipped = read_tmx(path)
-    corrections = model = 0
+    count = ImportCount(skipped=skipped)
     with memory.writing() as db:
         for unit in units:
             if unit.origin == "model":
-                if not unit.key:
-                    skipped += 1
-                    continue
-                value = unit.value or json.dumps(
-                    {"text": unit.target, "new_tokens": 0, "hit_cap": False, "source": unit.source},
-                    ensure_ascii=False,
-                )
-                db.execute("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", (unit.key, value, unit.created))
-                model += 1
+                _import_model(db, unit, count)
+                continue
+            source, target = normal(unit.source), unit.target.strip()
+            reason = problem(source, target)
+            if reason and not force:
+                count.refuse(reason)
+                continue
+            latest = db.execute(
+                "SELECT translation FROM corrections WHERE source = ? ORDER BY id DESC LIMIT 1", (source,)
+            ).fetchone()
+            added = db.execute(
+                "INSERT OR IGNORE INTO corrections (source, translation, who, created) VALUES (?, ?, ?, ?)",
+                (source, target, unit.who, unit.created),
+            ).rowcount
+            if not added:
+                count.same += 1
+            elif latest is None:
+                count.new += 1
             else:
-                db.execute(
-                    "INSERT OR IGNORE INTO corrections (source, translation, who, created) "
-                    "VALUES (?, ?, ?, ?)",
-                    (normal(unit.source), unit.target.strip(), unit.who, unit.created),
-                )
-                corrections += 1
+                count.changed += latest[0] != target
+                count.same += latest[0] == target
         db.execute(f"UPDATE meta SET value = ({MEASURED_BYTES}) WHERE name = 'bytes'")  # once per import
-    return ImportCount(corrections, model, skipped)
+    return count
+
+
+def _import_model(db, unit: Unit, count: ImportCount) -> None:
+    if not unit.key:
+        count.skipped += 1
+        return
+    value = unit.value or json.dumps(
+        {"text": unit.target, "new_tokens": 0, "hit_cap": False, "source": unit.source}, ensure_ascii=False
+    )
+    before = db.execute("SELECT value FROM memory WHERE key = ?", (unit.key,)).fetchone()
+    if before is not None and before[0] == value:
+        count.same += 1
+        return
+    db.execute("INSERT OR REPLACE INTO memory VALUES (?, ?, ?)", (unit.key, value, unit.created))
+    if before is None:
+        count.new += 1
+    else:
+        count.changed += 1
 
 
 def write_tmx(path: str | os.PathLike[str], units: list[Unit]) -> None:
@@ -128,7 +172,7 @@ def write_tmx(path: str | os.PathLike[str], units: list[Unit]) -> None:
             etree.SubElement(tu, "prop", type="x-record").text = unit.value
         for lang, text in (("id", unit.source), ("en", unit.target)):
             tuv = etree.SubElement(tu, "tuv", {XML_LANG: lang})
-            etree.SubElement(tuv, "seg").text = text
+            etree.SubElement(tuv, "seg").text = xml_safe(text)[0]
     target = Path(path)
     try:
         handle = tempfile.NamedTemporaryFile("wb", dir=target.parent, prefix=f".{target.name}.", delete=False)
@@ -178,7 +222,7 @@ def _unit(tu) -> Unit | None:
         lang = "id" if lang == "in" else lang  # the old ISO code of Indonesian
         seg = tuv.find("seg")
         if seg is not None and lang in ("id", "en"):
-            texts.setdefault(lang, "".join(seg.itertext()).strip())
+            texts.setdefault(lang, " ".join(seg_text(seg).split()))
     if not texts.get("id") or not texts.get("en"):
         return None
     props = {p.get("type"): (p.text or "") for p in tu.iter("prop")}
@@ -192,6 +236,21 @@ def _unit(tu) -> Unit | None:
         props.get("x-key") or None,
         props.get("x-record") or None,
     )
+
+
+# TMX 1.4b's inline elements: these hold the native code of the tool the text came from (tags of
+# RTF, HTML, Word), never text; <hi> holds text; <sub> is text of the native code, so left out too.
+_NATIVE = {"bpt", "ept", "it", "ph", "ut"}
+
+
+def seg_text(element) -> str:
+    """The text of a <seg> (or <hi>): native code left out, each inline element's tail kept."""
+    parts = [element.text or ""]
+    for child in element:
+        if isinstance(child.tag, str) and child.tag not in _NATIVE and child.tag != "sub":
+            parts.append(seg_text(child))
+        parts.append(child.tail or "")
+    return "".join(parts)
 
 
 def _created(stamp: str | None) -> float:

@@ -23,8 +23,40 @@ from .resume import ResumeState
 RECORDS = "translator-files.jsonl"
 
 
-def list_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES)
+def list_files(root: Path, skip: Path | None = None) -> list[Path]:
+    """The files under ``root`` translator reads, but those under ``skip`` (an output folder
+    inside the input: its translations are not inputs of the next run)."""
+    skipped = skip.resolve() if skip is not None else None
+    return sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in SUFFIXES
+        and not (skipped is not None and p.resolve().is_relative_to(skipped))
+    )
+
+
+def plan_outputs(files: list[Path], source: Path, target: Path, pdf_as: str) -> dict[Path, Path]:
+    """Each input's output path, decided before any work so that two inputs never share one:
+    where they would (laporan.docx and laporan.pdf both as laporan.en.docx), the input of the
+    output's own kind keeps the plain name and the others carry their suffix (laporan.pdf.en.docx)."""
+    from ..formats import output_suffix
+
+    plain = {path: target / path.relative_to(source).with_name(
+        f"{path.stem}.en{output_suffix(path.name, pdf_as)}") for path in files}  # fmt: skip
+    claimed: dict[Path, list[Path]] = {}
+    for path, out in plain.items():
+        claimed.setdefault(out, []).append(path)
+    plan = {}
+    for out, paths in claimed.items():
+        keeper = (
+            next((p for p in paths if p.suffix.lower() == out.suffix), paths[0])
+            if len(paths) > 1
+            else paths[0]
+        )
+        for path in paths:
+            plan[path] = out if path == keeper else out.with_name(f"{path.name}.en{out.suffix}")
+    return plan
 
 
 def run_file_batch(
@@ -37,34 +69,41 @@ def run_file_batch(
     force: bool = False,
     retry_failed: bool = False,
     on_file: Callable[[str, str | None], None] | None = None,
+    encoding: str | None = None,
+    input_format: str = "auto",
+    overwrite: bool = False,
 ) -> Stats:
     """Translate every file under ``root`` not yet done in ``out_dir``; the pipeline is loaded only
-    when a file needs it."""
-    from ..formats import output_suffix
-
+    when a file needs it. An output file that exists and no record of this folder names is not
+    replaced unless ``overwrite`` (its input's record says why)."""
     started = time.perf_counter()
     source, target = Path(root), Path(out_dir)
     target.mkdir(parents=True, exist_ok=True)
     state = ResumeState.repair_and_read(target / RECORDS)
+    plan = plan_outputs(list_files(source, skip=target), source, target, pdf_as)
+    ours = state.outputs(target)
     stats = Stats()
     loaded: list = []
     writer = RecordWriter(target / RECORDS)
     try:
-        for path in list_files(source):
+        for path, out in plan.items():
             name = path.relative_to(source).as_posix()
             if name in state and not (retry_failed and state.failed(name)):
                 stats.skipped += 1
                 stats.earlier_failed += state.failed(name)
                 continue
             stats.retried += name in state
-            out = target / path.relative_to(source).with_name(
-                f"{path.stem}.en{output_suffix(path.name, pdf_as)}"
-            )
-            if not loaded:  # a model that cannot load stops the batch: it is not the files' fault
-                loaded.append(pipeline_source())
-            record = _translate_one(loaded[0], path, out, name, target, summary, pdf_as, force)
+            if out.exists() and out.resolve() not in ours and not overwrite:
+                record = _refused(name, out.relative_to(target).as_posix())
+            else:
+                if not loaded:  # a model that cannot load stops the batch: it is not the files' fault
+                    loaded.append(pipeline_source())
+                options = dict(summary=summary, pdf_as=pdf_as, force=force, encoding=encoding,
+                               input_format=input_format)  # fmt: skip
+                record = _translate_one(loaded[0], path, out, name, target, options)
             if record["error"] is None:
                 stats.ok += 1
+                stats.empty += "skipped" in record
                 stats.sentences += record["sentences"]
             else:
                 stats.failed += 1
@@ -79,15 +118,19 @@ def run_file_batch(
     return stats
 
 
-def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, summary, pdf_as, force) -> dict:
-    """One file translated and written whole; its record (with the reason when it failed)."""
+def _refused(name: str, output: str) -> dict:
+    reason = f"{output} exists already and this batch did not write it; rerun with --overwrite to replace it"
+    return {"id": name, "error": reason, "output": None}
+
+
+def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, options: dict) -> dict:
+    """One file translated and written whole; its record (with the reason when it failed, and
+    ``skipped`` when it had nothing to translate and was copied as it was)."""
     from ..formats import translate_file
 
     record: dict = {"id": name, "error": None, "output": out.relative_to(target).as_posix()}
     try:
-        done = translate_file(
-            pipeline, path.read_bytes(), path.name, summary=summary, pdf_as=pdf_as, force=force
-        )
+        done = translate_file(pipeline, path.read_bytes(), path.name, **options)
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, done.data)
         if done.summary:
@@ -97,4 +140,6 @@ def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, sum
         return record
     warnings = [w.to_dict() for w in done.result.warnings]
     record.update(signature=done.result.signature, sentences=len(done.result.segments), warnings=warnings)
+    if done.nothing:
+        record["skipped"] = done.notes[0]
     return record

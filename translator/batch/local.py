@@ -33,6 +33,7 @@ class Stats:
     duplicates: int = 0  # ids met twice in the input; the later ones are not processed
     earlier_failed: int = 0  # records with an error written by an earlier run (and not redone)
     retried: int = 0  # failed in an earlier run, redone in this one (--retry-failed)
+    empty: int = 0  # files with nothing to translate, copied as they were (counted in ok)
     sentences: int = 0
     seconds: float = 0.0
     failures: list[str] = field(default_factory=list)
@@ -47,6 +48,8 @@ class Stats:
             parts.append(f"{self.earlier_failed} of the skipped had failed before")
         if self.retried:
             parts.append(f"{self.retried} of the processed had failed before (--retry-failed)")
+        if self.empty:
+            parts.append(f"{self.empty} of the ok had nothing to translate and were copied as they were")
         if self.duplicates:
             parts.append(f"{self.duplicates} duplicate id(s) ignored")
         parts.append(f"{self.sentences} sentences, {self.seconds:.1f} s")

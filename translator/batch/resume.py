@@ -18,6 +18,7 @@ class ResumeState:
     path: Path
     done: dict[str, bool] = field(default_factory=dict)
     signatures: dict[str, int] = field(default_factory=dict)  # signature -> records made with it
+    written: set[str] = field(default_factory=set)  # the output files the records name
 
     @classmethod
     def repair_and_read(cls, out: str | os.PathLike[str]) -> "ResumeState":
@@ -51,6 +52,8 @@ class ResumeState:
         try:
             record = json.loads(line)
             self.done[str(record["id"])] = record.get("error") is not None
+            if isinstance(record.get("output"), str):
+                self.written.add(record["output"])
             signature = str(record.get("signature") or "")
             self.signatures[signature] = self.signatures.get(signature, 0) + 1
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):
@@ -71,6 +74,10 @@ class ResumeState:
             f"configuration ({earlier}); this run's is {signature}. Write to another --output, "
             "rerun with the configuration that made the file, or add --mix-configs to append anyway"
         )
+
+    def outputs(self, folder: Path) -> set[Path]:
+        """The files under ``folder`` that records of this file say were written (resolved)."""
+        return {(folder / name).resolve() for name in self.written}
 
     def __contains__(self, doc_id: str) -> bool:
         return doc_id in self.done

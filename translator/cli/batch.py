@@ -39,6 +39,11 @@ def add_parser(commands) -> None:
     )
     add_file_options(batch, "with --output-dir: ")
     batch.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="with --output-dir: replace output files that exist and this batch's records do not name",
+    )
+    batch.add_argument(
         "--text-field", default="text", metavar="NAME", help="JSONL/CSV field with the text (default: text)"
     )
     batch.add_argument(
@@ -125,7 +130,9 @@ def run_batch(args: argparse.Namespace) -> int:
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)
     config = load_config(args)
-    check_output_path(args.output)
+    # Records are appended, never replaced: a file that is not this tool's records is refused when
+    # it is read (ResumeState); the input itself never.
+    check_output_path(args.output, (args.input,), overwrite=True)
     items = read_items(
         args.input, args.text_field, args.id_field, args.input_format, args.encoding
     )  # read as the batch goes
@@ -176,14 +183,22 @@ def run_file_batch(args: argparse.Namespace) -> int:
     """--output-dir: a folder of files into a folder of translated files."""
     from pathlib import Path
 
-    from ..batch.files import list_files, run_file_batch
+    from ..batch.files import list_files, plan_outputs, run_file_batch
     from ..errors import InputError
 
-    root = Path(args.input)
+    root, target = Path(args.input), Path(args.output_dir)
     if not root.is_dir():
         raise InputError(f"{root}: --output-dir needs a directory of files as INPUT")
-    if not list_files(root):
+    files = list_files(root, skip=target)
+    if not files:
         raise InputError(f"{root}: no .docx, .pptx, .odt, .srt, .pdf or .txt files in this directory")
+    if not args.quiet:
+        for path, out in plan_outputs(files, root, target, "." + args.pdf_as).items():
+            if not out.name.startswith(f"{path.stem}.en."):  # renamed: another input has the plain name
+                say(
+                    "note",
+                    f"{path.relative_to(root)} -> {out.relative_to(target)} (two inputs would share a name)",
+                )
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)
     config = load_config(args)
@@ -194,7 +209,7 @@ def run_file_batch(args: argparse.Namespace) -> int:
         if error and not args.quiet:
             say("failed", f"{name}: {error}")
 
-    progress.start_documents(len(list_files(root)))
+    progress.start_documents(len(files))
     stats = run_file_batch(
         lambda: load_pipeline(config, progress, summarize=place != "none"),
         root,
@@ -204,6 +219,9 @@ def run_file_batch(args: argparse.Namespace) -> int:
         force=args.force,
         retry_failed=args.retry_failed,
         on_file=told,
+        encoding=args.encoding,
+        input_format=args.input_format,
+        overwrite=args.overwrite,
     )
     progress.close()
     print(f"translator: batch: {stats.line()}", file=sys.stderr)

@@ -68,5 +68,5 @@ def prepare(args: argparse.Namespace):
         document = fetch_document(args.input, FetchPolicy(allow_private=True))
     else:
         document = load_document(args.input, args.input_format, args.encoding, config.max_input_chars)
-    check_output_path(args.output)
+    check_output_path(args.output, (args.input,), args.overwrite)
     return progress, config, document

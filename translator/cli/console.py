@@ -34,13 +34,15 @@ def report_warnings(warnings, name: str, args: argparse.Namespace) -> None:
         )
 
 
-def check_output_path(output: str | None) -> None:
-    """Fail before the models load if the output cannot be written."""
+def check_output_path(output: str | None, inputs: tuple = (), overwrite: bool = False) -> None:
+    """Fail before the models load if the output cannot be written, is one of the ``inputs``, or
+    exists (without ``overwrite``)."""
     if output is None:
         return
     from pathlib import Path
 
     from ..errors import OutputError
+    from ..output import guard_output
 
     path = Path(output)
     if path.is_dir():
@@ -50,6 +52,7 @@ def check_output_path(output: str | None) -> None:
         raise OutputError(f"{output}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{output}: cannot write in {parent} (permission denied)")
+    guard_output(path, list(inputs), overwrite)
 
 
 def emit(text: str, output: str | None) -> None:

@@ -22,7 +22,15 @@ def is_file_input(args: argparse.Namespace) -> bool:
 
     if args.input in (None, "-") or is_url(args.input):
         return False
-    suffix = Path(args.input).suffix.lower()
+    path = Path(args.input)
+    suffix = path.suffix.lower()
+    if suffix not in SUFFIXES and path.is_file():  # no telling suffix: what the content is decides
+        from ..formats.registry import identify
+
+        with path.open("rb") as handle:
+            head = handle.read(1024)
+        if head.startswith((b"PK\x03\x04", b"%PDF-")):
+            return identify(path.read_bytes(), path.name, args.input_format).structured
     return suffix in FILE_ONLY or (getattr(args, "keep_layout", False) and suffix in LAYOUT_SUFFIXES)
 
 
@@ -35,34 +43,41 @@ def run_file(args: argparse.Namespace) -> int:
     quiet_libraries(show_downloads=progress.enabled)
     config = load_config(args)
     source = Path(args.input)
+    place = "none" if args.command == "translate" or getattr(args, "no_summary", False) else args.summary_in
     try:
         data = source.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
     except OSError as e:
         raise InputError(f"{source}: cannot read ({e.strerror or e})") from None
-    suffix = output_suffix(source.name, "." + args.pdf_as)
+    suffix = output_suffix(source.name, "." + args.pdf_as, data)
     out = Path(args.output) if args.output else source.with_name(f"{source.stem}.en{suffix}")
-    check_output_path(str(out))
-    place = "none" if args.command == "translate" or getattr(args, "no_summary", False) else args.summary_in
+    check_output_path(str(out), (str(source),), args.overwrite)
+    if place == "file" or (place != "none" and suffix == ".srt"):  # subtitles keep theirs apart
+        check_output_path(str(summary_path(out)), (str(source),), args.overwrite)
     # Loaded when translate_file first needs it, after the file was opened: a damaged or unreadable
     # file fails before any model loads, and the file is read once.
     pipeline = Lazy(lambda: load_pipeline(config, progress, summarize=place != "none"))
     done = translate_file(
         pipeline, data, source.name, summary=place, pdf_as=suffix if suffix in (".docx", ".md") else ".docx",
-        force=args.force, progress=progress.update,
+        force=args.force, progress=progress.update, encoding=args.encoding, input_format=args.input_format,
     )  # fmt: skip
     progress.close()
     report_warnings(done.result.warnings, str(source), args)
     write_atomic(out, done.data)
     written = [str(out)]
     if done.summary:
-        summary_path = out.with_name(f"{out.stem}.summary.txt")
-        write_atomic(summary_path, done.summary + "\n")
-        written.append(str(summary_path))
+        write_atomic(summary_path(out), done.summary + "\n")
+        written.append(str(summary_path(out)))
     if not args.quiet:
+        for note in done.notes if done.nothing else ():
+            say("note", f"{source}: {note}")
         say("note", f"wrote {' and '.join(written)}")
     return EXIT_OK
+
+
+def summary_path(out: Path) -> Path:
+    return out.with_name(f"{out.stem}.summary.txt")
 
 
 class Lazy:

@@ -11,7 +11,7 @@ from .options import config_options
 
 ACTIONS = {
     "stats": "entries, corrections, size and hit rate",
-    "clear": "delete every entry and correction",
+    "clear": "delete the model translations (a TMX backup first); corrections only with --corrections",
     "export": "write the memory and the corrections to a TMX 1.4 file",
     "import": "add a TMX file's Indonesian-English units (in one transaction; idempotent)",
     "corrections": "list people's corrections, newest first",
@@ -32,8 +32,19 @@ def add_parser(commands) -> None:
     for name, text in ACTIONS.items():
         action = actions.add_parser(name, parents=[config], help=text, description=text)
         action.add_argument("--cache", metavar="FILE", help="this memory file instead of the configured one")
+        if name == "clear":
+            action.add_argument(
+                "--corrections",
+                action="store_true",
+                help="also delete people's corrections (asked for on a terminal; elsewhere needs --yes)",
+            )
+            action.add_argument("--yes", action="store_true", help="delete corrections without asking")
         if name in ("export", "import"):
             action.add_argument("file", metavar="FILE.tmx")
+        if name == "import":
+            action.add_argument(
+                "--force", action="store_true", help="take units that fail the checks of memory correct too"
+            )
         if name == "corrections":
             action.add_argument(
                 "--history", action="store_true", help="every correction, not only the latest"
@@ -67,6 +78,36 @@ def run_memory(args: argparse.Namespace) -> int:
         memory.close()
 
 
+def _clear(args: argparse.Namespace, memory, corrected: int) -> int:
+    """Model translations can be made again; corrections are people's work: deleted only when
+    named, confirmed, and after a backup that ``translator memory import`` restores."""
+    import sys
+    import time
+
+    from ..errors import InputError
+    from ..tmx import export_memory
+
+    if args.corrections and corrected and not args.yes:
+        if not sys.stdin or not sys.stdin.isatty():
+            raise InputError(
+                f"memory clear --corrections would delete {corrected:,} correction(s) people made; "
+                "add --yes to confirm (a TMX backup is written first)"
+            )
+        answer = input(f"Delete {corrected:,} correction(s) people made? A backup is kept. Type yes: ")
+        if answer.strip().lower() != "yes":
+            print("nothing deleted")
+            return EXIT_OK
+    backups = memory.path.parent / "backups"
+    backups.mkdir(parents=True, exist_ok=True)
+    backup = backups / f"{memory.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.tmx"
+    written, _ = export_memory(memory, backup)
+    print(f"backup: {written:,} translation units written to {backup} (translator memory import restores it)")
+    count = memory.clear(corrections=args.corrections)
+    kept = "" if args.corrections or not corrected else f"; kept {corrected:,} correction(s) (--corrections)"
+    print(f"cleared {count:,} entries from {memory.path}{kept}")
+    return EXIT_OK
+
+
 def _act(args: argparse.Namespace, memory, max_mb: float) -> int:
     from ..corrections import Corrections
     from ..models.hub import human_size
@@ -74,18 +115,14 @@ def _act(args: argparse.Namespace, memory, max_mb: float) -> int:
 
     corrections = Corrections(memory)
     if args.action == "clear":
-        print(f"cleared {memory.clear():,} entries and corrections from {memory.path}")
+        return _clear(args, memory, len(corrections.all(history=True)))
     elif args.action == "export":
         written, unknown = export_memory(memory, args.file)
         left = f"; {unknown:,} older entries have no source text kept and were left out" if unknown else ""
         print(f"wrote {written:,} translation units to {args.file}{left}")
     elif args.action == "import":
-        count = import_memory(memory, args.file)
-        print(
-            f"imported {count.corrections:,} corrections and {count.model:,} model translations from "
-            f"{args.file}"
-            + (f"; {count.skipped:,} units skipped (no id/en pair or no key)" if count.skipped else "")
-        )
+        count = import_memory(memory, args.file, force=args.force)
+        print(f"imported {args.file}: {count.line()}")
     elif args.action == "corrections":
         for c in corrections.all(history=args.history):
             print(f"{c.id}\t{c.who}\t{c.source}\t{c.translation}")

@@ -113,6 +113,11 @@ def document_options() -> argparse.ArgumentParser:
         ".odt, .srt or .pdf input, the translated file (default: NAME.en.SUFFIX beside the input)",
     )
     document.add_argument(
+        "--overwrite",
+        action="store_true",
+        help="replace an output file that exists already (never the input itself)",
+    )
+    document.add_argument(
         "--keep-layout",
         action="store_true",
         help="for an .html, .md or .txt input: write the same kind of file, its markup kept (like .docx)",

@@ -21,6 +21,7 @@ from typing import Callable
 from ..types import Flag, Result
 from .registry import FILE_ONLY, SUFFIXES, Kind, identify
 from .units import Translated, Unit, translate_units, wanted
+from .writers import docx_from_paragraphs, markdown_from_paragraphs
 
 SUMMARY_PLACES = ("top", "file", "none")
 PDF_OUTPUTS = (".docx", ".md")
@@ -71,8 +72,13 @@ def translate_file(
         raise ValueError(f"pdf_as must be one of {PDF_OUTPUTS}, got {pdf_as!r}")
     opened = _open(kind, data, name, encoding)
     if not wanted(opened.units):
-        return FileResult(data, _own_suffix(name, kind), Result("", "", [], [], [], {}), None,
-                          [NOTHING_TO_TRANSLATE], nothing=True)  # fmt: skip
+        empty = Result("", "", [], [], [], {})
+        if kind.name == "pdf":  # "unchanged": its text as it was, in the file a PDF's text becomes
+            writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
+            return FileResult(
+                writer(opened.english, None, ""), pdf_as, empty, None, [NOTHING_TO_TRANSLATE], True
+            )
+        return FileResult(data, _own_suffix(name, kind), empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
     summarize = summary != "none"  # and the pipeline makes summaries: see Translated.summarized
     done = translate_units(pipeline, opened.units, name, summarize, force, progress)
     text = done.result.summary if done.summarized and summary == "top" else None
@@ -80,8 +86,6 @@ def translate_file(
         notes = ["the summary of a subtitle file is written to a file of its own"] if done.summarized else []
         return _finish(opened.save(), ".srt", done, "file", notes)
     if kind.name == "pdf":
-        from .writers import docx_from_paragraphs, markdown_from_paragraphs
-
         note = (
             f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
             f"as {pdf_as}."
