@@ -37,7 +37,7 @@ def test_a_feed_becomes_a_digest_and_a_rerun_does_only_what_is_new(tiny_config, 
 
         again = cli("feed", base + "/feed.xml", "--out", str(out), "--config", str(tiny_config))
         assert (
-            "0 new item(s), 0 translated, 1 failed (tried again next run), 2 already done"
+            "0 new item(s), 0 translated, 1 failed (1 to be tried again next run), 2 already done"
             in again.stderr.decode()
         )
 
@@ -61,3 +61,45 @@ def test_a_feed_that_is_not_one_is_an_error_and_the_state_is_kept(tiny_config, t
     (out / "feed-state.json").write_text("{not json", encoding="utf-8")
     broken = cli("feed", "http://127.0.0.1:9/feed.xml", "--out", str(out), "--config", str(tiny_config))
     assert broken.returncode == 2 and "not a feed state this tool wrote" in broken.stderr.decode()
+
+
+RSS_HEAD = '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Berita</title>'
+
+
+def test_a_saved_feed_file_is_read_and_entries_without_id_are_kept(tmp_path, tiny_config):
+    """No id, no link: such entries are keyed by their content, never dropped; an empty channel is
+    0 new items, exit 0."""
+    feed = tmp_path / "simpan.xml"
+    feed.write_text(
+        RSS_HEAD + f"<item><title>Satu</title><description>{SENTENCES[0]}</description></item>"
+        f"<item><title>Dua</title><description>{SENTENCES[1]}</description></item></channel></rss>",
+        encoding="utf-8",
+    )
+    from translator.feeds import read_feed
+    from translator.web import FetchPolicy
+
+    items = read_feed(str(feed), FetchPolicy(allow_private=True))
+    assert (
+        len(items) == 2 and len({i.id for i in items}) == 2 and all(i.id.startswith("sha256:") for i in items)
+    )
+    assert [i.id for i in read_feed(str(feed), FetchPolicy(allow_private=True))] == [i.id for i in items]
+
+    empty = tmp_path / "kosong.xml"
+    empty.write_text(RSS_HEAD + "</channel></rss>", encoding="utf-8")
+    out = tmp_path / "digest"
+    done = cli("feed", str(empty), "--out", str(out), "--config", str(tiny_config))
+    assert done.returncode == 0 and "0 new item(s)" in done.stderr.decode(), done.stderr.decode()
+
+
+def test_a_truncated_feed_exits_1_and_leaves_the_state_as_it_was(tmp_path, tiny_config):
+    out = tmp_path / "digest"
+    empty = tmp_path / "kosong.xml"
+    empty.write_text(RSS_HEAD + "</channel></rss>", encoding="utf-8")
+    assert cli("feed", str(empty), "--out", str(out), "--config", str(tiny_config)).returncode == 0
+    state = {p.name: p.read_bytes() for p in out.iterdir()}
+    cut = tmp_path / "terpotong.xml"
+    cut.write_text(RSS_HEAD + f"<item><guid>a</guid><title>{SENTENCES[0]}</title></item><item><gu", "utf-8")
+    proc = cli("feed", str(cut), "--out", str(out), "--config", str(tiny_config))
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 1 and "not a whole one" in stderr and "0 new item(s)" in stderr, stderr
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == state, "state and digest untouched"

@@ -56,6 +56,7 @@ class RunCount:
     new: int = 0
     done: int = 0
     failed: int = 0
+    given_up: int = 0  # of the failed: this was their last try (--max-attempts)
     skipped: int = 0  # already done, or failed too often
     feed_errors: list[str] = field(default_factory=list)
 
@@ -84,22 +85,38 @@ class FeedState:
         )
 
 
+# What feedparser notes about a feed that it still read whole: a declared encoding it overrode, a
+# content type that is not XML's. Any other note (a syntax error: a truncated or broken feed) means
+# items may be missing, so the feed is refused rather than read in part.
+_HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
+
+
 def read_feed(url: str, policy: FetchPolicy) -> list[Item]:
-    """The items of the feed at ``url``; a feed that cannot be read raises FetchError."""
+    """The items of the feed at ``url`` (or of a saved feed file); a feed that cannot be read
+    whole raises FetchError with the parser's reason."""
     import feedparser
 
-    data, _, final = fetch(url, policy, FEED_TYPES + ("text/html",), "an RSS or Atom feed")
+    from .web import is_url
+
+    if is_url(url):
+        data, _, final = fetch(url, policy, FEED_TYPES + ("text/html",), "an RSS or Atom feed")
+    else:
+        try:
+            data, final = Path(url).read_bytes(), str(Path(url).resolve())
+        except OSError as e:
+            raise FetchError(f"{url}: cannot read the feed file ({e.strerror or e})") from None
     parsed = feedparser.parse(data)
-    if not parsed.entries and (parsed.bozo or not parsed.get("feed")):
+    problem = parsed.get("bozo_exception")
+    if parsed.bozo and type(problem).__name__ not in _HARMLESS:
         raise FetchError(
-            f"{url}: not an RSS or Atom feed ({first_line(parsed.get('bozo_exception', 'no items'))})"
+            f"{url}: not an RSS or Atom feed, or not a whole one ({first_line(problem)}); nothing was read"
         )
+    if not parsed.get("version") and not parsed.entries:
+        raise FetchError(f"{url}: not an RSS or Atom feed (no channel or feed element)")
     items = []
     for entry in parsed.entries:
         link = entry.get("link")
-        key = entry.get("id") or link or entry.get("title")
-        if not key:
-            continue
+        key = entry.get("id") or link or _content_key(entry)
         stamp = entry.get("published_parsed") or entry.get("updated_parsed")
         items.append(
             Item(
@@ -111,6 +128,16 @@ def read_feed(url: str, policy: FetchPolicy) -> list[Item]:
             )
         )
     return items
+
+
+def _content_key(entry) -> str:
+    """An entry without an id or a link is known by a digest of what it says (title, summary,
+    content, date), so it is never dropped and never counted twice."""
+    import hashlib
+
+    parts = [entry.get("title") or "", entry.get("summary") or "", entry.get("published") or ""]
+    parts += [c.get("value", "") for c in entry.get("content") or []]
+    return "sha256:" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
 def run_feeds(
@@ -150,11 +177,13 @@ def run_feeds(
             _process(target, loaded[0], out, policy, force)
             count.done += target.status == "done"
             count.failed += target.status == "failed"
+            count.given_up += target.status == "failed" and target.attempts >= max_attempts
             state.save()  # after every item: a crash loses at most the one in progress
             if on_item:
                 on_item(target)
-    state.save()
-    write_digest(list(state.items.values()), out)
+    if count.feeds:  # a run whose every feed failed leaves the state and the digest as they were
+        state.save()
+        write_digest(list(state.items.values()), out)
     return count
 
 

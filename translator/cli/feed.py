@@ -20,7 +20,9 @@ def add_parser(commands) -> None:
         "write a digest (digest.md, digest.html, digest.json) newest first, each item's full translation "
         "under items/. A rerun processes only new items; failed ones are tried again.",
     )
-    feed.add_argument("urls", nargs="+", metavar="URL", help="feed addresses (http or https)")
+    feed.add_argument(
+        "urls", nargs="+", metavar="URL", help="feed addresses (http or https), or saved feed files"
+    )
     feed.add_argument(
         "--out", "-o", required=True, metavar="DIR", help="the digest's folder (made if missing)"
     )
@@ -57,10 +59,16 @@ def run_feed(args: argparse.Namespace) -> int:
     progress.close()
     for error in count.feed_errors:
         say("error", error)
+    retried = count.failed - count.given_up
+    failed = f"{count.failed} failed"
+    if count.failed:
+        fates = [f"{retried} to be tried again next run"] if retried else []
+        fates += [f"{count.given_up} given up after {args.max_attempts} tries"] if count.given_up else []
+        failed += f" ({', '.join(fates)})"
+    digest = f"digest in {Path(args.out) / 'digest.md'}" if count.feeds else "nothing written"
     print(
         f"translator: feed: {count.feeds} feed(s) read, {count.new} new item(s), {count.done} translated, "
-        f"{count.failed} failed (tried again next run), {count.skipped} already done; digest in "
-        f"{Path(args.out) / 'digest.md'}",
+        f"{failed}, {count.skipped} already done; {digest}",
         file=sys.stderr,
     )
     return EXIT_FAILURE if count.failed or count.feed_errors else EXIT_OK
