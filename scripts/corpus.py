@@ -1,0 +1,275 @@
+"""The real-file corpus: files that Word, PowerPoint, LibreOffice, pdflatex, scanners, Inkscape,
+Acrobat and real web publishers made, taken from the test suites that public libraries ship in
+their source distributions on PyPI (so CI, which reaches PyPI, fetches the same bytes). Nothing of
+it is committed or shipped in the wheel; it lands in ``.corpus/`` (git-ignored).
+
+    python scripts/corpus.py fetch              # download the sdists, extract the files listed
+    python scripts/corpus.py run [--json OUT]   # every file through translate_file, tiny models
+
+``run`` prints the table the docs show (format, files, translated with structure, refused by
+reason, unexpected) and writes it as JSON; the slow test tests/test_corpus.py holds its targets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fnmatch
+import io
+import json
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+import zipfile
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / ".corpus"
+SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".html")
+
+
+@dataclass(frozen=True)
+class Source:
+    package: str  # on PyPI; its sdist holds the files
+    version: str
+    members: tuple[str, ...]  # globs inside the sdist
+    licence: str
+    made_by: str
+
+
+SOURCES = (
+    Source(
+        "python-docx",
+        "1.2.0",
+        ("*/features/steps/test_files/*.docx", "*/tests/test_files/*.docx"),
+        "MIT",
+        "Microsoft Word (2007-2016, Mac and Windows) and LibreOffice, saved by python-docx's authors",
+    ),
+    Source(
+        "python-pptx",
+        "1.0.2",
+        ("*/features/steps/test_files/*.pptx", "*/tests/test_files/*.pptx"),
+        "MIT",
+        "Microsoft PowerPoint (Mac and Windows) and Keynote exports: charts, group shapes, tables, media",
+    ),
+    Source(
+        "odfpy",
+        "1.4.1",
+        ("*/tests/examples/*.odt",),
+        "Apache-2.0 (dual GPL-2.0)",
+        "OpenOffice.org and LibreOffice Writer",
+    ),
+    Source(
+        "pypdf",
+        "7.1.1",
+        ("*/resources/*.pdf", "*/resources/encryption/*.pdf"),
+        "BSD-3-Clause",
+        "pdflatex, LibreOffice, Word, Acrobat, Inkscape, AutoCAD, ImageMagick, scanners (OCR and not), "
+        "and PDFs encrypted with RC4 and AES-128/256, with and without passwords",
+    ),
+    Source(
+        "pysrt",
+        "1.1.2",
+        ("*/tests/static/*.srt",),
+        "GPL-3.0 (test data, not redistributed)",
+        "subtitle files as found on subtitle sites: BOMs of UTF-8/16/32, Windows-1252, no indexes",
+    ),
+    Source(
+        "trafilatura",
+        "2.3.1",
+        ("*/tests/resources/*.html",),
+        "Apache-2.0",
+        "web pages saved from real sites (apache.org, mozilla.org, httpbin)",
+    ),
+)
+
+# What a file of the corpus must do when it is not to be translated: the reason its refusal names.
+# A file not listed here is valid and must come back translated with its structure.
+EXPECTED_REFUSALS = {
+    "password": "needs a password",
+    "scan": "needs OCR",
+    "encoding": "--encoding",
+}
+REFUSE = {
+    # PDFs that need a password a reader does not have
+    "pypdf/crazyones-encrypted-256.pdf": "password", "pypdf/encrypted-file.pdf": "password",
+    "pypdf/libreoffice-writer-password.pdf": "password", "pypdf/r2-user-password.pdf": "password",
+    "pypdf/r3-user-password.pdf": "password", "pypdf/r4-aes-user-password.pdf": "password",
+    "pypdf/r4-user-password.pdf": "password", "pypdf/r6-both-passwords.pdf": "password",
+    "pypdf/r6-cleartext-metadata.pdf": "password",
+    # image-only PDFs: scans and pictures
+    "pypdf/box.pdf": "scan", "pypdf/git.pdf": "scan", "pypdf/imagemagick-ASCII85Decode.pdf": "scan",
+    "pypdf/imagemagick-CCITTFaxDecode.pdf": "scan", "pypdf/imagemagick-lzw.pdf": "scan",
+    "pypdf/issue-3850-1bit-indexed-flate.pdf": "scan", "pypdf/encrypted_doc_no_id.pdf": "scan",
+}  # fmt: skip
+ENCODINGS = {"pysrt/windows-1252.srt": "cp1252"}  # the file read as its user would name its encoding
+# An 8 MB PDF of many pages that takes half a minute with the tiny models: the script runs it, the
+# slow test leaves it out to keep the suite under three minutes.
+LARGE = ("pypdf/issue-604.pdf",)
+
+
+def fetch(target: Path = CORPUS) -> list[Path]:
+    """Download each sdist (pip, from PyPI) and extract the listed files to ``target/<package>/``."""
+    with tempfile.TemporaryDirectory() as work:
+        for source in SOURCES:
+            if (target / _short(source)).is_dir() and any((target / _short(source)).iterdir()):
+                continue
+            spec = f"{source.package}=={source.version}"
+            subprocess.run(
+                [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
+                 "-d", work, spec],
+                check=True,
+            )  # fmt: skip
+            (archive,) = [p for p in Path(work).iterdir() if _is_sdist(p, source)]
+            _extract(archive, source, target / _short(source))
+    return files(target)
+
+
+def _short(source: Source) -> str:
+    return source.package.removeprefix("python-")
+
+
+def _is_sdist(path: Path, source: Source) -> bool:
+    stem = source.package.replace("-", "_").lower()
+    return path.name.lower().replace("-", "_").startswith(f"{stem}_{source.version}".replace("-", "_"))
+
+
+def _extract(archive: Path, source: Source, into: Path) -> None:
+    into.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(archive) as tar:
+        for member in tar.getmembers():
+            if member.isfile() and any(fnmatch.fnmatch(member.name, glob) for glob in source.members):
+                data = tar.extractfile(member)
+                if data is not None:
+                    (into / Path(member.name).name).write_bytes(data.read())
+
+
+def files(target: Path = CORPUS) -> list[Path]:
+    return sorted(p for p in target.rglob("*") if p.suffix.lower() in SUFFIXES)
+
+
+def key(path: Path, target: Path = CORPUS) -> str:
+    return path.relative_to(target).as_posix()
+
+
+# ---- structure: what must survive a translation ------------------------------------------------
+
+
+def structure(data: bytes, kind: str, encoding: str | None = None) -> dict[str, object]:
+    """The parts of a file a translation must keep: its zip's member names and the counts of its
+    tables, pictures, slides, group shapes, charts, headers, footers, footnotes, comments; a
+    subtitle file's cues and timings; a page's tables and images."""
+    if kind in ("docx", "pptx", "odt"):
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = sorted(archive.namelist())
+        xml = b"".join(archive.read(n) for n in names if n.endswith(".xml"))
+        counts = {tag: xml.count(tag) for tag in _TAGS[kind]}
+        return {"parts": names, **counts}
+    if kind == "srt":
+        import srt
+
+        from translator.formats.registry import decode
+
+        cues = list(srt.parse(decode(data, "subtitles", encoding)))
+        return {"timings": [(c.start, c.end) for c in cues]}
+    if kind == "html":
+        text = data.decode("utf-8", "replace").lower()
+        return {"tables": text.count("<table"), "images": text.count("<img")}
+    return {}
+
+
+_TAGS = {
+    "docx": (b"<w:tbl>", b"<w:drawing", b"<w:footnote ", b"<w:comment ", b"<w:hdr", b"<w:ftr"),
+    "pptx": (b"<p:sld ", b"<p:sld>", b"<p:grpSp>", b"<c:chart ", b"<a:tbl>", b"<p:pic>"),
+    "odt": (b"<table:table ", b"<draw:frame", b"<text:note ", b"<office:annotation"),
+}
+
+
+# ---- the run -------------------------------------------------------------------------------------
+
+
+def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
+    """Every corpus file (but ``skip``) through ``translate_file``: its outcome, and the table."""
+    from translator.errors import InputError
+    from translator.formats import translate_file
+    from translator.formats.registry import identify
+
+    outcomes = {}
+    for path in files(target):
+        name = key(path, target)
+        if name in skip:
+            continue
+        data = path.read_bytes()
+        started = time.perf_counter()
+        try:
+            kind = identify(data, path.name, as_file=True).name
+            done = translate_file(
+                pipeline, data, path.name, summary="none", force=True, encoding=ENCODINGS.get(name)
+            )
+            if kind == "pdf":
+                kept = zipfile.is_zipfile(io.BytesIO(done.data))  # the .docx its text becomes
+            else:
+                kept = structure(done.data, kind) == structure(data, kind, ENCODINGS.get(name))
+            outcome = {"outcome": "nothing" if done.nothing else "translated", "structure_kept": kept}
+        except InputError as e:
+            outcome = {"outcome": "refused", "reason": str(e)}
+        except Exception as e:  # noqa: BLE001 - the point of the corpus: count them, name them
+            outcome = {"outcome": "unexpected", "reason": f"{type(e).__name__}: {e}"}
+        outcome["seconds"] = round(time.perf_counter() - started, 3)
+        outcomes[name] = outcome
+    return {"files": outcomes, "table": table(outcomes)}
+
+
+def refusal_kind(reason: str) -> str | None:
+    return next((kind for kind, words in EXPECTED_REFUSALS.items() if words in reason), None)
+
+
+def table(outcomes: dict) -> list[dict]:
+    rows: dict[str, Counter] = {}
+    for name, found in outcomes.items():
+        row = rows.setdefault(Path(name).suffix.lower(), Counter())
+        row["files"] += 1
+        if found["outcome"] in ("translated", "nothing"):
+            row["translated"] += found["outcome"] == "translated"
+            row["nothing to translate"] += found["outcome"] == "nothing"
+            row["structure kept"] += bool(found["structure_kept"])
+        elif found["outcome"] == "refused":
+            row[f"refused: {refusal_kind(found['reason']) or 'other'}"] += 1
+        else:
+            row["unexpected"] += 1
+    return [{"format": suffix, **counts} for suffix, counts in sorted(rows.items())]
+
+
+def markdown(rows: list[dict]) -> str:
+    columns = ["format", "files", "translated", "nothing to translate", "structure kept"]
+    columns += sorted({c for row in rows for c in row if c.startswith("refused")}) + ["unexpected"]
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(row.get(c, 0)) for c in columns) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("action", choices=("fetch", "run"))
+    parser.add_argument("--json", metavar="OUT", help="with run: write the outcomes and the table here")
+    args = parser.parse_args()
+    found = fetch()
+    print(f"{len(found)} files in {CORPUS}", file=sys.stderr)
+    if args.action == "run":
+        from translator import Pipeline
+        from translator.testing.tiny import build_tiny_setup
+
+        with tempfile.TemporaryDirectory() as work:
+            report = run(Pipeline.from_config(build_tiny_setup(Path(work))))
+        report["sources"] = [vars(s) | {"members": list(s.members)} for s in SOURCES]
+        print(markdown(report["table"]))
+        if args.json:
+            Path(args.json).write_text(json.dumps(report, indent=1, default=str) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,66 @@
+"""Real files that no one here made (scripts/corpus.py fetches them from the sdists of
+python-docx, python-pptx, odfpy, pypdf, pysrt and trafilatura on PyPI): 0 unexpected errors,
+every refusal names its reason, at least 95% of the valid files come back with their structure."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from helpers import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def _corpus_module():
+    spec = importlib.util.spec_from_file_location("corpus", ROOT / "scripts" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["corpus"] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def report(tiny_pipeline):
+    corpus = _corpus_module()
+    found = corpus.fetch()  # from PyPI once; .corpus/ is kept between runs
+    assert len(found) >= 150, f"the corpus has {len(found)} files"
+    return corpus, corpus.run(tiny_pipeline, skip=corpus.LARGE)
+
+
+def test_no_file_of_the_corpus_ends_in_an_unexpected_error(report):
+    _, found = report
+    unexpected = {name: o["reason"] for name, o in found["files"].items() if o["outcome"] == "unexpected"}
+    assert unexpected == {}
+
+
+def test_every_refusal_is_the_expected_one_and_names_what_to_do(report):
+    corpus, found = report
+    refused = {name: o["reason"] for name, o in found["files"].items() if o["outcome"] == "refused"}
+    assert {name: corpus.refusal_kind(reason) for name, reason in refused.items()} == corpus.REFUSE
+    assert all(("OCR" in r or "password" in r or "--encoding" in r) for r in refused.values())
+
+
+def test_valid_files_come_back_with_their_structure(report):
+    corpus, found = report
+    valid = {name: o for name, o in found["files"].items() if name not in corpus.REFUSE}
+    kept = [
+        name for name, o in valid.items() if o["outcome"] in ("translated", "nothing") and o["structure_kept"]
+    ]
+    assert len(valid) >= 140 and len(kept) >= 0.95 * len(valid), sorted(set(valid) - set(kept))
+    translated = sum(o["outcome"] == "translated" for o in valid.values())
+    assert translated >= 0.6 * len(valid), "most valid files have text, and it was translated"
+
+
+def test_windows_1252_subtitles_need_their_encoding_named(report, tiny_pipeline):
+    """Translated above with the encoding its user would name; without it, refused naming the flag."""
+    corpus, found = report
+    assert found["files"]["pysrt/windows-1252.srt"]["outcome"] == "translated"
+    from translator.errors import InputError
+    from translator.formats import translate_file
+
+    data = (corpus.CORPUS / "pysrt" / "windows-1252.srt").read_bytes()
+    with pytest.raises(InputError, match="--encoding"):
+        translate_file(tiny_pipeline, data, "windows-1252.srt")
