@@ -99,6 +99,8 @@ def test_killed_batch_is_completed_by_a_rerun_without_loss_or_duplicates(
         "--pool-docs",
         "2",
         "--no-summary",
+        # the rerun is made fast on purpose (8 new tokens, not 60): another configuration, said so
+        "--mix-configs",
     )
     stderr = rerun.stderr.decode()
     assert rerun.returncode == 1, stderr

@@ -17,8 +17,9 @@ from typing import Iterator
 from ..documents import FORMATS, detect_format, document_from_bytes, to_document
 from ..errors import InputError
 from ..formats import FILE_ONLY
+from ..formats.registry import TEXT_SUFFIXES
 
-DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".markdown", ".html", ".htm"}
+DOCUMENT_SUFFIXES = set(TEXT_SUFFIXES)
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ BY_NAME = {kind.name: kind for kind in KINDS}
 BY_SUFFIX = {suffix: kind for kind in KINDS for suffix in kind.suffixes}
 SUFFIXES = tuple(BY_SUFFIX)  # every suffix translator reads
 FILE_ONLY = tuple(s for kind in KINDS if kind.structured for s in kind.suffixes)
+TEXT_SUFFIXES = tuple(s for kind in KINDS if not kind.structured for s in kind.suffixes)  # read as text too
 TEXT_FORMATS = ("auto", "text", "markdown", "html")  # what --input-format / input_format may say
 
 # Zip containers name their kind inside: Office Open XML by the main part's content type, ODF by

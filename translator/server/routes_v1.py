@@ -13,12 +13,13 @@ from fastapi import APIRouter, Request
 
 from ..documents import Document, decode, to_document
 from ..errors import InputError, LanguageError, first_line
+from ..formats.registry import TEXT_SUFFIXES
 from ..summarize import SummaryOptions
 from .bodies import DocumentRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 from .streaming import stream_document
 
-UPLOAD_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+UPLOAD_SUFFIXES = TEXT_SUFFIXES  # read as text here; office files and PDFs go to /v1/files
 
 
 def router(service: Service) -> APIRouter:
