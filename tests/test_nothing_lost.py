@@ -216,3 +216,40 @@ def test_a_valid_document_with_nothing_to_translate_comes_back_unchanged(tiny_pi
     empty.save(data)
     done = translate_file(tiny_pipeline, data.getvalue(), "angka.docx")
     assert done.nothing and done.data == data.getvalue() and "nothing to translate" in done.notes[0]
+
+
+def test_the_service_file_routes_take_encoding_and_input_format(tiny_pipeline):
+    """/translate_file and /v1/files read with the same registry and options as the CLI."""
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    latin = LATIN.encode("latin-1")
+    try:
+        fields = {"source": "id", "target": "en"}
+        plain = client.post("/translate_file", data=fields, files={"file": ("kafe.txt", latin)})
+        assert plain.status_code == 400 and "--encoding" in plain.json()["error"]
+        named = client.post(
+            "/translate_file", data={**fields, "encoding": "latin-1"}, files={"file": ("kafe.txt", latin)}
+        )
+        assert named.status_code == 200, named.text
+        bad = client.post(
+            "/translate_file", data={**fields, "encoding": "nope"}, files={"file": ("k.txt", latin)}
+        )
+        assert bad.status_code == 400 and "unknown encoding" in bad.json()["error"]
+        unnamed = client.post("/v1/files", files={"file": ("unduhan", _docx())})
+        assert unnamed.status_code == 202, "a Word file without its suffix is read as what it is"
+        job = client.post("/v1/files", data={"encoding": "latin-1"}, files={"file": ("kafe.txt", latin)})
+        assert job.status_code == 202, job.text
+        status = job.json()["status_url"]
+        with client.stream(
+            "GET", job.json()["events_url"][job.json()["events_url"].index("/v1/") :]
+        ) as events:
+            body = "".join(events.iter_lines())
+        assert "event: done" in body, body
+        assert client.get(status[status.index("/v1/") :]).json()["status"] == "done"
+        wrong = client.post("/v1/files", data={"input_format": "pdf"}, files={"file": ("kafe.txt", latin)})
+        assert wrong.status_code == 400 and "input_format" in wrong.json()["error"]
+    finally:
+        client.close()

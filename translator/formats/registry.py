@@ -81,6 +81,12 @@ def identify(data: bytes, name: str, declared: str = "auto", *, as_file: bool = 
     InputError for what translator cannot read."""
     if declared not in TEXT_FORMATS:
         raise InputError(f"unknown input format {declared!r}; use one of {', '.join(TEXT_FORMATS)}")
+    by_suffix = BY_SUFFIX.get(Path(name).suffix.lower())
+    if by_suffix is None and as_file and Path(name).suffix:
+        raise InputError(
+            f"{name}: unsupported file type {Path(name).suffix.lower()}; translator reads "
+            f"{', '.join(SUFFIXES)}"
+        )
     by_content = _container(data, name)
     if by_content is not None:
         return by_content
@@ -89,16 +95,10 @@ def identify(data: bytes, name: str, declared: str = "auto", *, as_file: bool = 
             raise InputError(f"{name}: unsupported format: {what}; {fix}")
     if declared != "auto":
         return BY_NAME[declared]
-    by_suffix = BY_SUFFIX.get(Path(name).suffix.lower())
     if by_suffix is not None and by_suffix.name in ("docx", "pptx", "odt", "pdf"):
         raise InputError(
             f"{name}: not a valid {by_suffix.name} file (damaged, or its content is not "
             f"{by_suffix.description})"
-        )
-    if by_suffix is None and as_file and Path(name).suffix:
-        raise InputError(
-            f"{name}: unsupported file type {Path(name).suffix.lower()}; translator reads "
-            f"{', '.join(SUFFIXES)}"
         )
     if by_suffix is not None and by_suffix.name != "text":
         return by_suffix

@@ -105,12 +105,13 @@ def router(service: Service, store: FileStore) -> APIRouter:
             if code not in supported:
                 raise ApiError(400, f"{code} is not supported")
         name = upload_name(upload)
-        if Path(name).suffix.lower() not in SUFFIXES:
-            raise ApiError(400, "Invalid request: file format not supported")
         content = await upload.read()
+        options = reading_options(data)
+        if not readable(content, name):
+            raise ApiError(400, "Invalid request: file format not supported")
         profile, _ = service.pipeline(None)
         done = await asyncio.to_thread(
-            translate_scheduled, service, profile, owner, content, name, summary="none"
+            translate_scheduled, service, profile, owner, content, name, summary="none", **options
         )
         stored = store.put(f"{Path(name).stem}.en{done.suffix}", done.data)
         return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{stored}"}
@@ -140,6 +141,38 @@ def translate_scheduled(
         raise ApiError(503, "the server is busy; retry shortly", {"Retry-After": "2"}) from None
     except ShuttingDown:
         raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
+
+
+def reading_options(data: dict) -> dict[str, Any]:
+    """The ``encoding`` and ``input_format`` fields, meaning what the CLI's --encoding and
+    --input-format mean (formats.registry reads the file with them), checked."""
+    import codecs
+
+    from ..formats.registry import TEXT_FORMATS
+
+    encoding = text_field(data.get("encoding")) or None
+    input_format = text_field(data.get("input_format")) or "auto"
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise ApiError(400, f"Invalid request: unknown encoding {encoding!r}") from None
+    if input_format not in TEXT_FORMATS:
+        raise ApiError(400, f"Invalid request: input_format is one of {', '.join(TEXT_FORMATS)}")
+    return {"encoding": encoding, "input_format": input_format}
+
+
+def readable(content: bytes, name: str) -> bool:
+    """Whether translator reads this file at all: a suffix it knows, or content that says what it is
+    (a .docx saved without its suffix). A damaged file of a known kind is refused later, with why."""
+    from ..formats.registry import identify
+
+    if Path(name).suffix.lower() in SUFFIXES:
+        return True
+    try:
+        return identify(content, name, as_file=True) is not None
+    except InputError:
+        return False
 
 
 async def read_upload(service: Service, request: Request) -> tuple[dict, str, Any]:

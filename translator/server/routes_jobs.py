@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from ..errors import first_line
 from ..formats import SUFFIXES
 from .jobs import Job, Jobs
-from .routes_files import FileStore, read_upload, translate_scheduled, upload_name
+from .routes_files import FileStore, read_upload, readable, reading_options, translate_scheduled, upload_name
 from .service import ApiError, Service, text_field
 
 
@@ -28,16 +28,17 @@ def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
     async def submit_file(request: Request):
         data, owner, upload = await read_upload(service, request)
         name = upload_name(upload)
-        if Path(name).suffix.lower() not in SUFFIXES:
+        content = await upload.read()
+        options = reading_options(data)
+        if not readable(content, name):
             raise ApiError(400, f"{name}: unsupported file type; translator reads {', '.join(SUFFIXES)}")
         summary = text_field(data.get("summary_in")) or "top"
         pdf_as = "." + (text_field(data.get("pdf_as")) or "docx")
         if summary not in ("top", "none") or pdf_as not in (".docx", ".md"):
             raise ApiError(400, "Invalid request: summary_in is top or none; pdf_as is docx or md")
-        content = await upload.read()
         profile, _ = service.pipeline(None)
         job = jobs.add(Job(name, owner))
-        work = (service, store, job, profile, content, summary, pdf_as)
+        work = (service, store, job, profile, content, dict(summary=summary, pdf_as=pdf_as, **options))
         threading.Thread(target=_run_job, args=work, name=f"job-{job.id[:8]}", daemon=True).start()
         base = str(request.base_url).rstrip("/")
         return JSONResponse(job.view(base), status_code=202, headers={"Location": f"{base}/v1/jobs/{job.id}"})
@@ -73,14 +74,12 @@ def _job(jobs: Jobs, job_id: str) -> Job:
 
 
 def _run_job(
-    service: Service, store: FileStore, job: Job, profile: str, content: bytes, summary, pdf_as
+    service: Service, store: FileStore, job: Job, profile: str, content: bytes, options: dict
 ) -> None:
     """The job's thread: translate, store the file, say how it ended (never raises)."""
     job.update(status="running")
     try:
-        done = translate_scheduled(
-            service, profile, job.owner, content, job.name, job, summary=summary, pdf_as=pdf_as
-        )
+        done = translate_scheduled(service, profile, job.owner, content, job.name, job, **options)
         stored = store.put(f"{Path(job.name).stem}.en{done.suffix}", done.data)
     except ApiError as e:
         job.update(status="failed", error=e.message)
