@@ -16,6 +16,7 @@ import argparse
 import fnmatch
 import io
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -28,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".corpus"
-SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".html")
+SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".html", ".txt", ".md", ".rss")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ SOURCES = (
     Source(
         "python-docx",
         "1.2.0",
-        ("*/features/steps/test_files/*.docx", "*/tests/test_files/*.docx"),
+        ("*/features/steps/test_files/*.docx", "*/tests/test_files/*.docx", "python_docx-1.2.0/README.md"),
         "MIT",
         "Microsoft Word (2007-2016, Mac and Windows) and LibreOffice, saved by python-docx's authors",
     ),
@@ -58,17 +59,18 @@ SOURCES = (
     Source(
         "odfpy",
         "1.4.1",
-        ("*/tests/examples/*.odt",),
+        ("*/tests/examples/*.odt", "odfpy-1.4.1/README.md"),
         "Apache-2.0 (dual GPL-2.0)",
-        "OpenOffice.org and LibreOffice Writer",
+        "OpenOffice.org and LibreOffice Writer; the README (Markdown)",
     ),
     Source(
         "pypdf",
         "7.1.1",
-        ("*/resources/*.pdf", "*/resources/encryption/*.pdf"),
+        ("*/resources/*.pdf", "*/resources/encryption/*.pdf", "*/resources/*.txt", "pypdf-7.1.1/README.md"),
         "BSD-3-Clause",
         "pdflatex, LibreOffice, Word, Acrobat, Inkscape, AutoCAD, ImageMagick, scanners (OCR and not), "
-        "and PDFs encrypted with RC4 and AES-128/256, with and without passwords",
+        "and PDFs encrypted with RC4 and AES-128/256, with and without passwords; the text of real "
+        "pages as pypdf lays it out (.txt); the README (Markdown)",
     ),
     Source(
         "pysrt",
@@ -80,9 +82,18 @@ SOURCES = (
     Source(
         "trafilatura",
         "2.3.1",
-        ("*/tests/resources/*.html",),
+        ("*/tests/resources/*.html", "trafilatura-2.3.1/README.md"),
         "Apache-2.0",
-        "web pages saved from real sites (apache.org, mozilla.org, httpbin)",
+        "web pages saved from real sites (apache.org, mozilla.org, httpbin); the README (Markdown)",
+    ),
+    Source(
+        "podcastparser",
+        "0.6.11",
+        ("*/tests/data/*.rss",),
+        "ISC",
+        "RSS and Atom feeds in the dialects podcast publishers write (iTunes, Media RSS, podcast:, "
+        "content:encoded, missing titles and links); written for podcastparser's tests, not saved "
+        "from a publisher",
     ),
 )
 
@@ -108,7 +119,7 @@ REFUSE = {
 ENCODINGS = {"pysrt/windows-1252.srt": "cp1252"}  # the file read as its user would name its encoding
 # An 8 MB PDF of many pages that takes half a minute with the tiny models: the script runs it, the
 # slow test leaves it out to keep the suite under three minutes.
-LARGE = ("pypdf/issue-604.pdf",)
+LARGE = ("pypdf/issue-604.pdf", "pypdf/jpeg.txt")  # jpeg.txt: 82 KB of a JPEG's hex dump
 
 
 def fetch(target: Path = CORPUS) -> list[Path]:
@@ -178,7 +189,26 @@ def structure(data: bytes, kind: str, encoding: str | None = None) -> dict[str, 
     if kind == "html":
         text = data.decode("utf-8", "replace").lower()
         return {"tables": text.count("<table"), "images": text.count("<img")}
+    if kind in ("text", "markdown"):
+        text = data.decode("utf-8", "replace")
+        lines = text.splitlines()
+        return {
+            "paragraphs": len([block for block in re.split(r"\n\s*\n", text) if block.strip()]),
+            "headings": sum(line.startswith("#") for line in lines) if kind == "markdown" else 0,
+            "code fences": sum(line.startswith("```") for line in lines) if kind == "markdown" else 0,
+        }
     return {}
+
+
+def read_feed_file(path: Path) -> dict:
+    """A saved feed read as ``translator feed FILE`` reads it: every <item> or <entry> must come
+    back as an item (none dropped for want of an id, a link or a title)."""
+    from translator.feeds import read_feed
+    from translator.web import FetchPolicy
+
+    written = len(re.findall(rb"<(?:item|entry)[\s>]", path.read_bytes()))
+    items = read_feed(str(path), FetchPolicy(allow_private=True))
+    return {"outcome": "translated", "structure_kept": len(items) == written, "items": len(items)}
 
 
 _TAGS = {
@@ -196,6 +226,7 @@ def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
     from translator.errors import InputError
     from translator.formats import translate_file
     from translator.formats.registry import identify
+    from translator.web import FetchError
 
     outcomes = {}
     for path in files(target):
@@ -205,6 +236,9 @@ def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
         data = path.read_bytes()
         started = time.perf_counter()
         try:
+            if path.suffix == ".rss":
+                outcomes[name] = read_feed_file(path)
+                continue
             kind = identify(data, path.name, as_file=True).name
             done = translate_file(
                 pipeline, data, path.name, summary="none", force=True, encoding=ENCODINGS.get(name)
@@ -214,7 +248,7 @@ def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
             else:
                 kept = structure(done.data, kind) == structure(data, kind, ENCODINGS.get(name))
             outcome = {"outcome": "nothing" if done.nothing else "translated", "structure_kept": kept}
-        except InputError as e:
+        except (InputError, FetchError) as e:
             outcome = {"outcome": "refused", "reason": str(e)}
         except Exception as e:  # noqa: BLE001 - the point of the corpus: count them, name them
             outcome = {"outcome": "unexpected", "reason": f"{type(e).__name__}: {e}"}

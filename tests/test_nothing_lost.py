@@ -253,3 +253,43 @@ def test_the_service_file_routes_take_encoding_and_input_format(tiny_pipeline):
         assert wrong.status_code == 400 and "input_format" in wrong.json()["error"]
     finally:
         client.close()
+
+
+MARKDOWN = f"# {SENTENCES[0]}\n\n{SENTENCES[1]}\n"
+
+
+@pytest.mark.parametrize("path", ["run --keep-layout", "batch --output-dir", "/v1/files"])
+def test_input_format_means_the_same_on_every_path(path, tmp_path, tiny_config, tiny_pipeline):
+    """A .txt that is Markdown, read with --input-format markdown, keeps its heading marker."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "catatan.txt").write_text(MARKDOWN, encoding="utf-8")
+    common = ("--config", str(tiny_config), "--input-format", "markdown", "--no-summary")
+    if path == "run --keep-layout":
+        proc = cli("run", str(docs / "catatan.txt"), "--keep-layout", *common)
+        assert proc.returncode == 0, proc.stderr.decode()
+        written = (docs / "catatan.en.txt").read_text(encoding="utf-8")
+    elif path == "batch --output-dir":
+        proc = cli("batch", str(docs), "--output-dir", str(tmp_path / "out"), *common)
+        assert proc.returncode == 0, proc.stderr.decode()
+        written = (tmp_path / "out" / "catatan.en.txt").read_text(encoding="utf-8")
+    else:
+        from translator.server.app import ServerSettings, create_app
+
+        from helpers import ready_client
+
+        client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+        try:
+            job = client.post(
+                "/v1/files",
+                data={"input_format": "markdown", "summary_in": "none"},
+                files={"file": ("catatan.txt", MARKDOWN.encode())},
+            ).json()
+            events_url = job["events_url"]
+            with client.stream("GET", events_url[events_url.index("/v1/") :]) as events:
+                done = [json.loads(line[6:]) for line in events.iter_lines() if line.startswith("data: ")][-1]
+            url = done["download_url"]
+            written = client.get(url[url.index("/download_file") :]).text
+        finally:
+            client.close()
+    assert written.startswith("# ") and SENTENCES[0] not in written, written

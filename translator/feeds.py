@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -85,10 +86,12 @@ class FeedState:
         )
 
 
-# What feedparser notes about a feed that it still read whole: a declared encoding it overrode, a
-# content type that is not XML's. Any other note (a syntax error: a truncated or broken feed) means
+# What feedparser notes about a feed that it still reads whole: a declared encoding it overrode, a
+# content type that is not XML's, a prefix (itunes:, media:) used without its namespace declared,
+# as many podcast feeds do. Any other note (a syntax error: a truncated or broken feed) means
 # items may be missing, so the feed is refused rather than read in part.
 _HARMLESS = ("CharacterEncodingOverride", "NonXMLContentType")
+_ITEMS = re.compile(rb"<(?:item|entry)[\s>/]")
 
 
 def read_feed(url: str, policy: FetchPolicy) -> list[Item]:
@@ -107,12 +110,19 @@ def read_feed(url: str, policy: FetchPolicy) -> list[Item]:
             raise FetchError(f"{url}: cannot read the feed file ({e.strerror or e})") from None
     parsed = feedparser.parse(data)
     problem = parsed.get("bozo_exception")
-    if parsed.bozo and type(problem).__name__ not in _HARMLESS:
+    harmless = type(problem).__name__ in _HARMLESS or "unbound prefix" in str(problem)
+    if parsed.bozo and not harmless:
         raise FetchError(
             f"{url}: not an RSS or Atom feed, or not a whole one ({first_line(problem)}); nothing was read"
         )
     if not parsed.get("version") and not parsed.entries:
         raise FetchError(f"{url}: not an RSS or Atom feed (no channel or feed element)")
+    written = len(_ITEMS.findall(data))
+    if len(parsed.entries) < written:
+        raise FetchError(
+            f"{url}: the feed has {written} items and only {len(parsed.entries)} could be read; nothing "
+            "was read"
+        )
     items = []
     for entry in parsed.entries:
         link = entry.get("link")
