@@ -49,11 +49,7 @@ def plan_outputs(files: list[Path], source: Path, target: Path, pdf_as: str) -> 
         claimed.setdefault(out, []).append(path)
     plan = {}
     for out, paths in claimed.items():
-        keeper = (
-            next((p for p in paths if p.suffix.lower() == out.suffix), paths[0])
-            if len(paths) > 1
-            else paths[0]
-        )
+        keeper = next((p for p in paths if p.suffix.lower() == out.suffix), paths[0])
         for path in paths:
             plan[path] = out if path == keeper else out.with_name(f"{path.name}.en{out.suffix}")
     return plan

@@ -74,10 +74,8 @@ def translate_file(
     if not wanted(opened.units):
         empty = Result("", "", [], [], [], {})
         if kind.name == "pdf":  # "unchanged": its text as it was, in the file a PDF's text becomes
-            writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
-            return FileResult(
-                writer(opened.english, None, ""), pdf_as, empty, None, [NOTHING_TO_TRANSLATE], True
-            )
+            out = _pdf_text_file(opened.english, pdf_as, None, "")
+            return FileResult(out, pdf_as, empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
         return FileResult(data, _own_suffix(name, kind), empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
     summarize = summary != "none"  # and the pipeline makes summaries: see Translated.summarized
     done = translate_units(pipeline, opened.units, name, summarize, force, progress)
@@ -90,10 +88,15 @@ def translate_file(
             f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
             f"as {pdf_as}."
         )
-        writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
-        out = writer(opened.english, text, note)
+        out = _pdf_text_file(opened.english, pdf_as, text, note)
         return _finish(out, pdf_as, done, summary, [note, *opened.notes])
     return _finish(_saved(kind, opened, text), _own_suffix(name, kind), done, summary)
+
+
+def _pdf_text_file(paragraphs: list[str], pdf_as: str, summary: str | None, note: str) -> bytes:
+    """A PDF's text as the file it becomes: a .docx or Markdown."""
+    writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
+    return writer(paragraphs, summary, note)
 
 
 def _own_suffix(name: str, kind: Kind) -> str:
