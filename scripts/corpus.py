@@ -47,14 +47,14 @@ SOURCES = (
         "1.2.0",
         ("*/features/steps/test_files/*.docx", "*/tests/test_files/*.docx", "python_docx-1.2.0/README.md"),
         "MIT",
-        "Microsoft Word (2007-2016, Mac and Windows) and LibreOffice, saved by python-docx's authors",
+        "documents python-docx's authors saved from Microsoft Word (some from python-docx's own template)",
     ),
     Source(
         "python-pptx",
         "1.0.2",
         ("*/features/steps/test_files/*.pptx", "*/tests/test_files/*.pptx"),
         "MIT",
-        "Microsoft PowerPoint (Mac and Windows) and Keynote exports: charts, group shapes, tables, media",
+        "decks python-pptx's authors saved from Microsoft PowerPoint: charts, group shapes, tables, media",
     ),
     Source(
         "odfpy",

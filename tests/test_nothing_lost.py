@@ -293,3 +293,33 @@ def test_input_format_means_the_same_on_every_path(path, tmp_path, tiny_config, 
         finally:
             client.close()
     assert written.startswith("# ") and SENTENCES[0] not in written, written
+
+
+def test_text_in_group_shapes_and_charts_is_translated(tiny_pipeline):
+    """A deck built only of a group of text boxes and a chart: both are read and written back."""
+    from pptx import Presentation
+    from pptx.chart.data import CategoryChartData
+    from pptx.enum.chart import XL_CHART_TYPE
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[6])  # blank: no placeholders
+    group = slide.shapes.add_group_shape()
+    group.shapes.add_textbox(Inches(1), Inches(1), Inches(4), Inches(1)).text_frame.text = SENTENCES[0]
+    data = CategoryChartData()
+    data.categories = ["Beras", "Gula"]
+    data.add_series("Harga naik", (14.5, 17.0))
+    chart = slide.shapes.add_chart(XL_CHART_TYPE.COLUMN_CLUSTERED, 0, 0, Inches(4), Inches(3), data).chart
+    chart.has_title = True
+    chart.chart_title.text_frame.text = SENTENCES[1]
+    source = io.BytesIO()
+    deck.save(source)
+
+    done = translate_file(tiny_pipeline, source.getvalue(), "grafik.pptx", summary="none")
+    sources = {s.source for s in done.result.segments}
+    assert {SENTENCES[0], SENTENCES[1], "Beras", "Gula", "Harga naik"} <= sources
+    out = Presentation(io.BytesIO(done.data))
+    shapes = list(out.slides[0].shapes)
+    boxed = shapes[0].shapes[0].text_frame.text
+    titled = next(s for s in shapes if s.has_chart).chart.chart_title.text_frame.text
+    assert boxed != SENTENCES[0] and titled != SENTENCES[1] and boxed and titled
