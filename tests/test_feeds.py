@@ -103,3 +103,18 @@ def test_a_truncated_feed_exits_1_and_leaves_the_state_as_it_was(tmp_path, tiny_
     stderr = proc.stderr.decode()
     assert proc.returncode == 1 and "not a whole one" in stderr and "0 new item(s)" in stderr, stderr
     assert {p.name: p.read_bytes() for p in out.iterdir()} == state, "state and digest untouched"
+
+
+def test_the_last_try_is_said_to_be_the_last(tmp_path, tiny_config):
+    from helpers import free_port
+
+    feed = tmp_path / "mati.xml"
+    dead = f"http://127.0.0.1:{free_port()}/berita"  # nothing listens there: the fetch fails at once
+    feed.write_text(
+        RSS_HEAD + f"<item><guid>x</guid><title>Judul</title><link>{dead}</link></item></channel></rss>"
+    )
+    out = tmp_path / "digest"
+    proc = cli("feed", str(feed), "--out", str(out), "--config", str(tiny_config), "--max-attempts", "1")
+    stderr = proc.stderr.decode()
+    assert proc.returncode == 1 and "1 failed (1 given up after 1 tries)" in stderr, stderr
+    assert "tried again" not in stderr
