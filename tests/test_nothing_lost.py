@@ -323,3 +323,41 @@ def test_text_in_group_shapes_and_charts_is_translated(tiny_pipeline):
     boxed = shapes[0].shapes[0].text_frame.text
     titled = next(s for s in shapes if s.has_chart).chart.chart_title.text_frame.text
     assert boxed != SENTENCES[0] and titled != SENTENCES[1] and boxed and titled
+
+
+@pytest.mark.parametrize("place", ["top", "none"])
+@pytest.mark.parametrize("path", ["run", "batch --output-dir", "/v1/files"])
+def test_the_summary_option_means_the_same_on_every_path(path, place, tmp_path, tiny_config, tiny_pipeline):
+    """--summary-in top|none (summary_in in the service): the English summary heads the .docx, or
+    is nowhere, whichever door the file came through."""
+    from docx import Document
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "laporan.docx").write_bytes(_docx())
+    common = ("--config", str(tiny_config), "--summary-in", place)
+    if path == "run":
+        assert cli("run", str(docs / "laporan.docx"), *common).returncode == 0
+        data = (docs / "laporan.en.docx").read_bytes()
+    elif path == "batch --output-dir":
+        assert cli("batch", str(docs), "--output-dir", str(tmp_path / "out"), *common).returncode == 0
+        data = (tmp_path / "out" / "laporan.en.docx").read_bytes()
+    else:
+        from translator.server.app import ServerSettings, create_app
+
+        from helpers import ready_client
+
+        client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+        try:
+            job = client.post(
+                "/v1/files", data={"summary_in": place}, files={"file": ("laporan.docx", _docx())}
+            ).json()
+            events_url = job["events_url"]
+            with client.stream("GET", events_url[events_url.index("/v1/") :]) as events:
+                done = [json.loads(line[6:]) for line in events.iter_lines() if line.startswith("data: ")][-1]
+            url = done["download_url"]
+            data = client.get(url[url.index("/download_file") :]).content
+        finally:
+            client.close()
+    first = Document(io.BytesIO(data)).paragraphs[0].text
+    assert (first == "English summary") == (place == "top"), first
