@@ -97,6 +97,9 @@ def _clear(args: argparse.Namespace, memory, corrected: int) -> int:
         if answer.strip().lower() != "yes":
             print("nothing deleted")
             return EXIT_OK
+    if not memory.stats().entries and not corrected:
+        print(f"{memory.path} is empty: nothing to clear")
+        return EXIT_OK
     backups = memory.path.parent / "backups"
     backups.mkdir(parents=True, exist_ok=True)
     backup = backups / f"{memory.path.stem}-{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns() % 10**6}.tmx"
