@@ -361,3 +361,12 @@ def test_the_summary_option_means_the_same_on_every_path(path, place, tmp_path, 
             client.close()
     first = Document(io.BytesIO(data)).paragraphs[0].text
     assert (first == "English summary") == (place == "top"), first
+
+
+def test_markup_after_the_end_of_a_page_is_kept(tiny_pipeline):
+    """Some servers append to a page after </html>; the parser would drop it."""
+    appended = f"\n<div><img src='b.gif'><p>{SENTENCES[1]}</p></div>"
+    page = f"<!doctype html><html><body><p>{SENTENCES[0]}</p></body></html>{appended}"
+    done = translate_file(tiny_pipeline, page.encode(), "halaman.html", summary="none")
+    out = done.data.decode()
+    assert "b.gif" in out and {s.source for s in done.result.segments} == {SENTENCES[0], SENTENCES[1]}

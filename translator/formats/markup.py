@@ -35,7 +35,7 @@ class Page:
         from lxml import etree
 
         try:
-            self.tree = lxml.html.document_fromstring(text)
+            self.tree = lxml.html.document_fromstring(_tail_inside(text))
         except (etree.ParserError, ValueError) as e:
             raise InputError(f"{name}: not readable HTML ({e})") from None
         self.full = bool(re.match(r"\s*(<!--.*?-->\s*)*<(!doctype|html)", text, re.I | re.S))
@@ -55,6 +55,20 @@ class Page:
         body = self.tree.find("body")
         parts = body if body is not None else self.tree
         return b"".join(lxml.html.tostring(child, encoding="utf-8") for child in parts)
+
+
+def _tail_inside(text: str) -> str:
+    """Markup after ``</html>`` (pages that a server or a script appended to) moved to the end of the
+    body: libxml2 drops what follows the document element, and nothing of a page may be lost."""
+    end = None
+    for end in re.finditer(r"</html\s*>", text, re.I):
+        pass
+    if end is None or not text[end.end() :].strip():
+        return text
+    head, tail = text[: end.start()], text[end.end() :]
+    body = head.lower().rfind("</body")
+    at = body if body >= 0 else len(head)
+    return head[:at] + tail + head[at:] + end.group(0)
 
 
 def _inside_skipped(element) -> bool:
