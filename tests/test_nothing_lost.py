@@ -370,3 +370,22 @@ def test_markup_after_the_end_of_a_page_is_kept(tiny_pipeline):
     done = translate_file(tiny_pipeline, page.encode(), "halaman.html", summary="none")
     out = done.data.decode()
     assert "b.gif" in out and {s.source for s in done.result.segments} == {SENTENCES[0], SENTENCES[1]}
+
+
+def test_a_batch_keeps_a_summary_file_it_did_not_write(tmp_path, tiny_config):
+    docs, out = tmp_path / "docs", tmp_path / "out"
+    docs.mkdir()
+    out.mkdir()
+    (docs / "film.srt").write_text(f"1\n00:00:01,000 --> 00:00:02,000\n{SENTENCES[0]}\n", encoding="utf-8")
+    (out / "film.en.summary.txt").write_text("the user's notes", encoding="utf-8")
+    args = ("batch", str(docs), "--output-dir", str(out), "--config", str(tiny_config))
+    first = cli(*args)
+    assert first.returncode == 1 and "film.en.summary.txt exists already" in first.stderr.decode()
+    assert (out / "film.en.summary.txt").read_text(encoding="utf-8") == "the user's notes"
+    assert not (out / "film.en.srt").exists()
+    forced = cli(*args, "--retry-failed", "--overwrite")
+    assert forced.returncode == 0, forced.stderr.decode()
+    (record,) = [r for r in records(out / "translator-files.jsonl") if r["error"] is None]
+    assert record["summary_output"] == "film.en.summary.txt"
+    again = cli(*args, "--retry-failed")  # its own files now: a rerun is not refused
+    assert again.returncode == 0 and "1 skipped" in again.stderr.decode()

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import TranslatorError, first_line
-from ..formats import SUFFIXES
+from ..formats import SUFFIXES, summary_path
 from ..output import write_atomic
 from .local import Stats
 from .records import RecordWriter
@@ -89,8 +89,9 @@ def run_file_batch(
                 stats.earlier_failed += state.failed(name)
                 continue
             stats.retried += name in state
-            if out.exists() and out.resolve() not in ours and not overwrite:
-                record = _refused(name, out.relative_to(target).as_posix())
+            theirs = [p for p in _written_for(out, summary) if p.exists() and p.resolve() not in ours]
+            if theirs and not overwrite:
+                record = _refused(name, theirs[0].relative_to(target).as_posix())
             else:
                 if not loaded:  # a model that cannot load stops the batch: it is not the files' fault
                     loaded.append(pipeline_source())
@@ -114,6 +115,14 @@ def run_file_batch(
     return stats
 
 
+def _written_for(out: Path, summary: str) -> list[Path]:
+    """The files a translation into ``out`` writes: the file, and its summary's file when the
+    summary goes into one (asked for, or a subtitle file's)."""
+    if summary == "file" or (summary != "none" and out.suffix == ".srt"):
+        return [out, summary_path(out)]
+    return [out]
+
+
 def _refused(name: str, output: str) -> dict:
     reason = f"{output} exists already and this batch did not write it; rerun with --overwrite to replace it"
     return {"id": name, "error": reason, "output": None}
@@ -130,7 +139,8 @@ def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, opt
         out.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(out, done.data)
         if done.summary:
-            write_atomic(out.with_name(f"{out.stem}.summary.txt"), done.summary + "\n")
+            write_atomic(summary_path(out), done.summary + "\n")
+            record["summary_output"] = summary_path(out).relative_to(target).as_posix()
     except (TranslatorError, OSError) as e:
         record.update(error=first_line(e), output=None)
         return record

@@ -52,8 +52,9 @@ class ResumeState:
         try:
             record = json.loads(line)
             self.done[str(record["id"])] = record.get("error") is not None
-            if isinstance(record.get("output"), str):
-                self.written.add(record["output"])
+            for key in ("output", "summary_output"):
+                if isinstance(record.get(key), str):
+                    self.written.add(record[key])
             signature = str(record.get("signature") or "")
             self.signatures[signature] = self.signatures.get(signature, 0) + 1
         except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError):

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..formats import FILE_ONLY, SUFFIXES
+from ..formats import FILE_ONLY, SUFFIXES, summary_path
 from .common import EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, report_warnings, say
 
@@ -74,10 +74,6 @@ def run_file(args: argparse.Namespace) -> int:
             say("note", f"{source}: {note}")
         say("note", f"wrote {' and '.join(written)}")
     return EXIT_OK
-
-
-def summary_path(out: Path) -> Path:
-    return out.with_name(f"{out.stem}.summary.txt")
 
 
 class Lazy:

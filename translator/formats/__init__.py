@@ -40,6 +40,11 @@ class FileResult:
     nothing: bool = False  # nothing to translate: ``data`` is the input as it was
 
 
+def summary_path(out: Path) -> Path:
+    """Where a translated file's summary goes when it goes into a file of its own."""
+    return out.with_name(f"{out.stem}.summary.txt")
+
+
 def output_suffix(name: str, pdf_as: str = ".docx", data: bytes | None = None) -> str:
     """The suffix of ``name``'s translated file (its kind from ``data`` when given, else from the
     suffix alone)."""
@@ -212,5 +217,6 @@ __all__ = [
     "SUFFIXES",
     "SUMMARY_PLACES",
     "output_suffix",
+    "summary_path",
     "translate_file",
 ]
