@@ -29,7 +29,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".corpus"
-SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".html", ".txt", ".md", ".rss")
+# Real files that no package on PyPI carries (a TMX a CAT tool exported, a Google Docs export, a
+# feed saved from a publisher) can only come from the steering repo's shared/, which CI copies
+# beside the checkout: every file under ../shared/corpus/ joins the run, keyed "shared/...".
+SHARED = ROOT.parent / "shared" / "corpus"
+SUFFIXES = (".docx", ".pptx", ".odt", ".srt", ".pdf", ".html", ".txt", ".md", ".rss", ".atom", ".tmx")
+FEEDS = (".rss", ".atom")
 
 
 @dataclass(frozen=True)
@@ -103,6 +108,7 @@ EXPECTED_REFUSALS = {
     "password": "needs a password",
     "scan": "needs OCR",
     "encoding": "--encoding",
+    "no id-en pair": "no translation unit has both",  # a TMX between two other languages
 }
 REFUSE = {
     # PDFs that need a password a reader does not have
@@ -159,11 +165,28 @@ def _extract(archive: Path, source: Source, into: Path) -> None:
 
 
 def files(target: Path = CORPUS) -> list[Path]:
-    return sorted(p for p in target.rglob("*") if p.suffix.lower() in SUFFIXES)
+    """The corpus's files: those fetched from PyPI, then those of shared/corpus/ where it exists."""
+    found = sorted(p for p in target.rglob("*") if p.suffix.lower() in SUFFIXES)
+    shared = SHARED
+    if shared.is_dir():
+        found += sorted(p for p in shared.rglob("*") if p.suffix.lower() in SUFFIXES)
+    return found
 
 
 def key(path: Path, target: Path = CORPUS) -> str:
-    return path.relative_to(target).as_posix()
+    if path.is_relative_to(target):
+        return path.relative_to(target).as_posix()
+    return "shared/" + path.relative_to(SHARED).as_posix()
+
+
+def read_tmx_file(path: Path) -> dict:
+    """A TMX read as ``translator memory import`` reads it: every <tu> either a unit or counted
+    as skipped (no Indonesian-English pair), none lost."""
+    from translator.tmx import read_tmx
+
+    written = len(re.findall(rb"<tu[\s>]", path.read_bytes()))
+    units, skipped = read_tmx(path)
+    return {"outcome": "translated", "structure_kept": len(units) + skipped == written, "units": len(units)}
 
 
 # ---- structure: what must survive a translation ------------------------------------------------
@@ -236,8 +259,9 @@ def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
         data = path.read_bytes()
         started = time.perf_counter()
         try:
-            if path.suffix == ".rss":
-                outcomes[name] = read_feed_file(path)
+            if path.suffix.lower() in FEEDS + (".tmx",):
+                read = read_feed_file if path.suffix.lower() in FEEDS else read_tmx_file
+                outcomes[name] = {**read(path), "seconds": round(time.perf_counter() - started, 3)}
                 continue
             kind = identify(data, path.name, as_file=True).name
             done = translate_file(
@@ -255,6 +279,14 @@ def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
         outcome["seconds"] = round(time.perf_counter() - started, 3)
         outcomes[name] = outcome
     return {"files": outcomes, "table": table(outcomes)}
+
+
+def expected(name: str, outcome: dict) -> bool:
+    """Whether a file is one translator is right to refuse: listed in REFUSE, or (a file of
+    shared/, whose refusals no list here knows) refused for one of the expected reasons."""
+    if not name.startswith("shared/"):
+        return name in REFUSE
+    return outcome["outcome"] == "refused" and refusal_kind(outcome["reason"]) is not None
 
 
 def refusal_kind(reason: str) -> str | None:
