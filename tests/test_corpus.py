@@ -37,7 +37,8 @@ def report(tiny_dirs, tmp_path_factory):
     text = tiny_config_text(*tiny_dirs).replace("  batch_size: 8\n", "  batch_size: 64\n", 1)
     text = text.replace("  backend: transformers\n", "  backend: ctranslate2\n", 1)
     config.write_text(text.replace("    max_new_tokens: 8\n", "    max_new_tokens: 3\n", 1))
-    return corpus, corpus.run(Pipeline.from_config(config), skip=corpus.LARGE)
+    # summary="none" throughout: the summariser is not loaded at all
+    return corpus, corpus.run(Pipeline.from_config(config, summarize=False), skip=corpus.LARGE)
 
 
 def test_no_file_of_the_corpus_ends_in_an_unexpected_error(report):
