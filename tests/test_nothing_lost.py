@@ -255,6 +255,24 @@ def test_the_service_file_routes_take_encoding_and_input_format(tiny_pipeline):
         client.close()
 
 
+def _file_job(pipeline, fields: dict, name: str, content: bytes) -> bytes:
+    """A file through the service's /v1/files job, followed to its end; the translated file."""
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": pipeline}))
+    try:
+        job = client.post("/v1/files", data=fields, files={"file": (name, content)}).json()
+        events_url = job["events_url"]
+        with client.stream("GET", events_url[events_url.index("/v1/") :]) as events:
+            done = [json.loads(line[6:]) for line in events.iter_lines() if line.startswith("data: ")][-1]
+        url = done["download_url"]
+        return client.get(url[url.index("/download_file") :]).content
+    finally:
+        client.close()
+
+
 MARKDOWN = f"# {SENTENCES[0]}\n\n{SENTENCES[1]}\n"
 
 
@@ -274,24 +292,8 @@ def test_input_format_means_the_same_on_every_path(path, tmp_path, tiny_config, 
         assert proc.returncode == 0, proc.stderr.decode()
         written = (tmp_path / "out" / "catatan.en.txt").read_text(encoding="utf-8")
     else:
-        from translator.server.app import ServerSettings, create_app
-
-        from helpers import ready_client
-
-        client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
-        try:
-            job = client.post(
-                "/v1/files",
-                data={"input_format": "markdown", "summary_in": "none"},
-                files={"file": ("catatan.txt", MARKDOWN.encode())},
-            ).json()
-            events_url = job["events_url"]
-            with client.stream("GET", events_url[events_url.index("/v1/") :]) as events:
-                done = [json.loads(line[6:]) for line in events.iter_lines() if line.startswith("data: ")][-1]
-            url = done["download_url"]
-            written = client.get(url[url.index("/download_file") :]).text
-        finally:
-            client.close()
+        data = {"input_format": "markdown", "summary_in": "none"}
+        written = _file_job(tiny_pipeline, data, "catatan.txt", MARKDOWN.encode()).decode()
     assert written.startswith("# ") and SENTENCES[0] not in written, written
 
 
@@ -343,22 +345,7 @@ def test_the_summary_option_means_the_same_on_every_path(path, place, tmp_path, 
         assert cli("batch", str(docs), "--output-dir", str(tmp_path / "out"), *common).returncode == 0
         data = (tmp_path / "out" / "laporan.en.docx").read_bytes()
     else:
-        from translator.server.app import ServerSettings, create_app
-
-        from helpers import ready_client
-
-        client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
-        try:
-            job = client.post(
-                "/v1/files", data={"summary_in": place}, files={"file": ("laporan.docx", _docx())}
-            ).json()
-            events_url = job["events_url"]
-            with client.stream("GET", events_url[events_url.index("/v1/") :]) as events:
-                done = [json.loads(line[6:]) for line in events.iter_lines() if line.startswith("data: ")][-1]
-            url = done["download_url"]
-            data = client.get(url[url.index("/download_file") :]).content
-        finally:
-            client.close()
+        data = _file_job(tiny_pipeline, {"summary_in": place}, "laporan.docx", _docx())
     first = Document(io.BytesIO(data)).paragraphs[0].text
     assert (first == "English summary") == (place == "top"), first
 
