@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Callable
 
 from ..types import Flag, Result
-from .registry import FILE_ONLY, SUFFIXES, Kind, identify
+from .registry import BY_SUFFIX, FILE_ONLY, SUFFIXES, Kind, identify
+from .registry import output_suffix as kind_suffix
 from .units import Translated, Unit, translate_units, wanted
 from .writers import docx_from_paragraphs, markdown_from_paragraphs
 
@@ -48,9 +49,6 @@ def summary_path(out: Path) -> Path:
 def output_suffix(name: str, pdf_as: str = ".docx", data: bytes | None = None) -> str:
     """The suffix of ``name``'s translated file (its kind from ``data`` when given, else from the
     suffix alone)."""
-    from .registry import BY_SUFFIX
-    from .registry import output_suffix as kind_suffix
-
     kind = identify(data, name) if data is not None else BY_SUFFIX.get(Path(name).suffix.lower())
     return kind_suffix(name, kind, pdf_as) if kind is not None else Path(name).suffix.lower()
 
@@ -81,7 +79,7 @@ def translate_file(
         if kind.name == "pdf":  # "unchanged": its text as it was, in the file a PDF's text becomes
             out = _pdf_text_file(opened.english, pdf_as, None, "")
             return FileResult(out, pdf_as, empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
-        return FileResult(data, _own_suffix(name, kind), empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
+        return FileResult(data, kind_suffix(name, kind), empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
     summarize = summary != "none"  # and the pipeline makes summaries: see Translated.summarized
     done = translate_units(pipeline, opened.units, name, summarize, force, progress)
     text = done.result.summary if done.summarized and summary == "top" else None
@@ -95,19 +93,13 @@ def translate_file(
         )
         out = _pdf_text_file(opened.english, pdf_as, text, note)
         return _finish(out, pdf_as, done, summary, [note, *opened.notes])
-    return _finish(_saved(kind, opened, text), _own_suffix(name, kind), done, summary)
+    return _finish(_saved(kind, opened, text), kind_suffix(name, kind), done, summary)
 
 
 def _pdf_text_file(paragraphs: list[str], pdf_as: str, summary: str | None, note: str) -> bytes:
     """A PDF's text as the file it becomes: a .docx or Markdown."""
     writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
     return writer(paragraphs, summary, note)
-
-
-def _own_suffix(name: str, kind: Kind) -> str:
-    from .registry import output_suffix as kind_suffix
-
-    return kind_suffix(name, kind)
 
 
 def _open(kind: Kind, data: bytes, name: str, encoding: str | None):

@@ -41,12 +41,13 @@ class Flavour:
 C = "http://schemas.openxmlformats.org/drawingml/2006/chart"
 # Charts and SmartArt diagrams keep their text in parts of their own: a chart's title, axis titles
 # and labels are DrawingML paragraphs (a:p), its categories and series names cached values (c:v).
-_DRAWINGS = r"|charts/chart\d+|diagrams/data\d+|diagrams/drawing\d+"
+_DRAWINGS = r"charts/chart\d+|diagrams/data\d+|diagrams/drawing\d+"
+_DRAWING_PART = re.compile(rf"(word|ppt)/({_DRAWINGS})\.xml")
 
 DOCX = Flavour(
     "docx",
     "word/document.xml",
-    re.compile(r"word/(document\d*|header\d*|footer\d*|footnotes|endnotes|comments" + _DRAWINGS + r")\.xml"),
+    re.compile(rf"word/(document\d*|header\d*|footer\d*|footnotes|endnotes|comments|{_DRAWINGS})\.xml"),
     (f"{{{W}}}p",),
     f"{{{W}}}t",
     (f"{{{W}}}tab", f"{{{W}}}br", f"{{{W}}}cr"),
@@ -54,7 +55,7 @@ DOCX = Flavour(
 PPTX = Flavour(
     "pptx",
     "ppt/presentation.xml",
-    re.compile(r"ppt/(slides/slide\d+|notesSlides/notesSlide\d+" + _DRAWINGS + r")\.xml"),
+    re.compile(rf"ppt/(slides/slide\d+|notesSlides/notesSlide\d+|{_DRAWINGS})\.xml"),
     (f"{{{A}}}p",),
     f"{{{A}}}t",
     (f"{{{A}}}br",),
@@ -85,7 +86,7 @@ class Package:
             if flavour.parts.fullmatch(info.filename):
                 tree = _parse(self.zip.read(info), name, info.filename)
                 self.trees[info.filename] = tree
-                drawing = re.search(_DRAWINGS[1:], info.filename) is not None
+                drawing = _DRAWING_PART.fullmatch(info.filename) is not None
                 self.units += _units(tree, DRAWING if drawing else flavour)
                 if "/charts/" in info.filename:
                     self.units += _cached_values(tree)

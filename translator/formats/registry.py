@@ -178,10 +178,7 @@ def decode(data: bytes, name: str, encoding: str | None = None, *, partial: bool
     naming its offset and the flag that fixes it. ``partial`` tolerates a cut at the end (a head)."""
     errors = "ignore" if partial else "strict"
     if encoding is not None:
-        try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise InputError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252, utf-16)") from None
+        check_encoding(encoding)
         return _checked(data, name, encoding, errors, named=True).removeprefix("\ufeff")
     for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
@@ -196,6 +193,14 @@ def decode(data: bytes, name: str, encoding: str | None = None, *, partial: bool
             "encoding: --encoding utf-16 (or utf-32)"
         )
     return _checked(data, name, "utf-8", errors)
+
+
+def check_encoding(encoding: str) -> None:
+    """Refuse an encoding Python does not know, naming a few that it does."""
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        raise InputError(f"unknown encoding {encoding!r} (try utf-8, latin-1, cp1252, utf-16)") from None
 
 
 def _utf16_without_bom(data: bytes) -> str | None:

@@ -146,17 +146,15 @@ def translate_scheduled(
 def reading_options(data: dict) -> dict[str, Any]:
     """The ``encoding`` and ``input_format`` fields, meaning what the CLI's --encoding and
     --input-format mean (formats.registry reads the file with them), checked."""
-    import codecs
-
-    from ..formats.registry import TEXT_FORMATS
+    from ..formats.registry import TEXT_FORMATS, check_encoding
 
     encoding = text_field(data.get("encoding")) or None
     input_format = text_field(data.get("input_format")) or "auto"
     if encoding is not None:
         try:
-            codecs.lookup(encoding)
-        except LookupError:
-            raise ApiError(400, f"Invalid request: unknown encoding {encoding!r}") from None
+            check_encoding(encoding)
+        except InputError as e:
+            raise ApiError(400, f"Invalid request: {e}") from None
     if input_format not in TEXT_FORMATS:
         raise ApiError(400, f"Invalid request: input_format is one of {', '.join(TEXT_FORMATS)}")
     return {"encoding": encoding, "input_format": input_format}
