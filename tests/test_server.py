@@ -313,7 +313,7 @@ def test_a_bug_is_a_500_with_an_id_and_no_traceback(tiny_pipeline, monkeypatch, 
         create_app(ServerSettings(), lambda: {"default": tiny_pipeline}), raise_server_exceptions=False
     )
     try:
-        monkeypatch.setattr(tiny_pipeline, "result", lambda *a, **k: [][1])
+        monkeypatch.setattr(tiny_pipeline.parts, "result", lambda *a, **k: [][1])
         answer = client.post("/v1/translate", json={"text": SENTENCES[0]})
         assert answer.status_code == 500
         body = answer.json()
@@ -556,7 +556,7 @@ def test_a_client_that_leaves_the_stream_has_its_remaining_sentences_dropped(gat
             lines = response.iter_lines()
             assert any(line == "event: sentence" for line in lines)
         # the stream is closed: the client has gone
-    scheduler = service.scheduler()
+    scheduler = service.engine()
     gone = threading.Event()
     for _ in range(600):  # the server notices the disconnect and cancels the request
         if not scheduler._tickets:

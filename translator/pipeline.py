@@ -1,42 +1,38 @@
-"""Pipeline: validate -> segment -> translate -> summarise -> Result, with models loaded once.
+"""Pipeline: the library's door to the engine. Validate -> segment -> translate -> summarise ->
+Result, with the models loaded once.
 
-``Pipeline`` is a facade over the phases (``phases.Phases``, its base), each in its own module:
-``prepare`` (validation,
-sentences, token-budget pieces), the ``Translator`` (the model and the translation memory),
-``SummaryStage`` (abstractive, extractive or none) and ``assemble`` (segments with their flags, the
-Result). The library runs them in order, pooling the sentences of many texts into shared batches;
-the service's scheduler calls the same phases one batch at a time (``prepare``, ``segment``,
-``summarize_segments``, ``result``), so both give the same Result for the same text.
+A ``Pipeline`` holds one profile's loaded parts (``engine.Parts``) and an ``Engine`` over them,
+started on first use: every call submits its texts to the engine and waits for the ticket, so the
+library, the CLI, ``translator batch``, Ray's actors and the service run one code path from
+segments to Result. A list of texts is handed over whole (``run_many``): the engine batches their
+sentences together, shortest first, with the summaries on their own lane.
 """
 
 from __future__ import annotations
 
 import os
 import threading
-import time
 from typing import Callable, Sequence
 
-from .assemble import assemble_result, piece_outputs
 from .config import Config, load_config
 from .documents import Document
+from .engine import Engine, EventSink, Parts, Ticket
+from .engine.cores import engine_config
 from .errors import InputError, TranslatorError
 from .loading import load_parts
-from .phases import Phases
-from .prepare import Prepared
-from .summarize import Summary, SummaryOptions, SummaryStage
-from .text.language import identify
-from .text.segment import split_sentences
-from .text.validate import validate_text
+from .summarize import SummaryOptions, SummaryStage
 from .translate import Translator
-from .types import Flag, Result
+from .types import Flag, ModelInfo, Result
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
+BULK_BATCH_S = 3.0  # a library call waits for its whole answer: fewer, fuller batches than the service's
 
-class Pipeline(Phases):
-    """Loaded models plus the steps around them. Build it once (``Pipeline.from_config``), call it
-    for each text. Safe to share between threads: model calls are serialised by a lock, and
-    nothing here changes state outside this object."""
+
+class Pipeline:
+    """Loaded models plus the engine that runs them. Build it once (``Pipeline.from_config``), call
+    it for each text or list of texts; safe to share between threads (the engine schedules every
+    model call). ``close()`` (or ``with``) stops the engine's threads; they are daemons otherwise."""
 
     def __init__(
         self,
@@ -45,8 +41,11 @@ class Pipeline(Phases):
         summary: SummaryStage,
         notes: list[Flag] | None = None,
     ):
-        super().__init__(config, translator, summary, notes)
-        self._lock = threading.Lock()  # generate() on one model is not safe to run concurrently
+        self.parts = Parts(config, translator, summary, notes)
+        # The parts, as the library has always shown them (the same objects: one state, one owner).
+        self.config, self.translator, self.summary, self.notes = config, translator, summary, self.parts.notes
+        self._engine: Engine | None = None
+        self._starting = threading.Lock()
 
     @classmethod
     def from_config(
@@ -60,11 +59,89 @@ class Pipeline(Phases):
         """Load every configured model once. ``config``: a path, a loaded Config, or None for defaults.
 
         ``translate=False`` loads only what summaries need (for English input); ``on_load`` is
-        told the role of each model before it loads, for progress displays.
+        told the role of each model before it loads, for progress displays. The cores are split
+        between the engine's lanes as for every driver (engine/cores.py).
         """
-        cfg = load_config(config)
+        cfg = engine_config(load_config(config))
         translator, stage, notes = load_parts(cfg, summarize=summarize, translate=translate, on_load=on_load)
         return cls(cfg, translator, stage, notes)
+
+    def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:
+        return self.parts.models(summarize, options)
+
+    def signature(
+        self, summarize: bool = True, translation: bool = True, options: SummaryOptions | None = None
+    ) -> str:
+        """What produced a result, so that two runs can be compared (see provenance.signature)."""
+        return self.parts.signature(summarize, translation, options)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine over these parts, started on first use."""
+        with self._starting:
+            if self._engine is None:
+                self._engine = Engine(
+                    {self._profile: self.parts}, max_queue=1 << 30, target_batch_s=BULK_BATCH_S
+                )
+            return self._engine
+
+    @property
+    def _profile(self) -> str:
+        return self.config.profile or "default"
+
+    def close(self) -> None:
+        """Stop the engine's threads (work not finished gets ShuttingDown)."""
+        with self._starting:
+            engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.stop()
+
+    def __enter__(self) -> "Pipeline":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def submit(
+        self,
+        texts: Sequence[str | Document],
+        *,
+        summarize: bool = True,
+        progress: ProgressCallback | None = None,
+        force: bool = False,
+        summary: SummaryOptions | None = None,
+        on_event: EventSink | None = None,
+    ) -> Ticket:
+        """Hand ``texts`` to the engine and return at once: the ticket's future gets one Result or
+        InputError per text. For drivers that keep the engine fed (batch reads ahead); such a
+        driver may pass one ``on_event`` (``progress_events``) for all its calls instead of
+        ``progress``, so that its counts run across them."""
+        if self.translator is None:
+            raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
+        summarize = summarize and self.summary.enabled
+        if summarize:
+            self.summary.method_for(summary)  # a method that is not loaded fails before any work
+        return self.engine.submit(
+            list(texts), profile=self._profile, summarize=summarize, force=force, options=summary,
+            on_event=on_event or progress_events(progress), bulk=len(texts) > 1,
+        )  # fmt: skip
+
+    def run_many(
+        self,
+        texts: Sequence[str | Document],
+        *,
+        summarize: bool = True,
+        progress: ProgressCallback | None = None,
+        force: bool = False,
+        summary: SummaryOptions | None = None,
+    ) -> list[Result | InputError]:
+        """Translate many texts, their sentences batched together by the engine.
+
+        A text that cannot be used (empty, not a str) gives its InputError in its place; the
+        others go on. Each Result's translate timing is the request's time shared by piece count.
+        """
+        ticket = self.submit(texts, summarize=summarize, progress=progress, force=force, summary=summary)
+        return ticket.future.result()
 
     def __call__(
         self,
@@ -85,89 +162,19 @@ class Pipeline(Phases):
             raise outcome
         return outcome
 
-    def run_many(
-        self,
-        texts: Sequence[str | Document],
-        *,
-        summarize: bool = True,
-        progress: ProgressCallback | None = None,
-        force: bool = False,
-        summary: SummaryOptions | None = None,
-    ) -> list[Result | InputError]:
-        """Translate many texts with their sentences pooled into shared, length-sorted batches.
-
-        A text that cannot be used (empty, not a str) gives its InputError in its place; the
-        others go on. Each Result's translate timing is the pool's time shared by sentence count.
-        """
-        if self.translator is None:
-            raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
-        summarize = summarize and self.summary.enabled
-        if summarize:
-            self.summary.method_for(summary)  # a method that is not loaded fails before any work
-        with self._lock:
-            started = time.perf_counter()
-            docs = self.prepare_many(texts, force)
-            prepared = [d for d in docs if isinstance(d, Prepared)]
-            pool = [t for d in prepared for t in d.to_translate]
-            segment_seconds = (time.perf_counter() - started) / max(1, len(prepared))
-
-            started = time.perf_counter()
-            on_batch = _counter(progress, "translate", len(pool))
-            generated = dict(zip(pool, self.translator.translate(pool, on_batch=on_batch))) if pool else {}
-            translate_seconds = time.perf_counter() - started
-
-            results: list[Result | InputError] = []
-            for doc in docs:
-                if isinstance(doc, InputError):
-                    results.append(doc)
-                    continue
-                share = len(doc.to_translate) / len(pool) if pool else 0.0
-                timings = {"segment": segment_seconds, "translate": translate_seconds * share}
-                outputs = piece_outputs(doc, generated)
-                results.append(self._finish(doc, outputs, timings, summarize, summary, progress))
-            return results
-
-    def _finish(
-        self,
-        doc: Prepared,
-        outputs: list,
-        timings: dict[str, float],
-        summarize: bool,
-        options: SummaryOptions | None,
-        progress: ProgressCallback | None,
-    ) -> Result:
-        """One document of a pool: its segments from the pool's outputs, its summary, its Result."""
-        segments = self.segments(doc, outputs)
-        made: Summary | None = None
-        if summarize:
-            started = time.perf_counter()
-            made = self.summarize_segments(segments, options, _windows(progress))
-            timings["summarize"] = time.perf_counter() - started
-        return self.result(doc, segments, made, timings, options, cache_hits=sum(o.cached for o in outputs))
-
     def summarize_text(
         self, english: str, summary: SummaryOptions | None = None, progress: ProgressCallback | None = None
     ) -> Result:
         """Summarise an English text (no translation). ``translation`` holds the input, unchanged."""
         if not self.summary.enabled:
             raise TranslatorError("this Pipeline was loaded without summaries")
-        validate_text(english, self.config.max_input_chars, indonesian=False)
-        notes = self.notes + _not_english(english)
-        sentences = [s.text for s in split_sentences(english)]
-        with self._lock:
-            started = time.perf_counter()
-            made = self.summary.summarize(sentences, summary, _windows(progress))
-            seconds = time.perf_counter() - started
-        return assemble_result(
-            translation=english,
-            segments=[],
-            summary=made,
-            source="",
-            notes=notes,
-            models=self.summary.models(summary),
-            timings={"summarize": seconds},
-            signature=self.signature(True, translation=False, options=summary),
+        ticket = self.engine.submit_english(
+            [english], profile=self._profile, options=summary, on_event=progress_events(progress)
         )
+        outcome = ticket.future.result()[0]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
 
 
 def translate_and_summarize(
@@ -175,38 +182,28 @@ def translate_and_summarize(
 ) -> Result:
     """Translate ``text`` and summarise the translation. Loads the models on every call:
     for more than one text, build a ``Pipeline`` once and call it."""
-    return Pipeline.from_config(config, summarize=summarize)(text, summarize=summarize)
+    with Pipeline.from_config(config, summarize=summarize) as pipeline:
+        return pipeline(text, summarize=summarize)
 
 
-def _not_english(text: str) -> list[Flag]:
-    """A flag when text given to the English summariser looks Indonesian."""
-    verdict = identify(text)
-    if verdict is None or not verdict.indonesian_like or verdict.language == "en":
-        return []
-    message = (
-        "the input looks Indonesian, but the summariser expects English; translate and summarise it instead "
-        "(translator run)"
-    )
-    return [Flag("language", message, None, verdict.language)]
-
-
-def _counter(progress: ProgressCallback | None, stage: str, total: int) -> Callable[[int], None]:
-    done = 0
-
-    def on_batch(n: int) -> None:
-        nonlocal done
-        done += n
-        if progress is not None:
-            progress(stage, done, total)
-
-    return on_batch
-
-
-def _windows(progress: ProgressCallback | None) -> Callable[[int, int], None] | None:
-    """The summary stage's window count as ``summarize`` progress; told 0 of 1 at the start, so a
-    display knows the stage began even when no model runs (extractive, one sentence)."""
+def progress_events(progress: ProgressCallback | None) -> EventSink | None:
+    """The engine's events as ``progress(stage, done, total)``: translated sentences of all the
+    texts, then each summary's windows (told 0 of 1 at its start, so a display knows the stage
+    began even when no model runs). Events come from the engine's threads: one at a time here."""
     if progress is None:
         return None
     report: ProgressCallback = progress
-    report("summarize", 0, 1)
-    return lambda done, total: report("summarize", done, total)
+    lock = threading.Lock()
+    counts = {"total": 0, "done": 0}
+
+    def on_event(kind: str, doc: int, payload) -> None:
+        with lock:
+            if kind == "sentences":
+                counts["total"] += len(payload.sentences)
+            elif kind == "sentence":
+                counts["done"] += 1
+                report("translate", counts["done"], counts["total"])
+            elif kind == "window":
+                report("summarize", *payload)
+
+    return on_event

@@ -3,25 +3,30 @@
 Every document gets exactly one record: its results, or ``error`` with the reason. Records are
 appended whole, one write each, and flushed per pool; a rerun of the same command skips the ids
 already in the output. Inputs are read lazily and grouped into pools as they come, so memory is
-bounded by the pool, not by the corpus. Sentences of a pool's documents share batches
-(``Pipeline.run_many``), so short documents do not each pay for a half-empty batch.
+bounded by the pools in flight, not by the corpus. Each pool is handed to the engine whole
+(``Pipeline.submit``): its documents' sentences share batches, shortest first, with the summaries
+on their own lane, and the next pool is read and segmented while the current one translates
+(``READ_AHEAD_POOLS`` in the engine at once), so the engine never waits for the reader.
 """
 
 from __future__ import annotations
 
+import collections
 import os
 import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Union
 
 from ..documents import Document
+from ..engine import EventSink, Ticket
 from ..errors import LanguageError, TranslatorError, first_line
-from ..pipeline import Pipeline
+from ..pipeline import Pipeline, progress_events
 from .items import Item
 from .records import Outcome, RecordWriter, error_record, result_record
 from .resume import ResumeState
 
 DEFAULT_POOL_DOCS = 16
+READ_AHEAD_POOLS = 2  # pools in the engine at once: one finishing, the next already queued behind it
 PipelineSource = Union[Pipeline, Callable[[], Pipeline]]
 
 
@@ -150,11 +155,20 @@ def run_batch(
         return loaded[0]
 
     writer = RecordWriter(out)
+    events = progress_events(on_progress)  # one count across the pools in flight
+    in_flight: collections.deque[PoolWork] = collections.deque()
     try:
         for pool in pools(pending_items(items, state, stats, on_skip, retry_failed), pool_docs):
-            outcomes = process_pool(get_pipeline(), pool, summarize, force, on_progress)
-            write_outcomes(writer, outcomes, stats, on_document, state, mix_configs)
+            in_flight.append(start_pool(get_pipeline(), pool, summarize, force, events))
+            if len(in_flight) >= READ_AHEAD_POOLS:  # records are written in input order
+                write_outcomes(
+                    writer, finish_pool(in_flight.popleft()), stats, on_document, state, mix_configs
+                )
+        while in_flight:
+            write_outcomes(writer, finish_pool(in_flight.popleft()), stats, on_document, state, mix_configs)
     finally:
+        for work in in_flight:  # stopped early (an error, Ctrl-C): nothing more is computed for them
+            work.cancel()
         writer.close()
         stats.seconds = time.perf_counter() - started
     return stats
@@ -188,26 +202,51 @@ def write_outcomes(
 DOCUMENT_FAILURES = (TranslatorError, MemoryError)
 
 
-def process_pool(
-    pipeline: Pipeline,
-    items: list[Item],
-    summarize: bool,
-    force: bool,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> list[Outcome]:
-    """Records for a pool of documents, in order: sentences pooled, failures pinned on their document."""
+@dataclass
+class PoolWork:
+    """A pool handed to the engine: its items, its documents and the ticket they wait on."""
+
+    pipeline: Pipeline
+    items: list[Item]
+    documents: list[Document]
+    ticket: Ticket | None
+    summarize: bool
+    force: bool
+    failure: Exception | None = None  # refused before any work (raised again when finished)
+
+    def cancel(self) -> None:
+        if self.ticket is not None and not self.ticket.future.done():
+            self.pipeline.engine.cancel(self.ticket)
+
+
+def start_pool(
+    pipeline: Pipeline, items: list[Item], summarize: bool, force: bool, on_event: EventSink | None = None
+) -> PoolWork:
+    """Hand a pool's readable documents to the engine (segmented now, translated as the engine goes)."""
     readable = [item for item in items if item.error is None]
     documents = [Document(item.text or "", item.id, item.format, item.notes) for item in readable]
+    work = PoolWork(pipeline, items, documents, None, summarize, force)
+    if documents:
+        try:
+            work.ticket = pipeline.submit(documents, summarize=summarize, force=force, on_event=on_event)
+        except DOCUMENT_FAILURES as e:
+            work.failure = e
+    return work
+
+
+def finish_pool(work: PoolWork) -> list[Outcome]:
+    """Records for a pool of documents, in order: failures pinned on their document."""
+    pipeline, summarize, force = work.pipeline, work.summarize, work.force
     try:
-        outcomes = (
-            pipeline.run_many(documents, summarize=summarize, force=force, progress=progress)
-            if documents
-            else []
-        )
+        if work.failure is not None:
+            raise work.failure
+        outcomes = work.ticket.future.result() if work.ticket is not None else []
     except DOCUMENT_FAILURES:
         outcomes = [
-            _one(pipeline, document, summarize, force) for document in documents
+            _one(pipeline, document, summarize, force) for document in work.documents
         ]  # pin the failure on its document
+    readable = [item for item in work.items if item.error is None]
+    items = work.items
     by_id = {item.id: outcome for item, outcome in zip(readable, outcomes)}
     models = [m.to_dict() for m in pipeline.models(summarize)]
     signature = pipeline.signature(summarize)
@@ -221,6 +260,17 @@ def process_pool(
             assert outcome is not None  # every readable item has its Result or error
             results.append(Outcome(result_record(item.id, outcome), len(outcome.segments)))
     return results
+
+
+def process_pool(
+    pipeline: Pipeline,
+    items: list[Item],
+    summarize: bool,
+    force: bool,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[Outcome]:
+    """Records for one pool, start to finish (Ray's actors, each with its own engine)."""
+    return finish_pool(start_pool(pipeline, items, summarize, force, progress_events(progress)))
 
 
 def _one(pipeline: Pipeline, document: Document, summarize: bool, force: bool):

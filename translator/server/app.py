@@ -2,7 +2,7 @@
 handlers and the lifespan that loads the models.
 
 Models load once, in a thread started by the lifespan, so that /healthz answers at once and
-/readyz says 503 until they are in memory; then the scheduler owns them. Errors are
+/readyz says 503 until they are in memory; then the engine owns them. Errors are
 ``{"error": "..."}`` as LibreTranslate sends them; a bug is a 500 whose id is logged with the
 traceback, never a traceback in the body.
 """
@@ -28,7 +28,6 @@ from . import page, routes_corrections, routes_files, routes_jobs, routes_libret
 from .access import BodyLimit
 from .jobs import Jobs
 from .routes_files import FileStore
-from .scheduler import Scheduler
 from .service import ApiError, ServerSettings, Service
 
 __all__ = ["ServerSettings", "create_app"]
@@ -48,9 +47,7 @@ def create_app(
 
     def load_in_background() -> None:
         try:
-            service.scheduler_ = Scheduler(
-                load(), max_queue=settings.max_queue, target_batch_s=settings.target_batch_s
-            )
+            service.start(load())
             log.info("models loaded; ready")
         except Exception as e:  # noqa: BLE001 - reported as one line, and the server stops
             service.error = first_line(e)
@@ -63,8 +60,8 @@ def create_app(
     async def lifespan(app: FastAPI):
         threading.Thread(target=load_in_background, name="translator-load", daemon=True).start()
         yield
-        if service.scheduler_ is not None:
-            await asyncio.to_thread(service.scheduler_.stop, STOP_S)
+        if service.engine_ is not None:
+            await asyncio.to_thread(service.engine_.stop, STOP_S)
         files.close()
 
     app = FastAPI(
@@ -101,7 +98,8 @@ def create_app(
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, error: ApiError):
-        return JSONResponse({"error": error.message}, status_code=error.status, headers=error.headers)
+        body = {"error": error.message} | ({"id": error.request_id} if error.request_id else {})
+        return JSONResponse(body, status_code=error.status, headers=error.headers)
 
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception):

@@ -1,5 +1,5 @@
 """Long work as jobs: POST /v1/files answers 202 at once with the job's URLs; the file is translated
-on a thread of its own, its sentences going through the scheduler like any request's (under the
+on a thread of its own, its sentences going through the engine like any request's (under the
 caller's name, so interactive requests keep their turns); GET /v1/jobs/ID says how far it is, and
 /v1/jobs/ID/events streams the same as server-sent events until the file is ready to download.
 """

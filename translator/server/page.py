@@ -23,13 +23,13 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
 
     @routes.get("/readyz")
     async def readyz():
-        if service.scheduler_ is None:
+        if service.engine_ is None:
             return JSONResponse(
                 {"status": "loading" if not service.error else "failed", "error": service.error},
                 status_code=503,
             )
-        scheduler = service.scheduler_
-        return {"status": "ready", "profiles": list(scheduler.pipelines), "requests": scheduler.in_progress}
+        engine = service.engine_
+        return {"status": "ready", "profiles": list(engine.parts), "requests": engine.in_progress}
 
     @routes.get("/")
     async def page():

@@ -3,7 +3,7 @@ answers ``{"translatedFileUrl": ...}`` once the file is translated; GET /downloa
 serves it. Translated files live in a private temporary folder and are removed after
 ``file_ttl_s`` (an hour by default) and when the server stops.
 
-The file's sentences go through the scheduler like any request's, under the caller's name, so a
+The file's sentences go through the engine like any request's, under the caller's name, so a
 long document takes its turn beside interactive requests instead of blocking them.
 """
 
@@ -60,14 +60,14 @@ class FileStore:
 
 
 class Scheduled:
-    """A Pipeline-shaped callable that sends each call through the service's scheduler and waits;
-    ``job`` (when given) is told the sentences done as the scheduler sends them."""
+    """A Pipeline-shaped callable that sends each call through the service's engine and waits;
+    ``job`` (when given) is told the sentences done as the engine sends them."""
 
     def __init__(self, service: Service, profile: str, owner: str, job: Job | None = None):
-        self.scheduler = service.scheduler()
+        self.engine = service.engine()
         self.profile, self.owner, self.job = profile, owner, job
         self.timeout = service.settings.file_timeout_s
-        self.summary = self.scheduler.pipelines[profile].summary
+        self.summary = self.engine.parts[profile].summary
 
     def _event(self, kind: str, doc: int, payload: Any) -> None:
         if self.job is None:
@@ -78,14 +78,14 @@ class Scheduled:
             self.job.update(done=payload[2], total=payload[3])
 
     def __call__(self, document, summarize: bool = True, force: bool = False, progress=None):
-        ticket = self.scheduler.submit(
+        ticket = self.engine.submit(
             [document], profile=self.profile, owner=self.owner, summarize=summarize, force=force,
             on_event=self._event,
         )  # fmt: skip
         try:
             outcome = ticket.future.result(timeout=self.timeout)[0]
         except TimeoutError:
-            self.scheduler.cancel(ticket)
+            self.engine.cancel(ticket)
             raise ApiError(503, f"the file took longer than the limit of {self.timeout:.0f} s") from None
         if isinstance(outcome, Exception):
             raise outcome
@@ -129,9 +129,9 @@ def router(service: Service, store: FileStore) -> APIRouter:
 def translate_scheduled(
     service: Service, profile: str, owner: str, content: bytes, name: str, job: Job | None = None, **options
 ) -> Any:
-    """``translate_file`` through the scheduler; what stops it becomes an ApiError (400 for the
+    """``translate_file`` through the engine; what stops it becomes an ApiError (400 for the
     file's own fault, 503 for a full or stopping server)."""
-    from .tickets import QueueFull, ShuttingDown
+    from ..engine import QueueFull, ShuttingDown
 
     try:
         return translate_file(Scheduled(service, profile, owner, job), content, name, force=True, **options)

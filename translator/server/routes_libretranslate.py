@@ -2,7 +2,7 @@
 /spec and /frontend/settings. As on LibreTranslate, /languages, /health, /spec and
 /frontend/settings need no API key.
 
-Every translation goes through the scheduler like any other request (same memory, glossary,
+Every translation goes through the engine like any other request (same memory, glossary,
 candidates and flags as the library); only the shape of the answers is LibreTranslate's.
 """
 
@@ -70,7 +70,7 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
 
 
 async def _translate(service: Service, request: Request) -> dict[str, Any]:
-    """LibreTranslate's /translate: check, translate through the scheduler, answer in its shape."""
+    """LibreTranslate's /translate: check, translate through the engine, answer in its shape."""
     data = await read_fields(request)
     owner = service.check_access(request, text_field(data.get("api_key")))
     fields = parse(TranslateRequest, data)
@@ -103,13 +103,13 @@ async def _translate(service: Service, request: Request) -> dict[str, Any]:
 
 def _frontend_settings(service: Service) -> dict[str, Any]:
     """LibreTranslate's /frontend/settings fields, as this server has them."""
-    loaded = service.scheduler_
+    loaded = service.engine_
     limit = None
     if loaded is not None:
-        limit = loaded.pipelines[service.settings.profiles[0]].config.max_input_chars
+        limit = loaded.parts[service.settings.profiles[0]].config.max_input_chars
     keys = service.settings.api_keys is not None
     suggestions = loaded is not None and any(
-        p.translator is not None and p.translator.memory is not None for p in loaded.pipelines.values()
+        p.translator is not None and p.translator.memory is not None for p in loaded.parts.values()
     )
     return {
         "charLimit": limit if limit is not None else -1,
@@ -129,14 +129,14 @@ def _frontend_settings(service: Service) -> dict[str, Any]:
 async def _translations(
     service: Service, request: Request, owner: str, documents: list[str | Document]
 ) -> list[Result | None]:
-    """Each text's Result through the scheduler, in order; None for an empty text."""
+    """Each text's Result through the engine, in order; None for an empty text."""
     wanted = [i for i, d in enumerate(documents) if not isinstance(d, str) or d.strip()]
     translations: list[Result | None] = [None for _ in documents]
     if wanted:
         name, _ = service.pipeline(None)
         chosen = [documents[i] for i in wanted]
         ticket = await service.submit(
-            service.scheduler().submit, chosen, profile=name, owner=owner, summarize=False, force=True
+            service.engine().submit, chosen, profile=name, owner=owner, summarize=False, force=True
         )
         for i, outcome in zip(wanted, await service.wait(request, ticket)):
             if isinstance(outcome, InputError):

@@ -60,7 +60,7 @@ def router(service: Service) -> APIRouter:
 def _model_rows(service: Service) -> list[dict[str, Any]]:
     """One row per loaded model of each profile; an extractive summariser is a row without a model."""
     rows: list[dict[str, Any]] = []
-    for name, loaded in service.scheduler().pipelines.items():
+    for name, loaded in service.engine().parts.items():
         stages = [
             ("translation", loaded.translator.model if loaded.translator else None),
             ("summarization", loaded.summary.model),
@@ -109,15 +109,15 @@ async def _document_endpoint(service: Service, request: Request, kind: str, summ
             loaded.summary.method_for(options)
         except InputError as e:
             raise ApiError(400, first_line(e)) from None
-    scheduler = service.scheduler()
+    engine = service.engine()
     if kind == "summarize":
         ticket = await service.submit(
-            scheduler.submit_english, [document.text], profile=name, owner=owner, options=options
+            engine.submit_english, [document.text], profile=name, owner=owner, options=options
         )
         return _answer(await service.wait(request, ticket))
     if "text/event-stream" in request.headers.get("accept", ""):
         start = lambda sink: service.submit(  # noqa: E731 - the stream submits when it starts
-            scheduler.submit,
+            engine.submit,
             [document],
             profile=name,
             owner=owner,
@@ -128,7 +128,7 @@ async def _document_endpoint(service: Service, request: Request, kind: str, summ
         )
         return stream_document(service, request, start, summarize and loaded.summary.enabled)
     ticket = await service.submit(
-        scheduler.submit,
+        engine.submit,
         [document],
         profile=name,
         owner=owner,

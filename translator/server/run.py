@@ -1,11 +1,11 @@
 """Start the service: load settings, build the app, run uvicorn until Ctrl-C or SIGTERM.
 
-On either signal uvicorn stops accepting connections, and the scheduler drains: requests not yet
+On either signal uvicorn stops accepting connections, and the engine drains: requests not yet
 started get 503 (JSON, Retry-After) at once, started ones may finish for ``DRAIN_S``, then what is
 left gets 503 too. Every request has its answer before uvicorn's own grace period ends, so no
 handler is cancelled (no plain-text 500, no traceback) and the process exits 0 within ``EXIT_S``.
 
-The cores are split between the scheduler's lanes (``split_threads``): translation batches and
+The cores are split between the engine's lanes as for every driver (engine/cores.py): translation batches and
 summaries run at once, on threads of their own, so a summary never holds up a sentence.
 """
 
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ipaddress
 import logging
-import os
 import signal
 import sys
 import threading
@@ -38,6 +37,7 @@ def serve(
             "translator serve needs FastAPI and uvicorn: pip install 'translator-id-en[serve]'"
         ) from None
     from ..config import load_config
+    from ..engine.cores import engine_config
     from ..pipeline import Pipeline
 
     if not _is_loopback(host) and settings.api_keys is None:
@@ -47,13 +47,9 @@ def serve(
             file=sys.stderr,
         )
 
-    translation_workers, summary_workers = split_threads(
-        settings.threads or config.threads, settings.translation_workers, settings.summary_workers
-    )
-
     def configured(profile: str) -> Config:
         chosen = config if profile == config.profile else load_config(config.source, profile=profile)
-        return chosen.with_stage_threads(1, 1, translation_workers, summary_workers)
+        return engine_config(chosen, settings.threads, settings.translation_workers, settings.summary_workers)
 
     def load():
         make = load_pipeline or (lambda profile: Pipeline.from_config(configured(profile)))
@@ -89,7 +85,7 @@ def serve(
 
 def _draining_server(uvicorn):
     """uvicorn's Server, telling the service to drain on the first stop signal (on a thread of its
-    own: a signal handler must not wait on the scheduler's lock)."""
+    own: a signal handler must not wait on the engine's lock)."""
 
     class DrainingServer(uvicorn.Server):
         on_exit: Callable[[], None] = staticmethod(lambda: None)
@@ -116,23 +112,6 @@ def _run_with_server_signals(run) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-
-
-def split_threads(
-    total: int | None, translation: int | None = None, summary: int | None = None
-) -> tuple[int, int]:
-    """(translation workers, summary workers) for ``total`` cores (None: every core); each worker
-    is one thread running one batch or one summary at a time.
-
-    By default each lane has one worker per core, so each can use every core: which lane needs
-    the cores depends on the models (with the default models a summary costs about as much as the
-    article's translation; in the full-size load test, ten times as much), and a fixed split leaves
-    one lane idle while the other queues. When both are busy the OS shares the cores between their
-    threads, and single-threaded workers never spin waiting for each other. For a strict split,
-    give each lane fewer workers (``--translation-workers``, ``--summary-workers``).
-    """
-    total = total or os.cpu_count() or 1
-    return translation or total, summary or total
 
 
 def _is_loopback(host: str) -> bool:

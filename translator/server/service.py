@@ -1,4 +1,4 @@
-"""What every route shares: the settings, the loaded scheduler, access checks, reading a body, and
+"""What every route shares: the settings, the loaded engine, access checks, reading a body, and
 waiting for a ticket (a client that leaves has its work cancelled)."""
 
 from __future__ import annotations
@@ -11,18 +11,19 @@ from typing import Any
 from fastapi import Request
 from starlette.formparsers import MultiPartException
 
+from ..engine import (
+    Cancelled,
+    Engine,
+    Parts,
+    QueueFull,
+    RequestFailed,
+    ShuttingDown,
+    Ticket,
+)
 from ..errors import InputError, TranslatorError, first_line
 from ..pipeline import Pipeline
 from ..types import Result
 from .access import RateLimiter, key_is_valid
-from .scheduler import (
-    Cancelled,
-    QueueFull,
-    RequestFailed,
-    Scheduler,
-    ShuttingDown,
-    Ticket,
-)
 
 DISCONNECT_POLL_S = 0.25
 
@@ -40,44 +41,55 @@ class ServerSettings:
     max_body_bytes: int = 5_000_000
     timeout_s: float = 300.0  # the most one request may wait and run
     max_queue: int = 64  # requests in progress; more get 503 with Retry-After
-    target_batch_s: float = 1.0  # the scheduler's batches are about this much work
+    target_batch_s: float = 1.0  # the engine's batches are about this much work
     threads: int | None = None  # cores for the models; None: models.yaml's threads, else every core
     translation_workers: int | None = None  # translation batches at once, one thread each; None: one per core
     summary_workers: int | None = (
-        None  # summaries at once, one thread each; None: one per core (run.split_threads)
+        None  # summaries at once, one thread each; None: one per core (engine/cores.py)
     )
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+    def __init__(
+        self, status: int, message: str, headers: dict[str, str] | None = None, request_id: str | None = None
+    ):
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
+        self.request_id = request_id  # a failure the log has details of: sent as the answer's "id"
 
 
 class Service:
-    """The state behind the routes: the scheduler once the models are loaded, or why not yet."""
+    """The state behind the routes: the engine once the models are loaded, or why not yet."""
 
     def __init__(self, settings: ServerSettings):
         self.settings = settings
-        self.scheduler_: Scheduler | None = None
+        self.engine_: Engine | None = None
         self.error: str | None = None
         self.limiter = RateLimiter(settings.req_limit) if settings.req_limit else None
 
-    def scheduler(self) -> Scheduler:
-        if self.scheduler_ is None:
+    def start(self, pipelines: dict[str, Pipeline]) -> None:
+        """The models are loaded: one engine over every profile's parts serves from now on."""
+        self.engine_ = Engine(
+            {profile: pipeline.parts for profile, pipeline in pipelines.items()},
+            max_queue=self.settings.max_queue,
+            target_batch_s=self.settings.target_batch_s,
+        )
+
+    def engine(self) -> Engine:
+        if self.engine_ is None:
             raise ApiError(
                 503, self.error or "the models are still loading; try again shortly", {"Retry-After": "5"}
             )
-        return self.scheduler_
+        return self.engine_
 
     def drain(self, timeout: float) -> None:
-        """The server is stopping: see Scheduler.drain (nothing to do while the models load)."""
-        if self.scheduler_ is not None:
-            self.scheduler_.drain(timeout)
+        """The server is stopping: see Engine.drain (nothing to do while the models load)."""
+        if self.engine_ is not None:
+            self.engine_.drain(timeout)
 
-    def pipeline(self, profile: str | None) -> tuple[str, Pipeline]:
+    def pipeline(self, profile: str | None) -> tuple[str, Parts]:
         name = profile or self.settings.profiles[0]
-        pipelines = self.scheduler().pipelines
+        pipelines = self.engine().parts
         if name not in pipelines:
             raise ApiError(
                 400,
@@ -121,7 +133,7 @@ class Service:
         return self.check_access(request, text_field(data.get("api_key")))
 
     async def submit(self, submit, *args, **kwargs) -> Ticket:
-        """Call ``scheduler.submit*`` on a worker thread (segmenting is CPU work); queue errors as 503."""
+        """Call ``engine.submit*`` on a worker thread (segmenting is CPU work); queue errors as 503."""
         try:
             return await asyncio.to_thread(submit, *args, **kwargs)
         except QueueFull:
@@ -141,10 +153,10 @@ class Service:
             if done:
                 break
             if await request.is_disconnected():
-                self.scheduler().cancel(ticket)
+                self.engine().cancel(ticket)
                 raise ApiError(499, "the client went away")
             if asyncio.get_running_loop().time() > deadline:
-                self.scheduler().cancel(ticket)
+                self.engine().cancel(ticket)
                 raise ApiError(
                     503,
                     f"the request took longer than the limit of {self.settings.timeout_s:.0f} s",
@@ -170,7 +182,7 @@ def outcome(waiting: "asyncio.Future") -> list[Result | InputError]:
     except Cancelled:
         raise ApiError(499, "the request was cancelled") from None
     except RequestFailed as e:
-        raise ApiError(500, first_line(e)) from None
+        raise ApiError(500, first_line(e), request_id=e.request_id) from None
     except TranslatorError as e:
         raise ApiError(400 if isinstance(e, InputError) else 500, first_line(e)) from None
 

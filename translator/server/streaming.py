@@ -10,9 +10,9 @@ from typing import Any, Awaitable, Callable
 from fastapi import Request
 from fastapi.responses import StreamingResponse
 
+from ..engine import EventSink, Ticket
 from ..errors import InputError, LanguageError, first_line
 from ..prepare import Prepared
-from .scheduler import EventSink, Ticket
 from .service import ApiError, Service, outcome, watch
 
 
@@ -28,7 +28,7 @@ def stream_document(
     loop = asyncio.get_running_loop()
     events: asyncio.Queue = asyncio.Queue()
 
-    def sink(kind: str, doc: int, payload: Any) -> None:  # called on the scheduler's threads
+    def sink(kind: str, doc: int, payload: Any) -> None:  # called on the engine's threads
         loop.call_soon_threadsafe(events.put_nowait, (kind, payload))
 
     async def stream():
@@ -56,7 +56,7 @@ def stream_document(
             yield _final(waiting)
         finally:
             if ticket is not None and not ticket.future.done():
-                service.scheduler().cancel(ticket)  # the client left: no compute for nobody
+                service.engine().cancel(ticket)  # the client left: no compute for nobody
 
     return StreamingResponse(stream(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
 

@@ -1,27 +1,32 @@
-"""The pipeline's phases, one document at a time: prepare (validate, segment, pieces within the
-model's budget), segments from the model's outputs, the summary's input and summary, the Result
-with its provenance. ``Pipeline`` runs them in order over pooled batches; the service's scheduler
-calls them one by one, a batch at a time, so both give the same Result for the same text."""
+"""The loaded parts of one profile (config, translator, summary stage) and the steps of one
+document around the models: prepare (validate, segment, pieces within the model's budget), a
+sentence's segment from its pieces' outputs, the summary's input and summary, the Result with its
+provenance. The engine calls them, one batch at a time, for every driver (library, CLI, batch, Ray,
+service), so every door gives the same Result for the same text."""
 
 from __future__ import annotations
 
+import time
 from typing import Sequence
 
-from .assemble import SegmentRules, assemble_result, build_segment, join_paragraphs, translated_segments
-from .config import Config
-from .documents import Document
-from .errors import InputError, TranslatorError
-from .models.base import Generated
-from .prepare import Prepared, prepare_document
-from .provenance import model_infos, signature
-from .summarize import Summary, SummaryOptions, SummaryStage, WindowProgress
-from .translate import Translator
-from .types import Flag, ModelInfo, Result, Segment
+from ..assemble import SegmentRules, assemble_result, build_segment, join_paragraphs, translated_segments
+from ..config import Config
+from ..documents import Document
+from ..errors import InputError, TranslatorError
+from ..models.base import Generated
+from ..prepare import Prepared, prepare_document
+from ..provenance import model_infos, signature
+from ..summarize import Summary, SummaryOptions, SummaryStage, WindowProgress
+from ..text.language import identify
+from ..text.segment import split_sentences
+from ..text.validate import validate_text
+from ..translate import Translator
+from ..types import Flag, ModelInfo, Result, Segment
 
 
-class Phases:
-    """The loaded parts (config, translator, summary stage) and the steps that use them. Nothing here
-    calls a model but through the translator and the summary stage, and nothing keeps state."""
+class Parts:
+    """The loaded parts and the steps that use them. Nothing here calls a model but through the
+    translator and the summary stage, and nothing keeps state: the engine owns the scheduling."""
 
     def __init__(
         self,
@@ -41,7 +46,7 @@ class Phases:
         """Validate and segment ``text`` into pieces within the model's budget; raises InputError.
         Uses only the tokenizer, so it may run outside the lock, beside a generate() call."""
         if self.translator is None:
-            raise TranslatorError("this Pipeline was loaded without a translation model (summaries only)")
+            raise TranslatorError("these models were loaded without a translation model (summaries only)")
         translator = self.translator
         return prepare_document(
             text,
@@ -124,6 +129,29 @@ class Phases:
             origin=doc.source,
         )
 
+    def english_result(
+        self, english: str, options: SummaryOptions | None = None, on_window: WindowProgress | None = None
+    ) -> Result:
+        """Summarise an English text (no translation): ``translation`` holds the input, unchanged.
+        Raises InputError for unusable text. Runs the summary model: the engine's summary lane calls it."""
+        if not self.summary.enabled:
+            raise TranslatorError("these models were loaded without summaries")
+        validate_text(english, self.config.max_input_chars, indonesian=False)
+        notes = self.notes + not_english(english)
+        sentences = [s.text for s in split_sentences(english)]
+        started = time.perf_counter()
+        made = self.summary.summarize(sentences, options, on_window)
+        return assemble_result(
+            translation=english,
+            segments=[],
+            summary=made,
+            source="",
+            notes=notes,
+            models=self.summary.models(options),
+            timings={"summarize": time.perf_counter() - started},
+            signature=self.signature(True, translation=False, options=options),
+        )
+
     def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:
         return model_infos(self.config, self.translator, self.summary, summarize, options)
 
@@ -132,3 +160,15 @@ class Phases:
     ) -> str:
         """What produced a result, so that two runs can be compared (see provenance.signature)."""
         return signature(self.config, self.translator, self.summary, summarize, translation, options)
+
+
+def not_english(text: str) -> list[Flag]:
+    """A flag when text given to the English summariser looks Indonesian."""
+    verdict = identify(text)
+    if verdict is None or not verdict.indonesian_like or verdict.language == "en":
+        return []
+    message = (
+        "the input looks Indonesian, but the summariser expects English; translate and summarise it instead "
+        "(translator run)"
+    )
+    return [Flag("language", message, None, verdict.language)]

@@ -1,4 +1,4 @@
-"""The service's scheduler against a fake model whose batches the test holds and releases: no sleeps
+"""The engine against a fake model whose batches the test holds and releases: no sleeps
 and no timing assertions, only the order in which work is done and answered."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ import pytest
 
 from translator import Pipeline, load_config
 from translator.models.base import Generated
-from translator.server.scheduler import (
+from translator.engine import (
     Cancelled,
     QueueFull,
     RequestFailed,
-    Scheduler,
+    Engine,
     ShuttingDown,
 )
 from translator.summarize import SummaryStage
@@ -37,7 +37,7 @@ def gated(config):
     pipeline = Pipeline(
         config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
     )
-    scheduler = Scheduler({"default": pipeline})
+    scheduler = Engine({"default": pipeline.parts})
     try:
         yield model, pipeline, scheduler
     finally:
@@ -57,7 +57,7 @@ def finish_order(futures: dict[str, object]) -> list[str]:
     return order
 
 
-def hold_the_model(model: GatedModel, scheduler: Scheduler) -> object:
+def hold_the_model(model: GatedModel, scheduler: Engine) -> object:
     """A request whose first batch is held at the gate, so that what comes next waits in the queue."""
     ticket = scheduler.submit(["Pembuka."], profile="default", owner="pembuka", summarize=False)
     assert model.next_batch() == ["Pembuka."]
@@ -150,7 +150,7 @@ def test_sentences_are_sent_in_order_then_the_summary_then_the_result(config):
     pipeline = Pipeline(
         config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary
     )
-    scheduler = Scheduler({"default": pipeline})
+    scheduler = Engine({"default": pipeline.parts})
     events: list[tuple[str, object]] = []
     try:
         text = article("S", 12)
@@ -161,7 +161,8 @@ def test_sentences_are_sent_in_order_then_the_summary_then_the_result(config):
     finally:
         scheduler.stop()
     kinds = [kind for kind, _ in events]
-    assert kinds == ["sentences"] + ["sentence"] * 12 + ["summary"]
+    assert [k for k in kinds if k != "window"] == ["sentences"] + ["sentence"] * 12 + ["summary"]
+    assert kinds.index("window") > kinds.index("sentence") + 11, "the summary starts after the last sentence"
     sent = [payload for kind, payload in events if kind == "sentence"]
     assert [index for index, *_ in sent] == list(range(12))
     assert [segment for _, segment, *_ in sent] == result.segments
@@ -184,7 +185,7 @@ def test_a_full_queue_refuses_and_stopping_answers_what_is_left(config):
     pipeline = Pipeline(
         config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
     )
-    scheduler = Scheduler({"default": pipeline}, max_queue=2)
+    scheduler = Engine({"default": pipeline.parts}, max_queue=2)
     try:
         running = scheduler.submit(["Jalan."], profile="default", summarize=False)
         assert model.next_batch() == ["Jalan."]
@@ -213,7 +214,7 @@ def test_input_errors_come_back_in_their_place(gated):
 
 
 def test_the_batch_budget_follows_the_measured_cost(gated):
-    from translator.server.batching import BatchCost
+    from translator.engine.batching import BatchCost
 
     model, pipeline, scheduler = gated
     assert (
@@ -241,7 +242,7 @@ def test_generated_outputs_reach_the_memory_and_a_second_request_is_served_from_
         Translator(model, config.translation, memory=memory),
         SummaryStage.disabled(config.summarization),
     )
-    scheduler = Scheduler({"default": pipeline})
+    scheduler = Engine({"default": pipeline.parts})
     try:
         first = scheduler.submit(
             ["Harga beras naik. Banjir di Bekasi."], profile="default", summarize=False
@@ -266,7 +267,7 @@ def test_a_capped_output_is_retried_in_its_batch(config):
     pipeline = Pipeline(
         replace(config, translation=cfg), Translator(model, cfg), SummaryStage.disabled(config.summarization)
     )
-    scheduler = Scheduler({"default": pipeline})
+    scheduler = Engine({"default": pipeline.parts})
     try:
         [result] = scheduler.submit(["Harga beras naik."], profile="default", summarize=False).future.result(
             timeout=WAIT_S
@@ -288,7 +289,7 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
     model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
     cfg = replace(config, translation=replace(config.translation, max_batch_tokens=8))
     pipeline = Pipeline(cfg, Translator(model, cfg.translation), SummaryStage.disabled(cfg.summarization))
-    scheduler = Scheduler({"default": pipeline}, workers=2)
+    scheduler = Engine({"default": pipeline.parts}, workers=2)
     sent: list[int] = []
     second_sent = threading.Event()
     try:
@@ -324,7 +325,7 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
     [(2, None, None, (2, 2)), (8, None, None, (8, 8)), (1, None, None, (1, 1)), (8, 4, 2, (4, 2))],
 )
 def test_each_lane_has_a_worker_per_core_unless_told(total, workers, summary, expected):
-    from translator.server.run import split_threads
+    from translator.engine.cores import split as split_threads
 
     assert split_threads(total, workers, summary) == expected
 
@@ -351,7 +352,7 @@ def test_a_summary_that_needs_no_model_does_not_wait_for_the_summary_lane(config
     pipeline = Pipeline(
         config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), stage
     )
-    scheduler = Scheduler({"default": pipeline}, summary_workers=1)
+    scheduler = Engine({"default": pipeline.parts}, summary_workers=1)
     try:
         article_ticket = scheduler.submit([article("A", 3)], profile="default")
         assert busy.wait(timeout=WAIT_S)  # the only summary worker is taken

@@ -1,9 +1,10 @@
-"""One request's state inside the scheduler (a Ticket), a queued summary, and the ways a request
+"""One request's state inside the engine (a Ticket), a queued summary, and the ways a request
 ends other than with its result."""
 
 from __future__ import annotations
 
 import collections
+import logging
 import time
 import uuid
 from concurrent.futures import Future
@@ -13,17 +14,19 @@ from typing import Any, Callable
 from ..assemble import kept, piece_outputs
 from ..errors import InputError, TranslatorError, first_line
 from ..models.base import Generated
-from ..pipeline import Pipeline
 from ..prepare import Prepared
 from ..summarize import SummaryOptions
 from ..types import Result, Segment
+from .parts import Parts
+
+log = logging.getLogger("translator.engine")
 
 AGING_TOKENS_PER_S = 50.0  # among requests equally due, 10 s of waiting outweighs 500 tokens of work
 AGING_WORDS_PER_S = 2.0  # summaries: a short one goes ahead of articles that have waited less than minutes
 
 EventSink = Callable[
     [str, int, Any], None
-]  # (kind, document index, payload): "sentences", "sentence", "summary"
+]  # (kind, document index, payload): "sentences", "sentence", "window", "summary"
 
 
 class QueueFull(Exception):
@@ -39,7 +42,12 @@ class Cancelled(Exception):
 
 
 class RequestFailed(TranslatorError):
-    """The model failed on this request's own input (the other requests in its batch went on)."""
+    """The request failed in the engine: the model on its own input, or a bug in a job it was part
+    of (the other requests went on). Its id is in the message, the log and the service's answer."""
+
+    def __init__(self, message: str, request_id: str):
+        super().__init__(f"{message}; request id {request_id}")
+        self.request_id = request_id
 
 
 @dataclass(eq=False)
@@ -48,7 +56,7 @@ class Ticket:
 
     owner: str
     profile: str
-    pipeline: Pipeline
+    parts: Parts
     docs: list[Prepared | InputError]
     summarize: bool
     options: SummaryOptions | None
@@ -111,20 +119,38 @@ def results_of(ticket: Ticket) -> list[Result | InputError]:
             results.append(doc)
             continue
         outputs = piece_outputs(doc, ticket.outputs)
-        timings = {"translate": ticket.timings.get("translate", 0.0) * len(doc.to_translate) / pieces}
+        timings = {
+            "segment": ticket.timings.get("segment", 0.0),
+            "translate": ticket.timings.get("translate", 0.0) * len(doc.to_translate) / pieces,
+        }
         summary = ticket.summaries.get(i)
         if summary is not None:
             timings["summarize"] = ticket.timings.get(f"summarize{i}", 0.0)
         results.append(
-            ticket.pipeline.result(
+            ticket.parts.result(
                 doc, ticket.segments[i], summary, timings, ticket.options, sum(o.cached for o in outputs)
             )
         )
     return results
 
 
+def answer(ticket: Ticket, error: Exception | None) -> None:
+    """Set the ticket's future: ``error``, or its results (a bug in assembling them fails this
+    request alone, logged with its id)."""
+    if error is not None:
+        ticket.future.set_exception(error)
+        return
+    try:
+        ticket.future.set_result(results_of(ticket))
+    except Exception as e:  # noqa: BLE001 - a bug in assembly fails this request alone
+        log.error("request %s: cannot assemble the result", ticket.id, exc_info=e)
+        ticket.future.set_exception(
+            RequestFailed(f"internal error assembling the result ({first_line(e)})", ticket.id)
+        )
+
+
 def open_ticket(
-    pipeline: Pipeline,
+    parts: Parts,
     texts: list,
     *,
     profile: str,
@@ -133,20 +159,26 @@ def open_ticket(
     force: bool,
     options: SummaryOptions | None,
     on_event: EventSink | None,
+    bulk: bool = False,
 ) -> Ticket:
     """Prepare ``texts`` (segmenting needs no model) and make their request: what the translation
-    memory holds is in its outputs, the rest waits in its queue in document order."""
-    assert pipeline.translator is not None
-    docs = pipeline.prepare_many(texts, force)
-    ticket = Ticket(owner, profile, pipeline, docs, summarize and pipeline.summary.enabled, options, on_event)
+    memory holds is in its outputs, the rest waits in its queue in document order (``bulk``:
+    shortest first, so that batches of similar lengths carry little padding)."""
+    translator = parts.translator
+    assert translator is not None
+    started = time.perf_counter()
+    docs = parts.prepare_many(texts, force)
+    segment_seconds = (time.perf_counter() - started) / max(1, len(docs))
+    ticket = Ticket(owner, profile, parts, docs, summarize and parts.summary.enabled, options, on_event)
+    ticket.timings["segment"] = segment_seconds
     ticket.sent = [0] * len(docs)
     ticket.segments = [[] for _ in docs]
     ticket.ranges = [piece_ranges(doc) if isinstance(doc, Prepared) else [] for doc in docs]
     wanted = list(dict.fromkeys(t for d in docs if isinstance(d, Prepared) for t in d.to_translate))
-    ticket.outputs = pipeline.translator.recall(wanted)
+    ticket.outputs = translator.recall(wanted)
     todo = [t for t in wanted if t not in ticket.outputs]
-    ticket.tokens = pipeline.translator.token_counts(todo)
-    ticket.queue.extend(todo)
+    ticket.tokens = translator.token_counts(todo)
+    ticket.queue.extend(sorted(todo, key=ticket.tokens.__getitem__) if bulk else todo)
     ticket.waiting_tokens = sum(ticket.tokens.values())
     for i, doc in enumerate(docs):
         if isinstance(doc, Prepared):
@@ -169,7 +201,7 @@ def send_ready(ticket: Ticket) -> list[int]:
                 ticket.outputs[t] if t is not None else kept(doc, p)
                 for p, t in zip(ticket.ranges[i][index], texts)
             ]
-            segment = ticket.pipeline.segment(doc, index, parts)
+            segment = ticket.parts.segment(doc, index, parts)
             ticket.segments[i].append(segment)
             ticket.sent[i] += 1
             ticket.emit("sentence", i, (index, segment, ticket.sent[i], len(doc.sentences)))
@@ -200,6 +232,6 @@ def model_failure(ticket: Ticket, text: str, error: Exception) -> RequestFailed:
         0,
     )
     return RequestFailed(
-        f"the translation model failed on sentence {sentence} of this request ({first_line(error)}); "
-        f"request id {ticket.id}"
+        f"the translation model failed on sentence {sentence} of this request ({first_line(error)})",
+        ticket.id,
     )

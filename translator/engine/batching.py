@@ -1,6 +1,6 @@
-"""What the scheduler's lanes run next, and what a batch costs: the fairness rules for translation
+"""What the engine's lanes run next, and what a batch costs: the fairness rules for translation
 batches and for summaries, the measured cost that sizes batches, and a batch that fails alone
-(see scheduler.py's docstring for the rules and why)."""
+(see engine.py's docstring for the rules and why)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..errors import first_line
 from ..models.base import Generated
 from .tickets import SummaryJob, Ticket
 
-log = logging.getLogger("translator.server")
+log = logging.getLogger("translator.engine")
 
 TARGET_BATCH_S = 1.0  # one batch is about this much work, so a newcomer waits about this long
 INITIAL_BATCH_TOKENS = 256  # padded tokens of the first batch, before any cost is measured
