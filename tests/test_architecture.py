@@ -351,7 +351,9 @@ RULES = [
 
 # The pipeline's own parts: loading and provenance serve it, never the layers above.
 # The engine: below every door (the library's Pipeline, batch, the service), above the steps it runs.
-RULES.append(("translator.engine", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server")))
+RULES.append(
+    ("translator.engine", ("translator.pipeline", "translator.cli", "translator.batch", "translator.server"))
+)
 for part in ("translator.loading", "translator.provenance"):
     RULES.append((part, ("translator.pipeline", "translator.cli", "translator.batch", "translator.server")))
 

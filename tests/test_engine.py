@@ -9,14 +9,14 @@ from dataclasses import replace
 import pytest
 
 from translator import Pipeline, load_config
-from translator.models.base import Generated
 from translator.engine import (
     Cancelled,
+    Engine,
     QueueFull,
     RequestFailed,
-    Engine,
     ShuttingDown,
 )
+from translator.models.base import Generated
 from translator.summarize import SummaryStage
 from translator.translate import Translator
 
@@ -366,3 +366,128 @@ def test_a_summary_that_needs_no_model_does_not_wait_for_the_summary_lane(config
     finally:
         free.set()
         scheduler.stop()
+
+
+# ---- one owner of the state: faults, admission, waste, bulk order ------------------------------------
+
+
+def test_a_bug_in_a_worker_fails_only_the_requests_it_touched_and_the_next_is_served(
+    gated, monkeypatch, caplog
+):
+    model, pipeline, scheduler = gated
+    real = pipeline.parts.segment
+
+    def broken(doc, index, parts):
+        if "RUSAK" in doc.text:
+            raise KeyError("a bug in building the segment")
+        return real(doc, index, parts)
+
+    monkeypatch.setattr(pipeline.parts, "segment", broken)
+    hit = scheduler.submit(["Data RUSAK di sini."], profile="default", summarize=False)
+    assert model.next_batch() == ["Data RUSAK di sini."]
+    model.release()
+    with pytest.raises(RequestFailed, match=r"internal error in the engine.*request id") as failed:
+        hit.future.result(timeout=WAIT_S)
+    assert failed.value.request_id == hit.id
+    assert any(hit.id in r.getMessage() and r.exc_info for r in caplog.records), "logged with its traceback"
+    after = scheduler.submit(["Harga beras naik."], profile="default", summarize=False)
+    assert model.next_batch() == ["Harga beras naik."], "the worker lives on"
+    model.release()
+    [result] = after.future.result(timeout=WAIT_S)
+    assert result.segments and scheduler.stats.faults == 1
+
+
+def test_what_is_generated_for_a_cancelled_request_is_counted_and_then_nothing(gated):
+    model, pipeline, scheduler = gated
+    ticket = scheduler.submit([article("W", 30)], profile="default", summarize=False)
+    model.next_batch()
+    scheduler.cancel(ticket)  # while its first batch runs
+    model.release()
+    after = scheduler.submit(["Harga beras naik."], profile="default", summarize=False)
+    assert model.next_batch() == ["Harga beras naik."]
+    model.release()
+    after.future.result(timeout=WAIT_S)
+    first = len(model.generated) - 1
+    assert 0 < first < 30 and scheduler.stats.wasted == first
+    assert scheduler.stats.pieces == first + 1
+
+
+def test_admission_takes_its_place_at_once_so_two_cannot_share_the_last(config, monkeypatch):
+    model = GatedModel(max_input_tokens=64, max_positions=256)
+    model.open()
+    pipeline = Pipeline(
+        config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
+    )
+    scheduler = Engine({"default": pipeline.parts}, max_queue=1)
+    preparing, go_on = threading.Event(), threading.Event()
+    real = pipeline.parts.prepare_many
+
+    def slow_prepare(texts, force=False):
+        preparing.set()
+        assert go_on.wait(WAIT_S)
+        return real(texts, force)
+
+    monkeypatch.setattr(pipeline.parts, "prepare_many", slow_prepare)
+    outcome: list = []
+    first = threading.Thread(target=lambda: outcome.append(scheduler.submit(["Satu."], profile="default")))
+    try:
+        first.start()
+        assert preparing.wait(WAIT_S)
+        with pytest.raises(QueueFull):  # the first holds the only place while it is prepared
+            scheduler.submit(["Dua."], profile="default", summarize=False)
+        go_on.set()
+        first.join(WAIT_S)
+        assert outcome[0].future.result(timeout=WAIT_S)[0].segments
+    finally:
+        go_on.set()
+        scheduler.stop()
+
+
+def test_bulk_work_goes_shortest_first_across_its_texts(gated):
+    model, pipeline, scheduler = gated
+    hold_the_model(model, scheduler)
+    long_first = ["Ini kalimat yang panjang sekali tentang harga beras di pasar induk.", "Pendek."]
+    ticket = scheduler.submit(
+        [" ".join(long_first), "Harga naik."], profile="default", summarize=False, bulk=True
+    )
+    model.release()
+    model.open()
+    ticket.future.result(timeout=WAIT_S)
+    order = model.generated[1:]
+    assert order == sorted(order, key=lambda t: len(t.split())), order
+
+
+def test_every_door_gives_the_same_result_for_the_same_texts(tiny_pipeline, tiny_config, tmp_path):
+    """The library (one text, a list), batch and the service: one engine, so the same Results."""
+    import json
+
+    from fastapi.testclient import TestClient  # noqa: F401 - the service's door, as a client sees it
+
+    from translator.batch.items import Item
+    from translator.batch.local import run_batch
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    texts = [
+        "Harga beras naik dua persen pekan ini. Pemerintah menyiapkan operasi pasar.",
+        "Banjir merendam tiga desa di Bekasi.\nWarga mengungsi ke sekolah.",
+    ]
+    one = [tiny_pipeline(t, summarize=False).to_dict() for t in texts]
+    many = [r.to_dict() for r in tiny_pipeline.run_many(texts, summarize=False)]
+    out = tmp_path / "out.jsonl"
+    run_batch(tiny_pipeline, iter([Item(f"d{i}", t) for i, t in enumerate(texts)]), out, summarize=False)
+    batch = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        served = [client.post("/v1/translate", json={"text": t}).json() for t in texts]
+    finally:
+        client.__exit__(None, None, None)
+
+    def same(result: dict) -> tuple:
+        return result["translation"], [
+            (s["source"], s["translation"], s["flags"]) for s in result["segments"]
+        ]
+
+    for i in range(len(texts)):
+        assert same(one[i]) == same(many[i]) == same(batch[i]) == same(served[i])

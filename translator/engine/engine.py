@@ -39,10 +39,12 @@ Admission is atomic: ``max_queue`` counts requests admitted and those being prep
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
@@ -242,6 +244,19 @@ class Engine:
         answer(ticket, error)
 
 
+_RUNNING: "weakref.WeakSet[Engine]" = weakref.WeakSet()
+EXIT_WAIT_S = 60.0  # at exit, a model call in flight gets this long to end before the process does
+
+
+@atexit.register
+def _stop_at_exit() -> None:
+    """Workers are daemon threads; one still inside a model call when the interpreter tears down
+    aborts the process (C++'s terminate). At exit (Ctrl-C included), each engine stops first and
+    its workers end their call in flight."""
+    for engine in list(_RUNNING):
+        engine.stop(timeout=EXIT_WAIT_S)
+
+
 def _start(engine: Engine, workers: int | None, summary_workers: int | None) -> list[threading.Thread]:
     """The lanes' daemon workers: by default as many as the parts' configs say (engine/cores.py)."""
     parts = engine.parts.values()
@@ -262,6 +277,7 @@ def _start(engine: Engine, workers: int | None, summary_workers: int | None) -> 
     ]
     for thread in threads:
         thread.start()
+    _RUNNING.add(engine)
     return threads
 
 

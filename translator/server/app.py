@@ -43,7 +43,7 @@ def create_app(
 ) -> FastAPI:
     """``load`` builds the pipelines (one per profile); it runs in a thread at start-up."""
     service = Service(settings)
-    files = FileStore(settings.file_ttl_s)
+    files = FileStore(settings.file_ttl_s, settings.file_store_bytes)
 
     def load_in_background() -> None:
         try:
@@ -62,6 +62,7 @@ def create_app(
         yield
         if service.engine_ is not None:
             await asyncio.to_thread(service.engine_.stop, STOP_S)
+        service.pools.close()
         files.close()
 
     app = FastAPI(
@@ -91,7 +92,7 @@ def create_app(
     app.include_router(routes_v1.router(service))
     app.include_router(routes_corrections.router(service))
     app.include_router(routes_files.router(service, files))
-    app.include_router(routes_jobs.router(service, files, Jobs()))
+    app.include_router(routes_jobs.router(service, files, Jobs(settings.max_jobs)))
     return app
 
 

@@ -8,7 +8,6 @@ its own (``suggest_limit`` a minute per caller), so that a public instance is no
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 
 from fastapi import APIRouter, Request
@@ -42,7 +41,7 @@ def router(service: Service) -> APIRouter:
     async def listed(request: Request, history: bool = False, profile: str | None = None):
         await service.check_access_of_get(request)
         corrections = _corrections(service, profile)
-        found = await asyncio.to_thread(corrections.all, history)
+        found = await service.pools.run("memory", corrections.all, history)
         return {"corrections": [c.to_dict() for c in found]}
 
     @routes.post(
@@ -67,7 +66,7 @@ def router(service: Service) -> APIRouter:
     @routes.delete("/v1/corrections/{correction_id}", summary="Delete a correction")
     async def delete(request: Request, correction_id: int, profile: str | None = None):
         await service.check_access_of_get(request)
-        if not await asyncio.to_thread(_corrections(service, profile).delete, correction_id):
+        if not await service.pools.run("memory", _corrections(service, profile).delete, correction_id):
             raise ApiError(404, f"no correction {correction_id}")
         return {"deleted": correction_id}
 
@@ -86,7 +85,7 @@ async def _caller(service: Service, limiter: RateLimiter, request: Request) -> t
 async def _add(service: Service, source: str, translation: str, who: str, force: bool, profile: str | None):
     corrections = _corrections(service, profile)
     try:
-        return await asyncio.to_thread(corrections.add, source, translation, who, force)
+        return await service.pools.run("memory", corrections.add, source, translation, who, force)
     except CorrectionRefused as e:
         raise ApiError(400, str(e)) from None
 

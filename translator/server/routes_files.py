@@ -9,7 +9,6 @@ long document takes its turn beside interactive requests instead of blocking the
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shutil
 import tempfile
@@ -30,14 +29,28 @@ SAFE_NAME = re.compile(r"^[0-9a-f]{32}\.[\w.\- ]+$")
 
 
 class FileStore:
-    """Where translated files wait to be downloaded, and for how long."""
+    """Where translated files wait to be downloaded, for how long, and in how many bytes at most."""
 
-    def __init__(self, ttl_s: float):
+    def __init__(self, ttl_s: float, max_bytes: int = 1 << 30):
         self.ttl_s = ttl_s
+        self.max_bytes = max_bytes
         self.root = Path(tempfile.mkdtemp(prefix="translator-files-"))
 
-    def put(self, name: str, data: bytes) -> str:
+    def check_room(self, size: int) -> None:
+        """503 with Retry-After when ``size`` more bytes would pass the quota (checked before a file
+        is translated, and again before it is stored)."""
         self.expire()
+        used = sum(path.stat().st_size for path in self.root.glob("*"))
+        if used + size > self.max_bytes:
+            raise ApiError(
+                503,
+                f"the server's file store is full ({used // 1_000_000} of {self.max_bytes // 1_000_000} MB "
+                "wait to be downloaded); retry when some have been fetched or expired",
+                {"Retry-After": "60"},
+            )
+
+    def put(self, name: str, data: bytes) -> str:
+        self.check_room(len(data))
         stored = f"{uuid.uuid4().hex}.{name}"
         (self.root / stored).write_bytes(data)
         return stored
@@ -110,8 +123,9 @@ def router(service: Service, store: FileStore) -> APIRouter:
         if not readable(content, name):
             raise ApiError(400, "Invalid request: file format not supported")
         profile, _ = service.pipeline(None)
-        done = await asyncio.to_thread(
-            translate_scheduled, service, profile, owner, content, name, summary="none", **options
+        store.check_room(len(content))
+        done = await service.pools.run(
+            "files", translate_scheduled, service, profile, owner, content, name, summary="none", **options
         )
         stored = store.put(f"{Path(name).stem}.en{done.suffix}", done.data)
         return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{stored}"}

@@ -4,9 +4,7 @@ ready at /download_file/NAME (see ``jobs`` and ``routes_files``)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -14,7 +12,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from ..errors import first_line
 from ..formats import SUFFIXES
-from .jobs import Job, Jobs
+from .jobs import Job, Jobs, TooManyJobs
 from .routes_files import FileStore, read_upload, readable, reading_options, translate_scheduled, upload_name
 from .service import ApiError, Service, text_field
 
@@ -37,9 +35,16 @@ def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
         if summary not in ("top", "none") or pdf_as not in (".docx", ".md"):
             raise ApiError(400, "Invalid request: summary_in is top or none; pdf_as is docx or md")
         profile, _ = service.pipeline(None)
-        job = jobs.add(Job(name, owner))
+        store.check_room(len(content))
+        try:
+            job = jobs.add(Job(name, owner))
+        except TooManyJobs:
+            raise ApiError(
+                503, f"the server has {jobs.active_max} file jobs queued or running; retry shortly",
+                {"Retry-After": "30"},
+            ) from None  # fmt: skip
         work = (service, store, job, profile, content, dict(summary=summary, pdf_as=pdf_as, **options))
-        threading.Thread(target=_run_job, args=work, name=f"job-{job.id[:8]}", daemon=True).start()
+        service.pools.start("files", _run_job, *work)
         base = str(request.base_url).rstrip("/")
         return JSONResponse(job.view(base), status_code=202, headers={"Location": f"{base}/v1/jobs/{job.id}"})
 
@@ -54,7 +59,7 @@ def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
         async def events():
             seen = -1
             while True:
-                seen = await asyncio.to_thread(job.wait_change, seen, 1.0)
+                seen = await job.changed_since(seen, 1.0)
                 view = job.view(base)
                 name = view["status"] if view["status"] in ("done", "failed") else "progress"
                 yield f"event: {name}\ndata: {json.dumps(view)}\n\n"

@@ -6,7 +6,6 @@ sentence is sent the moment it is translated (see ``streaming``), else the Resul
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -101,7 +100,7 @@ async def _document_endpoint(service: Service, request: Request, kind: str, summ
         raise ApiError(400, "Invalid request: give a text or a url, not both")
     options = SummaryOptions(fields.summary_words, fields.summary_method) if summarize else None
     name, loaded = service.pipeline(fields.profile)
-    document = await asyncio.to_thread(_document, upload, fields, service.settings.allow_hosts)
+    document = await service.pools.run("fetches", _document, upload, fields, service.settings.allow_hosts)
     if kind == "summarize" and not loaded.summary.enabled:
         raise ApiError(400, f"profile {name!r} was loaded without summaries")
     if summarize and loaded.summary.enabled:

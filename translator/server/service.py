@@ -24,6 +24,7 @@ from ..errors import InputError, TranslatorError, first_line
 from ..pipeline import Pipeline
 from ..types import Result
 from .access import RateLimiter, key_is_valid
+from .pools import Pools
 
 DISCONNECT_POLL_S = 0.25
 
@@ -37,6 +38,8 @@ class ServerSettings:
     allow_hosts: frozenset[str] = frozenset()  # hosts a url may name even when their address is private
     file_ttl_s: float = 3600.0  # how long a translated file waits for its download
     file_timeout_s: float = 3600.0  # the most one file may take (LibreTranslate's call waits for it)
+    file_store_bytes: int = 1 << 30  # translated files waiting for their download, at most; more get 503
+    max_jobs: int = 32  # /v1/files jobs queued or running at once; more get 503 with Retry-After
     cors_origins: list[str] = field(default_factory=list)
     max_body_bytes: int = 5_000_000
     timeout_s: float = 300.0  # the most one request may wait and run
@@ -66,6 +69,7 @@ class Service:
         self.engine_: Engine | None = None
         self.error: str | None = None
         self.limiter = RateLimiter(settings.req_limit) if settings.req_limit else None
+        self.pools = Pools()  # blocking work, by kind (pools.py)
 
     def start(self, pipelines: dict[str, Pipeline]) -> None:
         """The models are loaded: one engine over every profile's parts serves from now on."""
@@ -133,15 +137,25 @@ class Service:
         return self.check_access(request, text_field(data.get("api_key")))
 
     async def submit(self, submit, *args, **kwargs) -> Ticket:
-        """Call ``engine.submit*`` on a worker thread (segmenting is CPU work); queue errors as 503."""
+        """Call ``engine.submit*`` on the requests pool (segmenting is CPU work); queue errors as
+        503. A client that leaves while its texts are being prepared has its ticket cancelled the
+        moment it exists."""
+        started = asyncio.ensure_future(self.pools.run("requests", submit, *args, **kwargs))
         try:
-            return await asyncio.to_thread(submit, *args, **kwargs)
+            return await asyncio.shield(started)
+        except asyncio.CancelledError:
+            started.add_done_callback(self._cancel_when_submitted)
+            raise
         except QueueFull:
             raise ApiError(
                 503, "the server is busy: too many requests are waiting; retry shortly", {"Retry-After": "2"}
             ) from None
         except ShuttingDown:
             raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
+
+    def _cancel_when_submitted(self, started: "asyncio.Future[Ticket]") -> None:
+        if not started.cancelled() and started.exception() is None:
+            self.engine().cancel(started.result())
 
     async def wait(self, request: Request, ticket: Ticket) -> list[Result | InputError]:
         """The ticket's outcomes; a client that disconnects, or a request over the time limit, has

@@ -1,0 +1,172 @@
+"""The service's state has one owner: blocking work on bounded pools of its own kind, jobs and the
+file store bounded, watchers that hold no thread, a client that leaves at any moment cancelled."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+
+import httpx
+import pytest
+
+from translator.engine import Cancelled
+from translator.server import routes_files, routes_jobs
+from translator.server.app import ServerSettings, create_app
+from translator.server.jobs import Job, Jobs, TooManyJobs
+from translator.server.routes_files import FileStore
+from translator.server.service import ApiError
+
+from fakes import WAIT_S
+from helpers import ready_client
+
+
+@pytest.fixture
+def blocked_files(monkeypatch):
+    """Files that hold their pool's thread until the test lets them go: (entered, release)."""
+    entered, release = threading.Semaphore(0), threading.Event()
+
+    def held(*args, **kwargs):
+        entered.release()
+        assert release.wait(WAIT_S), "the test never let the file go"
+        raise ApiError(400, "held by the test")
+
+    monkeypatch.setattr(routes_files, "translate_scheduled", held)
+    monkeypatch.setattr(routes_jobs, "translate_scheduled", held)
+    try:
+        yield entered, release
+    finally:
+        release.set()
+
+
+def test_uploads_that_fill_their_pool_do_not_hold_up_a_short_request(gated_server, blocked_files):
+    model, base, service = gated_server
+    entered, release = blocked_files
+    model.open()
+    size = service.pools.sizes["files"]
+    answers: list[int] = []
+
+    def upload(i: int) -> None:
+        with httpx.Client(timeout=WAIT_S) as http:
+            files = {"file": (f"berita{i}.txt", "Harga beras naik.".encode())}
+            answers.append(
+                http.post(
+                    base + "/translate_file", data={"source": "id", "target": "en"}, files=files
+                ).status_code
+            )
+
+    uploads = [threading.Thread(target=upload, args=(i,)) for i in range(size + 4)]
+    for thread in uploads:
+        thread.start()
+    try:
+        for _ in range(size):
+            assert entered.acquire(timeout=WAIT_S)
+        assert not entered.acquire(timeout=0.2), "more files ran at once than the files pool holds"
+        with httpx.Client(timeout=WAIT_S) as http:  # all the while the files hold their threads
+            short = http.post(
+                base + "/translate", json={"q": "Harga beras naik.", "source": "id", "target": "en"}
+            )
+        assert short.status_code == 200 and not release.is_set()
+    finally:
+        release.set()
+        for thread in uploads:
+            thread.join(WAIT_S)
+    assert answers == [400] * len(uploads), "every queued upload is answered once its turn comes"
+
+
+def test_file_jobs_are_bounded_with_503_and_retry_after(tiny_pipeline, blocked_files):
+    entered, release = blocked_files
+    client = ready_client(create_app(ServerSettings(max_jobs=1), lambda: {"default": tiny_pipeline}))
+    try:
+        first = client.post("/v1/files", files={"file": ("a.txt", b"Harga beras naik.")})
+        assert first.status_code == 202
+        assert entered.acquire(timeout=WAIT_S)
+        second = client.post("/v1/files", files={"file": ("b.txt", b"Harga beras naik.")})
+        assert second.status_code == 503 and second.headers["retry-after"]
+        assert "1 file jobs queued or running" in second.json()["error"]
+        release.set()
+        deadline = threading.Event()
+        while (
+            client.get(first.json()["status_url"][first.json()["status_url"].index("/v1/") :]).json()[
+                "status"
+            ]
+            != "failed"
+        ):
+            assert not deadline.wait(0.05) and client is not None
+        third = client.post("/v1/files", files={"file": ("c.txt", b"Harga beras naik.")})
+        assert third.status_code == 202, "a finished job frees its place"
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_the_file_store_has_a_byte_quota(tiny_pipeline, tmp_path):
+    store = FileStore(3600, max_bytes=100)
+    try:
+        store.put("a.txt", b"x" * 60)
+        with pytest.raises(ApiError) as full:
+            store.put("b.txt", b"x" * 60)
+        assert full.value.status == 503 and full.value.headers["Retry-After"]
+    finally:
+        store.close()
+    client = ready_client(create_app(ServerSettings(file_store_bytes=10), lambda: {"default": tiny_pipeline}))
+    try:
+        files = {"file": ("berita.txt", "Harga beras naik dua persen pekan ini.".encode())}
+        answer = client.post("/translate_file", data={"source": "id", "target": "en"}, files=files)
+        assert answer.status_code == 503 and "file store is full" in answer.json()["error"]
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_jobs_queued_or_running_are_counted_and_finished_ones_free_their_place():
+    jobs = Jobs(active_max=2)
+    first, second = jobs.add(Job("a", "x")), jobs.add(Job("b", "x"))
+    with pytest.raises(TooManyJobs):
+        jobs.add(Job("c", "x"))
+    first.update(status="done")
+    second.update(status="failed")
+    assert jobs.add(Job("d", "x")).status == "queued"
+
+
+def test_watchers_of_a_job_hold_no_thread_and_each_wakes_on_a_change():
+    job = Job("a.txt", "x")
+
+    async def watch_many() -> list[int]:
+        before = threading.active_count()
+        watchers = [asyncio.ensure_future(job.changed_since(job.version, WAIT_S)) for _ in range(50)]
+        await asyncio.sleep(0)  # every watcher is waiting now
+        during = threading.active_count()
+        threading.Thread(target=job.update, kwargs={"done": 3}).start()
+        seen = await asyncio.gather(*watchers)
+        assert during == before, "a watcher took a thread"
+        return seen
+
+    assert asyncio.run(watch_many()) == [1] * 50
+
+
+def test_a_client_that_leaves_while_its_request_is_prepared_has_it_cancelled(gated_server):
+    model, base, service = gated_server
+    engine = service.engine()
+    preparing, go_on, made = threading.Event(), threading.Event(), threading.Event()
+    real = engine.submit
+    submitted: list = []
+
+    def slow_submit(*args, **kwargs):
+        preparing.set()
+        assert go_on.wait(WAIT_S)
+        submitted.append(real(*args, **kwargs))
+        made.set()
+        return submitted[0]
+
+    async def leave() -> None:
+        loop = asyncio.get_running_loop()
+        task = asyncio.ensure_future(service.submit(slow_submit, ["Harga beras naik."], profile="default"))
+        assert await loop.run_in_executor(None, preparing.wait, WAIT_S)
+        task.cancel()  # the client left while its texts were being prepared
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        go_on.set()
+        assert await loop.run_in_executor(None, made.wait, WAIT_S)
+        with pytest.raises(Cancelled):  # the model is held at its gate: only a cancel ends the ticket
+            await asyncio.wait_for(asyncio.wrap_future(submitted[0].future), WAIT_S)
+
+    asyncio.run(leave())
+    assert engine.in_progress == 0
