@@ -11,7 +11,10 @@ the same news-sized articles:
    latency shows whether short requests starve behind long ones;
 4. fairness: one article alone (three times), then one key sends 50 articles at once while another
    key sends that article: the second key's latency against its time alone;
-5. `translator batch` on the same articles (JSONL), the throughput to match.
+5. `translator batch` on the same articles (JSONL): through the same engine, the throughput to beat;
+6. starvation: six /translate_file uploads of 300 paragraphs and twelve /v1/files jobs with their
+   event streams open, while another key times a one-sentence /translate for a minute (last: the
+   uploads are abandoned and end with the server).
 
 Articles are sent with ``Accept: text/event-stream``, so each one's time to its first translated
 sentence is measured as well as its whole latency. Then --soak N short requests, with the server's
@@ -227,6 +230,76 @@ def short_under_load(base: str, texts: list[str]) -> dict:
     return {"articles": loaded, "short": row}
 
 
+STARVE_UPLOADS, STARVE_PARAGRAPHS, STARVE_STREAMS = 6, 300, 12
+STARVE_S = 60.0  # short requests are timed this long while the uploads and streams are open
+
+
+def starvation(base: str, texts: list[str]) -> dict:
+    """Six /translate_file uploads of 300 paragraphs and twelve /v1/files jobs whose event streams
+    stay open, while another key times a one-sentence /translate for ``STARVE_S`` seconds. The
+    uploads are abandoned at the end (the server is stopped right after this phase). Each short
+    sentence is new (the translation memory would answer a repeated one without the model)."""
+    import httpx
+
+    paragraphs = [p for text in texts for p in text.split("\n")]
+    big = "\n\n".join(paragraphs[i % len(paragraphs)] for i in range(STARVE_PARAGRAPHS)).encode()
+    auth = {"Authorization": f"Bearer {KEYS['load']}"}
+    stop = threading.Event()
+    opened: list[str] = []
+
+    def upload(i: int) -> None:
+        try:
+            with httpx.Client(timeout=PHASE_LIMIT_S) as client:
+                client.post(base + "/translate_file", headers=auth, data={"source": "id", "target": "en"},
+                            files={"file": (f"besar{i}.txt", big)})  # fmt: skip
+        except httpx.HTTPError:
+            pass  # abandoned when the phase ends
+
+    def job_stream(i: int) -> None:
+        try:
+            with httpx.Client(timeout=PHASE_LIMIT_S) as client:
+                job = client.post(
+                    base + "/v1/files", headers=auth, files={"file": (f"job{i}.txt", big)}
+                ).json()
+                opened.append(job["id"])
+                with client.stream("GET", job["events_url"], headers=auth) as events:
+                    for _ in events.iter_lines():
+                        if stop.is_set():
+                            return
+        except (httpx.HTTPError, KeyError):
+            pass
+
+    background = [threading.Thread(target=upload, args=(i,), daemon=True) for i in range(STARVE_UPLOADS)]
+    background += [threading.Thread(target=job_stream, args=(i,), daemon=True) for i in range(STARVE_STREAMS)]
+    for thread in background:
+        thread.start()
+    short: list[tuple[float, int, int, float]] = []
+    with httpx.Client(timeout=PHASE_LIMIT_S) as client:
+        while (
+            len(opened) < STARVE_STREAMS and time.monotonic() < time.monotonic() + 60 and not stop.wait(0.1)
+        ):
+            pass
+        started = time.perf_counter()
+        while time.perf_counter() - started < STARVE_S:
+            sent = time.perf_counter()
+            body = {
+                "q": distinct(SHORT, len(short)),
+                "source": "id",
+                "target": "en",
+                "api_key": KEYS["other"],
+            }
+            answer = client.post(base + "/translate", json=body)
+            seconds = time.perf_counter() - sent
+            short.append((seconds, answer.status_code, 1 if answer.status_code == 200 else 0, seconds))
+    stop.set()
+    row = summarise(
+        f"a short /translate beside {STARVE_UPLOADS} uploads and {STARVE_STREAMS} job streams",
+        short,
+        STARVE_S,
+    )
+    return {**row, "job_streams_open": len(opened)}
+
+
 def distinct(text: str, i: int) -> str:
     """``text`` with every sentence made its own (no sentence shared with another copy)."""
     return re.sub(r"\.(\s|$)", lambda m: f" (edisi {i}).{m.group(1)}", text)
@@ -359,6 +432,8 @@ def main(argv: list[str] | None = None) -> int:
                     "rss_after_mb": round(rss_mb(server.pid), 1),
                     **soak_row,
                 }
+            starved = starvation(base, texts)  # last: the abandoned uploads end with the server
+            rows.append(starved)
         finally:
             server.terminate()
             try:
@@ -388,7 +463,10 @@ def main(argv: list[str] | None = None) -> int:
             f"{row['p50_s']:>7} {row['p95_s']:>7} {row['p99_s']:>7} {row['first_sentence_p95_s']:>8}"
         )
     print(f"{batch['phase']:<56} {batch['documents']:>5} {'':>4} {'':>7} {batch['sentences_per_s']:>8}")
-    print(f"8 clients reach {ratio:.2f}x the sentences/s of translator batch")
+    print(
+        f"8 clients reach {ratio:.2f}x the sentences/s of translator batch "
+        f"(batch: {1 / ratio:.2f}x the service)"
+    )
     print(
         f"fairness: one article alone {fair['alone_s']} s, beside a 50-article flood {fair['under_flood_s']} "
         f"s ({fair['ratio']}x)"
@@ -403,6 +481,15 @@ def main(argv: list[str] | None = None) -> int:
             "batch": batch,
             "soak": soak,
             "ratio_8_clients_to_batch": round(ratio, 2),
+            "ratio_batch_to_8_clients": round(1 / ratio, 2),
+            "targets": {
+                "batch >= 1.1x the 8-client service": 1 / ratio >= 1.1,
+                "8-client service >= 0.9x batch": ratio >= 0.9,
+                "short p95 <= 2 s among 8 article clients": rows[3]["p95_s"] <= 2.0,
+                "short p95 <= 2 s among the uploads and streams": starved["p95_s"] <= 2.0,
+                "first sentence p95 <= 3 s (8 clients)": rows[1]["first_sentence_p95_s"] <= 3.0,
+                "0 errors": sum(r["errors"] for r in rows) == 0,
+            },
             "cpus": os.cpu_count(),
         }
         args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

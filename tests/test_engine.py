@@ -491,3 +491,17 @@ def test_every_door_gives_the_same_result_for_the_same_texts(tiny_pipeline, tiny
 
     for i in range(len(texts)):
         assert same(one[i]) == same(many[i]) == same(batch[i]) == same(served[i])
+
+
+def test_bulk_summaries_go_longest_first_and_a_requests_shortest_first(config):
+    """Bulk work is waited for whole: the longest summary starts first, so none starts last with the
+    other cores idle. A request waits for its own: the shortest goes first."""
+    from translator.engine.tickets import SummaryJob, Ticket
+
+    def jobs(bulk: bool) -> list[int]:
+        ticket = Ticket("-", "default", None, [], True, None, bulk=bulk)  # type: ignore[arg-type]
+        queued = [SummaryJob(ticket, i, words) for i, words in enumerate((300, 50, 900))]
+        return [j.words for j in sorted(queued, key=lambda j: j.key(queued[0].queued))]
+
+    assert jobs(bulk=True) == [900, 300, 50]
+    assert jobs(bulk=False) == [50, 300, 900]

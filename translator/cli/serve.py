@@ -85,6 +85,20 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
         help="requests in progress at once; more get 503 (default: 64)",
     )
     serve.add_argument(
+        "--max-jobs",
+        type=positive_int,
+        default=32,
+        metavar="N",
+        help="/v1/files jobs queued or running at once; more get 503 (default: 32)",
+    )
+    serve.add_argument(
+        "--file-store-mb",
+        type=positive_float,
+        default=1024.0,
+        metavar="MB",
+        help="translated files waiting for their download, at most; a full store answers 503 (default: 1024)",
+    )
+    serve.add_argument(
         "--threads",
         type=positive_int,
         metavar="N",
@@ -139,11 +153,13 @@ def run_serve(args: argparse.Namespace) -> int:
         max_body_bytes=int(args.max_body_mb * 1_000_000),
         timeout_s=args.timeout,
         max_queue=args.max_queue,
+        max_jobs=args.max_jobs,
+        file_store_bytes=int(args.file_store_mb * 1_000_000),
         threads=args.threads,
         translation_workers=args.translation_workers,
         summary_workers=args.summary_workers,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))
-    logging.getLogger("translator.server").addHandler(handler)
+    logging.getLogger("translator").addHandler(handler)  # the server's and the engine's messages
     return serve(config, settings, args.host, args.port)

@@ -62,6 +62,7 @@ class Ticket:
     options: SummaryOptions | None
     on_event: EventSink | None = None
     english: list[str] | None = None  # a summarise-only request: the English texts, no translation
+    bulk: bool = False  # waited for whole (a batch's pool, a library list): throughput before latency
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     future: Future = field(default_factory=Future)
     arrived: float = field(default_factory=time.monotonic)
@@ -95,7 +96,10 @@ class SummaryJob:
     queued: float = field(default_factory=time.monotonic)
 
     def key(self, now: float) -> float:
-        return self.words - AGING_WORDS_PER_S * (now - self.queued)
+        """Shortest first, with aging; bulk work longest first (the longest summary started last
+        would leave the other cores idle at the end: the makespan rule)."""
+        size = -self.words if self.ticket.bulk else self.words
+        return size - AGING_WORDS_PER_S * (now - self.queued)
 
 
 def piece_ranges(doc: Prepared) -> list[range]:
@@ -169,7 +173,9 @@ def open_ticket(
     started = time.perf_counter()
     docs = parts.prepare_many(texts, force)
     segment_seconds = (time.perf_counter() - started) / max(1, len(docs))
-    ticket = Ticket(owner, profile, parts, docs, summarize and parts.summary.enabled, options, on_event)
+    ticket = Ticket(
+        owner, profile, parts, docs, summarize and parts.summary.enabled, options, on_event, bulk=bulk
+    )
     ticket.timings["segment"] = segment_seconds
     ticket.sent = [0] * len(docs)
     ticket.segments = [[] for _ in docs]

@@ -62,7 +62,8 @@ def serve(
         print(f"translator: error: {message}", file=sys.stderr)
         server.should_exit = True
 
-    logging.getLogger("translator.server").setLevel(logging.INFO)
+    for name in ("translator.server", "translator.engine"):
+        logging.getLogger(name).setLevel(logging.INFO)
     app = create_app(settings, load, on_fatal=fatal)
     server = _draining_server(uvicorn)(
         uvicorn.Config(
