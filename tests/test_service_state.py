@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from urllib.parse import quote
 
 import httpx
 import pytest
@@ -170,3 +171,71 @@ def test_a_client_that_leaves_while_its_request_is_prepared_has_it_cancelled(gat
 
     asyncio.run(leave())
     assert engine.in_progress == 0
+
+
+# ---- names: one rule on the way in, every stored file downloadable under its own name ---------------
+
+
+@pytest.mark.parametrize(
+    "uploaded, stored",
+    [
+        ("laporan (1).docx", "laporan (1).docx"),
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\ani\\laporan.docx", "laporan.docx"),
+        ("..", "upload.txt"),
+        ("", "upload.txt"),
+        ("lap\x00or\x1fan\u202e.txt", "laporan.txt"),  # control characters and a right-to-left override
+        ("  berita   akhir\tpekan.md ", "berita akhir pekan.md"),
+        ("Laporan Keuangan Tahunan " * 20 + ".pptx", None),  # 500 characters: cut, its suffix kept
+        ("Cafe\u0301.txt", "Caf\u00e9.txt"),  # one form of each letter (NFC)
+    ],
+)
+def test_one_rule_makes_a_stored_name_of_any_uploaded_name(uploaded, stored):
+    from translator.server.routes_files import MAX_NAME, store_name
+
+    made = store_name(uploaded)
+    if stored is None:
+        assert len(made) <= MAX_NAME and made.endswith(".pptx") and made.startswith("Laporan Keuangan")
+    else:
+        assert made == stored
+    assert "/" not in made and "\\" not in made and not made.startswith(".")
+    assert store_name(made) == made, "the rule is idempotent"
+
+
+@pytest.mark.parametrize(
+    "name", ["laporan (1).txt", "berita [final] #2.txt", "ringkasan akhir.txt", "??? ??.txt"]
+)
+def test_every_stored_file_downloads_under_its_own_name(tiny_pipeline, name):
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        files = {"file": (name, "Harga beras naik dua persen pekan ini.".encode())}
+        answer = client.post("/translate_file", data={"source": "id", "target": "en"}, files=files)
+        assert answer.status_code == 200, answer.text
+        url = answer.json()["translatedFileUrl"]
+        download = client.get(url[url.index("/download_file/") :])
+        assert download.status_code == 200 and download.content
+        expected = name.rsplit(".", 1)[0] + ".en.txt"
+        disposition = download.headers["content-disposition"]
+        assert expected in disposition or quote(expected) in disposition, disposition
+    finally:
+        client.__exit__(None, None, None)
+
+
+def test_nothing_outside_the_store_can_be_named(tiny_pipeline, tmp_path):
+    store = FileStore(3600)
+    try:
+        outside = store.root.parent / "rahasia.txt"
+        for name in (
+            "../rahasia.txt",
+            "..",
+            "0" * 32 + "/../../rahasia.txt",
+            "rahasia.txt",
+            "0" * 32 + ".\x00x",
+        ):
+            with pytest.raises(ApiError) as refused:
+                store.get(name)
+            assert refused.value.status == 400, name
+        assert store.get("0" * 32 + ".tidak-ada.txt") is None
+        assert not outside.exists()
+    finally:
+        store.close()

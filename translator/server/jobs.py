@@ -14,6 +14,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 MAX_JOBS = 200  # kept at once; the oldest finished ones go first
 
@@ -74,7 +75,7 @@ class Job:
             "error": self.error,
             "status_url": f"{base}/v1/jobs/{self.id}",
             "events_url": f"{base}/v1/jobs/{self.id}/events",
-            "download_url": f"{base}/download_file/{self.stored}" if self.stored else None,
+            "download_url": download_url(base, self.stored) if self.stored else None,
         }
 
 
@@ -106,3 +107,8 @@ class Jobs:
     def get(self, job_id: str) -> Job | None:
         with self._lock:
             return self._jobs.get(job_id)
+
+
+def download_url(base: str, stored: str) -> str:
+    """Where a stored file is downloaded: its name percent-encoded (spaces, brackets, any script)."""
+    return f"{base.rstrip('/')}/download_file/{quote(stored)}"

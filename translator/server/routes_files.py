@@ -13,6 +13,7 @@ import re
 import shutil
 import tempfile
 import time
+import unicodedata
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,10 +23,11 @@ from fastapi.responses import FileResponse
 
 from ..errors import InputError, first_line
 from ..formats import SUFFIXES, translate_file
-from .jobs import Job
+from .jobs import Job, download_url
 from .service import ApiError, Service, read_fields, text_field
 
-SAFE_NAME = re.compile(r"^[0-9a-f]{32}\.[\w.\- ]+$")
+STORED = re.compile(r"^[0-9a-f]{32}\.[^/\\\x00-\x1f\x7f]+$")  # what store_name makes: an id, a dot, a name
+MAX_NAME = 120  # characters of a stored file's own name, its suffix kept
 
 
 class FileStore:
@@ -50,14 +52,15 @@ class FileStore:
             )
 
     def put(self, name: str, data: bytes) -> str:
+        """Store ``data`` under a fresh id and ``name`` made safe (``store_name``); the stored name."""
         self.check_room(len(data))
-        stored = f"{uuid.uuid4().hex}.{name}"
+        stored = f"{uuid.uuid4().hex}.{store_name(name)}"
         (self.root / stored).write_bytes(data)
         return stored
 
     def get(self, stored: str) -> Path | None:
         self.expire()
-        if not SAFE_NAME.match(stored) or "/" in stored or ".." in stored:
+        if not STORED.match(stored):  # an id first: never "..", never a path (no slash)
             raise ApiError(400, "Invalid filename")
         path = self.root / stored
         return path if path.is_file() else None
@@ -128,7 +131,7 @@ def router(service: Service, store: FileStore) -> APIRouter:
             "files", translate_scheduled, service, profile, owner, content, name, summary="none", **options
         )
         stored = store.put(f"{Path(name).stem}.en{done.suffix}", done.data)
-        return {"translatedFileUrl": f"{str(request.base_url).rstrip('/')}/download_file/{stored}"}
+        return {"translatedFileUrl": download_url(str(request.base_url), stored)}
 
     @routes.get("/download_file/{stored}", summary="Download a translated file (LibreTranslate)")
     async def download(stored: str):
@@ -198,5 +201,24 @@ async def read_upload(service: Service, request: Request) -> tuple[dict, str, An
 
 
 def upload_name(upload: Any) -> str:
-    """The upload's own name, without any folder (no request can name a path on this disk)."""
-    return (getattr(upload, "filename", None) or "upload.txt").replace("\\", "/").rsplit("/", 1)[-1]
+    """The upload's own name, made safe to store (``store_name``)."""
+    return store_name(getattr(upload, "filename", None) or "")
+
+
+def store_name(name: str) -> str:
+    """The one rule from any uploaded name to the name a file is stored and downloaded under: the
+    last part of a path (``/`` or ``\\``), NFC, without control or format characters (right-to-left
+    marks among them), spaces collapsed, no leading dots, at most ``MAX_NAME`` characters with its
+    suffix kept; "upload.txt" when nothing is left. The same name always gives the same result."""
+    last = unicodedata.normalize("NFC", name).replace("\\", "/").rsplit("/", 1)[-1]
+    kept = "".join(
+        " " if c in "\t\n\r\v\f" or unicodedata.category(c) in ("Zs", "Zl", "Zp") else c
+        for c in last
+        if c in "\t\n\r\v\f" or unicodedata.category(c) not in ("Cc", "Cf")
+    )
+    kept = " ".join(kept.split()).lstrip(". ")
+    if len(kept) > MAX_NAME:
+        stem, dot, suffix = kept.rpartition(".")
+        suffix = dot + suffix if dot and len(suffix) <= 16 else ""
+        kept = (stem if suffix else kept)[: MAX_NAME - len(suffix)].rstrip(". ") + suffix
+    return kept or "upload.txt"
