@@ -239,3 +239,17 @@ def test_nothing_outside_the_store_can_be_named(tiny_pipeline, tmp_path):
         assert not outside.exists()
     finally:
         store.close()
+
+
+def test_beyond_loopback_a_rate_limit_is_on_unless_set(capsys):
+    from translator.server.run import PUBLIC_REQ_LIMIT, with_public_limits
+
+    assert with_public_limits(ServerSettings(), "127.0.0.1").req_limit is None
+    assert with_public_limits(ServerSettings(), "localhost").req_limit is None
+    public = with_public_limits(ServerSettings(), "0.0.0.0")
+    assert public.req_limit == PUBLIC_REQ_LIMIT and "--req-limit 0" in capsys.readouterr().err
+    assert with_public_limits(ServerSettings(req_limit=0), "0.0.0.0").req_limit == 0  # off, as asked
+    assert with_public_limits(ServerSettings(req_limit=30), "::").req_limit == 30
+    from translator.server.service import Service
+
+    assert Service(ServerSettings(req_limit=0)).limiter is None

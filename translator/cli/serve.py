@@ -7,7 +7,7 @@ import sys
 
 from .common import load_config
 from .console import quiet_libraries
-from .options import config_options, positive_float, positive_int
+from .options import config_options, non_negative_int, positive_float, positive_int
 
 
 def add_parser(commands) -> None:
@@ -35,9 +35,10 @@ def add_parser(commands) -> None:
     )
     serve.add_argument(
         "--req-limit",
-        type=positive_int,
+        type=non_negative_int,
         metavar="N",
-        help="at most N requests per minute per key (or client address)",
+        help="at most N requests per minute per key (or client address); 0: none (default: none on "
+        "loopback, 120 beyond it)",
     )
     serve.add_argument(
         "--suggest-limit",

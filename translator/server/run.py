@@ -16,6 +16,7 @@ import logging
 import signal
 import sys
 import threading
+from dataclasses import replace
 from typing import Callable
 
 from ..config import Config
@@ -23,6 +24,7 @@ from ..errors import MissingExtraError
 from .app import ServerSettings, create_app
 
 DRAIN_S = 5.0  # started requests get this long to finish after Ctrl-C or SIGTERM
+PUBLIC_REQ_LIMIT = 120  # requests a minute per key or address when listening beyond loopback
 EXIT_S = 10  # the process is gone within this long of the signal (uvicorn's grace: a backstop)
 
 
@@ -46,6 +48,7 @@ def serve(
             "can use it",
             file=sys.stderr,
         )
+    settings = with_public_limits(settings, host)
 
     def configured(profile: str) -> Config:
         chosen = config if profile == config.profile else load_config(config.source, profile=profile)
@@ -113,6 +116,19 @@ def _run_with_server_signals(run) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
+
+
+def with_public_limits(settings: ServerSettings, host: str) -> ServerSettings:
+    """Beyond loopback, a rate limit per key (or client address) is on unless set:
+    ``PUBLIC_REQ_LIMIT`` a minute; ``--req-limit 0`` turns it off, any other value replaces it."""
+    if settings.req_limit is not None or _is_loopback(host):
+        return settings
+    print(
+        f"translator: listening on {host}: at most {PUBLIC_REQ_LIMIT} requests a minute per key or client "
+        "address (--req-limit N to change, --req-limit 0 for none)",
+        file=sys.stderr,
+    )
+    return replace(settings, req_limit=PUBLIC_REQ_LIMIT)
 
 
 def _is_loopback(host: str) -> bool:
