@@ -48,9 +48,13 @@ def local_site(extra: dict | None = None):
                 "/gambar.png": (200, "image/png", b"\x89PNG\r\n\x1a\n"),
                 "/besar": (200, "text/html", b"<p>" + b"a" * 2_000_000 + b"</p>"),
             }
-            if self.path == "/pindah":
+            moved = {
+                "/pindah": "http://10.255.255.1/rahasia",
+                "/pindah64": "http://[64:ff9b::7f00:1]/rahasia",
+            }
+            if self.path in moved:  # a private address, plainly or inside NAT64's IPv6 prefix
                 self.send_response(302)
-                self.send_header("Location", "http://10.255.255.1/rahasia")
+                self.send_header("Location", moved[self.path])
                 self.end_headers()
                 return
             status, kind, body = routes.get(self.path, (404, "text/html", b"<p>tidak ada</p>"))

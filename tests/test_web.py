@@ -32,6 +32,7 @@ def test_the_article_comes_with_its_title_author_date_and_link():
         ("/slow", FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), timeout_s=1), "no answer within 1 s"),
         ("/berita", FetchPolicy(), "private, loopback or link-local"),
         ("/pindah", LOCAL, "10.255.255.1 is a private"),  # refused before any connection to it
+        ("/pindah64", LOCAL, r"rahasia: 64:ff9b::7f00:1 is a private"),  # 127.0.0.1 through NAT64
     ],
 )
 def test_a_url_that_is_not_a_page_is_refused_in_one_line(path, policy, message):
@@ -79,3 +80,60 @@ def test_the_service_fetches_only_what_its_operator_allows(tiny_pipeline):
             assert [s["source"] for s in result["segments"]][1:] == SENTENCES[:3]
         finally:
             allowed.close()
+
+
+def test_a_name_that_answers_public_then_loopback_reaches_nothing(monkeypatch):
+    """DNS rebinding: the check sees a public address, a second lookup would give 127.0.0.1. The
+    connection goes to the address that was checked (refused here: no packet leaves the machine)."""
+    import socket
+
+    real_lookup, real_connect = socket.getaddrinfo, socket.socket.connect
+    lookups: list[str] = []
+    tried: list[str] = []
+
+    def rebinding(host, port, *args, **kwargs):
+        if host != "berita.example":
+            return real_lookup(host, port, *args, **kwargs)
+        lookups.append(host)
+        address = "93.184.216.34" if len(lookups) == 1 else "127.0.0.1"
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+    def loopback_only(sock, address):
+        tried.append(address[0])
+        if not str(address[0]).startswith("127."):
+            raise ConnectionRefusedError("this test lets no packet leave the machine")
+        return real_connect(sock, address)
+
+    with local_site() as base:
+        port = base.rsplit(":", 1)[1]
+        monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+        monkeypatch.setattr(socket.socket, "connect", loopback_only)
+        with pytest.raises(FetchError, match="cannot fetch"):
+            fetch_document(f"http://berita.example:{port}/berita", FetchPolicy())
+    assert lookups == ["berita.example"], "the name was resolved once"
+    assert tried == ["93.184.216.34"], "the connection went to the checked address only"
+
+
+@pytest.mark.parametrize(
+    "address, public",
+    [
+        ("93.184.216.34", True),
+        ("127.0.0.1", False),
+        ("10.1.2.3", False),
+        ("::ffff:127.0.0.1", False),  # IPv4-mapped
+        ("64:ff9b::7f00:1", False),  # NAT64 of 127.0.0.1
+        ("64:ff9b::5db8:d822", True),  # NAT64 of 93.184.216.34
+        ("64:ff9b:1::a00:1", False),  # the local-use NAT64 prefix, 10.0.0.1
+        ("2002:7f00:1::1", False),  # 6to4 of 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:3fff:fdd2", False),  # Teredo
+        ("2606:4700:4700::1111", True),
+        ("fe80::1", False),
+        ("ff02::1", False),
+    ],
+)
+def test_addresses_are_judged_with_what_they_carry(address, public):
+    import ipaddress
+
+    from translator.web import is_public
+
+    assert is_public(ipaddress.ip_address(address)) is public
