@@ -3,7 +3,9 @@ part (the body, tables, headers and footers, footnotes, text boxes, slides, note
 its text is the text of the runs whose nearest paragraph it is (a text box inside a paragraph is a
 paragraph of its own). The translation goes into the paragraph's first text run, keeping that
 run's formatting; the other runs are emptied, never removed. Every other part of the zip is
-copied byte for byte. Limits on the uncompressed size refuse a zip bomb before anything is read.
+copied byte for byte. Limits on the uncompressed size (in all, per parsed part, and by ratio) and on
+the number of parts refuse a zip bomb before anything is decompressed; libxml2's bounds on depth
+stay on.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from .units import Unit
 
 MAX_UNCOMPRESSED = 200 * 1024 * 1024  # bytes of all parts together
 MAX_RATIO = 200  # uncompressed / compressed, for any part over 1 MB
+MAX_XML_PART = 32 * 1024 * 1024  # bytes of one XML part that is parsed: lxml's tree takes several times that
+MAX_PARTS = 10_000  # entries in the archive
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -84,6 +88,11 @@ class Package:
         self.units: list[Unit] = []
         for info in self.zip.infolist():
             if flavour.parts.fullmatch(info.filename):
+                if info.file_size > MAX_XML_PART:
+                    raise InputError(
+                        f"{name}: {info.filename} is {info.file_size / 1024 / 1024:.0f} MB of XML, over the "
+                        f"limit of {MAX_XML_PART // 1024 // 1024} MB for one part"
+                    )
                 tree = _parse(self.zip.read(info), name, info.filename)
                 self.trees[info.filename] = tree
                 drawing = _DRAWING_PART.fullmatch(info.filename) is not None
@@ -124,6 +133,10 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     except zipfile.BadZipFile:
         raise InputError(f"{name}: not a valid office file (the zip archive is damaged)") from None
     total = 0
+    if len(archive.infolist()) > MAX_PARTS:
+        raise InputError(
+            f"{name}: {len(archive.infolist()):,} parts in the archive, over the limit of {MAX_PARTS:,}"
+        )
     for info in archive.infolist():
         if info.flag_bits & 0x1:
             raise InputError(f"{name}: the file is encrypted (password-protected); save an unprotected copy")
@@ -140,7 +153,9 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
 def _parse(data: bytes, name: str, part: str):
     from lxml import etree
 
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
+    # No huge_tree: libxml2's own bounds on depth and on one text node stay on (an XML bomb is
+    # refused as malformed); entities are never resolved, nothing is fetched.
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     try:
         return etree.fromstring(data, parser)
     except etree.XMLSyntaxError as e:
