@@ -6,11 +6,22 @@ from __future__ import annotations
 
 import logging
 
+import pytest
+
 from translator.server.app import ServerSettings, create_app
 
 from helpers import SENTENCES, ready_client
 
 KEY = "kunci-rahasia-sekali-7f3a"
+
+
+@pytest.fixture(scope="module")
+def client(tiny_pipeline):
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        yield client
+    finally:
+        client.__exit__(None, None, None)
 
 
 def test_no_key_reaches_any_log_whichever_way_it_was_sent(tiny_pipeline, monkeypatch, caplog):
@@ -62,3 +73,46 @@ def test_no_key_reaches_any_log_whichever_way_it_was_sent(tiny_pipeline, monkeyp
         for r in server
     )
     assert KEY not in logged
+
+
+def test_language_detection_and_html_reading_run_off_the_event_loop(tiny_pipeline, monkeypatch):
+    """CPU work on a caller's text (a 5 MB body is allowed) never blocks every other caller."""
+    import threading
+
+    from translator.server import routes_libretranslate
+
+    threads: list[str] = []
+    for name in ("_detections", "_read_texts"):
+        real = getattr(routes_libretranslate, name)
+
+        def spy(*args, real=real):
+            threads.append(threading.current_thread().name)
+            return real(*args)
+
+        monkeypatch.setattr(routes_libretranslate, name, spy)
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        assert client.post("/detect", json={"q": SENTENCES[0]}).status_code == 200
+        html = {
+            "q": f"<p>{SENTENCES[0]}</p><p>{SENTENCES[1]}</p>",
+            "source": "auto",
+            "target": "en",
+            "format": "html",
+        }
+        assert client.post("/translate", json=html).status_code == 200
+    finally:
+        client.__exit__(None, None, None)
+    assert len(threads) == 2 and all(name.startswith("translator-requests") for name in threads), threads
+
+
+@pytest.mark.parametrize(
+    "fragment, status",
+    [(f"<p>{SENTENCES[0]}</p>", 200), (f"<b>{SENTENCES[1]}</b>", 200), ("<p> </p><br>", 400)],
+)
+def test_a_small_html_fragment_is_translated_or_refused_never_a_500(client, fragment, status):
+    answer = client.post("/translate", json={"q": fragment, "source": "id", "target": "en", "format": "html"})
+    assert answer.status_code == status, answer.text
+    if status == 200:
+        assert answer.json()["translatedText"].startswith("<p>")
+    else:
+        assert "no text to translate" in answer.json()["error"]

@@ -58,7 +58,7 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
         q = parse(DetectRequest, data).q
         if not q.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
-        return _detections(q)
+        return await service.pools.run("requests", _detections, q)  # a classifier: off the event loop
 
     @routes.post(
         "/translate", summary="Translate (LibreTranslate)", openapi_extra=request_body(TranslateRequest)
@@ -83,10 +83,7 @@ async def _translate(service: Service, request: Request) -> dict[str, Any]:
     if fmt not in ("text", "html"):
         raise ApiError(400, f"{fmt} format is not supported")
     texts = [q] if isinstance(q, str) else list(q)
-    detected = _detected(texts) if source == "auto" else []
-    documents: list[str | Document] = [
-        to_document(t, "q.html", "html") if fmt == "html" and t.strip() else t for t in texts
-    ]
+    detected, documents = await service.pools.run("requests", _read_texts, texts, fmt, source == "auto")
     results = await _translations(service, request, owner, documents)
     html_out = fmt == "html"
     translations = [
@@ -163,6 +160,33 @@ def _alternatives(result: Result | None, wanted: int, html: bool) -> list[str]:
         if len(found) == wanted:
             break
     return [_as_html(t) for t in found] if html else found
+
+
+def _read_texts(
+    texts: list[str], fmt: str, detect: bool
+) -> tuple[list[dict[str, Any]], list[str | Document]]:
+    """The texts' detected languages (when asked) and the texts as the engine takes them (an HTML
+    fragment's text extracted): CPU work, run on the requests pool, never on the event loop."""
+    detected = _detected(texts) if detect else []
+    documents: list[str | Document] = [_fragment(t) if fmt == "html" and t.strip() else t for t in texts]
+    return detected, documents
+
+
+def _fragment(html_text: str) -> str | Document:
+    """An HTML fragment's text: the article extractor's, or for a fragment too small for it to call
+    an article (``<p>Halo</p>``, ``<b>...</b>``), the fragment's own text; 400 when it has none."""
+    try:
+        return to_document(html_text, "q.html", "html")
+    except InputError:
+        from lxml import html as lxml_html
+
+        try:
+            text = lxml_html.fromstring(html_text).text_content().strip()
+        except Exception:  # noqa: BLE001 - lxml's own errors for markup it cannot read at all
+            text = ""
+        if not text:
+            raise ApiError(400, "Invalid request: the HTML in q has no text to translate") from None
+        return text
 
 
 def _detected(texts: list[str]) -> list[dict[str, Any]]:
