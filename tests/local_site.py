@@ -40,6 +40,16 @@ def local_site(extra: dict | None = None):
         def do_GET(self):  # noqa: N802 - the standard library's name
             if self.path == "/slow":
                 release.wait(30)
+            if self.path == "/tetes":  # a page that drips, a byte at a time, until the test ends
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.end_headers()
+                for _ in range(300):
+                    if release.wait(0.1):
+                        return
+                    self.wfile.write(b"a")
+                    self.wfile.flush()
+                return
             routes = {
                 "/berita": (200, "text/html; charset=utf-8", ARTICLE.encode()),
                 "/berita-2": (200, "text/html; charset=utf-8", SECOND.encode()),

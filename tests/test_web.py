@@ -30,6 +30,11 @@ def test_the_article_comes_with_its_title_author_date_and_link():
         ("/gambar.png", LOCAL, "is image/png, not a web page"),
         ("/besar", FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), max_bytes=100_000), "over the limit"),
         ("/slow", FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), timeout_s=1), "no answer within 1 s"),
+        (
+            "/tetes",
+            FetchPolicy(allow_hosts=frozenset({"127.0.0.1"}), timeout_s=1),
+            "no whole answer within 1 s",
+        ),
         ("/berita", FetchPolicy(), "private, loopback or link-local"),
         ("/pindah", LOCAL, "10.255.255.1 is a private"),  # refused before any connection to it
         ("/pindah64", LOCAL, r"rahasia: 64:ff9b::7f00:1 is a private"),  # 127.0.0.1 through NAT64

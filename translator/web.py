@@ -16,6 +16,7 @@ from __future__ import annotations
 import http.client
 import ipaddress
 import socket
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -67,6 +68,7 @@ def fetch(
     url: str, policy: FetchPolicy, types: tuple[str, ...], wanted: str
 ) -> tuple[bytes, str | None, str]:
     """The body at ``url`` (one of ``types``), its charset, and the URL it was read from."""
+    deadline = time.monotonic() + policy.timeout_s  # for the whole answer: a server that drips is cut off
     pins: dict[str, str] = {}  # host -> the address that was checked, the one connected to
     _pin(url, policy, pins)
     opener = urllib.request.build_opener(_Redirects(policy, pins), _PinnedHTTP(pins), _PinnedHTTPS(pins))
@@ -77,9 +79,7 @@ def fetch(
             kind = response.headers.get_content_type()
             if kind not in types:
                 raise FetchError(f"{url}: is {kind}, not {wanted}")
-            data = response.read(policy.max_bytes + 1)
-            if len(data) > policy.max_bytes:
-                raise FetchError(f"{url}: the answer is over the limit of {policy.max_bytes:,} bytes")
+            data = _read_by(response, url, policy, deadline)
             return data, response.headers.get_content_charset(), response.geturl()
     except urllib.error.HTTPError as e:
         raise FetchError(f"{url}: the server answered {e.code} {e.reason}") from None
@@ -90,6 +90,21 @@ def fetch(
         raise FetchError(f"{url}: cannot fetch ({reason})") from None
     except (TimeoutError, socket.timeout):
         raise FetchError(f"{url}: no answer within {policy.timeout_s:g} s") from None
+
+
+def _read_by(response, url: str, policy: FetchPolicy, deadline: float) -> bytes:
+    """The body, at most ``max_bytes``, whole by the ``deadline`` (the socket's timeout bounds each
+    read; this bounds their sum)."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := response.read1(64 * 1024):  # what has come (read() would wait for 64 KB)
+        size += len(chunk)
+        if size > policy.max_bytes:
+            raise FetchError(f"{url}: the answer is over the limit of {policy.max_bytes:,} bytes")
+        if time.monotonic() > deadline:
+            raise FetchError(f"{url}: no whole answer within {policy.timeout_s:g} s")
+        chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def check_address(url: str, policy: FetchPolicy) -> str | None:
