@@ -253,3 +253,30 @@ def test_beyond_loopback_a_rate_limit_is_on_unless_set(capsys):
     from translator.server.service import Service
 
     assert Service(ServerSettings(req_limit=0)).limiter is None
+
+
+def test_with_keys_an_address_has_its_own_limit_and_key_guessing_counts(tiny_pipeline):
+    from translator.server.service import IP_SHARE
+
+    settings = ServerSettings(api_keys=frozenset({"kunci-a", "kunci-b"}), req_limit=2)
+    client = ready_client(create_app(settings, lambda: {"default": tiny_pipeline}))
+    try:
+        guesses = [
+            client.get("/v1/models", headers={"Authorization": f"Bearer tebakan-{i}"}).status_code
+            for i in range(2 * IP_SHARE + 1)
+        ]
+        assert guesses == [403] * (2 * IP_SHARE) + [429], "guessing keys is limited per address"
+        limited = client.get("/v1/models", headers={"Authorization": "Bearer kunci-a"})
+        assert limited.status_code == 429 and "from this address" in limited.json()["error"]
+    finally:
+        client.__exit__(None, None, None)
+    client = ready_client(create_app(settings, lambda: {"default": tiny_pipeline}))
+    try:
+        per_key = [
+            client.get("/v1/models", headers={"Authorization": "Bearer kunci-a"}).status_code
+            for _ in range(3)
+        ]
+        assert per_key == [200, 200, 429], "each key keeps its own limit"
+        assert client.get("/v1/models", headers={"Authorization": "Bearer kunci-b"}).status_code == 200
+    finally:
+        client.__exit__(None, None, None)

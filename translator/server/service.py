@@ -27,6 +27,7 @@ from .access import RateLimiter, key_is_valid
 from .pools import Pools
 
 DISCONNECT_POLL_S = 0.25
+IP_SHARE = 4  # with keys, an address may send this many times one key's rate limit
 
 
 @dataclass
@@ -69,6 +70,11 @@ class Service:
         self.engine_: Engine | None = None
         self.error: str | None = None
         self.limiter = RateLimiter(settings.req_limit) if settings.req_limit else None
+        # With keys, each address has a limit of its own too (IP_SHARE times a key's, for an office
+        # behind one address), counted before the key is checked: guessing keys is limited as well.
+        self.address_limiter = (
+            RateLimiter(settings.req_limit * IP_SHARE) if settings.req_limit and settings.api_keys else None
+        )
         self.pools = Pools()  # blocking work, by kind (pools.py)
 
     def start(self, pipelines: dict[str, Pipeline]) -> None:
@@ -104,6 +110,13 @@ class Service:
 
     def check_access(self, request: Request, body_key: str | None = None) -> str:
         """Raise 403/429 as LibreTranslate does; return the caller's owner name for fair shares."""
+        address = f"ip:{request.client.host if request.client else '-'}"
+        if self.address_limiter is not None and not self.address_limiter.allow(address):
+            raise ApiError(
+                429,
+                f"Too many requests from this address: at most {self.address_limiter.per_minute} a minute",
+                {"Retry-After": "60"},
+            )
         header = request.headers.get("authorization", "")
         key = (
             body_key
@@ -115,11 +128,7 @@ class Service:
                 403,
                 "Invalid API key" if key else "Please provide an API key (api_key, or Authorization: Bearer)",
             )
-        owner = (
-            f"key:{key}"
-            if self.settings.api_keys is not None
-            else f"ip:{request.client.host if request.client else '-'}"
-        )
+        owner = f"key:{key}" if self.settings.api_keys is not None else address
         if self.limiter is not None and not self.limiter.allow(owner):
             raise ApiError(
                 429,
