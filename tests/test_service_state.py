@@ -203,18 +203,36 @@ def test_one_rule_makes_a_stored_name_of_any_uploaded_name(uploaded, stored):
 
 
 @pytest.mark.parametrize(
-    "name", ["laporan (1).txt", "berita [final] #2.txt", "ringkasan akhir.txt", "??? ??.txt"]
+    "name",
+    [
+        "laporan (1).docx",
+        "laporan (1).txt",
+        "berita [final] #2.txt",
+        "ringkasan akhir.txt",
+        "laporan \u00fcber \u62a5\u544a.txt",
+    ],
 )
 def test_every_stored_file_downloads_under_its_own_name(tiny_pipeline, name):
+    from documents_kit import make_docx
+
+    from helpers import SENTENCES
+
+    content = (
+        make_docx("Kepala", "Judul", "Pemerintah kota ", "menguji", " bus.", SENTENCES[2], SENTENCES[1])
+        if name.endswith(".docx")
+        else "Harga beras naik dua persen pekan ini.".encode()
+    )
     client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
     try:
-        files = {"file": (name, "Harga beras naik dua persen pekan ini.".encode())}
-        answer = client.post("/translate_file", data={"source": "id", "target": "en"}, files=files)
+        answer = client.post(
+            "/translate_file", data={"source": "id", "target": "en"}, files={"file": (name, content)}
+        )
         assert answer.status_code == 200, answer.text
         url = answer.json()["translatedFileUrl"]
         download = client.get(url[url.index("/download_file/") :])
         assert download.status_code == 200 and download.content
-        expected = name.rsplit(".", 1)[0] + ".en.txt"
+        stem, suffix = name.rsplit(".", 1)
+        expected = f"{stem}.en.{suffix}"
         disposition = download.headers["content-disposition"]
         assert expected in disposition or quote(expected) in disposition, disposition
     finally:
