@@ -112,13 +112,18 @@ def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], b
     Cuts go at the best clause boundary that keeps the piece within budget (; : then a comma
     before a conjunction, then any comma), then at a word boundary, and only for a run with no
     spaces at all, between characters. The pieces cover the span with nothing dropped.
+
+    Linear in the span's length: each cut looks only at a window of the rest (``_window``), never
+    at all of it, so a paragraph of 320,000 characters costs four times one of 80,000, not sixteen.
+    Token counts grow with a prefix's length (the binary search relies on it too), so a cut past
+    a prefix that is over budget could never fit: the window gives the same cuts as the whole rest.
     """
     if budget < 1:
         raise ValueError(f"budget must be >= 1, got {budget}")
     pieces: list[Span] = []
     start, end = span.start, span.end
-    while start < end and count_tokens(text[start:end]) > budget:
-        cut = _best_cut(text, start, end, count_tokens, budget)
+    while start < end and (limit := _window(text, start, end, count_tokens, budget)) is not None:
+        cut = _best_cut(text, start, end, limit, count_tokens, budget)
         piece_start, piece_end = _strip(text, start, cut)
         pieces.append(Span(piece_start, piece_end, text[piece_start:piece_end]))
         start, end = _strip(text, cut, end)
@@ -127,20 +132,45 @@ def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], b
     return pieces
 
 
-def _best_cut(text: str, start: int, end: int, count_tokens: Callable[[str], int], budget: int) -> int:
+WINDOW_CONTEXT = 256  # characters past a window that its boundaries may look at (an abbreviation, a capital)
+
+
+def _window(text: str, start: int, end: int, count_tokens: Callable[[str], int], budget: int) -> int | None:
+    """The end of a prefix of ``text[start:end]`` that is over ``budget``, at most about twice as
+    long as the longest that fits (it doubles from a guess); None when all of the rest fits."""
+    size = max(64, 4 * budget)
+    while True:
+        stop = min(end, start + size)
+        if count_tokens(text[start:stop]) > budget:
+            return stop
+        if stop == end:
+            return None
+        size *= 2
+
+
+def _best_cut(
+    text: str, start: int, end: int, limit: int, count_tokens: Callable[[str], int], budget: int
+) -> int:
+    """The best cut before ``limit`` (whose prefix is over budget), boundaries read with a little
+    of what follows it."""
+    seen = min(end, limit + WINDOW_CONTEXT)
+
+    def before(cuts) -> list[int]:
+        return [cut for cut in cuts if cut < limit]
+
     # A long quotation is cut at its inner sentence ends first, then at clause boundaries.
-    inner = [span.end for span in _sentences_in(text, start, end, quotes=False)[:-1]]
+    inner = before(span.end for span in _sentences_in(text, start, seen, quotes=False)[:-1])
     cut = _longest_fitting(text, start, inner, count_tokens, budget)
     if cut is not None:
         return cut
-    chunk = text[start:end]
+    chunk = text[start:seen]
     for pattern in _CLAUSE_CUTS:
-        cuts = [start + m.end(1) for m in pattern.finditer(chunk)]
+        cuts = before(start + m.end(1) for m in pattern.finditer(chunk))
         cut = _longest_fitting(text, start, cuts, count_tokens, budget)
         if cut is not None:
             return cut
     # No whitespace that helps: cut between characters (a URL or a run with no spaces).
-    cut = _longest_fitting(text, start, list(range(start + 1, end)), count_tokens, budget)
+    cut = _longest_fitting(text, start, list(range(start + 1, limit)), count_tokens, budget)
     return cut if cut is not None else start + 1
 
 

@@ -1,0 +1,116 @@
+"""Splitting a long paragraph to the token budget: the windowed splitter (linear) makes exactly the
+cuts of the splitter that looked at the whole rest each time (quadratic), kept here as the reference."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from translator.text import segment
+from translator.text.segment import _CLAUSE_CUTS, _sentences_in, _strip, split_to_budget
+from translator.types import Span
+
+
+def reference_split(text, span, count_tokens, budget):
+    """The splitter before it was windowed (git history: translator/text/segment.py at ec85cff)."""
+    pieces = []
+    start, end = span.start, span.end
+    while start < end and count_tokens(text[start:end]) > budget:
+        cut = reference_cut(text, start, end, count_tokens, budget)
+        piece_start, piece_end = _strip(text, start, cut)
+        pieces.append(Span(piece_start, piece_end, text[piece_start:piece_end]))
+        start, end = _strip(text, cut, end)
+    if start < end:
+        pieces.append(Span(start, end, text[start:end]))
+    return pieces
+
+
+def reference_cut(text, start, end, count_tokens, budget):
+    inner = [span.end for span in _sentences_in(text, start, end, quotes=False)[:-1]]
+    cut = segment._longest_fitting(text, start, inner, count_tokens, budget)
+    if cut is not None:
+        return cut
+    chunk = text[start:end]
+    for pattern in _CLAUSE_CUTS:
+        cuts = [start + m.end(1) for m in pattern.finditer(chunk)]
+        cut = segment._longest_fitting(text, start, cuts, count_tokens, budget)
+        if cut is not None:
+            return cut
+    cut = segment._longest_fitting(text, start, list(range(start + 1, end)), count_tokens, budget)
+    return cut if cut is not None else start + 1
+
+
+WORDS = "harga beras naik dua persen pekan ini pemerintah kota Bandung menguji bus listrik di koridor".split()
+MARKS = [
+    " ",
+    " ",
+    " ",
+    " ",
+    ", ",
+    ", dan ",
+    "; ",
+    ": ",
+    ". ",
+    ". Dr. ",
+    " (kata dia) ",
+    " https://contoh.id/a/b/c?d=1 ",
+]
+
+
+def paragraph(rng: random.Random, words: int, punctuated: bool) -> str:
+    parts = []
+    for _ in range(words):
+        parts.append(
+            rng.choice(WORDS) if rng.random() > 0.05 else rng.choice(WORDS).upper() * rng.randint(1, 30)
+        )
+        parts.append(rng.choice(MARKS) if punctuated else " ")
+    return "".join(parts).strip()
+
+
+def by_words(text: str) -> int:
+    return len(text.split()) + 1
+
+
+def by_chars(text: str) -> int:  # long tokens: a model whose tokens are whole words of any length
+    return len(text) // 3 + 1
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_windowed_splitter_makes_the_reference_cuts(seed):
+    rng = random.Random(seed)
+    text = paragraph(rng, rng.randint(50, 1200), punctuated=seed % 3 != 0)
+    count = by_words if seed % 2 else by_chars
+    budget = rng.choice([4, 16, 64, 200, 512])
+    span = Span(0, len(text), text)
+    made = split_to_budget(text, span, count, budget)
+    assert made == reference_split(text, span, count, budget)
+    assert "".join(text[p.start : p.end] for p in made).replace(" ", "") == text.replace(" ", ""), (
+        "nothing dropped"
+    )
+    assert all(count(p.text) <= budget or len(p.text) == 1 for p in made)
+
+
+def test_a_run_without_spaces_is_cut_between_characters_as_before():
+    text = "x" * 5000
+    span = Span(0, len(text), text)
+    assert split_to_budget(text, span, by_chars, 50) == reference_split(text, span, by_chars, 50)
+
+
+def test_the_cost_grows_linearly_in_token_counts():
+    """Counted, not timed: the characters the splitter hands to count_tokens for 4x the text."""
+    rng = random.Random(7)
+    base = paragraph(rng, 2000, punctuated=True)
+
+    def counted(text: str) -> int:
+        seen = [0]
+
+        def count(piece: str) -> int:
+            seen[0] += len(piece)
+            return by_words(piece)
+
+        split_to_budget(text, Span(0, len(text), text), count, 64)
+        return seen[0]
+
+    small, large = counted(base), counted(" ".join([base] * 4))
+    assert large <= 4.5 * small, (small, large)
