@@ -193,3 +193,27 @@ def test_french_is_refused_in_the_words_of_the_api(tiny_pipeline):
     with pytest.raises(LanguageError, match=r"pass force=True to translate it anyway"):
         tiny_pipeline(french)
     assert tiny_pipeline(french, force=True).warnings[0].kind == "language"
+
+
+def test_translate_and_summarize_checks_the_text_before_any_model_loads(tiny_config, monkeypatch):
+    from translator.errors import LanguageError
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("a model was loaded for a text that is refused")
+
+    monkeypatch.setattr(Pipeline, "from_config", no_loading)
+    french = (
+        "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux."
+    )
+    with pytest.raises(InputError, match="empty"):
+        translate_and_summarize("", config=tiny_config)
+    with pytest.raises(LanguageError, match=r"pass force=True"):
+        translate_and_summarize(french, config=tiny_config)
+
+
+def test_translate_and_summarize_takes_force_as_the_cli_takes_force(tiny_config):
+    french = (
+        "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux."
+    )
+    result = translate_and_summarize(french, config=tiny_config, summarize=False, force=True)
+    assert result.segments and any(f.kind == "language" for f in result.warnings)

@@ -116,3 +116,10 @@ def test_a_small_html_fragment_is_translated_or_refused_never_a_500(client, frag
         assert answer.json()["translatedText"].startswith("<p>")
     else:
         assert "no text to translate" in answer.json()["error"]
+
+
+def test_the_page_has_its_icon_and_favicon_ico_answers(client):
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
+    assert icon.content.startswith(b"<svg") and b"http" not in icon.content.replace(b"http://www.w3.org", b"")
+    assert 'rel="icon"' in client.get("/").text and client.get("/static/favicon.svg").status_code == 200

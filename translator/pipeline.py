@@ -21,6 +21,7 @@ from .engine.cores import engine_config
 from .errors import InputError, TranslatorError
 from .loading import load_parts
 from .summarize import SummaryOptions, SummaryStage
+from .text.validate import validate_text
 from .translate import Translator
 from .types import Flag, ModelInfo, Result
 
@@ -178,12 +179,20 @@ class Pipeline:
 
 
 def translate_and_summarize(
-    text: str, config: str | os.PathLike[str] | Config | None = None, *, summarize: bool = True
+    text: str,
+    config: str | os.PathLike[str] | Config | None = None,
+    *,
+    summarize: bool = True,
+    force: bool = False,
 ) -> Result:
-    """Translate ``text`` and summarise the translation. Loads the models on every call:
-    for more than one text, build a ``Pipeline`` once and call it."""
-    with Pipeline.from_config(config, summarize=summarize) as pipeline:
-        return pipeline(text, summarize=summarize)
+    """Translate ``text`` and summarise the translation. The text is checked before any model
+    loads (empty, binary, too long, or not Indonesian: InputError; ``force`` translates another
+    language anyway). Loads the models on every call: for more than one text, build a
+    ``Pipeline`` once and call it."""
+    cfg = load_config(config)
+    validate_text(text, cfg.max_input_chars, force)
+    with Pipeline.from_config(cfg, summarize=summarize) as pipeline:
+        return pipeline(text, summarize=summarize, force=force)
 
 
 def progress_events(progress: ProgressCallback | None) -> EventSink | None:

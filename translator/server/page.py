@@ -7,7 +7,7 @@ from importlib import resources
 from typing import Any, Callable
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from .service import Service
 
@@ -34,6 +34,11 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
     @routes.get("/")
     async def page():
         return HTMLResponse(STATIC.joinpath("index.html").read_text(encoding="utf-8"))
+
+    @routes.get("/favicon.ico", include_in_schema=False)
+    async def favicon():
+        """Browsers ask for it on every page load; an SVG answers (every current browser draws it)."""
+        return Response(STATIC.joinpath("favicon.svg").read_bytes(), media_type="image/svg+xml")
 
     @routes.get("/docs")
     async def docs(request: Request):
