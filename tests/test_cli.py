@@ -210,3 +210,18 @@ def test_json_warnings_are_structured_with_segment_indexes(tiny_config):
     missing = [w for w in data["warnings"] if w["kind"] == "number_missing"]
     assert [(w["segment"], w["detail"]) for w in missing] == [(0, "2,5")]
     assert data["segments"][0]["flags"] == [w for w in data["warnings"] if w["segment"] == 0]
+
+
+@pytest.mark.parametrize(
+    "args, fragment",
+    [
+        (["batch"], "translator batch: error: the following arguments are required: INPUT"),
+        (["run", "--nope", "x"], "translator: error: unrecognized arguments: --nope"),
+        (["frob"], "invalid choice: 'frob'"),
+    ],
+)
+def test_a_usage_error_is_one_line_that_says_where_help_is(args, fragment):
+    proc = cli(*args)
+    lines = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == 2 and len(lines) == 1, lines
+    assert fragment in lines[0] and lines[0].endswith("--help)")

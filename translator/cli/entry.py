@@ -7,6 +7,7 @@ import argparse
 import os
 import signal
 import sys
+from typing import NoReturn
 
 from ..version import __version__
 from . import batch, doctor, feed, memory, models, run, serve, summarize
@@ -14,8 +15,17 @@ from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
 from .console import say
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, with a usage error in one line that says where help is (argparse prints
+    the whole usage first: for batch, 13 lines before the one that matters). Subcommands' parsers
+    are of this class too (``add_subparsers`` makes them of their parent's)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="translator",
         description="Translate Indonesian text into English and summarise it.",
     )
