@@ -422,3 +422,34 @@ def test_plain_text_keeps_its_lines_each_paragraph_translated_in_place(tiny_pipe
     english = _translations(out)
     lines = out.data.decode().split("\n")
     assert lines == [english[SENTENCES[0]], english[SENTENCES[1]], "", english[SENTENCES[2]], "***", ""]
+
+
+def test_the_docx_summary_title_is_a_heading_in_the_documents_own_style(tiny_pipeline):
+    """Word's navigation pane and table of contents list it: Heading 1 where the document has it
+    (its id may be localised), an outline level always, bold only without a heading style."""
+    import zipfile
+
+    from docx import Document
+
+    from translator.formats.package import W
+
+    data = make_docx("Kepala", "Judul berita", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1])
+    after = Document(io.BytesIO(translate_file(tiny_pipeline, data, "laporan.docx").data))
+    title = after.paragraphs[0]
+    assert title.style.name == "Heading 1" and title.text == "English summary"
+    outline = title._p.find(f"{{{W}}}pPr/{{{W}}}outlineLvl")
+    assert outline is not None and outline.get(f"{{{W}}}val") == "0"
+
+    # The same document with its Heading 1 style renamed away: bold, at outline level 1.
+    source = zipfile.ZipFile(io.BytesIO(data))
+    renamed = io.BytesIO()
+    with zipfile.ZipFile(renamed, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename == "word/styles.xml":
+                part = part.replace(b'w:val="heading 1"', b'w:val="judul lain"')
+            target.writestr(info, part)
+    plain = Document(io.BytesIO(translate_file(tiny_pipeline, renamed.getvalue(), "polos.docx").data))
+    first = plain.paragraphs[0]
+    assert first.text == "English summary" and first.style.name != "Heading 1" and first.runs[0].bold
+    assert first._p.find(f"{{{W}}}pPr/{{{W}}}outlineLvl") is not None

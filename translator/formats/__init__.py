@@ -133,9 +133,10 @@ def _saved(kind: Kind, opened, summary: str | None) -> bytes:
     """The file saved, with the English summary at its top in the way its kind allows."""
     from .writers import docx_summary_first, odt_summary_first, pptx_summary_first, text_with_summary
 
-    if summary and kind.name in ("docx", "odt"):
-        main = opened.main_part()
-        (docx_summary_first if kind.name == "docx" else odt_summary_first)(opened.trees[main], summary)
+    if summary and kind.name == "docx":
+        docx_summary_first(opened.trees[opened.main_part()], summary, opened.heading_style())
+    elif summary and kind.name == "odt":
+        odt_summary_first(opened.trees[opened.main_part()], summary)
     out = opened.save()
     if kind.name == "text":
         return text_with_summary(out, summary)

@@ -109,6 +109,21 @@ class Package:
             return min((n for n in self.trees if re.fullmatch(r"word/document\d*\.xml", n)), key=len)
         return self.flavour.main
 
+    def heading_style(self) -> str | None:
+        """The style id of a .docx's Heading 1 (its name is "heading 1" in every language Word
+        writes; the id is localised: Heading1, Kop1, berschrift1), or None without one."""
+        try:
+            data = self.zip.read("word/styles.xml")
+        except KeyError:
+            return None
+        styles = _parse(data, self.name, "word/styles.xml")
+        for style in styles.iter(f"{{{W}}}style"):
+            name = style.find(f"{{{W}}}name")
+            if style.get(f"{{{W}}}type") == "paragraph" and name is not None:
+                if (name.get(f"{{{W}}}val") or "").lower() == "heading 1":
+                    return style.get(f"{{{W}}}styleId")
+        return None
+
     def save(self) -> bytes:
         from lxml import etree
 

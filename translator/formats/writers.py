@@ -38,8 +38,11 @@ def text_with_summary(translation: str, summary: str | None) -> bytes:
     return (head + translation.rstrip("\n") + "\n").encode("utf-8")
 
 
-def docx_summary_first(tree, summary: str) -> None:
-    """Two paragraphs at the top of a .docx body: a bold title and the summary."""
+def docx_summary_first(tree, summary: str, heading_style: str | None = None) -> None:
+    """Two paragraphs at the top of a .docx body: a title and the summary. The title is a level-1
+    heading: in the document's own Heading 1 style when it has one (``heading_style``, its style
+    id), and always at outline level 1, so it shows in Word's navigation pane and table of
+    contents; bold when the document has no heading style to lend it a look."""
     from lxml import etree
 
     from .package import XML_SPACE, W
@@ -47,10 +50,15 @@ def docx_summary_first(tree, summary: str) -> None:
     body = tree.find(f"{{{W}}}body")
     if body is None:
         return
-    for position, (text, bold) in enumerate(((SUMMARY_TITLE, True), (summary, False))):
+    for position, (text, title) in enumerate(((SUMMARY_TITLE, True), (summary, False))):
         paragraph = etree.Element(f"{{{W}}}p")
+        if title:
+            properties = etree.SubElement(paragraph, f"{{{W}}}pPr")
+            if heading_style:
+                etree.SubElement(properties, f"{{{W}}}pStyle", {f"{{{W}}}val": heading_style})
+            etree.SubElement(properties, f"{{{W}}}outlineLvl", {f"{{{W}}}val": "0"})
         run = etree.SubElement(paragraph, f"{{{W}}}r")
-        if bold:
+        if title and not heading_style:
             etree.SubElement(etree.SubElement(run, f"{{{W}}}rPr"), f"{{{W}}}b")
         element = etree.SubElement(run, f"{{{W}}}t")
         element.text = text
