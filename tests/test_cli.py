@@ -225,3 +225,21 @@ def test_a_usage_error_is_one_line_that_says_where_help_is(args, fragment):
     lines = proc.stderr.decode().strip().splitlines()
     assert proc.returncode == 2 and len(lines) == 1, lines
     assert fragment in lines[0] and lines[0].endswith("--help)")
+
+
+def test_a_librarys_own_warnings_become_one_line_of_ours(tiny_config, tmp_path):
+    """pypdf repairs a PDF whose cross-reference offset is wrong and logs as it goes; the command
+    says so once, in its own words, instead of pypdf's lines before its own."""
+    from documents_kit import make_pdf
+
+    from helpers import SENTENCES
+
+    data = make_pdf([[SENTENCES[0], SENTENCES[1]]])
+    broken = tmp_path / "rusak.pdf"
+    broken.write_bytes(data[: data.rfind(b"startxref")] + b"startxref\n999999\n%%EOF\n")
+    proc = cli("translate", str(broken), "--config", str(tiny_config), "-o", str(tmp_path / "rusak.en.docx"))
+    lines = proc.stderr.decode().strip().splitlines()
+    assert proc.returncode == 0, lines
+    assert not any("startxref" in line and not line.startswith("translator:") for line in lines), lines
+    notes = [line for line in lines if "pypdf repaired" in line]
+    assert len(notes) == 1 and "incorrect startxref pointer" in notes[0]

@@ -4,6 +4,7 @@ result, progress bars; and where a command's output goes."""
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
 from typing import Any, TextIO
@@ -172,3 +173,35 @@ def quiet_ray() -> None:
 
     for name in ("ray", "ray.data", "ray.util"):
         logging.getLogger(name).setLevel(logging.ERROR)
+
+
+class LibraryNotes(logging.Handler):
+    """Warnings that libraries would print on their own, before the command's words (pypdf on a
+    damaged PDF: "incorrect startxref pointer(2)"): kept, and said once after the command as its own
+    one line. TRANSLATOR_DEBUG=1 leaves them as the library prints them."""
+
+    LOGGERS = ("pypdf",)
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+    def install(self) -> "LibraryNotes":
+        if not os.environ.get("TRANSLATOR_DEBUG"):
+            for name in self.LOGGERS:
+                logger = logging.getLogger(name)
+                logger.addHandler(self)
+                logger.propagate = False
+        return self
+
+    def say(self) -> None:
+        if self.messages:
+            first = self.messages[0].strip().replace("\n", " ")
+            say(
+                "note",
+                f"pypdf repaired what it could of a damaged PDF ({len(self.messages)} message(s), the first: "
+                f"{first}; TRANSLATOR_DEBUG=1 shows them all)",
+            )

@@ -12,7 +12,7 @@ from typing import NoReturn
 from ..version import __version__
 from . import batch, doctor, feed, memory, models, run, serve, summarize
 from .common import EXIT_FAILURE, EXIT_INTERRUPTED, EXIT_OK
-from .console import say
+from .console import LibraryNotes, say
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
 def dispatch(args: argparse.Namespace) -> int:
     from ..errors import LanguageError, TranslatorError, first_line
 
+    notes = LibraryNotes() if args.command == "serve" else LibraryNotes().install()  # a server logs its own
     try:
         return COMMANDS[args.command](args)
     except TranslatorError as e:
@@ -87,6 +88,8 @@ def dispatch(args: argparse.Namespace) -> int:
             raise
         say("error", f"unexpected {type(e).__name__}: {first_line(e)} (set TRANSLATOR_DEBUG=1 for details)")
         return EXIT_FAILURE
+    finally:
+        notes.say()
 
 
 def restore_sigpipe() -> None:
