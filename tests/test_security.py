@@ -123,3 +123,52 @@ def test_the_page_has_its_icon_and_favicon_ico_answers(client):
     assert icon.status_code == 200 and icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.content.startswith(b"<svg") and b"http" not in icon.content.replace(b"http://www.w3.org", b"")
     assert 'rel="icon"' in client.get("/").text and client.get("/static/favicon.svg").status_code == 200
+
+
+@pytest.mark.parametrize("json_lines", [False, True])
+def test_the_access_log_has_a_line_per_request_with_the_keys_hash_never_the_key(
+    tiny_pipeline, caplog, json_lines
+):
+    import json
+
+    from translator.server.access import key_hash
+
+    caplog.set_level(logging.INFO, logger="translator.access")
+    settings = ServerSettings(api_keys=frozenset({KEY}), access_log="json" if json_lines else "text")
+    client = ready_client(create_app(settings, lambda: {"default": tiny_pipeline}))
+    try:
+        caplog.clear()
+        assert (
+            client.post(
+                f"/translate?api_key={KEY}", json={"q": SENTENCES[0], "source": "id", "target": "en"}
+            ).status_code
+            == 200
+        )
+        assert client.get("/v1/models", headers={"Authorization": "Bearer salah"}).status_code == 403
+    finally:
+        client.__exit__(None, None, None)
+    lines = [r.getMessage() for r in caplog.records if r.name == "translator.access"]
+    assert len(lines) == 2 and all(KEY not in line and "api_key" not in line for line in lines), lines
+    if json_lines:
+        first, second = (json.loads(line) for line in lines)
+        assert (first["method"], first["path"], first["status"], first["key"]) == (
+            "POST",
+            "/translate",
+            200,
+            key_hash(KEY),
+        )
+        assert second["status"] == 403 and first["ms"] >= 0 and len(first["id"]) == 12
+    else:
+        assert "POST /translate 200 " in lines[0] and f"key={key_hash(KEY)}" in lines[0]
+        assert "GET /v1/models 403 " in lines[1]
+
+
+def test_the_access_log_can_be_turned_off(tiny_pipeline, caplog):
+    caplog.set_level(logging.INFO, logger="translator.access")
+    client = ready_client(create_app(ServerSettings(access_log="off"), lambda: {"default": tiny_pipeline}))
+    try:
+        caplog.clear()
+        assert client.get("/v1/models").status_code == 200
+    finally:
+        client.__exit__(None, None, None)
+    assert not [r for r in caplog.records if r.name == "translator.access"]

@@ -452,7 +452,14 @@ def test_serve_starts_with_one_command_and_stops_on_sigterm_with_exit_0(tiny_con
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=10)
         assert process.returncode == 0, stderr.decode()
+        said = stderr.decode().splitlines()
         assert "Traceback" not in stderr.decode()
+        assert (
+            said[0].startswith("translator: serving on http://127.0.0.1:")
+            and said[-1] == "translator: stopped"
+        )
+        access = [line for line in said if " POST /translate 200 " in line]
+        assert len(access) == 1 and "key=-" in access[0], "one access line for the request (no key: -)"
 
 
 def test_a_start_up_failure_is_told_once_and_exits_1(capsys, tiny_config):

@@ -86,6 +86,13 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
         help="requests in progress at once; more get 503 (default: 64)",
     )
     serve.add_argument(
+        "--access-log",
+        choices=("text", "json", "off"),
+        default="text",
+        help="one line per request on stderr: id, method, path, status, duration, the key's hash "
+        "(never the key or the query); json: one JSON object a line (default: text)",
+    )
+    serve.add_argument(
         "--max-jobs",
         type=positive_int,
         default=32,
@@ -155,6 +162,7 @@ def run_serve(args: argparse.Namespace) -> int:
         timeout_s=args.timeout,
         max_queue=args.max_queue,
         max_jobs=args.max_jobs,
+        access_log=args.access_log,
         file_store_bytes=int(args.file_store_mb * 1_000_000),
         threads=args.threads,
         translation_workers=args.translation_workers,
@@ -163,4 +171,8 @@ def run_serve(args: argparse.Namespace) -> int:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))
     logging.getLogger("translator").addHandler(handler)  # the server's and the engine's messages
+    access = logging.StreamHandler(sys.stderr)  # the access log's lines as they are (JSON stays JSON)
+    access.setFormatter(logging.Formatter("%(message)s"))
+    logging.getLogger("translator.access").addHandler(access)
+    logging.getLogger("translator.access").propagate = False
     return serve(config, settings, args.host, args.port)

@@ -1,15 +1,21 @@
 """Who may call the service and how often: API keys compared in constant time, a per-minute limit
-per key (or per client address), and a cap on the request body."""
+per key (or per client address), a cap on the request body, and the access log (keys as hashes)."""
 
 from __future__ import annotations
 
 import collections
+import hashlib
 import hmac
+import json
+import logging
 import threading
 import time
+import uuid
 from pathlib import Path
 
 from ..errors import ConfigError
+
+ACCESS = logging.getLogger("translator.access")
 
 
 def read_keys(path: str) -> frozenset[str]:
@@ -104,3 +110,49 @@ async def _too_large(send, max_bytes: int) -> None:
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class AccessLog:
+    """ASGI middleware: one line per request on the ``translator.access`` logger when it is done:
+    an id, the method, the path (never the query, where a key may be), the status, the duration
+    and the caller's key as a short hash (``key_hash``, set by the access check; never the key).
+    ``json``: the line is a JSON object (a log collector's format)."""
+
+    def __init__(self, app, json_lines: bool = False):
+        self.app = app
+        self.json_lines = json_lines
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started, status = time.perf_counter(), [0]
+
+        async def watched(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        finally:
+            self._line(scope, status[0] or 500, time.perf_counter() - started)
+
+    def _line(self, scope, status: int, seconds: float) -> None:
+        state = scope.get("state") or {}
+        fields = {
+            "id": state.get("request_id") or uuid.uuid4().hex[:12],
+            "method": scope.get("method", "-"),
+            "path": scope.get("path", "-"),
+            "status": status,
+            "ms": round(1000 * seconds, 1),
+            "key": state.get("key_hash") or "-",
+        }
+        if self.json_lines:
+            ACCESS.info(json.dumps(fields))
+        else:
+            ACCESS.info("%(id)s %(method)s %(path)s %(status)s %(ms)sms key=%(key)s", fields)
+
+
+def key_hash(key: str | None) -> str | None:
+    """A key's short fingerprint for logs and records: who, never the secret."""
+    return hashlib.sha256(key.encode()).hexdigest()[:8] if key else None

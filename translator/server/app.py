@@ -25,7 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from ..errors import first_line
 from ..pipeline import Pipeline
 from . import page, routes_corrections, routes_files, routes_jobs, routes_libretranslate, routes_v1
-from .access import BodyLimit
+from .access import AccessLog, BodyLimit
 from .jobs import Jobs
 from .routes_files import FileStore
 from .service import ApiError, ServerSettings, Service
@@ -76,6 +76,8 @@ def create_app(
     )
     app.state.service = service
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    if settings.access_log != "off":
+        app.add_middleware(AccessLog, json_lines=settings.access_log == "json")
     if settings.cors_origins:
         from fastapi.middleware.cors import CORSMiddleware
 
@@ -105,6 +107,7 @@ def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception):
         incident = uuid.uuid4().hex[:12]
+        request.state.request_id = incident  # the access log's line for this request carries it too
         log.error("internal error %s on %s %s", incident, request.method, request.url.path, exc_info=error)
         return JSONResponse(
             {"error": f"internal error (id {incident}); the server log has the details", "id": incident},

@@ -8,12 +8,10 @@ its own (``suggest_limit`` a minute per caller), so that a public instance is no
 
 from __future__ import annotations
 
-import hashlib
-
 from fastapi import APIRouter, Request
 
 from ..corrections import LOCAL, CorrectionRefused, Corrections
-from .access import RateLimiter
+from .access import RateLimiter, key_hash
 from .bodies import CorrectionRequest, SuggestRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 
@@ -109,4 +107,4 @@ def _who(service: Service, key: str | None, request: Request) -> str:
     header = request.headers.get("authorization", "")
     given = key or (header[7:].strip() if header.lower().startswith("bearer ") else None)
     given = given or request.query_params.get("api_key") or ""
-    return "key:" + hashlib.sha256(given.encode()).hexdigest()[:8]
+    return f"key:{key_hash(given) or ''}"

@@ -65,7 +65,7 @@ def serve(
         print(f"translator: error: {message}", file=sys.stderr)
         server.should_exit = True
 
-    for name in ("translator.server", "translator.engine"):
+    for name in ("translator.server", "translator.engine", "translator.access"):
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app(settings, load, on_fatal=fatal)
     server = _draining_server(uvicorn)(
@@ -84,6 +84,7 @@ def serve(
         file=sys.stderr,
     )
     _run_with_server_signals(server.run)
+    print("translator: stopped", file=sys.stderr)
     return 1 if failure else 0
 
 

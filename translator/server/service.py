@@ -23,7 +23,7 @@ from ..engine import (
 from ..errors import InputError, TranslatorError, first_line
 from ..pipeline import Pipeline
 from ..types import Result
-from .access import RateLimiter, key_is_valid
+from .access import RateLimiter, key_hash, key_is_valid
 from .pools import Pools
 
 DISCONNECT_POLL_S = 0.25
@@ -41,6 +41,7 @@ class ServerSettings:
     file_timeout_s: float = 3600.0  # the most one file may take (LibreTranslate's call waits for it)
     file_store_bytes: int = 1 << 30  # translated files waiting for their download, at most; more get 503
     max_jobs: int = 32  # /v1/files jobs queued or running at once; more get 503 with Retry-After
+    access_log: str = "text"  # one line per request on translator.access: text, json or off
     cors_origins: list[str] = field(default_factory=list)
     max_body_bytes: int = 5_000_000
     timeout_s: float = 300.0  # the most one request may wait and run
@@ -129,6 +130,7 @@ class Service:
                 "Invalid API key" if key else "Please provide an API key (api_key, or Authorization: Bearer)",
             )
         owner = f"key:{key}" if self.settings.api_keys is not None else address
+        request.state.key_hash = key_hash(key)  # the access log's "who", never the key
         if self.limiter is not None and not self.limiter.allow(owner):
             raise ApiError(
                 429,
