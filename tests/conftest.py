@@ -94,3 +94,17 @@ def gated_server():
             yield model, base, app.state.service
         finally:
             model.open()  # a batch still held at the gate runs, so the server stops at once
+
+
+@pytest.fixture(scope="module")
+def client(tiny_pipeline):
+    """The service over the tiny models, in-process (a started TestClient), for a test module."""
+    from translator.server.app import ServerSettings, create_app
+
+    from helpers import ready_client
+
+    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
+    try:
+        yield client
+    finally:
+        client.__exit__(None, None, None)

@@ -15,15 +15,6 @@ from helpers import SENTENCES, ready_client
 KEY = "kunci-rahasia-sekali-7f3a"
 
 
-@pytest.fixture(scope="module")
-def client(tiny_pipeline):
-    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
-    try:
-        yield client
-    finally:
-        client.__exit__(None, None, None)
-
-
 def test_no_key_reaches_any_log_whichever_way_it_was_sent(tiny_pipeline, monkeypatch, caplog):
     caplog.set_level(logging.DEBUG)
     app = create_app(ServerSettings(api_keys=frozenset({KEY})), lambda: {"default": tiny_pipeline})

@@ -23,15 +23,6 @@ from helpers import EXAMPLE, ROOT, SENTENCES, free_port, ready_client, running, 
 FRENCH = "Le gouvernement de la ville a commencé à tester des bus électriques sur trois corridors principaux mercredi."  # noqa: E501
 
 
-@pytest.fixture(scope="module")
-def client(tiny_pipeline):
-    client = ready_client(create_app(ServerSettings(), lambda: {"default": tiny_pipeline}))
-    try:
-        yield client
-    finally:
-        client.__exit__(None, None, None)
-
-
 def test_health_answers_at_once_and_ready_only_after_the_models_load(tiny_pipeline):
     loaded = threading.Event()
 
