@@ -54,6 +54,13 @@ def add_parser(commands) -> None:
         "other private addresses are refused",
     )
     serve.add_argument(
+        "--access-log",
+        choices=("text", "json", "off"),
+        default="text",
+        help="one line per request on stderr: id, method, path, status, duration, the key's hash "
+        "(never the key or the query); json: one JSON object a line (default: text)",
+    )
+    serve.add_argument(
         "--cors-origin",
         action="append",
         metavar="ORIGIN",
@@ -84,13 +91,6 @@ def _add_limits(serve: argparse.ArgumentParser) -> None:
         default=64,
         metavar="N",
         help="requests in progress at once; more get 503 (default: 64)",
-    )
-    serve.add_argument(
-        "--access-log",
-        choices=("text", "json", "off"),
-        default="text",
-        help="one line per request on stderr: id, method, path, status, duration, the key's hash "
-        "(never the key or the query); json: one JSON object a line (default: text)",
     )
     serve.add_argument(
         "--max-jobs",
