@@ -76,10 +76,10 @@ def by_chars(text: str) -> int:  # long tokens: a model whose tokens are whole w
     return len(text) // 3 + 1
 
 
-@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("seed", range(24))
 def test_the_windowed_splitter_makes_the_reference_cuts(seed):
     rng = random.Random(seed)
-    text = paragraph(rng, rng.randint(50, 1200), punctuated=seed % 3 != 0)
+    text = paragraph(rng, rng.randint(50, 900), punctuated=seed % 3 != 0)
     count = by_words if seed % 2 else by_chars
     budget = rng.choice([4, 16, 64, 200, 512])
     span = Span(0, len(text), text)
