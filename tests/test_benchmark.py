@@ -6,12 +6,15 @@ import json
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import benchmark  # noqa: E402
 
 
+@pytest.mark.slow  # it runs the benchmark: the slow tier's kind of work
 def test_quick_benchmark_reports_every_variant_against_the_baseline(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("TRANSLATOR_CACHE", str(tmp_path / "cache"))
     out = tmp_path / "bench.json"
