@@ -11,7 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from ..corrections import LOCAL, CorrectionRefused, Corrections
-from .access import RateLimiter, key_hash
+from .access import RateLimiter
 from .bodies import CorrectionRequest, SuggestRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 
@@ -28,11 +28,11 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(SuggestRequest),
     )
     async def suggest(request: Request):
-        data, key = await _caller(service, limiter, request)
+        data = await _caller(service, limiter, request)
         fields = parse(SuggestRequest, data)
         if fields.source != "id" or fields.target != "en":
             raise ApiError(400, f"{fields.source} -> {fields.target} is not supported")
-        await _add(service, fields.q, fields.s, _who(service, key, request), fields.force, None)
+        await _add(service, fields.q, fields.s, _who(service, request), fields.force, None)
         return {"success": True}
 
     @routes.get("/v1/corrections", summary="People's corrections, newest first")
@@ -49,13 +49,13 @@ def router(service: Service) -> APIRouter:
         openapi_extra=request_body(CorrectionRequest),
     )
     async def add(request: Request):
-        data, key = await _caller(service, limiter, request)
+        data = await _caller(service, limiter, request)
         fields = parse(CorrectionRequest, data)
         made = await _add(
             service,
             fields.source,
             fields.translation,
-            _who(service, key, request),
+            _who(service, request),
             fields.force,
             fields.profile,
         )
@@ -71,13 +71,12 @@ def router(service: Service) -> APIRouter:
     return routes
 
 
-async def _caller(service: Service, limiter: RateLimiter, request: Request) -> tuple[dict, str | None]:
-    """The body and the key of a correction's request, once its caller may make one (403/429)."""
+async def _caller(service: Service, limiter: RateLimiter, request: Request) -> dict:
+    """The body of a correction's request, once its caller may make one (403/429)."""
     data = await read_fields(request)
-    key = text_field(data.get("api_key"))
-    if not limiter.allow(service.check_access(request, key)):
+    if not limiter.allow(service.check_access(request, text_field(data.get("api_key")))):
         raise ApiError(429, "Too many corrections: try again in a minute", {"Retry-After": "60"})
-    return data, key
+    return data
 
 
 async def _add(service: Service, source: str, translation: str, who: str, force: bool, profile: str | None):
@@ -100,11 +99,9 @@ def _corrections(service: Service, profile: str | None) -> Corrections:
     return Corrections(memory)
 
 
-def _who(service: Service, key: str | None, request: Request) -> str:
-    """Who made a correction: a short fingerprint of the API key (never the key), else 'local'."""
+def _who(service: Service, request: Request) -> str:
+    """Who made a correction: the short fingerprint of the API key that check_access found (never
+    the key), else 'local'."""
     if service.settings.api_keys is None:
         return LOCAL
-    header = request.headers.get("authorization", "")
-    given = key or (header[7:].strip() if header.lower().startswith("bearer ") else None)
-    given = given or request.query_params.get("api_key") or ""
-    return f"key:{key_hash(given) or ''}"
+    return f"key:{request.state.key_hash}"
