@@ -99,7 +99,8 @@ def generate_isolated(
 
 class SummaryQueue:
     """Summaries waiting for the summary lane: the owner served longest ago goes first; within it,
-    the shortest text, with aging. Not thread-safe: the scheduler calls it under its lock."""
+    the shortest text (bulk work: the longest), with aging. Not thread-safe: the engine calls it
+    under its lock."""
 
     def __init__(self) -> None:
         self._jobs: list[SummaryJob] = []

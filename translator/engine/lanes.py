@@ -43,7 +43,6 @@ class TranslationLane:
         self._handoff = (
             threading.Lock()
         )  # outputs handed to requests, and sentences sent, one thread at a time
-        self.batches = 0  # generate batches run, for tests and logs
 
     def models(self) -> list:
         return [p.translator.model for p in self.parts.values() if p.translator is not None]
@@ -53,7 +52,7 @@ class TranslationLane:
         return self.cost.budget(profile, self.parts[profile].config.translation.max_batch_tokens or 4096)
 
     def take(self, tickets: list[Ticket]) -> Batch | None:
-        """The next batch (called under the scheduler's lock)."""
+        """The next batch (called under the engine's lock)."""
         waiting = [t for t in tickets if t.queue and not t.cancelled]
         return take_batch(waiting, self._owner_served, self.budget, time.monotonic()) if waiting else None
 
@@ -65,7 +64,6 @@ class TranslationLane:
         started = time.perf_counter()
         outputs, failures = generate_isolated(translator, list(texts), lengths)
         seconds = time.perf_counter() - started
-        self.batches += 1
         self.stats.batches += 1
         self.stats.pieces += len(outputs)
         self.stats.wasted += sum(1 for text in outputs if all(ticket.cancelled for ticket in texts[text]))
@@ -101,10 +99,10 @@ class SummaryLane:
 
     def __init__(self, parts: dict[str, Parts], work: threading.Condition, finish: Finish, done: Callable):
         self.parts = parts
-        self.queue = SummaryQueue()  # guarded by ``work``, the scheduler's lock
+        self.queue = SummaryQueue()  # guarded by ``work``, the engine's lock
         self._work = work
         self._finish = finish
-        self._done = done  # the scheduler's: finish the request if nothing is left
+        self._done = done  # the engine's: finish the request if nothing is left
 
     def models(self) -> list:
         return [p.summary.model for p in self.parts.values() if p.summary.model is not None]

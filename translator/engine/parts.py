@@ -44,7 +44,7 @@ class Parts:
 
     def prepare(self, text: str | Document, force: bool = False) -> Prepared:
         """Validate and segment ``text`` into pieces within the model's budget; raises InputError.
-        Uses only the tokenizer, so it may run outside the lock, beside a generate() call."""
+        Uses only the tokenizer, so it runs on the submitting thread, beside the engine's generate() calls."""
         if self.translator is None:
             raise TranslatorError("these models were loaded without a translation model (summaries only)")
         translator = self.translator

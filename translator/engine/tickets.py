@@ -69,7 +69,7 @@ class Ticket:
     served: float = 0.0  # when it last had a piece in a batch (0: never): turns go to the longest unserved
     started: bool = False  # a piece or a summary of it has been taken by a lane
     cancelled: bool = False
-    finished: bool = False  # answered (set under the scheduler's lock, once)
+    finished: bool = False  # answered (set under the engine's lock, once)
     queue: collections.deque = field(default_factory=collections.deque)  # model texts not yet sent
     tokens: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, Generated] = field(default_factory=dict)

@@ -96,7 +96,7 @@ class Jobs:
                 raise TooManyJobs()
             if len(self._jobs) >= MAX_JOBS:
                 finished = sorted(
-                    (j for j in self._jobs.values() if j.status in ("done", "failed")),
+                    (j for j in self._jobs.values() if not j.active),
                     key=lambda j: j.created,
                 )
                 for old in finished[: len(self._jobs) - MAX_JOBS + 1]:
