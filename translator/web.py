@@ -137,14 +137,15 @@ NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::
 def is_public(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     """Globally routable and not multicast; an IPv6 address that carries an IPv4 one (mapped,
     NAT64, 6to4) is judged by that, and Teredo's tunnels are refused."""
-    if ip.is_multicast or not (ip.is_global or (ip.version == 6 and any(ip in net for net in NAT64))):
+    nat64 = isinstance(ip, ipaddress.IPv6Address) and any(ip in net for net in NAT64)
+    if ip.is_multicast or not (ip.is_global or nat64):
         return False
     if isinstance(ip, ipaddress.IPv6Address):
         if ip.teredo is not None:
             return False
-        inner = ip.ipv4_mapped or ip.sixtofour
-        if inner is None and any(ip in net for net in NAT64):
-            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        inner = (
+            ip.ipv4_mapped or ip.sixtofour or (ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF) if nat64 else None)
+        )
         if inner is not None:
             return is_public(inner)
     return True
