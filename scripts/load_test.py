@@ -33,6 +33,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import socket
 import subprocess
 import sys
@@ -121,6 +122,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return int(line.split()[1]) / 1024
     return float("nan")
+
+
+def cpu_s(pid: int) -> float:
+    """The process's CPU seconds so far (user and kernel, all threads)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -372,10 +379,13 @@ def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
         ),
         encoding="utf-8",
     )
+    before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(config), "--quiet"],  # noqa: E501
         capture_output=True, text=True, timeout=PHASE_LIMIT_S, env={**os.environ, "HF_HUB_OFFLINE": "1"},
     )  # fmt: skip
+    wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     line = proc.stderr.strip().splitlines()[-1]  # "... N sentences, S s": its own time, model load excluded
     sentences, seconds = line.rsplit("; ", 1)[-1].replace(" sentences,", "").replace(" s", "").split()
     return {
@@ -384,6 +394,8 @@ def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
         "seconds": float(seconds),
         "sentences": int(sentences),
         "sentences_per_s": round(int(sentences) / float(seconds), 1),
+        # How much of the machine the process used, model loading included: the ceiling of any door.
+        "cores_busy": round(cpu / wall, 2),
     }
 
 
@@ -424,7 +436,10 @@ def main(argv: list[str] | None = None) -> int:
         try:
             wait_until_ready(base, server, Path(server_log.name))
             phase("warm-up", base, texts[:4], 1)
-            rows = [phase("1 client", base, texts, 1), phase("8 clients", base, texts, 8)]
+            rows = [phase("1 client", base, texts, 1)]
+            cpu_before = cpu_s(server.pid)
+            rows.append(phase("8 clients", base, texts, 8))
+            rows[-1]["cores_busy"] = round((cpu_s(server.pid) - cpu_before) / rows[-1]["seconds"], 2)
             under_load = short_under_load(base, texts)
             rows += [under_load["articles"], under_load["short"]]
             fair = fairness(base, texts[0])

@@ -16,6 +16,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from ..config import ModelConfig
 from ..errors import ConfigError, ConversionError, ModelLoadError, first_line
+from ._allocator import keep_freed_memory
 
 # Tokenizers report "no limit" as a huge sentinel (int(1e30)); anything above this is not a limit.
 NO_LIMIT = 1_000_000
@@ -119,6 +120,8 @@ def load_model(
     """
     if cfg.is_local:
         validate_model_dir(Path(cfg.model), role, source)  # once, whichever backend loads it
+    if cfg.device in ("cpu", "auto"):
+        keep_freed_memory()  # before the weights: they are allocated through the same malloc
     if cfg.backend != "auto":
         backend = _backend(cfg.backend)
         if not backend.available():
