@@ -311,16 +311,16 @@ class _Stage:
         return translation, summarization
 
     def load(self) -> None:
+        from translator.engine.summarize import Summarizer
+        from translator.engine.translate import Translator
         from translator.models import load_model
-        from translator.summarize import Summarizer
-        from translator.translate import Translator
 
         translation, summarization = self._configs()
         started = time.perf_counter()
         loaded, _ = load_model("translation", translation, "benchmark", self.args.threads)
         memory = None
         if self.variant.memory:
-            from translator.memory import TranslationMemory
+            from translator.memory.store import TranslationMemory
 
             memory = TranslationMemory(
                 Path(os.environ["TRANSLATOR_CACHE"]) / f"benchmark-memory-{os.getpid()}.sqlite3"

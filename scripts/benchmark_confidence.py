@@ -83,8 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from translator.config import load_config
+    from translator.engine.translate import Translator
     from translator.models import load_model
-    from translator.translate import Translator
 
     work = Path(tempfile.mkdtemp(prefix="translator-confidence-"))
     os.environ.setdefault("TRANSLATOR_CACHE", str(work / "cache"))

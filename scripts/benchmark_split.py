@@ -48,9 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args(argv)
 
-    import translator.prepare as prepare
+    import translator.engine.prepare as prepare
     from translator import Pipeline
-    from translator.prepare import split_to_budget as original  # noqa: F401 - the name prepare.py calls
+    from translator.engine.prepare import split_to_budget as original  # noqa: F401 - the name prepare.py calls
     from translator.testing.tiny import build_tiny_setup
 
     inside = [0.0]

@@ -182,7 +182,7 @@ def key(path: Path, target: Path = CORPUS) -> str:
 def read_tmx_file(path: Path) -> dict:
     """A TMX read as ``translator memory import`` reads it: every <tu> either a unit or counted
     as skipped (no Indonesian-English pair), none lost."""
-    from translator.tmx import read_tmx
+    from translator.memory.tmx import read_tmx
 
     written = len(re.findall(rb"<tu[\s>]", path.read_bytes()))
     units, skipped = read_tmx(path)
@@ -205,7 +205,7 @@ def structure(data: bytes, kind: str, encoding: str | None = None) -> dict[str, 
     if kind == "srt":
         import srt
 
-        from translator.formats.registry import decode
+        from translator.documents.formats.registry import decode
 
         cues = list(srt.parse(decode(data, "subtitles", encoding)))
         return {"timings": [(c.start, c.end) for c in cues]}
@@ -226,8 +226,8 @@ def structure(data: bytes, kind: str, encoding: str | None = None) -> dict[str, 
 def read_feed_file(path: Path) -> dict:
     """A saved feed read as ``translator feed FILE`` reads it: every <item> or <entry> must come
     back as an item (none dropped for want of an id, a link or a title)."""
-    from translator.feeds import read_feed
-    from translator.web import FetchPolicy
+    from translator.documents.feeds import read_feed
+    from translator.documents.web import FetchPolicy
 
     written = len(re.findall(rb"<(?:item|entry)[\s>]", path.read_bytes()))
     items = read_feed(str(path), FetchPolicy(allow_private=True))
@@ -246,10 +246,10 @@ _TAGS = {
 
 def run(pipeline, target: Path = CORPUS, skip: tuple[str, ...] = ()) -> dict:
     """Every corpus file (but ``skip``) through ``translate_file``: its outcome, and the table."""
+    from translator.documents.formats import translate_file
+    from translator.documents.formats.registry import identify
+    from translator.documents.web import FetchError
     from translator.errors import InputError
-    from translator.formats import translate_file
-    from translator.formats.registry import identify
-    from translator.web import FetchError
 
     outcomes = {}
     for path in files(target):

@@ -76,9 +76,9 @@ def gated_server():
     from dataclasses import replace
 
     from translator import Pipeline, load_config
+    from translator.engine.summarize import SummaryStage
+    from translator.engine.translate import Translator
     from translator.server.app import ServerSettings, create_app
-    from translator.summarize import SummaryStage
-    from translator.translate import Translator
 
     from fakes import GatedModel
 

@@ -18,6 +18,10 @@ from unittest import mock
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
 EXAMPLE = ROOT / "examples" / "bus-listrik-bandung.id.txt"
+# Where child processes start: not the checkout's root, whose translator/ would shadow the installed
+# package (python -m and -c put the working directory first on the path), so children test what the
+# tests in this process test.
+CHILD_CWD = ROOT / "tests"
 
 SENTENCES = [
     "Pemerintah kota Bandung mulai menguji coba bus listrik di tiga koridor utama.",
@@ -91,7 +95,7 @@ def run(
         [*(prefix or []), sys.executable, "-m", "translator", *args],
         input=stdin if stdin is not None else b"",
         capture_output=True,
-        cwd=ROOT,
+        cwd=CHILD_CWD,
         env=full_env,
         timeout=timeout,
     )
@@ -102,7 +106,7 @@ def running(command: list[str]):
     """A child process (stdout and stderr piped), killed if it still runs and reaped when the block ends."""
     process = subprocess.Popen(
         command,
-        cwd=ROOT,
+        cwd=CHILD_CWD,
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -15,10 +15,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from translator import Pipeline, load_config  # noqa: E402
+from translator.engine.summarize import SummaryStage  # noqa: E402
+from translator.engine.translate import Translator  # noqa: E402
 from translator.server.app import ServerSettings  # noqa: E402
 from translator.server.run import serve  # noqa: E402
-from translator.summarize import SummaryStage  # noqa: E402
-from translator.translate import Translator  # noqa: E402
 
 from fakes import FakeModel  # noqa: E402
 

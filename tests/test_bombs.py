@@ -11,8 +11,8 @@ import zipfile
 import pytest
 
 from documents_kit import make_docx
+from translator.documents.formats import package
 from translator.errors import InputError
-from translator.formats import package
 
 from helpers import SENTENCES
 

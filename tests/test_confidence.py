@@ -8,7 +8,7 @@ import math
 import pytest
 
 from translator import Pipeline
-from translator.output import render
+from translator.documents.output import render
 from translator.testing.tiny import tiny_config_text
 
 from helpers import SENTENCES, config_with_memory

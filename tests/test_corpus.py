@@ -74,8 +74,8 @@ def test_windows_1252_subtitles_need_their_encoding_named(report, tiny_pipeline)
     """Translated above with the encoding its user would name; without it, refused naming the flag."""
     corpus, found = report
     assert found["files"]["pysrt/windows-1252.srt"]["outcome"] == "translated"
+    from translator.documents.formats import translate_file
     from translator.errors import InputError
-    from translator.formats import translate_file
 
     data = (corpus.CORPUS / "pysrt" / "windows-1252.srt").read_bytes()
     with pytest.raises(InputError, match="--encoding"):

@@ -9,9 +9,9 @@ import pytest
 from lxml import etree
 
 from translator import Pipeline
-from translator.corrections import CorrectionRefused, Corrections
-from translator.memory import TranslationMemory
-from translator.tmx import XML_LANG, TmxError, export_memory, import_memory
+from translator.memory.corrections import CorrectionRefused, Corrections
+from translator.memory.store import TranslationMemory
+from translator.memory.tmx import XML_LANG, TmxError, export_memory, import_memory
 
 from helpers import FIXED, NUMBERED, SENTENCES, cli, config_with_memory, spy_generate
 
@@ -73,7 +73,7 @@ def test_a_correction_that_would_mislead_is_refused_with_its_reason(tmp_path, tr
 
 
 def test_a_correct_number_passes():
-    from translator.corrections import problem
+    from translator.memory.corrections import problem
 
     assert problem(NUMBERED, "The price of rice rose 2.5 percent to Rp 14,500 per kilogram.") is None
 
@@ -173,7 +173,7 @@ def test_a_bad_tmx_changes_nothing(tmp_path, content, message):
 
 
 def test_a_huge_tmx_is_refused_before_it_is_read(tmp_path):
-    from translator.tmx import read_tmx
+    from translator.memory.tmx import read_tmx
 
     big = tmp_path / "big.tmx"
     big.write_bytes(b"<tmx>" + b" " * 2_000_000 + b"</tmx>")

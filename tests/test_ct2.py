@@ -13,7 +13,7 @@ from translator import ModelLoadError, Pipeline, load_config
 from translator.models import ct2
 from translator.testing.tiny import tiny_config_text
 
-from helpers import ROOT, check_contract, cli
+from helpers import CHILD_CWD, check_contract, cli
 
 TEXTS = [
     "Harga beras naik 2,5 persen.",
@@ -203,7 +203,7 @@ def test_a_cached_ct2_run_imports_neither_torch_nor_transformers(ct2_pipeline, t
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=ROOT,
+        cwd=CHILD_CWD,
         capture_output=True,
         text=True,
         timeout=120,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from translator import diagnose
+from translator.cli import diagnose
 from translator.config import load_config
 
 from helpers import cli
@@ -93,7 +93,7 @@ def test_a_local_directory_without_a_model_fails_naming_what_is_missing(tmp_path
 
 
 def test_the_memory_check_reports_a_new_an_existing_and_a_foreign_file(tmp_path):
-    from translator.memory import TranslationMemory
+    from translator.memory.store import TranslationMemory
 
     new = tmp_path / "new.sqlite3"
     assert diagnose.memory(load_config(_hub_config(tmp_path, cache=str(new)))).detail.endswith(

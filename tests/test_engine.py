@@ -16,9 +16,9 @@ from translator.engine import (
     RequestFailed,
     ShuttingDown,
 )
+from translator.engine.summarize import SummaryStage
+from translator.engine.translate import Translator
 from translator.models.base import Generated
-from translator.summarize import SummaryStage
-from translator.translate import Translator
 
 from fakes import WAIT_S, FakeModel, GatedModel
 
@@ -233,7 +233,7 @@ def test_the_batch_budget_follows_the_measured_cost(gated):
 
 
 def test_generated_outputs_reach_the_memory_and_a_second_request_is_served_from_it(tmp_path, config):
-    from translator.memory import TranslationMemory
+    from translator.memory.store import TranslationMemory
 
     model = FakeModel(max_input_tokens=64, max_positions=256)
     memory = TranslationMemory(tmp_path / "memory.sqlite3", 10)
@@ -343,7 +343,7 @@ def test_a_summary_that_needs_no_model_does_not_wait_for_the_summary_lane(config
         return Generated("A summary.", 3, False)
 
     stage = SummaryStage(config.summarization, None, "abstractive")
-    from translator.summarize import Summarizer
+    from translator.engine.summarize import Summarizer
 
     stage.summarizer = Summarizer(
         Summariser(role="summarization", max_input_tokens=512, max_positions=512, respond=slow_summary),

@@ -75,8 +75,8 @@ def test_a_saved_feed_file_is_read_and_entries_without_id_are_kept(tmp_path, tin
         f"<item><title>Dua</title><description>{SENTENCES[1]}</description></item></channel></rss>",
         encoding="utf-8",
     )
-    from translator.feeds import read_feed
-    from translator.web import FetchPolicy
+    from translator.documents.feeds import read_feed
+    from translator.documents.web import FetchPolicy
 
     items = read_feed(str(feed), FetchPolicy(allow_private=True))
     assert (

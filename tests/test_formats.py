@@ -12,7 +12,7 @@ import pytest
 
 from documents_kit import make_docx, make_odt, make_pdf, make_pptx
 from translator import InputError
-from translator.formats import translate_file
+from translator.documents.formats import translate_file
 
 from helpers import SENTENCES, cli
 
@@ -206,7 +206,9 @@ def test_the_cli_writes_the_translated_file_and_never_half_of_one(tiny_config, t
     broken.write_bytes(b"PK\x03\x04 broken")
     from unittest import mock
 
-    with mock.patch("translator.pipeline.Pipeline.from_config", side_effect=AssertionError("a model loaded")):
+    with mock.patch(
+        "translator.engine.pipeline.Pipeline.from_config", side_effect=AssertionError("a model loaded")
+    ):
         failed = cli("run", str(broken), "-o", str(tmp_path / "rusak.en.docx"), "--config", str(tiny_config))
     assert failed.returncode == 2 and "damaged" in failed.stderr.decode()
     assert "Traceback" not in failed.stderr.decode() and not (tmp_path / "rusak.en.docx").exists()
@@ -431,7 +433,7 @@ def test_the_docx_summary_title_is_a_heading_in_the_documents_own_style(tiny_pip
 
     from docx import Document
 
-    from translator.formats.package import W
+    from translator.documents.formats.package import W
 
     data = make_docx("Kepala", "Judul berita", BEFORE, BOLD, AFTER, SENTENCES[2], SENTENCES[1])
     after = Document(io.BytesIO(translate_file(tiny_pipeline, data, "laporan.docx").data))

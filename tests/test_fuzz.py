@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from translator import ConfigError, InputError, load_config
 from translator.config import SECTION_KEYS, TOP_KEYS
-from translator.documents import decode, to_document
+from translator.documents.reader import decode, to_document
 from translator.text.segment import segment
 from translator.text.validate import validate_text
 

@@ -7,11 +7,11 @@ from dataclasses import replace
 import pytest
 
 from translator import ConfigError, Pipeline, load_config
+from translator.engine.summarize import Summary, SummaryStage
+from translator.engine.translate import Translator
 from translator.models.base import Generated
-from translator.summarize import Summary, SummaryStage
 from translator.testing.tiny import tiny_config_text
 from translator.text.glossary import DEFAULT, Glossary, Term, load_glossary
-from translator.translate import Translator
 
 from fakes import FakeModel
 from helpers import cli
@@ -114,7 +114,7 @@ def test_without_a_candidate_that_has_it_the_term_is_flagged_never_pasted_in():
 
 
 def test_the_summary_is_checked_against_the_glossary():
-    from translator.assemble import assemble_result
+    from translator.engine.assemble import assemble_result
 
     result = assemble_result(
         translation="The House of Representatives met.", segments=[], summary=Summary("The DPR met.", 1, 1), source="DPR bersidang.",  # noqa: E501

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 
 from translator import Pipeline
-from translator.memory import TranslationMemory
+from translator.memory.store import TranslationMemory
 from translator.models.base import Generated
 
-from helpers import ROOT, SENTENCES, cli, config_with_memory, running, spy_generate
+from helpers import CHILD_CWD, SENTENCES, cli, config_with_memory, running, spy_generate
 
 
 def test_a_second_run_of_the_same_document_makes_no_generate_call(
@@ -58,7 +58,7 @@ def test_any_change_that_decides_the_output_misses(tiny_dirs, tmp_path, monkeypa
 def _writer_code(path: Path, start: int, count: int) -> str:
     return (
         "import sys\n"
-        "from translator.memory import TranslationMemory\n"
+        "from translator.memory.store import TranslationMemory\n"
         "from translator.models.base import Generated\n"
         f"m = TranslationMemory({str(path)!r})\n"
         f"for i in range({start}, {start + count}, 10):\n"
@@ -73,7 +73,7 @@ def test_four_processes_write_to_one_file_at_once_and_nothing_is_renamed_or_lost
     processes = [
         subprocess.Popen(
             [sys.executable, "-c", _writer_code(path, 200 * n, 300)],
-            cwd=ROOT,
+            cwd=CHILD_CWD,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )

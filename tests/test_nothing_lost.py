@@ -13,9 +13,9 @@ from types import SimpleNamespace
 import pytest
 
 from documents_kit import make_docx, make_pdf
+from translator.documents.formats import translate_file
+from translator.documents.formats.registry import decode, identify
 from translator.errors import InputError
-from translator.formats import translate_file
-from translator.formats.registry import decode, identify
 from translator.testing.tiny import tiny_config_text
 
 from helpers import SENTENCES, assert_one_line_error, cli, records

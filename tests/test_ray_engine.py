@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, SENTENCES, cli, records, run
+from helpers import CHILD_CWD, SENTENCES, cli, records, run
 
 
 @pytest.fixture(scope="module")
@@ -94,7 +94,7 @@ def test_the_local_engine_never_imports_ray(corpus_20, tiny_config, tmp_path):
     )
     proc = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=ROOT,
+        cwd=CHILD_CWD,
         capture_output=True,
         text=True,
         timeout=300,

@@ -191,7 +191,7 @@ def test_bad_input_table(case: Case, tiny_dirs, tmp_path):
         path.write_bytes(case.file)
         args.insert(1, str(path))
     if case.exit == 2:  # bad input is refused before any model loads
-        with mock.patch("translator.pipeline.Pipeline.from_config", _no_model_loads):
+        with mock.patch("translator.engine.pipeline.Pipeline.from_config", _no_model_loads):
             proc = cli(*args, stdin=case.stdin)
     else:
         proc = cli(*args, stdin=case.stdin)
@@ -226,7 +226,7 @@ def test_paths_that_cannot_be_read(setup, fragment, tiny_config, tmp_path):
         assert setpriv, "setpriv (util-linux) is needed to test unreadable files as root"
         proc = run(*args, prefix=[setpriv, "--bounding-set", "-dac_override,-dac_read_search"])
     else:
-        with mock.patch("translator.pipeline.Pipeline.from_config", _no_model_loads):
+        with mock.patch("translator.engine.pipeline.Pipeline.from_config", _no_model_loads):
             proc = cli(*args)
     assert proc.returncode == 2
     assert_clean_stderr(proc.stderr.decode(), fragment, 2)

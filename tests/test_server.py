@@ -651,11 +651,9 @@ def test_sigterm_with_work_running_and_queued_answers_every_request_with_json(tm
             ]
             while httpx.get(base + "/readyz", timeout=30).json()["requests"] < 4 and not short.done():
                 pause.wait(0.05)  # until the articles are queued behind it
-            signalled = time.monotonic()
             process.send_signal(signal.SIGTERM)
             answers = [short.result(), *(a.result() for a in articles)]
-        _, stderr = process.communicate(timeout=EXIT_S + 20)
-        elapsed = time.monotonic() - signalled
+        _, stderr = process.communicate(timeout=EXIT_S + 60)  # a guard against a hang, not a timing assertion
     log = stderr.decode()
     assert process.returncode == 0, log
     assert "Traceback" not in log and "never retrieved" not in log, log
@@ -664,4 +662,3 @@ def test_sigterm_with_work_running_and_queued_answers_every_request_with_json(tm
     for queued in answers[1:]:
         assert queued.status_code == 503 and queued.headers["retry-after"], queued.text
         assert "shutting down" in queued.json()["error"]
-    assert elapsed < EXIT_S + 10  # a bound with room for a busy machine; the drain itself is 5 s

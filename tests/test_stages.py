@@ -11,10 +11,10 @@ from dataclasses import replace
 import pytest
 
 from translator import Pipeline, load_config
+from translator.engine.summarize import Summarizer, SummaryStage
+from translator.engine.translate import Translator
 from translator.models.base import Generated, Model
-from translator.summarize import Summarizer, SummaryStage
 from translator.text.cleaning import model_text
-from translator.translate import Translator
 
 from fakes import FakeModel
 

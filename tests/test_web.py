@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from local_site import local_site
-from translator.web import FetchError, FetchPolicy, fetch_document
+from translator.documents.web import FetchError, FetchPolicy, fetch_document
 
 from helpers import SENTENCES, cli, ready_client
 
@@ -139,6 +139,6 @@ def test_a_name_that_answers_public_then_loopback_reaches_nothing(monkeypatch):
 def test_addresses_are_judged_with_what_they_carry(address, public):
     import ipaddress
 
-    from translator.web import is_public
+    from translator.documents.web import is_public
 
     assert is_public(ipaddress.ip_address(address)) is public

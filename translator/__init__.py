@@ -1,6 +1,7 @@
 """Indonesian text in; an English translation and a short English summary out."""
 
 from .config import Config, ModelConfig, load_config  # noqa: E402
+from .engine.pipeline import Pipeline, translate_and_summarize  # noqa: E402
 from .errors import (  # noqa: E402
     ConfigError,
     ConversionError,
@@ -10,7 +11,6 @@ from .errors import (  # noqa: E402
     OutputError,
     TranslatorError,
 )
-from .pipeline import Pipeline, translate_and_summarize  # noqa: E402
 from .types import Flag, ModelInfo, Result, Segment, Span  # noqa: E402
 from .version import __version__
 

@@ -13,9 +13,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
+from ..documents.formats import SUFFIXES, summary_path
+from ..documents.output import write_atomic
 from ..errors import TranslatorError, first_line
-from ..formats import SUFFIXES, summary_path
-from ..output import write_atomic
 from .local import Stats
 from .records import RecordWriter
 from .resume import ResumeState
@@ -40,7 +40,7 @@ def plan_outputs(files: list[Path], source: Path, target: Path, pdf_as: str) -> 
     """Each input's output path, decided before any work so that two inputs never share one:
     where they would (laporan.docx and laporan.pdf both as laporan.en.docx), the input of the
     output's own kind keeps the plain name and the others carry their suffix (laporan.pdf.en.docx)."""
-    from ..formats import output_suffix
+    from ..documents.formats import output_suffix
 
     plain = {path: target / path.relative_to(source).with_name(
         f"{path.stem}.en{output_suffix(path.name, pdf_as)}") for path in files}  # fmt: skip
@@ -131,7 +131,7 @@ def _refused(name: str, output: str) -> dict:
 def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, options: dict) -> dict:
     """One file translated and written whole; its record (with the reason when it failed, and
     ``skipped`` when it had nothing to translate and was copied as it was)."""
-    from ..formats import translate_file
+    from ..documents.formats import translate_file
 
     record: dict = {"id": name, "error": None, "output": out.relative_to(target).as_posix()}
     try:

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from ..documents import FORMATS, detect_format, document_from_bytes, to_document
+from ..documents.formats import FILE_ONLY
+from ..documents.formats.registry import TEXT_SUFFIXES
+from ..documents.reader import FORMATS, detect_format, document_from_bytes, to_document
 from ..errors import InputError
-from ..formats import FILE_ONLY
-from ..formats.registry import TEXT_SUFFIXES
 
 DOCUMENT_SUFFIXES = set(TEXT_SUFFIXES)
 

@@ -17,10 +17,10 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator, Union
 
-from ..documents import Document
+from ..documents.reader import Document
 from ..engine import EventSink, Ticket
+from ..engine.pipeline import Pipeline, progress_events
 from ..errors import LanguageError, TranslatorError, first_line
-from ..pipeline import Pipeline, progress_events
 from .items import Item
 from .records import Outcome, RecordWriter, error_record, result_record
 from .resume import ResumeState

@@ -99,7 +99,7 @@ class PoolWorker:
     """A Ray actor: one Pipeline, loaded once, turning pools of documents into records."""
 
     def __init__(self, config: Config, summarize: bool, force: bool):
-        from ..pipeline import Pipeline
+        from ..engine.pipeline import Pipeline
 
         self.summarize, self.force = summarize, force
         self.pipeline = Pipeline.from_config(config, summarize=summarize)

@@ -40,7 +40,7 @@ def load_pipeline(config, progress: Progress | None = None, **options):
     """Load the models, each announced on ``progress`` (with its conversion, the first time);
     then, as the program's edge, cap torch's process-wide threads if asked (``threads`` in
     models.yaml or --threads). torch is imported only if a model needed it."""
-    from ..pipeline import Pipeline
+    from ..engine.pipeline import Pipeline
 
     if progress is not None and progress.enabled:
         from ..models.hub import conversion_pending
@@ -58,8 +58,8 @@ def load_pipeline(config, progress: Progress | None = None, **options):
 def prepare(args: argparse.Namespace):
     """Progress, config, the input document and the output path, all checked before any model
     loads: a bad config, input or --output fails in a second."""
-    from ..documents import load_document
-    from ..web import FetchPolicy, fetch_document, is_url
+    from ..documents.reader import load_document
+    from ..documents.web import FetchPolicy, fetch_document, is_url
 
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)

@@ -42,8 +42,8 @@ def check_output_path(output: str | None, inputs: tuple = (), overwrite: bool = 
         return
     from pathlib import Path
 
+    from ..documents.output import guard_output
     from ..errors import OutputError
-    from ..output import guard_output
 
     path = Path(output)
     if path.is_dir():
@@ -58,7 +58,7 @@ def check_output_path(output: str | None, inputs: tuple = (), overwrite: bool = 
 
 def emit(text: str, output: str | None) -> None:
     if output:
-        from ..output import write_atomic
+        from ..documents.output import write_atomic
 
         write_atomic(output, text)
         return

@@ -33,10 +33,10 @@ def add_parser(commands) -> None:
 
 
 def run_doctor(args: argparse.Namespace) -> int:
-    from .. import diagnose
     from ..config import load_config
     from ..errors import TranslatorError, first_line
     from ..models.hub import hub_unreachable_reason
+    from . import diagnose
     from .console import quiet_libraries
 
     quiet_libraries(show_downloads=False)
@@ -86,11 +86,11 @@ def show(check) -> None:
 def end_to_end():
     """Tiny models built in a temporary directory, then one text through segmentation,
     translation (CTranslate2 when it is installed, as by default) and a summary."""
-    from ..diagnose import FAIL, OK, Check
+    from ..engine.pipeline import Pipeline
     from ..errors import first_line
     from ..models.ct2 import available
-    from ..pipeline import Pipeline
     from ..testing.tiny import SAMPLE_ID, build_tiny_setup
+    from .diagnose import FAIL, OK, Check
 
     backend = "ctranslate2" if available() else "transformers"
     saved = os.environ.get("TRANSLATOR_CACHE")

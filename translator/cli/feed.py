@@ -39,7 +39,7 @@ def add_parser(commands) -> None:
 
 
 def run_feed(args: argparse.Namespace) -> int:
-    from ..feeds import run_feeds
+    from ..documents.feeds import run_feeds
 
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)

@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..formats import FILE_ONLY, SUFFIXES, summary_path
+from ..documents.formats import FILE_ONLY, SUFFIXES, summary_path
 from .common import EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, report_warnings, say
 
@@ -18,14 +18,14 @@ LAYOUT_SUFFIXES = tuple(s for s in SUFFIXES if s not in FILE_ONLY)
 
 
 def is_file_input(args: argparse.Namespace) -> bool:
-    from ..web import is_url
+    from ..documents.web import is_url
 
     if args.input in (None, "-") or is_url(args.input):
         return False
     path = Path(args.input)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES and path.is_file():  # no telling suffix: what the content is decides
-        from ..formats.registry import identify
+        from ..documents.formats.registry import identify
 
         with path.open("rb") as handle:
             head = handle.read(1024)
@@ -35,9 +35,9 @@ def is_file_input(args: argparse.Namespace) -> bool:
 
 
 def run_file(args: argparse.Namespace) -> int:
+    from ..documents.formats import output_suffix, translate_file
+    from ..documents.output import write_atomic
     from ..errors import InputError
-    from ..formats import output_suffix, translate_file
-    from ..output import write_atomic
 
     progress = Progress(enabled=not args.quiet and sys.stderr.isatty())
     quiet_libraries(show_downloads=progress.enabled)

@@ -58,7 +58,7 @@ def add_parser(commands) -> None:
 
 
 def run_memory(args: argparse.Namespace) -> int:
-    from ..memory import TranslationMemory, default_path
+    from ..memory.store import TranslationMemory, default_path
 
     config = load_config(args)
     path = args.cache or (default_path() if config.cache == "default" else config.cache)
@@ -85,7 +85,7 @@ def _clear(args: argparse.Namespace, memory, corrected: int) -> int:
     import time
 
     from ..errors import InputError
-    from ..tmx import export_memory
+    from ..memory.tmx import export_memory
 
     if args.corrections and corrected and not args.yes:
         if not sys.stdin or not sys.stdin.isatty():
@@ -112,9 +112,9 @@ def _clear(args: argparse.Namespace, memory, corrected: int) -> int:
 
 
 def _act(args: argparse.Namespace, memory, max_mb: float) -> int:
-    from ..corrections import Corrections
+    from ..memory.corrections import Corrections
+    from ..memory.tmx import export_memory, import_memory
     from ..models.hub import human_size
-    from ..tmx import export_memory, import_memory
 
     corrections = Corrections(memory)
     if args.action == "clear":

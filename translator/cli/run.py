@@ -49,7 +49,7 @@ def add_parsers(commands) -> None:
 
 
 def run_run(args: argparse.Namespace) -> int:
-    from ..output import render
+    from ..documents.output import render
     from ..text.validate import validate_text
     from .files import is_file_input, run_file
 

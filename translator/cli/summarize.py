@@ -25,7 +25,7 @@ def add_parser(commands) -> None:
 
 
 def run_summarize(args: argparse.Namespace) -> int:
-    from ..output import render
+    from ..documents.output import render
     from ..text.validate import validate_text
 
     progress, config, document = prepare(args)

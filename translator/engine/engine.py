@@ -48,12 +48,12 @@ import weakref
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ..documents import Document
+from ..documents.reader import Document
 from ..errors import first_line
-from ..summarize import SummaryOptions
 from .batching import TARGET_BATCH_S, BatchCost
 from .lanes import SummaryLane, TranslationLane
 from .parts import Parts
+from .summarize import SummaryOptions
 from .tickets import (
     Cancelled,
     EventSink,

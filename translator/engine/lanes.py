@@ -10,9 +10,9 @@ import time
 from typing import Any, Callable
 
 from ..errors import InputError, first_line
-from ..summarize import Summary
 from .batching import BatchCost, SummaryQueue, generate_isolated, take_batch
 from .parts import Parts
+from .summarize import Summary
 from .tickets import RequestFailed, SummaryJob, Ticket, model_failure
 
 log = logging.getLogger("translator.engine")

@@ -9,19 +9,19 @@ from __future__ import annotations
 import time
 from typing import Sequence
 
-from ..assemble import SegmentRules, assemble_result, build_segment, join_paragraphs, translated_segments
 from ..config import Config
-from ..documents import Document
+from ..documents.reader import Document
 from ..errors import InputError, TranslatorError
 from ..models.base import Generated
-from ..prepare import Prepared, prepare_document
-from ..provenance import model_infos, signature
-from ..summarize import Summary, SummaryOptions, SummaryStage, WindowProgress
 from ..text.language import identify
 from ..text.segment import split_sentences
 from ..text.validate import validate_text
-from ..translate import Translator
 from ..types import Flag, ModelInfo, Result, Segment
+from .assemble import SegmentRules, assemble_result, build_segment, join_paragraphs, translated_segments
+from .prepare import Prepared, prepare_document
+from .provenance import model_infos, signature
+from .summarize import Summary, SummaryOptions, SummaryStage, WindowProgress
+from .translate import Translator
 
 
 class Parts:

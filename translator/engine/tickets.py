@@ -11,13 +11,13 @@ from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from ..assemble import kept, piece_outputs
 from ..errors import InputError, TranslatorError, first_line
 from ..models.base import Generated
-from ..prepare import Prepared
-from ..summarize import SummaryOptions
 from ..types import Result, Segment
+from .assemble import kept, piece_outputs
 from .parts import Parts
+from .prepare import Prepared
+from .summarize import SummaryOptions
 
 log = logging.getLogger("translator.engine")
 

@@ -22,8 +22,8 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..engine.pipeline import Pipeline
 from ..errors import first_line
-from ..pipeline import Pipeline
 from . import page, routes_corrections, routes_files, routes_jobs, routes_libretranslate, routes_v1
 from .access import AccessLog, BodyLimit
 from .jobs import Jobs

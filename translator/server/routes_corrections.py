@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from ..corrections import LOCAL, CorrectionRefused, Corrections
+from ..memory.corrections import LOCAL, CorrectionRefused, Corrections
 from .access import RateLimiter
 from .bodies import CorrectionRequest, SuggestRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field

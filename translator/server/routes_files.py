@@ -21,8 +21,8 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
 
+from ..documents.formats import SUFFIXES, translate_file
 from ..errors import InputError, first_line
-from ..formats import SUFFIXES, translate_file
 from .jobs import Job, download_url
 from .service import ApiError, Service, read_fields, text_field
 
@@ -163,7 +163,7 @@ def translate_scheduled(
 def reading_options(data: dict) -> dict[str, Any]:
     """The ``encoding`` and ``input_format`` fields, meaning what the CLI's --encoding and
     --input-format mean (formats.registry reads the file with them), checked."""
-    from ..formats.registry import TEXT_FORMATS, check_encoding
+    from ..documents.formats.registry import TEXT_FORMATS, check_encoding
 
     encoding = text_field(data.get("encoding")) or None
     input_format = text_field(data.get("input_format")) or "auto"
@@ -180,7 +180,7 @@ def reading_options(data: dict) -> dict[str, Any]:
 def readable(content: bytes, name: str) -> bool:
     """Whether translator reads this file at all: a suffix it knows, or content that says what it is
     (a .docx saved without its suffix). A damaged file of a known kind is refused later, with why."""
-    from ..formats.registry import identify
+    from ..documents.formats.registry import identify
 
     if Path(name).suffix.lower() in SUFFIXES:
         return True

@@ -10,8 +10,8 @@ from pathlib import Path
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
+from ..documents.formats import SUFFIXES
 from ..errors import first_line
-from ..formats import SUFFIXES
 from .jobs import Job, Jobs, TooManyJobs
 from .routes_files import FileStore, read_upload, readable, reading_options, translate_scheduled, upload_name
 from .service import ApiError, Service, text_field

@@ -14,10 +14,10 @@ from typing import Any, Callable
 
 from fastapi import APIRouter, Request
 
-from ..assemble import join_paragraphs
-from ..documents import Document, to_document
+from ..documents.formats import SUFFIXES
+from ..documents.reader import Document, to_document
+from ..engine.assemble import join_paragraphs
 from ..errors import InputError, first_line
-from ..formats import SUFFIXES
 from ..text.language import accepted_share, identify, rank
 from ..types import Result
 from .bodies import DetectRequest, TranslateRequest, parse, request_body

@@ -10,10 +10,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ..documents import Document, decode, to_document
+from ..documents.formats.registry import TEXT_SUFFIXES
+from ..documents.reader import Document, decode, to_document
+from ..engine.summarize import SummaryOptions
 from ..errors import InputError, LanguageError, first_line
-from ..formats.registry import TEXT_SUFFIXES
-from ..summarize import SummaryOptions
 from .bodies import DocumentRequest, parse, request_body
 from .service import ApiError, Service, read_fields, text_field
 from .streaming import stream_document
@@ -151,7 +151,7 @@ def _document(upload: Any, fields: DocumentRequest, allow_hosts: frozenset[str] 
     """The text of a JSON body, of an uploaded file, or of the page a url names (public addresses
     only, and the hosts the operator allowed), through the CLI's readers. An upload is read from
     the request only: no request can make the server open a path on its disk."""
-    from ..web import FetchPolicy, fetch_document
+    from ..documents.web import FetchPolicy, fetch_document
 
     try:
         if fields.url is not None:

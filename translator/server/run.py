@@ -40,7 +40,7 @@ def serve(
         ) from None
     from ..config import load_config
     from ..engine.cores import engine_config
-    from ..pipeline import Pipeline
+    from ..engine.pipeline import Pipeline
 
     if not _is_loopback(host) and settings.api_keys is None:
         print(

@@ -20,8 +20,8 @@ from ..engine import (
     ShuttingDown,
     Ticket,
 )
+from ..engine.pipeline import Pipeline
 from ..errors import InputError, TranslatorError, first_line
-from ..pipeline import Pipeline
 from ..types import Result
 from .access import RateLimiter, key_hash, key_is_valid
 from .pools import Pools

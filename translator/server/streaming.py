@@ -11,8 +11,8 @@ from fastapi import Request
 from fastapi.responses import StreamingResponse
 
 from ..engine import EventSink, Ticket
+from ..engine.prepare import Prepared
 from ..errors import InputError, LanguageError, first_line
-from ..prepare import Prepared
 from .service import ApiError, Service, outcome, watch
 
 

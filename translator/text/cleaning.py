@@ -26,3 +26,12 @@ def model_text(text: str) -> str:
 def has_words(text: str) -> bool:
     """Whether there is anything to translate: a letter or a digit in any script."""
     return any(char.isalnum() for char in text)
+
+
+_NOT_IN_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> tuple[str, int]:
+    """``text`` without the characters XML cannot hold, and how many were removed."""
+    cleaned, removed = _NOT_IN_XML.subn("", text)
+    return cleaned, removed

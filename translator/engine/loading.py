@@ -1,0 +1,58 @@
+"""Loading a pipeline's parts from a Config: the translation model with its memory and glossary,
+and the summary stage. Kept apart from the Pipeline so that what loads, and what a failure to
+open the memory means, reads in one place."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import TYPE_CHECKING, Callable
+
+from ..config import Config
+from ..errors import first_line
+from ..models.base import load_model
+from ..text.glossary import load_glossary
+from ..text.language import load_identifier
+from ..types import Flag
+from .summarize import SummaryStage
+from .translate import Translator
+
+if TYPE_CHECKING:
+    from ..memory.store import TranslationMemory
+
+
+def load_parts(
+    cfg: Config, *, summarize: bool, translate: bool, on_load: Callable[[str], None] | None
+) -> tuple[Translator | None, SummaryStage, list[Flag]]:
+    """The translator (None when ``translate`` is off), the summary stage, and the notes from loading."""
+    translator, notes = None, []
+    if translate:
+        if on_load:
+            on_load("translation")
+        model, chosen = load_model(
+            "translation", cfg.translation, cfg.source, cfg.translation.threads or cfg.threads
+        )
+        memory, memory_notes = open_memory(cfg)
+        translator = Translator(model, cfg.translation, load_glossary(cfg.glossary), memory)
+        notes = [Flag("backend", note) for note in chosen] + [Flag("memory", note) for note in memory_notes]
+        load_identifier()  # with the models, so that the first text's segment timing is its own
+    stage = SummaryStage.disabled(cfg.summarization)
+    if summarize:
+        if on_load and cfg.summarization.needs_model:
+            on_load("summarization")
+        stage = SummaryStage.load(cfg.summarization, cfg.source, cfg.summarization.threads or cfg.threads)
+    return translator, stage, notes
+
+
+def open_memory(config: Config) -> tuple["TranslationMemory | None", list[str]]:
+    """The configured translation memory, and notes; a memory that cannot be opened (a read-only
+    home, say) means no memory and a note, never a failed run."""
+    if config.cache is None:
+        return None, []
+    from ..memory.store import TranslationMemory, default_path
+
+    path = default_path() if config.cache == "default" else config.cache
+    try:
+        memory = TranslationMemory(path, config.cache_max_mb)
+    except (OSError, sqlite3.Error) as e:
+        return None, [f"translation memory {path} cannot be used ({first_line(e)}); translating without it"]
+    return memory, memory.notes
