@@ -85,7 +85,17 @@ def test_offline_hub_id_is_exit_1_naming_the_model(tmp_path):
         "HF_HOME": str(tmp_path / "empty-cache"),
     }
     proc = run("run", str(EXAMPLE), env=env, timeout=120)  # a guard against a hang, not a timing assertion
-    assert_one_line_error(proc, 1, "Helsinki-NLP/opus-mt-id-en", "hub cannot be reached", "local directory")
+    assert_one_line_error(
+        proc,
+        1,
+        "Helsinki-NLP/opus-mt-id-en",
+        "distilbart-cnn-12-6",
+        "hub cannot be reached",
+        "local directory",
+    )
+    assert (
+        "translator doctor" in proc.stderr.decode() and "--summary-method extractive" in proc.stderr.decode()
+    )
 
 
 @pytest.mark.parametrize(

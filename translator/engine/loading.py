@@ -7,9 +7,10 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Callable
 
-from ..config import Config
+from ..config import Config, ModelConfig
 from ..errors import first_line
 from ..models.base import load_model
+from ..models.hub import check_models_here
 from ..text.glossary import load_glossary
 from ..text.language import load_identifier
 from ..types import Flag
@@ -25,6 +26,10 @@ def load_parts(
 ) -> tuple[Translator | None, SummaryStage, list[Flag]]:
     """The translator (None when ``translate`` is off), the summary stage, and the notes from loading."""
     translator, notes = None, []
+    wanted: list[tuple[str, ModelConfig]] = [("translation", cfg.translation)] if translate else []
+    if summarize and cfg.summarization.needs_model:
+        wanted.append(("summarization", cfg.summarization))
+    check_models_here(wanted, cfg.source)  # a first run offline: every missing model in one message
     if translate:
         if on_load:
             on_load("translation")

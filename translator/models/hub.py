@@ -147,6 +147,55 @@ def offline_error(role: str, cfg: ModelConfig, source: str, reason: str) -> Mode
     )
 
 
+def _here(cfg: ModelConfig) -> bool:
+    """Whether ``cfg``'s model can load without the hub: a directory, a CTranslate2 conversion the
+    backend may use, or the hub's own cache."""
+    return cfg.is_local or (cfg.backend != "transformers" and _converted(cfg) is not None) or is_cached(cfg)
+
+
+def check_models_here(models: list[tuple[str, ModelConfig]], source: str) -> None:
+    """Before any model loads: when some of ``models`` are not here and the hub cannot be reached,
+    one ModelLoadError names every one of them and the ways forward (a first run offline)."""
+    missing = [(role, cfg) for role, cfg in models if cfg.model and not _here(cfg)]
+    if not any(_fatal(role, cfg) for role, cfg in missing):
+        return  # nothing missing, or a summariser that falls back to extractive (with a flag)
+    reason = hub_unreachable_reason()
+    if reason:
+        raise missing_models_error(missing, source, reason)
+
+
+def _fatal(role: str, cfg: ModelConfig) -> bool:
+    """A model whose absence fails the run: not a summariser with ``fallback: extractive``."""
+    return not (role == "summarization" and getattr(cfg, "fallback", "none") == "extractive")
+
+
+def missing_models_error(missing: list[tuple[str, ModelConfig]], source: str, reason: str) -> ModelLoadError:
+    """Every missing model in one message, with the three ways forward."""
+    names = " and ".join(
+        f"the {role} model '{config_label(cfg)}'"
+        + ("" if _fatal(role, cfg) else " (it would fall back to extractive)")
+        for role, cfg in missing
+    )
+    fetch = " && ".join(
+        f"hf download {cfg.model}{' --revision ' + cfg.revision if cfg.revision else ''}"
+        for _, cfg in missing
+    )
+    ways = [
+        f"on a connected machine run `translator models download` (or `{fetch}`) and copy the Hugging Face "
+        f"cache ({hub_cache_dir()}) here, or set each model in {source} to a local directory",
+        "`translator doctor` checks this install and says what else it lacks",
+    ]
+    if any(role == "summarization" for role, _ in missing):
+        ways.append(
+            "`--summary-method extractive` (summarization.method: extractive) summarises with no model"
+        )
+    steps = "; ".join(f"({n}) {way}" for n, way in enumerate(ways, 1))
+    return ModelLoadError(
+        f"cannot load {names}: not on this machine, and the hub cannot be reached ({reason}). "
+        f"Ways forward: {steps}"
+    )
+
+
 def ensure_reachable(role: str, cfg: ModelConfig, source: str) -> None:
     """A hub model must be cached here or the hub must answer; else the offline message."""
     if cfg.is_local or is_cached(cfg):
