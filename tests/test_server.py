@@ -96,6 +96,9 @@ def test_html_format_translates_the_text_of_the_fragment(client):
         ({"q": "Halo", "source": "id", "target": "de"}, 400, "de is not supported"),
         ({"q": "Halo", "source": "id", "target": "en", "format": "pdf"}, 400, "pdf format is not supported"),
         ({"q": FRENCH, "source": "auto", "target": "en"}, 400, "looks like 'fr'"),
+        # A declared source is checked as a detected one is (it was translated silently).
+        ({"q": FRENCH, "source": "id", "target": "en"}, 400, "send force: true to translate it anyway"),
+        ({"q": ["Harga beras naik.", FRENCH], "source": "id"}, 400, "looks like 'fr'"),
     ],
 )
 def test_libretranslate_errors(client, body, status, fragment):
@@ -105,6 +108,35 @@ def test_libretranslate_errors(client, body, status, fragment):
         and fragment in answer.json()["error"]
         and set(answer.json()) == {"error"}
     )
+
+
+def test_a_body_that_is_not_utf8_or_not_json_is_told_so_in_its_own_words(client):
+    headers = {"content-type": "application/json"}
+    latin1 = '{"q": "Harga gula naik di Cianjur, kata Pak Dédé."}'.encode("latin-1")
+    answer = client.post("/translate", content=latin1, headers=headers)
+    assert answer.status_code == 400
+    assert answer.json()["error"] == (
+        "Invalid request: the JSON body is not UTF-8 (byte 46); send it encoded as UTF-8"
+    )
+    broken = client.post("/translate", content=b'{"q": "Halo",}', headers=headers)
+    assert broken.status_code == 400 and "not JSON (Expecting property name" in broken.json()["error"]
+    assert "line 1, column 14" in broken.json()["error"]
+
+
+def test_alternatives_a_greedy_profile_cannot_give_are_explained(client):
+    answer = client.post(
+        "/translate", json={"q": "Harga beras naik.", "source": "id", "alternatives": 2}
+    ).json()
+    assert answer["alternatives"] == []
+    assert "num_beams 1" in answer["alternativesNote"] and "no alternatives" in answer["alternativesNote"]
+    plain = client.post("/translate", json={"q": "Harga beras naik.", "source": "id"}).json()
+    assert "alternativesNote" not in plain
+
+
+def test_force_translates_a_text_that_does_not_look_indonesian_whatever_the_source(client):
+    for source in ("id", "auto"):
+        answer = client.post("/translate", json={"q": FRENCH, "source": source, "force": True})
+        assert answer.status_code == 200 and answer.json()["translatedText"], answer.text
 
 
 def test_libretranslates_other_routes_answer_as_its_server_does(client):

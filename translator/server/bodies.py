@@ -38,6 +38,9 @@ class TranslateRequest(Body):
         le=10,
         description="also this many other translations, from the beam (fewer when it has fewer)",
     )
+    force: bool = Field(
+        False, description="translate a text that does not look Indonesian instead of refusing it"
+    )
     api_key: str | None = None
 
 

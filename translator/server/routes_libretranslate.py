@@ -83,7 +83,9 @@ async def _translate(service: Service, request: Request) -> dict[str, Any]:
     if fmt not in ("text", "html"):
         raise ApiError(400, f"{fmt} format is not supported")
     texts = [q] if isinstance(q, str) else list(q)
-    detected, documents = await service.pools.run("requests", _read_texts, texts, fmt, source == "auto")
+    # A declared source gets the same check as a detected one: French text sent as "id" is refused
+    # (as with "auto") unless the caller says force.
+    detected, documents = await service.pools.run("requests", _read_texts, texts, fmt, not fields.force)
     results = await _translations(service, request, owner, documents)
     html_out = fmt == "html"
     translations = [
@@ -93,6 +95,8 @@ async def _translate(service: Service, request: Request) -> dict[str, Any]:
     if fields.alternatives:
         others = [_alternatives(r, fields.alternatives, html_out) for r in results]
         body["alternatives"] = others[0] if isinstance(q, str) else others
+        if any(len(found) < fields.alternatives for found in others):
+            body["alternativesNote"] = _why_fewer(service)
     if source == "auto":
         body["detectedLanguage"] = detected[0] if isinstance(q, str) else detected
     return body
@@ -142,6 +146,22 @@ async def _translations(
     return translations
 
 
+def _why_fewer(service: Service) -> str:
+    """Why fewer alternatives came back than were asked for, in the words of the profile's settings."""
+    name, parts = service.pipeline(None)
+    cfg = parts.config.translation
+    beams = cfg.generation.get("num_beams", 1)
+    if min(cfg.candidates, beams) <= 1:
+        return (
+            f"profile {name!r} keeps one translation per sentence (num_beams {beams}, candidates "
+            f"{cfg.candidates}): it has no alternatives to give; a profile with beams and candidates has"
+        )
+    return (
+        f"the beam search found fewer distinct translations than asked for (profile {name!r} keeps "
+        f"{min(cfg.candidates, beams)} candidates per sentence)"
+    )
+
+
 def _alternatives(result: Result | None, wanted: int, html: bool) -> list[str]:
     """Up to ``wanted`` other translations of a text: the k-th takes each sentence's k-th beam
     alternative (its main translation where it has fewer), distinct and unlike the main one."""
@@ -163,11 +183,12 @@ def _alternatives(result: Result | None, wanted: int, html: bool) -> list[str]:
 
 
 def _read_texts(
-    texts: list[str], fmt: str, detect: bool
+    texts: list[str], fmt: str, refuse: bool
 ) -> tuple[list[dict[str, Any]], list[str | Document]]:
-    """The texts' detected languages (when asked) and the texts as the engine takes them (an HTML
-    fragment's text extracted): CPU work, run on the requests pool, never on the event loop."""
-    detected = _detected(texts) if detect else []
+    """The texts' detected languages (a text in another language refused, unless not ``refuse``)
+    and the texts as the engine takes them (an HTML fragment's text extracted): CPU work, run on the
+    requests pool, never on the event loop."""
+    detected = _detected(texts, refuse)
     documents: list[str | Document] = [_fragment(t) if fmt == "html" and t.strip() else t for t in texts]
     return detected, documents
 
@@ -189,16 +210,17 @@ def _fragment(html_text: str) -> str | Document:
         return text
 
 
-def _detected(texts: list[str]) -> list[dict[str, Any]]:
-    """LibreTranslate's detectedLanguage for each text; a text in another language is refused."""
+def _detected(texts: list[str], refuse: bool) -> list[dict[str, Any]]:
+    """LibreTranslate's detectedLanguage for each text; a text in another language is refused
+    when ``refuse``."""
     detected = []
     for text in texts:
         verdict = identify(text)
-        if verdict is not None and not verdict.indonesian_like:
+        if refuse and verdict is not None and not verdict.indonesian_like:
             raise ApiError(
                 400,
                 f"the text looks like {verdict.language!r}, not Indonesian; translator translates Indonesian "
-                "to English",
+                "to English (send force: true to translate it anyway)",
             )
         # A text too short to judge is taken as Indonesian, the one language served, with the
         # classifier's guess as its confidence (not 0, which would read as "certainly not").

@@ -231,8 +231,16 @@ async def read_fields(request: Request) -> dict[str, Any]:
         return {}
     try:
         data = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(400, "Invalid request: the body is not JSON (or send a form)") from None
+    except UnicodeDecodeError as e:  # Latin-1, say: JSON's own encoding is UTF-8
+        raise ApiError(
+            400, f"Invalid request: the JSON body is not UTF-8 (byte {e.start + 1}); send it encoded as UTF-8"
+        ) from None
+    except json.JSONDecodeError as e:
+        raise ApiError(
+            400,
+            f"Invalid request: the body is not JSON ({e.msg} at line {e.lineno}, column {e.colno}); send "
+            "JSON or a form",
+        ) from None
     if not isinstance(data, dict):
         raise ApiError(400, "Invalid request: the body must be a JSON object")
     return data
