@@ -118,3 +118,38 @@ def test_the_last_try_is_said_to_be_the_last(tmp_path, tiny_config):
     stderr = proc.stderr.decode()
     assert proc.returncode == 1 and "1 failed (1 given up after 1 tries)" in stderr, stderr
     assert "tried again" not in stderr
+
+
+def test_digest_times_are_in_the_readers_zone_with_its_offset(tiny_config, tmp_path):
+    out = tmp_path / "digest"
+    with local_site({}) as base:
+        cli(
+            "feed",
+            base + "/feed.xml",
+            "--out",
+            str(out),
+            "--config",
+            str(tiny_config),
+            "--timezone",
+            "Asia/Jakarta",
+        )
+    digest = json.loads((out / "digest.json").read_text())
+    item = next(i for i in digest["items"] if i["published"])
+    from datetime import datetime, timezone
+
+    utc = datetime.fromtimestamp(item["published"], timezone.utc)
+    jakarta = utc.replace(tzinfo=None) + (datetime(2000, 1, 1, 7) - datetime(2000, 1, 1))
+    assert item["published_at"] == jakarta.isoformat() + "+07:00"
+    shown = f"{jakarta:%Y-%m-%d %H:%M} WIB (UTC+07:00)"
+    assert shown in (out / "digest.md").read_text()
+    assert (
+        f'datetime="{jakarta.isoformat(timespec="minutes")}+07:00">{shown}</time>'
+        in (out / "digest.html").read_text()
+    )
+    assert digest["generated"].endswith("WIB (UTC+07:00)")
+
+
+def test_an_unknown_time_zone_is_a_usage_error(tmp_path):
+    found = cli("feed", "http://127.0.0.1:9/feed.xml", "--out", str(tmp_path), "--timezone", "Asia/Bandung")
+    assert found.returncode == 2 and "no time zone 'Asia/Bandung'" in found.stderr.decode()
+    assert not any(tmp_path.iterdir())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
 from .console import Progress, quiet_libraries, say
-from .options import config_options, positive_int, runtime_options
+from .options import config_options, positive_int, runtime_options, time_zone
 
 
 def add_parser(commands) -> None:
@@ -36,6 +36,12 @@ def add_parser(commands) -> None:
     feed.add_argument(
         "--force", action="store_true", help="translate items even if they do not look Indonesian"
     )
+    feed.add_argument(
+        "--timezone",
+        type=time_zone,
+        metavar="ZONE",
+        help="the digest's times in this IANA zone, e.g. Asia/Jakarta (default: this machine's zone)",
+    )
 
 
 def run_feed(args: argparse.Namespace) -> int:
@@ -54,7 +60,13 @@ def run_feed(args: argparse.Namespace) -> int:
             say("note", f"{item.link or item.id}: {state}")
 
     count = run_feeds(
-        args.urls, Path(args.out), pipeline, max_attempts=args.max_attempts, force=args.force, on_item=told
+        args.urls,
+        Path(args.out),
+        pipeline,
+        max_attempts=args.max_attempts,
+        force=args.force,
+        on_item=told,
+        zone=args.timezone,
     )
     progress.close()
     for error in count.feed_errors:

@@ -4,6 +4,7 @@ that turn a bad number into argparse's one-line usage error."""
 from __future__ import annotations
 
 import argparse
+from datetime import tzinfo
 
 
 def config_options() -> argparse.ArgumentParser:
@@ -140,6 +141,18 @@ def add_file_options(parser: argparse.ArgumentParser, when: str) -> None:
         default="docx",
         help=f"{when}what a PDF's translation is written as (a PDF has no layout to edit; default: docx)",
     )
+
+
+def time_zone(text: str) -> tzinfo:
+    """An IANA time zone name (Asia/Jakarta, Europe/London, UTC)."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(text)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise argparse.ArgumentTypeError(
+            f"no time zone {text!r}: give an IANA name such as Asia/Jakarta or UTC"
+        ) from None
 
 
 def positive_int(text: str) -> int:

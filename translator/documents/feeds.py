@@ -15,6 +15,7 @@ import json
 import re
 import time
 from dataclasses import asdict, dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Callable
 
@@ -159,6 +160,7 @@ def run_feeds(
     max_attempts: int = 3,
     force: bool = False,
     on_item: Callable[[Item], None] | None = None,
+    zone: tzinfo | None = None,
 ) -> RunCount:
     """Process the new (and earlier failed) items of every feed; write the digest. The pipeline is
     loaded only when there is an item to translate."""
@@ -193,7 +195,7 @@ def run_feeds(
                 on_item(target)
     if count.feeds:  # a run whose every feed failed leaves the state and the digest as they were
         state.save()
-        write_digest(list(state.items.values()), out)
+        write_digest(list(state.items.values()), out, zone)
     return count
 
 
@@ -232,13 +234,15 @@ def _slug(item: Item) -> str:
     return f"{'-'.join(w for w in words.split('-') if w) or 'item'}-{digest}"
 
 
-def write_digest(items: list[Item], out: Path) -> None:
-    """digest.md, digest.html and digest.json: the done items newest first, then what failed."""
-    from .digest import html_digest, json_digest, markdown_digest
+def write_digest(items: list[Item], out: Path, zone: tzinfo | None = None) -> None:
+    """digest.md, digest.html and digest.json: the done items newest first, then what failed; times
+    in ``zone`` (None: the machine's)."""
+    from .digest import html_digest, json_digest, local_zone, markdown_digest, when
 
+    zone = zone or local_zone()
     done = sorted((i for i in items if i.status == "done"), key=lambda i: -(i.published or 0))
     failed = [i for i in items if i.status == "failed"]
-    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    write_atomic(out / "digest.md", markdown_digest(done, failed, stamp))
-    write_atomic(out / "digest.html", html_digest(done, failed, stamp))
-    write_atomic(out / "digest.json", json_digest(done, failed, stamp))
+    stamp = when(time.time(), zone)
+    write_atomic(out / "digest.md", markdown_digest(done, failed, stamp, zone))
+    write_atomic(out / "digest.html", html_digest(done, failed, stamp, zone))
+    write_atomic(out / "digest.json", json_digest(done, failed, stamp, zone))
