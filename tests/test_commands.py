@@ -126,6 +126,25 @@ def test_html_input_is_reduced_to_the_article(tiny_config, tmp_path):
     ]
 
 
+TABLE_PAGE = """<!doctype html><html><head><title>Harga pangan</title></head><body>
+<nav><a href="/">Beranda</a></nav><article><h1>Harga pangan pekan ini</h1>
+<p>Dinas perdagangan kota Bandung mencatat harga pangan di pasar tradisional pada pekan ini.</p>
+<table><thead><tr><th>Komoditas</th><th>Harga per kilogram</th></tr></thead>
+<tbody><tr><td>Beras medium</td><td>Rp12.500</td></tr>
+<tr><td>Gula pasir</td><td>Rp17.000</td></tr></tbody></table>
+<p>Harga beras naik dua persen dibandingkan pekan lalu, kata kepala dinas.</p></article></body></html>"""
+
+
+def test_html_tables_reach_the_model_cell_by_cell(tiny_config, tmp_path):
+    page = tmp_path / "harga.html"
+    page.write_text(TABLE_PAGE, encoding="utf-8")
+    found = sources(cli("translate", str(page), "--config", str(tiny_config), "--format", "json"))
+    assert not any("|" in s for s in found), found  # no row of a Markdown table
+    for cell in ("Komoditas", "Harga per kilogram", "Beras medium", "Rp12.500", "Gula pasir", "Rp17.000"):
+        assert cell in found, (cell, found)
+    assert found.index("Beras medium") < found.index("Gula pasir")  # in the table's order
+
+
 def test_html_on_stdin_is_recognised(tiny_config):
     found = sources(cli("translate", "--config", str(tiny_config), "--format", "json", stdin=HTML.encode()))
     assert not any("tracker" in s or "Beranda" in s or "Hak cipta" in s for s in found)

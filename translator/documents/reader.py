@@ -134,6 +134,7 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
     import trafilatura
 
     notes: list[str] = []
+    html = _cells_as_paragraphs(html)
     main = trafilatura.extract(
         html, favor_recall=True, include_comments=False, include_tables=True, deduplicate=False
     )
@@ -145,6 +146,31 @@ def html_to_text(html: str) -> tuple[str, list[str]]:
         notes.append("HTML: translated the article text; menus, scripts and page furniture were left out")
     lines = [line.strip() for line in main.splitlines() if line.strip()]
     return "\n\n".join(lines), notes
+
+
+_TABLE_PARTS = ("table", "thead", "tbody", "tfoot", "tr", "caption", "colgroup", "col")
+_BLOCKS = ".//p | .//div | .//table | .//ul | .//ol | .//h1 | .//h2 | .//h3 | .//h4 | .//h5 | .//h6"
+
+
+def _cells_as_paragraphs(page: str) -> str:
+    """The page with every table cell a paragraph of its own, so that each cell is translated as
+    text (trafilatura would hand the model rows of a Markdown table: ``Harga | Rp10.000 |``)."""
+    if "<table" not in page.lower():
+        return page
+    from lxml import etree
+    from lxml import html as lxml_html
+
+    try:
+        tree = lxml_html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return page
+    for table in tree.xpath("//table"):
+        for element in table.iter():
+            if element.tag in _TABLE_PARTS:
+                element.tag = "div"
+            elif element.tag in ("td", "th"):
+                element.tag = "div" if element.xpath(_BLOCKS) else "p"
+    return lxml_html.tostring(tree, encoding="unicode")
 
 
 def markdown_to_text(markdown: str) -> tuple[str, list[str]]:
