@@ -101,6 +101,14 @@ def run(
     )
 
 
+def _default_sigint() -> None:
+    """Ctrl-C as a terminal gives it: a suite started as a background job (``cmd &``, nohup) passes
+    SIGINT on ignored, and Python then never turns it into KeyboardInterrupt."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @contextlib.contextmanager
 def running(command: list[str]):
     """A child process (stdout and stderr piped), killed if it still runs and reaped when the block ends."""
@@ -110,6 +118,7 @@ def running(command: list[str]):
         env={**os.environ, "HF_HUB_OFFLINE": "1"},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_default_sigint,
     )
     try:
         yield process
