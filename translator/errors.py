@@ -14,7 +14,7 @@ class ConfigError(TranslatorError):
 
     exit_code = 2
 
-    def __init__(self, problems: list[str] | str):
+    def __init__(self, problems: list[str] | str) -> None:
         self.problems = [problems] if isinstance(problems, str) else list(problems)
         super().__init__("\n".join(self.problems))
 
@@ -32,7 +32,7 @@ class LanguageError(InputError):
     ``force=True`` (the default message) in Python.
     """
 
-    def __init__(self, language: str, probability: float, where: str = ""):
+    def __init__(self, language: str, probability: float, where: str = "") -> None:
         self.language, self.probability, self.where = language, probability, where
         super().__init__(self.message("force=True"))
 

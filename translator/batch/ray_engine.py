@@ -98,7 +98,7 @@ def _chain(first: list[Item], rest: Iterable[list[Item]]):
 class PoolWorker:
     """A Ray actor: one Pipeline, loaded once, turning pools of documents into records."""
 
-    def __init__(self, config: Config, summarize: bool, force: bool):
+    def __init__(self, config: Config, summarize: bool, force: bool) -> None:
         from ..engine.pipeline import Pipeline
 
         self.summarize, self.force = summarize, force

@@ -57,7 +57,7 @@ class Outcome:
 class RecordWriter:
     """Appends one JSON line per record with a single write, flushed to disk per pool."""
 
-    def __init__(self, path: str | os.PathLike[str]):
+    def __init__(self, path: str | os.PathLike[str]) -> None:
         try:
             self.fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
         except OSError as e:

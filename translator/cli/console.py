@@ -92,7 +92,7 @@ class Progress:
     batch's bar, what is happening now (loading, translating, summarising). A batch's bar stays
     open until the batch ends. Nothing is shown when stderr is not a terminal."""
 
-    def __init__(self, enabled: bool):
+    def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self.bar: Any = None  # a tqdm bar while one is counting
         self.stage = ""  # what the bar counts: "translate", "summarize" or "documents"

@@ -79,7 +79,7 @@ def run_file(args: argparse.Namespace) -> int:
 class Lazy:
     """A Pipeline loaded on first use."""
 
-    def __init__(self, load):
+    def __init__(self, load) -> None:
         self._load, self._loaded = load, None
 
     def _get(self):

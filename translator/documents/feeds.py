@@ -66,7 +66,7 @@ class RunCount:
 class FeedState:
     """The items met so far, by id, in a JSON file written atomically."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path) -> None:
         self.path = path
         self.items: dict[str, Item] = {}
         if path.exists():

@@ -161,7 +161,7 @@ def _pin(url: str, policy: FetchPolicy, pins: dict[str, str]) -> None:
 class _Redirects(urllib.request.HTTPRedirectHandler):
     """Every redirect's target is checked (and pinned) like the first URL, before it is followed."""
 
-    def __init__(self, policy: FetchPolicy, pins: dict[str, str]):
+    def __init__(self, policy: FetchPolicy, pins: dict[str, str]) -> None:
         self.policy, self.pins = policy, pins
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):
@@ -185,7 +185,7 @@ def _pinned(connection: type, pins: dict[str, str]):
 
 
 class _PinnedHTTP(urllib.request.HTTPHandler):
-    def __init__(self, pins: dict[str, str]):
+    def __init__(self, pins: dict[str, str]) -> None:
         super().__init__()
         self.pins = pins
 
@@ -194,7 +194,7 @@ class _PinnedHTTP(urllib.request.HTTPHandler):
 
 
 class _PinnedHTTPS(urllib.request.HTTPSHandler):
-    def __init__(self, pins: dict[str, str]):
+    def __init__(self, pins: dict[str, str]) -> None:
         super().__init__()
         self.pins = pins
 

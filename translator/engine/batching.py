@@ -61,7 +61,7 @@ class BatchCost:
     """Seconds per padded token, per profile, smoothed over recent batches; it sizes the next batch
     so that one batch is about ``target_s`` of work on this machine."""
 
-    def __init__(self, target_s: float = TARGET_BATCH_S):
+    def __init__(self, target_s: float = TARGET_BATCH_S) -> None:
         self.target_s = target_s
         self._seconds_per_token: dict[str, float] = {}
 

@@ -103,7 +103,7 @@ class Engine:
         target_batch_s: float = TARGET_BATCH_S,
         workers: int | None = None,
         summary_workers: int | None = None,
-    ):
+    ) -> None:
         self.parts = parts
         self.max_queue = max_queue
         self.stats = EngineStats()

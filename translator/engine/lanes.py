@@ -32,7 +32,7 @@ class TranslationLane:
         advance: Callable[[Ticket], list[SummaryJob]],
         stats: Any,
         summarize_now: Callable[[SummaryJob], None],
-    ):
+    ) -> None:
         self.parts = parts
         self.stats = stats  # the engine's EngineStats
         self._summarize_now = summarize_now  # summaries that need no model, run after the hand-off
@@ -97,7 +97,9 @@ class TranslationLane:
 class SummaryLane:
     """Queues documents' summaries (owners in turn, shortest first, with aging) and makes them."""
 
-    def __init__(self, parts: dict[str, Parts], work: threading.Condition, finish: Finish, done: Callable):
+    def __init__(
+        self, parts: dict[str, Parts], work: threading.Condition, finish: Finish, done: Callable
+    ) -> None:
         self.parts = parts
         self.queue = SummaryQueue()  # guarded by ``work``, the engine's lock
         self._work = work

@@ -34,7 +34,7 @@ class Parts:
         translator: Translator | None,
         summary: SummaryStage,
         notes: list[Flag] | None = None,
-    ):
+    ) -> None:
         self.config = config
         self.translator = translator
         self.summary = summary

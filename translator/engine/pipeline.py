@@ -41,7 +41,7 @@ class Pipeline:
         translator: Translator | None,
         summary: SummaryStage,
         notes: list[Flag] | None = None,
-    ):
+    ) -> None:
         self.parts = Parts(config, translator, summary, notes)
         # The parts, as the library has always shown them (the same objects: one state, one owner).
         self.config, self.translator, self.summary, self.notes = config, translator, summary, self.parts.notes

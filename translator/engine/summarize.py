@@ -51,7 +51,7 @@ class Summary:
 class Summarizer:
     """Summarises a list of English sentences with a seq2seq model (BART/PEGASUS style)."""
 
-    def __init__(self, model: Model, cfg: ModelConfig):
+    def __init__(self, model: Model, cfg: ModelConfig) -> None:
         self.model = model
         self.cfg = cfg
 
@@ -195,7 +195,7 @@ class Summarizer:
 class _WindowCounter:
     """Windows summarised out of windows known, for a progress display."""
 
-    def __init__(self, report: WindowProgress | None):
+    def __init__(self, report: WindowProgress | None) -> None:
         self.report, self.total, self.finished = report, 0, 0
 
     def add(self, windows: int) -> None:
@@ -222,7 +222,7 @@ class SummaryStage:
         summarizer: Summarizer | None,
         method: str,
         notes: list[Flag] | None = None,
-    ):
+    ) -> None:
         self.cfg = cfg
         self.summarizer = summarizer
         self.method = method

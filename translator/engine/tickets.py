@@ -45,7 +45,7 @@ class RequestFailed(TranslatorError):
     """The request failed in the engine: the model on its own input, or a bug in a job it was part
     of (the other requests went on). Its id is in the message, the log and the service's answer."""
 
-    def __init__(self, message: str, request_id: str):
+    def __init__(self, message: str, request_id: str) -> None:
         super().__init__(f"{message}; request id {request_id}")
         self.request_id = request_id
 

@@ -87,7 +87,7 @@ class Translator:
         cfg: TranslationConfig,
         glossary: Glossary = NO_GLOSSARY,
         memory: "TranslationMemory | None" = None,
-    ):
+    ) -> None:
         self.model = model
         self.cfg = cfg
         self.glossary = glossary

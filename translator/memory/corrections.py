@@ -59,7 +59,7 @@ def problem(source: str, translation: str) -> str | None:
 class Corrections:
     """The corrections held in ``memory``'s file."""
 
-    def __init__(self, memory: TranslationMemory):
+    def __init__(self, memory: TranslationMemory) -> None:
         self.memory = memory
 
     def add(

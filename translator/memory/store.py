@@ -74,7 +74,7 @@ class TranslationMemory:
         path: str | os.PathLike[str],
         max_mb: float = DEFAULT_MAX_MB,
         busy_timeout_s: float = BUSY_TIMEOUT_S,
-    ):
+    ) -> None:
         self.path = Path(path)
         self.max_bytes = int(max_mb * 1024 * 1024)
         self.busy_timeout_s = busy_timeout_s

@@ -301,7 +301,7 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
 class _Tokenizer:
     """Token strings in, text out, with only sentencepiece or tokenizers."""
 
-    def __init__(self, path: Path, meta: dict[str, Any]):
+    def __init__(self, path: Path, meta: dict[str, Any]) -> None:
         self.kind = meta["kind"]
         self.eos = meta["eos"]
         if self.kind == "marian":

@@ -43,7 +43,7 @@ def key_is_valid(given: str | None, keys: frozenset[str]) -> bool:
 class RateLimiter:
     """At most ``per_minute`` requests in any 60 s window for each caller (a sliding window)."""
 
-    def __init__(self, per_minute: int, window_s: float = 60.0):
+    def __init__(self, per_minute: int, window_s: float = 60.0) -> None:
         self.per_minute = per_minute
         self.window_s = window_s
         self._calls: dict[str, collections.deque[float]] = {}
@@ -67,7 +67,7 @@ class RateLimiter:
 class BodyLimit:
     """ASGI middleware: a body over ``max_bytes`` gets 413 before the app reads it whole."""
 
-    def __init__(self, app, max_bytes: int):
+    def __init__(self, app, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
@@ -118,7 +118,7 @@ class AccessLog:
     and the caller's key as a short hash (``key_hash``, set by the access check; never the key).
     ``json``: the line is a JSON object (a log collector's format)."""
 
-    def __init__(self, app, json_lines: bool = False):
+    def __init__(self, app, json_lines: bool = False) -> None:
         self.app = app
         self.json_lines = json_lines
 
@@ -127,7 +127,7 @@ class AccessLog:
             return await self.app(scope, receive, send)
         started, status = time.perf_counter(), [0]
 
-        async def watched(message):
+        async def watched(message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             await send(message)

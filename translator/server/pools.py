@@ -23,7 +23,7 @@ SIZES = {"requests": 4, "files": 2, "fetches": 4, "memory": 2}
 class Pools:
     """One bounded executor per kind of blocking work."""
 
-    def __init__(self, sizes: dict[str, int] | None = None):
+    def __init__(self, sizes: dict[str, int] | None = None) -> None:
         self.sizes = {**SIZES, **(sizes or {})}
         self._pools = {
             kind: ThreadPoolExecutor(max_workers=size, thread_name_prefix=f"translator-{kind}")

@@ -33,7 +33,7 @@ MAX_NAME = 120  # characters of a stored file's own name, its suffix kept
 class FileStore:
     """Where translated files wait to be downloaded, for how long, and in how many bytes at most."""
 
-    def __init__(self, ttl_s: float, max_bytes: int = 1 << 30):
+    def __init__(self, ttl_s: float, max_bytes: int = 1 << 30) -> None:
         self.ttl_s = ttl_s
         self.max_bytes = max_bytes
         self.root = Path(tempfile.mkdtemp(prefix="translator-files-"))
@@ -79,7 +79,7 @@ class Scheduled:
     """A Pipeline-shaped callable that sends each call through the service's engine and waits;
     ``job`` (when given) is told the sentences done as the engine sends them."""
 
-    def __init__(self, service: Service, profile: str, owner: str, job: Job | None = None):
+    def __init__(self, service: Service, profile: str, owner: str, job: Job | None = None) -> None:
         self.engine = service.engine()
         self.profile, self.owner, self.job = profile, owner, job
         self.timeout = service.settings.file_timeout_s

@@ -57,7 +57,7 @@ class ServerSettings:
 class ApiError(Exception):
     def __init__(
         self, status: int, message: str, headers: dict[str, str] | None = None, request_id: str | None = None
-    ):
+    ) -> None:
         super().__init__(message)
         self.status, self.message, self.headers = status, message, headers or {}
         self.request_id = request_id  # a failure the log has details of: sent as the answer's "id"
@@ -66,7 +66,7 @@ class ApiError(Exception):
 class Service:
     """The state behind the routes: the engine once the models are loaded, or why not yet."""
 
-    def __init__(self, settings: ServerSettings):
+    def __init__(self, settings: ServerSettings) -> None:
         self.settings = settings
         self.engine_: Engine | None = None
         self.error: str | None = None

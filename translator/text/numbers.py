@@ -99,7 +99,7 @@ def unmatched(numbers: Iterable[Number], other: set[Key]) -> list[str]:
 class _Found:
     """What the passes found, by position; a span one pass takes is not read again by a later one."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         self.items: list[tuple[int, Number]] = []
         self.taken = [False] * len(text)
 

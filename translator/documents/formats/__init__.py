@@ -168,7 +168,7 @@ class PlainText:
     news copy, hard-wrapped lines joined), each replaced in place by its translation; the line
     breaks and blank lines between them are kept as they were."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str) -> None:
         from ...text.segment import split_paragraphs
 
         self.text = text.replace("\r\n", "\n")

@@ -30,7 +30,7 @@ SKIP = {"script", "style", "code", "pre", "noscript", "template", "svg", "math",
 class Page:
     """An HTML page opened for translation."""
 
-    def __init__(self, text: str, name: str):
+    def __init__(self, text: str, name: str) -> None:
         import lxml.html
         from lxml import etree
 
@@ -121,7 +121,7 @@ _EMPHASIS = re.compile(r"(\*\*|__|\*|_|~~)(?=\S)(.+?)(?<=\S)\1")
 class MarkdownFile:
     """A Markdown file opened for translation: units per paragraph, heading, list item, table cell."""
 
-    def __init__(self, text: str, name: str):
+    def __init__(self, text: str, name: str) -> None:
         from markdown_it import MarkdownIt
 
         self.lines = text.split("\n")

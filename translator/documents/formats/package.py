@@ -81,7 +81,7 @@ FLAVOURS = {".docx": DOCX, ".pptx": PPTX, ".odt": ODT}
 class Package:
     """An office file opened for translation: its units, and the file again with them written."""
 
-    def __init__(self, data: bytes, name: str, flavour: Flavour):
+    def __init__(self, data: bytes, name: str, flavour: Flavour) -> None:
         self.name, self.flavour = name, flavour
         self.zip = _open_zip(data, name)
         self.trees: dict[str, object] = {}

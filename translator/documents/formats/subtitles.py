@@ -12,7 +12,7 @@ LINE = 42  # characters a subtitle line holds, by the usual broadcast guidelines
 
 
 class Subtitles:
-    def __init__(self, text: str, name: str):
+    def __init__(self, text: str, name: str) -> None:
         import srt
 
         try:
