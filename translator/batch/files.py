@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..documents.formats import SUFFIXES, summary_path
 from ..documents.output import write_atomic
@@ -79,7 +79,7 @@ def run_file_batch(
     plan = plan_outputs(list_files(source, skip=target), source, target, pdf_as)
     ours = state.outputs(target)
     stats = Stats()
-    loaded: list = []
+    loaded: list[Any] = []
     writer = RecordWriter(target / RECORDS)
     try:
         for path, out in plan.items():
@@ -123,17 +123,19 @@ def _written_for(out: Path, summary: str) -> list[Path]:
     return [out]
 
 
-def _refused(name: str, output: str) -> dict:
+def _refused(name: str, output: str) -> dict[str, Any]:
     reason = f"{output} exists already and this batch did not write it; rerun with --overwrite to replace it"
     return {"id": name, "error": reason, "output": None}
 
 
-def _translate_one(pipeline, path: Path, out: Path, name: str, target: Path, options: dict) -> dict:
+def _translate_one(
+    pipeline: Any, path: Path, out: Path, name: str, target: Path, options: dict[str, Any]
+) -> dict[str, Any]:
     """One file translated and written whole; its record (with the reason when it failed, and
     ``skipped`` when it had nothing to translate and was copied as it was)."""
     from ..documents.formats import translate_file
 
-    record: dict = {"id": name, "error": None, "output": out.relative_to(target).as_posix()}
+    record: dict[str, Any] = {"id": name, "error": None, "output": out.relative_to(target).as_posix()}
     try:
         done = translate_file(pipeline, path.read_bytes(), path.name, **options)
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -12,11 +12,12 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator, TextIO
 
 from ..documents.formats import FILE_ONLY
+from ..documents.formats.registry import TEXT_FORMATS as FORMATS
 from ..documents.formats.registry import TEXT_SUFFIXES
-from ..documents.reader import FORMATS, detect_format, document_from_bytes, to_document
+from ..documents.reader import detect_format, document_from_bytes, to_document
 from ..errors import InputError
 
 DOCUMENT_SUFFIXES = set(TEXT_SUFFIXES)
@@ -135,7 +136,7 @@ def _from_csv(path: Path, text_field: str, id_field: str, fmt: str, encoding: st
             yield _item(row, text_field, id_field, f"row-{number}", fmt)
 
 
-def _item(record: dict, text_field: str, id_field: str, fallback_id: str, fmt: str) -> Item:
+def _item(record: dict[str, Any], text_field: str, id_field: str, fallback_id: str, fmt: str) -> Item:
     raw_id = record.get(id_field)
     doc_id = str(raw_id) if raw_id not in (None, "") else fallback_id
     text = record.get(text_field)
@@ -154,7 +155,7 @@ def _item(record: dict, text_field: str, id_field: str, fallback_id: str, fmt: s
     return Item(doc_id, document.text, None, document.notes, document.format)
 
 
-def _open_text(path: Path, encoding: str | None = None, newline: str | None = None):
+def _open_text(path: Path, encoding: str | None = None, newline: str | None = None) -> TextIO:
     try:
         return path.open("r", encoding=encoding or "utf-8-sig", newline=newline, errors="strict")
     except OSError as e:

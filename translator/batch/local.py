@@ -15,7 +15,7 @@ import collections
 import os
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator, Union
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Union
 
 from ..documents.reader import Document
 from ..engine import EventSink, Ticket
@@ -24,6 +24,9 @@ from ..errors import LanguageError, TranslatorError, first_line
 from .items import Item
 from .records import Outcome, RecordWriter, error_record, result_record
 from .resume import ResumeState
+
+if TYPE_CHECKING:
+    from ..types import Result
 
 DEFAULT_POOL_DOCS = 16
 READ_AHEAD_POOLS = 2  # pools in the engine at once: one finishing, the next already queued behind it
@@ -240,7 +243,9 @@ def finish_pool(work: PoolWork) -> list[Outcome]:
     try:
         if work.failure is not None:
             raise work.failure
-        outcomes = work.ticket.future.result() if work.ticket is not None else []
+        outcomes: list[Result | Exception] = (
+            list(work.ticket.future.result()) if work.ticket is not None else []
+        )
     except DOCUMENT_FAILURES:
         outcomes = [
             _one(pipeline, document, summarize, force) for document in work.documents
@@ -273,7 +278,7 @@ def process_pool(
     return finish_pool(start_pool(pipeline, items, summarize, force, progress_events(progress)))
 
 
-def _one(pipeline: Pipeline, document: Document, summarize: bool, force: bool):
+def _one(pipeline: Pipeline, document: Document, summarize: bool, force: bool) -> Result | Exception:
     """One document alone, so that a failure is pinned on the document that caused it."""
     try:
         return pipeline.run_many([document], summarize=summarize, force=force)[0]

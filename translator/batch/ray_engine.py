@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config
 from ..errors import MissingExtraError, TranslatorError, first_line
@@ -77,7 +77,7 @@ def run_batch_ray(
                 if in_flight >= window:  # written in input order
                     write_outcomes(writer, actors.get_next(), stats, on_document, state, mix_configs)
                     in_flight -= 1
-            while actors.has_next():
+            while actors.has_next():  # type: ignore[no-untyped-call]  # ray's ActorPool
                 write_outcomes(writer, actors.get_next(), stats, on_document, state, mix_configs)
         finally:
             writer.close()
@@ -90,7 +90,7 @@ def run_batch_ray(
     return stats
 
 
-def _chain(first: list[Item], rest: Iterable[list[Item]]):
+def _chain(first: list[Item], rest: Iterable[list[Item]]) -> Iterator[list[Item]]:
     yield first
     yield from rest
 
@@ -108,7 +108,7 @@ class PoolWorker:
         return process_pool(self.pipeline, pool, self.summarize, self.force)
 
 
-def _import_ray():
+def _import_ray() -> Any:
     try:
         import ray
         import ray.util  # noqa: F401
@@ -117,7 +117,7 @@ def _import_ray():
     return ray
 
 
-def _connect(ray, options: RayOptions) -> None:
+def _connect(ray: Any, options: RayOptions) -> None:
     """Join the cluster named by --ray-address or RAY_ADDRESS, or start a local Ray."""
     import logging
 

@@ -45,7 +45,7 @@ def error_record(doc_id: str, message: str, models: list[dict[str, Any]], signat
 class Outcome:
     """One document's record, and what the summary line needs to know of it."""
 
-    record: dict
+    record: dict[str, Any]
     sentences: int = 0
 
     @property
@@ -63,7 +63,7 @@ class RecordWriter:
         except OSError as e:
             raise OutputError(f"{path}: cannot write ({e.strerror or e})") from None
 
-    def write(self, record: dict) -> None:
+    def write(self, record: dict[str, Any]) -> None:
         data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
         while data:
             data = data[os.write(self.fd, data) :]

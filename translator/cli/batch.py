@@ -8,6 +8,7 @@ import sys
 from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
 from .console import Progress, check_output_path, quiet_libraries, quiet_ray, say
 from .options import (
+    Commands,
     add_file_options,
     add_reading_options,
     config_options,
@@ -19,7 +20,7 @@ from .options import (
 )
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     config, runtime, summary = config_options(), runtime_options(), summary_options()
     batch = commands.add_parser(
         "batch",

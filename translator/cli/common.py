@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from .console import Progress, check_output_path, quiet_libraries
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from ..documents.reader import Document
+    from ..engine.pipeline import Pipeline
 
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
-def load_config(args: argparse.Namespace):
+def load_config(args: argparse.Namespace) -> Config:
     from ..config import load_config
 
     config = load_config(args.config, profile=getattr(args, "profile", None))
@@ -36,7 +42,7 @@ def load_config(args: argparse.Namespace):
     return config
 
 
-def load_pipeline(config, progress: Progress | None = None, **options):
+def load_pipeline(config: Config, progress: Progress | None = None, **options: Any) -> Pipeline:
     """Load the models, each announced on ``progress`` (with its conversion, the first time);
     then, as the program's edge, cap torch's process-wide threads if asked (``threads`` in
     models.yaml or --threads). torch is imported only if a model needed it."""
@@ -55,7 +61,7 @@ def load_pipeline(config, progress: Progress | None = None, **options):
     return pipeline
 
 
-def prepare(args: argparse.Namespace):
+def prepare(args: argparse.Namespace) -> tuple[Progress, Config, Document]:
     """Progress, config, the input document and the output path, all checked before any model
     loads: a bad config, input or --output fails in a second."""
     from ..documents.reader import load_document

@@ -7,12 +7,17 @@ import argparse
 import logging
 import os
 import sys
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..types import Flag
 
 WARNINGS_SHOWN = 3  # in summary mode, the first few flags are printed whole, then counted
 
 
-def report_warnings(warnings, name: str, args: argparse.Namespace) -> None:
+def report_warnings(warnings: Sequence[Flag], name: str, args: argparse.Namespace) -> None:
     """Flags on stderr: all, none, or a count per kind after the first few (the default)."""
     mode = args.warnings or ("none" if args.quiet else "summary")
     if mode == "none":
@@ -35,7 +40,9 @@ def report_warnings(warnings, name: str, args: argparse.Namespace) -> None:
         )
 
 
-def check_output_path(output: str | None, inputs: tuple = (), overwrite: bool = False) -> None:
+def check_output_path(
+    output: str | None, inputs: tuple[str | None, ...] = (), overwrite: bool = False
+) -> None:
     """Fail before the models load if the output cannot be written, is one of the ``inputs``, or
     exists (without ``overwrite``)."""
     if output is None:
@@ -53,7 +60,7 @@ def check_output_path(output: str | None, inputs: tuple = (), overwrite: bool = 
         raise OutputError(f"{output}: the directory {parent} does not exist")
     if not os.access(parent, os.W_OK):
         raise OutputError(f"{output}: cannot write in {parent} (permission denied)")
-    guard_output(path, list(inputs), overwrite)
+    guard_output(path, [i for i in inputs if i is not None], overwrite)  # stdin (None) is no file
 
 
 def emit(text: str, output: str | None) -> None:

@@ -14,12 +14,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import EXIT_FAILURE, EXIT_OK
-from .options import config_options
+from .options import Commands, config_options
+
+if TYPE_CHECKING:
+    from .diagnose import Check
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     doctor = commands.add_parser(
         "doctor",
         parents=[config_options()],
@@ -76,14 +80,14 @@ def run_doctor(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def show(check) -> None:
+def show(check: Check) -> None:
     label = "FAIL" if check.status == "fail" else check.status
     print(f"{label:<5} {check.name:<17} {check.detail}")
     if check.fix:
         print(f"{'':<5} {'':<17} fix: {check.fix}")
 
 
-def end_to_end():
+def end_to_end() -> Check:
     """Tiny models built in a temporary directory, then one text through segmentation,
     translation (CTranslate2 when it is installed, as by default) and a summary."""
     from ..engine.pipeline import Pipeline

@@ -5,13 +5,18 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
 from .console import Progress, quiet_libraries, say
-from .options import config_options, positive_int, runtime_options, time_zone
+from .options import Commands, config_options, positive_int, runtime_options, time_zone
+
+if TYPE_CHECKING:
+    from ..documents.feeds import Item
+    from ..engine.pipeline import Pipeline
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     feed = commands.add_parser(
         "feed",
         parents=[config_options(), runtime_options()],
@@ -51,10 +56,10 @@ def run_feed(args: argparse.Namespace) -> int:
     quiet_libraries(show_downloads=progress.enabled)
     config = load_config(args)
 
-    def pipeline():
+    def pipeline() -> Pipeline:
         return load_pipeline(config, progress)
 
-    def told(item) -> None:
+    def told(item: Item) -> None:
         if not args.quiet:
             state = "translated" if item.status == "done" else f"failed ({item.error})"
             say("note", f"{item.link or item.id}: {state}")

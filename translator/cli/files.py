@@ -7,6 +7,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, Callable
 
 from ..documents.formats import FILE_ONLY, SUFFIXES, summary_path
 from .common import EXIT_OK, load_config, load_pipeline
@@ -79,16 +80,17 @@ def run_file(args: argparse.Namespace) -> int:
 class Lazy:
     """A Pipeline loaded on first use."""
 
-    def __init__(self, load) -> None:
-        self._load, self._loaded = load, None
+    def __init__(self, load: Callable[[], Any]) -> None:
+        self._load: Callable[[], Any] = load
+        self._loaded: Any = None
 
-    def _get(self):
+    def _get(self) -> Any:
         if self._loaded is None:
             self._loaded = self._load()
         return self._loaded
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         return getattr(self._get(), name)
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._get()(*args, **kwargs)

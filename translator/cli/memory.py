@@ -4,10 +4,14 @@ and import, corrections). `translator cache` is the old name, kept as an alias."
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from .common import EXIT_OK, EXIT_USAGE, load_config
 from .console import say
-from .options import config_options
+from .options import Commands, config_options
+
+if TYPE_CHECKING:
+    from ..memory.store import TranslationMemory
 
 ACTIONS = {
     "stats": "entries, corrections, size and hit rate",
@@ -19,7 +23,7 @@ ACTIONS = {
 }
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     config = config_options()
     memory = commands.add_parser(
         "memory",
@@ -78,7 +82,7 @@ def run_memory(args: argparse.Namespace) -> int:
         memory.close()
 
 
-def _clear(args: argparse.Namespace, memory, corrected: int) -> int:
+def _clear(args: argparse.Namespace, memory: TranslationMemory, corrected: int) -> int:
     """Model translations can be made again; corrections are people's work: deleted only when
     named, confirmed, and after a backup that ``translator memory import`` restores."""
     import sys
@@ -111,7 +115,7 @@ def _clear(args: argparse.Namespace, memory, corrected: int) -> int:
     return EXIT_OK
 
 
-def _act(args: argparse.Namespace, memory, max_mb: float) -> int:
+def _act(args: argparse.Namespace, memory: TranslationMemory, max_mb: float) -> int:
     from ..memory.corrections import Corrections
     from ..memory.tmx import export_memory, import_memory
     from ..models.hub import human_size

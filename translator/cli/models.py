@@ -7,10 +7,10 @@ import sys
 
 from .common import EXIT_OK, load_config
 from .console import quiet_libraries
-from .options import config_options
+from .options import Commands, config_options
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     config = config_options()
     models = commands.add_parser(
         "models", help="list or download the configured models", description="The configured models."

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 from datetime import tzinfo
+from typing import Any, TypeAlias
+
+Commands: TypeAlias = "argparse._SubParsersAction[Any]"  # what add_parser adds to
 
 
 def config_options() -> argparse.ArgumentParser:

@@ -7,10 +7,10 @@ import sys
 
 from .common import load_config
 from .console import quiet_libraries
-from .options import config_options, non_negative_int, positive_float, positive_int
+from .options import Commands, config_options, non_negative_int, positive_float, positive_int
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     config = config_options()
     serve = commands.add_parser(
         "serve",

@@ -6,10 +6,10 @@ import argparse
 
 from .common import EXIT_OK, load_pipeline, prepare
 from .console import emit, report_warnings
-from .options import config_options, document_options, runtime_options, summary_options
+from .options import Commands, config_options, document_options, runtime_options, summary_options
 
 
-def add_parser(commands) -> None:
+def add_parser(commands: Commands) -> None:
     document, config, runtime, summary = (
         document_options(),
         config_options(),

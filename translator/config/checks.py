@@ -8,7 +8,7 @@ import difflib
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 # A hub id is "name" or "org/name"; anything else that is not an existing directory is a typo.
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -40,7 +40,7 @@ def items(generation: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
     return tuple(sorted((str(k), v) for k, v in generation.items()))
 
 
-def resolve_model(model: str, base_dir: Path, fail) -> str:
+def resolve_model(model: str, base_dir: Path, fail: Callable[[str], None]) -> str:
     """Local directories become absolute paths; anything else must look like a hub id."""
     looks_like_path = model.startswith((".", "/", "~")) or model.count("/") > 1 or "\\" in model
     candidate = Path(model).expanduser()

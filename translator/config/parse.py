@@ -169,7 +169,7 @@ def _parse_profiles(
     return parsed
 
 
-def _parse_glossary(value: Any, base_dir: Path, fail) -> tuple[str, ...]:
+def _parse_glossary(value: Any, base_dir: Path, fail: Callable[[str], None]) -> tuple[str, ...]:
     """null or []: off; a path or a list of paths ("default" is the shipped glossary)."""
     from ..text.glossary import DEFAULT, check_paths
 
@@ -296,7 +296,7 @@ def _parse_runtime(name: str, data: Mapping[str, Any], fail: Problem) -> dict[st
     }
 
 
-def _parse_translation(data: Mapping[str, Any], fail) -> dict[str, Any]:
+def _parse_translation(data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     candidates = data.get("candidates", DEFAULT_CANDIDATES)
     if not is_int(candidates, 1):
@@ -315,7 +315,7 @@ def _parse_translation(data: Mapping[str, Any], fail) -> dict[str, Any]:
     return {**extra, **_parse_retry(data, fail)}
 
 
-def _parse_retry(data: Mapping[str, Any], fail) -> dict[str, Any]:
+def _parse_retry(data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
     retry = data["retry_generation"]
     if retry is None:
         return {"retry_items": None}
@@ -330,7 +330,7 @@ def _parse_retry(data: Mapping[str, Any], fail) -> dict[str, Any]:
     return {"retry_items": items(retry)}
 
 
-def _parse_summarization(data: Mapping[str, Any], fail) -> dict[str, Any]:
+def _parse_summarization(data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     method = data.get("method", "abstractive")
     if method not in SUMMARY_METHODS:
@@ -375,10 +375,10 @@ def _yaml_problem(error: yaml.YAMLError) -> str:
     return str(problem)
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictLoader(yaml.SafeLoader):  # type: ignore[misc]  # PyYAML ships no types
     """SafeLoader that refuses duplicate keys instead of silently keeping the last one."""
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         seen: set[Any] = set()
         for key_node, _ in node.value:
             key = self.construct_object(key_node, deep=deep)

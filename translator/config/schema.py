@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import ConfigError
 from .checks import is_int, is_number, items
@@ -127,6 +127,9 @@ class SummarizationConfig(ModelConfig):
         return min(budgets) if budgets else None
 
 
+_Stage = TypeVar("_Stage", TranslationConfig, SummarizationConfig)  # a stage, copied as its own kind
+
+
 @dataclass(frozen=True)
 class Config:
     """The whole validated models.yaml."""
@@ -172,7 +175,7 @@ class Config:
         if problems:
             raise ConfigError(problems)
 
-        def stage(cfg):
+        def stage(cfg: _Stage) -> _Stage:
             changes: dict[str, Any] = {}
             if device is not None:
                 changes["device"], changes["device_set_by"] = device, "--device"

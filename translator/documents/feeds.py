@@ -17,7 +17,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from datetime import tzinfo
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import InputError, TranslatorError, first_line
 from .output import write_atomic
@@ -141,7 +141,7 @@ def read_feed(url: str, policy: FetchPolicy) -> list[Item]:
     return items
 
 
-def _content_key(entry) -> str:
+def _content_key(entry: Any) -> str:  # a feedparser entry
     """An entry without an id or a link is known by a digest of what it says (title, summary,
     content, date), so it is never dropped and never counted twice."""
     import hashlib
@@ -167,7 +167,7 @@ def run_feeds(
     out.mkdir(parents=True, exist_ok=True)
     state = FeedState(out / STATE_FILE)
     count = RunCount()
-    loaded: list = []
+    loaded: list[Any] = []
     for url in urls:
         try:
             items = read_feed(url, policy)
@@ -199,7 +199,7 @@ def run_feeds(
     return count
 
 
-def _process(item: Item, pipeline, out: Path, policy: FetchPolicy, force: bool) -> None:
+def _process(item: Item, pipeline: Any, out: Path, policy: FetchPolicy, force: bool) -> None:
     item.attempts += 1
     try:
         if not item.link:

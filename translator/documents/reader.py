@@ -11,6 +11,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ..errors import InputError
 from ..types import Source
@@ -170,7 +171,7 @@ def _cells_as_paragraphs(page: str) -> str:
                 element.tag = "div"
             elif element.tag in ("td", "th"):
                 element.tag = "div" if element.xpath(_BLOCKS) else "p"
-    return lxml_html.tostring(tree, encoding="unicode")
+    return str(lxml_html.tostring(tree, encoding="unicode"))
 
 
 def markdown_to_text(markdown: str) -> tuple[str, list[str]]:
@@ -193,7 +194,7 @@ def markdown_to_text(markdown: str) -> tuple[str, list[str]]:
     return "\n\n".join(blocks), notes
 
 
-def _inline_text(children) -> str:
+def _inline_text(children: list[Any]) -> str:  # markdown-it tokens
     parts: list[str] = []
     for child in children:
         if child.type in ("text", "code_inline"):

@@ -20,6 +20,7 @@ import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..errors import InputError
@@ -92,7 +93,7 @@ def fetch(
         raise FetchError(f"{url}: no answer within {policy.timeout_s:g} s") from None
 
 
-def _read_by(response, url: str, policy: FetchPolicy, deadline: float) -> bytes:
+def _read_by(response: Any, url: str, policy: FetchPolicy, deadline: float) -> bytes:
     """The body, at most ``max_bytes``, whole by the ``deadline`` (the socket's timeout bounds each
     read; this bounds their sum)."""
     chunks: list[bytes] = []
@@ -164,15 +165,15 @@ class _Redirects(urllib.request.HTTPRedirectHandler):
     def __init__(self, policy: FetchPolicy, pins: dict[str, str]) -> None:
         self.policy, self.pins = policy, pins
 
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req: Any, fp: Any, code: int, msg: str, headers: Any, newurl: str) -> Any:
         _pin(newurl, self.policy, self.pins)
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _pinned(connection: type, pins: dict[str, str]):
+def _pinned(connection: type, pins: dict[str, str]) -> Callable[..., Any]:
     """A factory of ``connection`` objects that connect to the host's checked address, if any."""
 
-    def make(host: str, **kwargs):
+    def make(host: str, **kwargs: Any) -> Any:
         made = connection(host, **kwargs)
         address = pins.get(made.host)
         if address is not None:
@@ -189,7 +190,7 @@ class _PinnedHTTP(urllib.request.HTTPHandler):
         super().__init__()
         self.pins = pins
 
-    def http_open(self, req):
+    def http_open(self, req: Any) -> Any:
         return self.do_open(_pinned(http.client.HTTPConnection, self.pins), req)
 
 
@@ -198,8 +199,9 @@ class _PinnedHTTPS(urllib.request.HTTPSHandler):
         super().__init__()
         self.pins = pins
 
-    def https_open(self, req):
-        return self.do_open(_pinned(http.client.HTTPSConnection, self.pins), req, context=self._context)
+    def https_open(self, req: Any) -> Any:
+        context = getattr(self, "_context", None)  # HTTPSHandler's own, set in its __init__ (not typed)
+        return self.do_open(_pinned(http.client.HTTPSConnection, self.pins), req, context=context)
 
 
 def page_source(html: str, url: str) -> Source:

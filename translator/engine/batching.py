@@ -7,7 +7,7 @@ from __future__ import annotations
 import collections
 import logging
 import time
-from typing import Callable
+from typing import Any, Callable
 
 from ..errors import first_line
 from ..models.base import Generated
@@ -27,7 +27,10 @@ def take_batch(
     """Take the next batch's pieces off the ``waiting`` requests' queues (each has one): the profile
     of the request due first, owners in turn, within an owner requests in turn, until the padded
     ``budget_of(profile)`` tokens are full. Marks who was served (``owner_served``, ``Ticket.served``)."""
-    turn = lambda t: (t.served, t.key(now))  # noqa: E731 - longest unserved first, then shortest
+
+    def turn(t: Ticket) -> tuple[float, float]:  # longest unserved first, then shortest
+        return (t.served, t.key(now))
+
     profile = min(waiting, key=turn).profile
     owners: dict[str, list[Ticket]] = {}
     for ticket in sorted((t for t in waiting if t.profile == profile), key=turn):
@@ -80,7 +83,7 @@ class BatchCost:
 
 
 def generate_isolated(
-    translator, texts: list[str], lengths: dict[str, int]
+    translator: Any, texts: list[str], lengths: dict[str, int]
 ) -> tuple[dict[str, Generated], dict[str, Exception]]:
     """The batch's outputs by text; when the batch raises, each text alone, so one bad input fails
     only itself (the bulkhead)."""

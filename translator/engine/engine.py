@@ -46,7 +46,7 @@ import threading
 import time
 import weakref
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..documents.reader import Document
 from ..errors import first_line
@@ -67,6 +67,9 @@ from .tickets import (
     open_ticket,
     send_ready,
 )
+
+if TYPE_CHECKING:
+    from ..models.base import Model
 
 __all__ = [
     "Cancelled",
@@ -281,7 +284,13 @@ def _start(engine: Engine, workers: int | None, summary_workers: int | None) -> 
     return threads
 
 
-def _supervised(engine: Engine, models: list, take: Callable, run: Callable, touched: Callable) -> None:
+def _supervised(
+    engine: Engine,
+    models: list[Model],
+    take: Callable[[], Any],
+    run: Callable[[Any], None],
+    touched: Callable[[Any], list[Ticket]],
+) -> None:
     """A worker of a lane: take the next job (under the engine's lock) and run it, until stopped. A
     job that raises (a bug) fails the requests it ``touched``, with their ids, and is logged with
     its traceback; the worker goes on to the next job."""

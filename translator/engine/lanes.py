@@ -7,13 +7,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import InputError, first_line
 from .batching import BatchCost, SummaryQueue, generate_isolated, take_batch
 from .parts import Parts
 from .summarize import Summary
 from .tickets import RequestFailed, SummaryJob, Ticket, model_failure
+
+if TYPE_CHECKING:
+    from ..models.base import Model
 
 log = logging.getLogger("translator.engine")
 
@@ -44,7 +47,7 @@ class TranslationLane:
             threading.Lock()
         )  # outputs handed to requests, and sentences sent, one thread at a time
 
-    def models(self) -> list:
+    def models(self) -> list[Model]:
         return [p.translator.model for p in self.parts.values() if p.translator is not None]
 
     def budget(self, profile: str) -> int:
@@ -98,7 +101,11 @@ class SummaryLane:
     """Queues documents' summaries (owners in turn, shortest first, with aging) and makes them."""
 
     def __init__(
-        self, parts: dict[str, Parts], work: threading.Condition, finish: Finish, done: Callable
+        self,
+        parts: dict[str, Parts],
+        work: threading.Condition,
+        finish: Finish,
+        done: Callable[[Ticket], None],
     ) -> None:
         self.parts = parts
         self.queue = SummaryQueue()  # guarded by ``work``, the engine's lock
@@ -106,7 +113,7 @@ class SummaryLane:
         self._finish = finish
         self._done = done  # the engine's: finish the request if nothing is left
 
-    def models(self) -> list:
+    def models(self) -> list[Model]:
         return [p.summary.model for p in self.parts.values() if p.summary.model is not None]
 
     def add(self, ticket: Ticket, doc: int) -> SummaryJob | None:

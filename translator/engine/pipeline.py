@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 from ..config import Config, load_config
 from ..documents.reader import Document
@@ -100,7 +100,7 @@ class Pipeline:
     def __enter__(self) -> "Pipeline":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.close()
 
     def submit(
@@ -205,7 +205,7 @@ def progress_events(progress: ProgressCallback | None) -> EventSink | None:
     lock = threading.Lock()
     counts = {"total": 0, "done": 0}
 
-    def on_event(kind: str, doc: int, payload) -> None:
+    def on_event(kind: str, doc: int, payload: Any) -> None:
         with lock:
             if kind == "sentences":
                 counts["total"] += len(payload.sentences)

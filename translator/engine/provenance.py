@@ -5,12 +5,16 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+from typing import TYPE_CHECKING
 
 from ..config import Config
 from ..types import ModelInfo
 from ..version import __version__
 from .summarize import SummaryOptions, SummaryStage
 from .translate import Translator
+
+if TYPE_CHECKING:
+    from ..config import ModelConfig
 
 SEGMENTER_VERSION = "1"
 
@@ -58,7 +62,7 @@ def signature(
 _NOT_OUTPUT = {"model", "device", "device_set_by", "threads", "workers", "batch_size", "max_batch_tokens"}
 
 
-def settings_digest(stage) -> str:
+def settings_digest(stage: ModelConfig) -> str:
     """A short digest of every setting of a stage that can change its output (generation
     settings, limits, retries, candidates, confidence thresholds, revision, compute type), so a
     resumed batch never mixes two configurations that differ only there."""

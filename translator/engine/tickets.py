@@ -64,13 +64,13 @@ class Ticket:
     english: list[str] | None = None  # a summarise-only request: the English texts, no translation
     bulk: bool = False  # waited for whole (a batch's pool, a library list): throughput before latency
     id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    future: Future = field(default_factory=Future)
+    future: Future[list[Result | InputError]] = field(default_factory=Future)
     arrived: float = field(default_factory=time.monotonic)
     served: float = 0.0  # when it last had a piece in a batch (0: never): turns go to the longest unserved
     started: bool = False  # a piece or a summary of it has been taken by a lane
     cancelled: bool = False
     finished: bool = False  # answered (set under the engine's lock, once)
-    queue: collections.deque = field(default_factory=collections.deque)  # model texts not yet sent
+    queue: collections.deque[str] = field(default_factory=collections.deque)  # model texts not yet sent
     tokens: dict[str, int] = field(default_factory=dict)
     outputs: dict[str, Generated] = field(default_factory=dict)
     waiting_tokens: int = 0
@@ -155,7 +155,7 @@ def answer(ticket: Ticket, error: Exception | None) -> None:
 
 def open_ticket(
     parts: Parts,
-    texts: list,
+    texts: list[Any],
     *,
     profile: str,
     owner: str,

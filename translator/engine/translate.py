@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..config import TranslationConfig
 from ..errors import first_line
@@ -64,7 +64,7 @@ def choose(source: str, output: Generated, glossary: Glossary = NO_GLOSSARY) -> 
     return replace(chosen, retried=output.retried, alternatives=others, reranked=why or chosen.reranked)
 
 
-def _distinct(candidates) -> list[Generated]:
+def _distinct(candidates: Iterable[Generated]) -> list[Generated]:
     seen: set[str] = set()
     kept = []
     for candidate in candidates:

@@ -162,7 +162,7 @@ class TranslationMemory:
             size = sum(p.stat().st_size for p in (self.path, Path(f"{self.path}-wal")) if p.exists())
         return Stats(str(self.path), entries, size, int(meta.get("hits", 0)), int(meta.get("misses", 0)))
 
-    def read(self, query: str, params: Sequence[Any] = ()) -> list[tuple]:
+    def read(self, query: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         """Rows of one query (for the corrections and exports, which share this file)."""
         with self._lock:
             return self._db.execute(query, params).fetchall()
@@ -184,7 +184,7 @@ class TranslationMemory:
                 self._db.execute("DELETE FROM corrections")
             self._db.execute("UPDATE meta SET value = '0' WHERE name IN ('hits', 'misses', 'bytes')")
             self._db.execute("VACUUM")
-        return count
+        return int(count)
 
     def close(self) -> None:
         with self._lock:

@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 from ..errors import InputError, OutputError
 from ..text.cleaning import xml_safe
@@ -127,7 +128,7 @@ def import_memory(
     return count
 
 
-def _import_model(db, unit: Unit, count: ImportCount) -> None:
+def _import_model(db: sqlite3.Connection, unit: Unit, count: ImportCount) -> None:
     if not unit.key:
         count.skipped += 1
         return
@@ -215,7 +216,7 @@ def read_tmx(path: str | os.PathLike[str], max_mb: float = MAX_TMX_MB) -> tuple[
     return units, skipped
 
 
-def _unit(tu) -> Unit | None:
+def _unit(tu: Any) -> Unit | None:  # an lxml element
     texts: dict[str, str] = {}
     for tuv in tu.iter("tuv"):
         lang = (tuv.get(XML_LANG) or tuv.get("lang") or "").lower().replace("_", "-").split("-")[0]
@@ -243,7 +244,7 @@ def _unit(tu) -> Unit | None:
 _NATIVE = {"bpt", "ept", "it", "ph", "ut"}
 
 
-def seg_text(element) -> str:
+def seg_text(element: Any) -> str:
     """The text of a <seg> (or <hi>): native code left out, each inline element's tail kept."""
     parts = [element.text or ""]
     for child in element:

@@ -105,7 +105,7 @@ BACKENDS = {"transformers": "translator.models.hf", "ctranslate2": "translator.m
 _INSTALL = {"transformers": "pip install transformers torch", "ctranslate2": "pip install ctranslate2"}
 
 
-def _backend(name: str):
+def _backend(name: str) -> Any:
     return importlib.import_module(BACKENDS[name])
 
 

@@ -86,12 +86,12 @@ def convert(cfg: ModelConfig, quantization: str, role: str, source: str = "model
     return target
 
 
-def _converter_class():
+def _converter_class() -> Any:
     """ctranslate2's converter, given what its BART loader still reads from the model config."""
     import ctranslate2.converters
 
-    class Converter(ctranslate2.converters.TransformersConverter):
-        def load_model(self, model_class, model_name_or_path, **kwargs):
+    class Converter(ctranslate2.converters.TransformersConverter):  # type: ignore[misc]  # untyped
+        def load_model(self, model_class: Any, model_name_or_path: str, **kwargs: Any) -> Any:
             model = super().load_model(model_class, model_name_or_path, **kwargs)
             # transformers 5 dropped BartConfig.normalize_before, which ctranslate2's BART loader
             # reads; BART is post-norm, which is what False says. Set on this model's config only.
@@ -318,7 +318,8 @@ class _Tokenizer:
 
     def encode(self, text: str) -> list[str]:
         if self.kind == "marian":
-            return self.source.encode(text, out_type=str) + [self.eos]
+            pieces: list[str] = self.source.encode(text, out_type=str)
+            return pieces + [self.eos]
         return self.tokenizer.encode(text).tokens
 
     def id_to_token(self, token_id: int) -> str | None:
@@ -328,6 +329,6 @@ class _Tokenizer:
 
     def decode(self, tokens: list[str]) -> str:
         if self.kind == "marian":
-            return self.target.decode([t for t in tokens if t != self.eos])
+            return str(self.target.decode([t for t in tokens if t != self.eos]))
         ids = [i for i in (self.tokenizer.token_to_id(t) for t in tokens) if i is not None]
         return self.tokenizer.decode(ids, skip_special_tokens=True)

@@ -244,7 +244,7 @@ def generation_problem(generation: dict[str, Any]) -> str | None:
     from transformers import GenerationConfig
 
     try:
-        GenerationConfig(**generation).validate()
+        GenerationConfig(**generation).validate()  # type: ignore[no-untyped-call]  # transformers
     except (ValueError, TypeError) as e:
         return first_line(e)
     return None

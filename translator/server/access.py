@@ -12,8 +12,12 @@ import threading
 import time
 import uuid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
+
+if TYPE_CHECKING:
+    from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ACCESS = logging.getLogger("translator.access")
 
@@ -67,11 +71,11 @@ class RateLimiter:
 class BodyLimit:
     """ASGI middleware: a body over ``max_bytes`` gets 413 before the app reads it whole."""
 
-    def __init__(self, app, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
         self.app = app
         self.max_bytes = max_bytes
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         declared = dict(scope.get("headers") or []).get(b"content-length")
@@ -79,7 +83,7 @@ class BodyLimit:
             return await _too_large(send, self.max_bytes)
         received = 0
 
-        async def limited():
+        async def limited() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
@@ -98,7 +102,7 @@ class BodyTooLarge(Exception):
     """Raised into the app's reads when the body passes the limit; the middleware answers 413."""
 
 
-async def _too_large(send, max_bytes: int) -> None:
+async def _too_large(send: Send, max_bytes: int) -> None:
     import json
 
     body = json.dumps({"error": f"the request body is over the limit of {max_bytes:,} bytes"}).encode()
@@ -118,16 +122,16 @@ class AccessLog:
     and the caller's key as a short hash (``key_hash``, set by the access check; never the key).
     ``json``: the line is a JSON object (a log collector's format)."""
 
-    def __init__(self, app, json_lines: bool = False) -> None:
+    def __init__(self, app: ASGIApp, json_lines: bool = False) -> None:
         self.app = app
         self.json_lines = json_lines
 
-    async def __call__(self, scope, receive, send):
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         started, status = time.perf_counter(), [0]
 
-        async def watched(message) -> None:
+        async def watched(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
             await send(message)
@@ -137,7 +141,7 @@ class AccessLog:
         finally:
             self._line(scope, status[0] or 500, time.perf_counter() - started)
 
-    def _line(self, scope, status: int, seconds: float) -> None:
+    def _line(self, scope: Scope, status: int, seconds: float) -> None:
         state = scope.get("state") or {}
         fields = {
             "id": state.get("request_id") or uuid.uuid4().hex[:12],

@@ -13,6 +13,7 @@ import asyncio
 import logging
 import threading
 import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Callable
 
@@ -57,7 +58,7 @@ def create_app(
                 log.error("cannot load the models: %s", service.error)
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI):
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=load_in_background, name="translator-load", daemon=True).start()
         yield
         if service.engine_ is not None:
@@ -100,12 +101,12 @@ def create_app(
 
 def _error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
-    async def api_error(request: Request, error: ApiError):
+    async def api_error(request: Request, error: ApiError) -> JSONResponse:
         body = {"error": error.message} | ({"id": error.request_id} if error.request_id else {})
         return JSONResponse(body, status_code=error.status, headers=error.headers)
 
     @app.exception_handler(Exception)
-    async def bug(request: Request, error: Exception):
+    async def bug(request: Request, error: Exception) -> JSONResponse:
         incident = uuid.uuid4().hex[:12]
         request.state.request_id = incident  # the access log's line for this request carries it too
         log.error("internal error %s on %s %s", incident, request.method, request.url.path, exc_info=error)
@@ -115,14 +116,14 @@ def _error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(RequestValidationError)
-    async def invalid(request: Request, error: RequestValidationError):
+    async def invalid(request: Request, error: RequestValidationError) -> JSONResponse:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e['loc'][1:]) or 'body'}: {e['msg']}" for e in error.errors()
         )
         return JSONResponse({"error": f"Invalid request: {problems}"}, status_code=400)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException):
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
         return JSONResponse(
             {"error": str(error.detail)},
             status_code=error.status_code,

@@ -32,7 +32,9 @@ class Job:
     created: float = field(default_factory=time.time)
     version: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    _watchers: list = field(default_factory=list, repr=False)  # (event loop, asyncio.Event) waiting
+    _watchers: list[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = field(
+        default_factory=list, repr=False
+    )  # (event loop, asyncio.Event) waiting
 
     def update(self, **values: Any) -> None:
         """Change the job (from the thread running it) and wake its watchers on their loops."""

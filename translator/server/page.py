@@ -9,20 +9,20 @@ from typing import Any, Callable
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from .service import Service
+from .service import Service, api_router
 
 STATIC = resources.files("translator.server").joinpath("static")
 
 
 def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter:
-    routes = APIRouter(include_in_schema=False)
+    routes = api_router(include_in_schema=False)
 
     @routes.get("/healthz")
-    async def healthz():
+    async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
     @routes.get("/readyz")
-    async def readyz():
+    async def readyz() -> dict[str, Any] | JSONResponse:
         if service.engine_ is None:
             return JSONResponse(
                 {"status": "loading" if not service.error else "failed", "error": service.error},
@@ -32,16 +32,16 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
         return {"status": "ready", "profiles": list(engine.parts), "requests": engine.in_progress}
 
     @routes.get("/")
-    async def page():
+    async def page() -> HTMLResponse:
         return HTMLResponse(STATIC.joinpath("index.html").read_text(encoding="utf-8"))
 
     @routes.get("/favicon.ico", include_in_schema=False)
-    async def favicon():
+    async def favicon() -> Response:
         """Browsers ask for it on every page load; an SVG answers (every current browser draws it)."""
         return Response(STATIC.joinpath("favicon.svg").read_bytes(), media_type="image/svg+xml")
 
     @routes.get("/docs")
-    async def docs(request: Request):
+    async def docs(request: Request) -> HTMLResponse:
         await service.check_access_of_get(request)
         return HTMLResponse(docs_page(openapi()))
 

@@ -35,7 +35,7 @@ class Pools:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pools[kind], functools.partial(fn, *args, **kwargs))
 
-    def start(self, kind: str, fn: Callable[..., Any], *args: Any) -> Future:
+    def start(self, kind: str, fn: Callable[..., Any], *args: Any) -> Future[Any]:
         """``fn(*args)`` on the ``kind`` pool, not awaited (a job that reports its own end)."""
         return self._pools[kind].submit(fn, *args)
 

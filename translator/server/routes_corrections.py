@@ -8,18 +8,20 @@ its own (``suggest_limit`` a minute per caller), so that a public instance is no
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
-from ..memory.corrections import LOCAL, CorrectionRefused, Corrections
+from ..memory.corrections import LOCAL, Correction, CorrectionRefused, Corrections
 from .access import RateLimiter
 from .bodies import CorrectionRequest, SuggestRequest, parse, request_body
-from .service import ApiError, Service, read_fields, text_field
+from .service import ApiError, Service, api_router, read_fields, text_field
 
 SUGGEST_LIMIT = 30  # suggestions a minute per caller
 
 
 def router(service: Service) -> APIRouter:
-    routes = APIRouter()
+    routes = api_router()
     limiter = RateLimiter(service.settings.suggest_limit or SUGGEST_LIMIT)
 
     @routes.post(
@@ -27,7 +29,7 @@ def router(service: Service) -> APIRouter:
         summary="Suggest a better translation (LibreTranslate); used from then on",
         openapi_extra=request_body(SuggestRequest),
     )
-    async def suggest(request: Request):
+    async def suggest(request: Request) -> dict[str, bool]:
         data = await _caller(service, limiter, request)
         fields = parse(SuggestRequest, data)
         if fields.source != "id" or fields.target != "en":
@@ -36,7 +38,9 @@ def router(service: Service) -> APIRouter:
         return {"success": True}
 
     @routes.get("/v1/corrections", summary="People's corrections, newest first")
-    async def listed(request: Request, history: bool = False, profile: str | None = None):
+    async def listed(
+        request: Request, history: bool = False, profile: str | None = None
+    ) -> dict[str, list[dict[str, Any]]]:
         await service.check_access_of_get(request)
         corrections = _corrections(service, profile)
         found = await service.pools.run("memory", corrections.all, history)
@@ -48,7 +52,7 @@ def router(service: Service) -> APIRouter:
         status_code=201,
         openapi_extra=request_body(CorrectionRequest),
     )
-    async def add(request: Request):
+    async def add(request: Request) -> dict[str, Any]:
         data = await _caller(service, limiter, request)
         fields = parse(CorrectionRequest, data)
         made = await _add(
@@ -62,7 +66,7 @@ def router(service: Service) -> APIRouter:
         return made.to_dict()
 
     @routes.delete("/v1/corrections/{correction_id}", summary="Delete a correction")
-    async def delete(request: Request, correction_id: int, profile: str | None = None):
+    async def delete(request: Request, correction_id: int, profile: str | None = None) -> dict[str, int]:
         await service.check_access_of_get(request)
         if not await service.pools.run("memory", _corrections(service, profile).delete, correction_id):
             raise ApiError(404, f"no correction {correction_id}")
@@ -71,7 +75,7 @@ def router(service: Service) -> APIRouter:
     return routes
 
 
-async def _caller(service: Service, limiter: RateLimiter, request: Request) -> dict:
+async def _caller(service: Service, limiter: RateLimiter, request: Request) -> dict[str, Any]:
     """The body of a correction's request, once its caller may make one (403/429)."""
     data = await read_fields(request)
     if not limiter.allow(service.check_access(request, text_field(data.get("api_key")))):
@@ -79,7 +83,9 @@ async def _caller(service: Service, limiter: RateLimiter, request: Request) -> d
     return data
 
 
-async def _add(service: Service, source: str, translation: str, who: str, force: bool, profile: str | None):
+async def _add(
+    service: Service, source: str, translation: str, who: str, force: bool, profile: str | None
+) -> Correction:
     corrections = _corrections(service, profile)
     try:
         return await service.pools.run("memory", corrections.add, source, translation, who, force)

@@ -16,7 +16,7 @@ import time
 import unicodedata
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse
@@ -24,7 +24,11 @@ from fastapi.responses import FileResponse
 from ..documents.formats import SUFFIXES, translate_file
 from ..errors import InputError, first_line
 from .jobs import Job, download_url
-from .service import ApiError, Service, read_fields, text_field
+from .service import ApiError, Service, api_router, read_fields, text_field
+
+if TYPE_CHECKING:
+    from ..documents.reader import Document
+    from ..types import Result
 
 STORED = re.compile(r"^[0-9a-f]{32}\.[^/\\\x00-\x1f\x7f]+$")  # what store_name makes: an id, a dot, a name
 MAX_NAME = 120  # characters of a stored file's own name, its suffix kept
@@ -93,7 +97,9 @@ class Scheduled:
         elif kind == "sentence":
             self.job.update(done=payload[2], total=payload[3])
 
-    def __call__(self, document, summarize: bool = True, force: bool = False, progress=None):
+    def __call__(
+        self, document: Document, summarize: bool = True, force: bool = False, progress: Any = None
+    ) -> Result:
         ticket = self.engine.submit(
             [document], profile=self.profile, owner=self.owner, summarize=summarize, force=force,
             on_event=self._event,
@@ -105,14 +111,15 @@ class Scheduled:
             raise ApiError(503, f"the file took longer than the limit of {self.timeout:.0f} s") from None
         if isinstance(outcome, Exception):
             raise outcome
+        assert not isinstance(outcome, BaseException)
         return outcome
 
 
 def router(service: Service, store: FileStore) -> APIRouter:
-    routes = APIRouter()
+    routes = api_router()
 
     @routes.post("/translate_file", summary="Translate a file (LibreTranslate)")
-    async def translate_upload(request: Request):
+    async def translate_upload(request: Request) -> dict[str, str]:
         data, owner, upload = await read_upload(service, request)
         for field in ("source", "target"):
             if not text_field(data.get(field)):
@@ -134,7 +141,7 @@ def router(service: Service, store: FileStore) -> APIRouter:
         return {"translatedFileUrl": download_url(str(request.base_url), stored)}
 
     @routes.get("/download_file/{stored}", summary="Download a translated file (LibreTranslate)")
-    async def download(stored: str):
+    async def download(stored: str) -> FileResponse:
         path = store.get(stored)
         if path is None:
             raise ApiError(404, "the file is not here (expired, or never made)")
@@ -144,7 +151,13 @@ def router(service: Service, store: FileStore) -> APIRouter:
 
 
 def translate_scheduled(
-    service: Service, profile: str, owner: str, content: bytes, name: str, job: Job | None = None, **options
+    service: Service,
+    profile: str,
+    owner: str,
+    content: bytes,
+    name: str,
+    job: Job | None = None,
+    **options: Any,
 ) -> Any:
     """``translate_file`` through the engine; what stops it becomes an ApiError (400 for the
     file's own fault, 503 for a full or stopping server)."""
@@ -160,7 +173,7 @@ def translate_scheduled(
         raise ApiError(503, "the server is shutting down", {"Retry-After": "5"}) from None
 
 
-def reading_options(data: dict) -> dict[str, Any]:
+def reading_options(data: dict[str, Any]) -> dict[str, Any]:
     """The ``encoding`` and ``input_format`` fields, meaning what the CLI's --encoding and
     --input-format mean (formats.registry reads the file with them), checked."""
     from ..documents.formats.registry import TEXT_FORMATS, check_encoding
@@ -190,7 +203,7 @@ def readable(content: bytes, name: str) -> bool:
         return False
 
 
-async def read_upload(service: Service, request: Request) -> tuple[dict, str, Any]:
+async def read_upload(service: Service, request: Request) -> tuple[dict[str, Any], str, Any]:
     """A file route's body, its caller (access checked) and its uploaded ``file`` (400 without one)."""
     data = await read_fields(request)
     owner = service.check_access(request, text_field(data.get("api_key")))

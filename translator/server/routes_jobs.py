@@ -5,7 +5,9 @@ ready at /download_file/NAME (see ``jobs`` and ``routes_files``)."""
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
@@ -14,16 +16,16 @@ from ..documents.formats import SUFFIXES
 from ..errors import first_line
 from .jobs import Job, Jobs, TooManyJobs
 from .routes_files import FileStore, read_upload, readable, reading_options, translate_scheduled, upload_name
-from .service import ApiError, Service, text_field
+from .service import ApiError, Service, api_router, text_field
 
 
 def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
-    routes = APIRouter()
+    routes = api_router()
 
     @routes.post(
         "/v1/files", summary="Translate a file as a job: 202, then its status and events", status_code=202
     )
-    async def submit_file(request: Request):
+    async def submit_file(request: Request) -> JSONResponse:
         data, owner, upload = await read_upload(service, request)
         name = upload_name(upload)
         content = await upload.read()
@@ -49,14 +51,14 @@ def router(service: Service, store: FileStore, jobs: Jobs) -> APIRouter:
         return JSONResponse(job.view(base), status_code=202, headers={"Location": f"{base}/v1/jobs/{job.id}"})
 
     @routes.get("/v1/jobs/{job_id}", summary="A file job's progress, and its download when done")
-    async def job_status(request: Request, job_id: str):
+    async def job_status(request: Request, job_id: str) -> dict[str, Any]:
         return _job(jobs, job_id).view(str(request.base_url).rstrip("/"))
 
     @routes.get("/v1/jobs/{job_id}/events", summary="A file job's progress as server-sent events")
-    async def job_events(request: Request, job_id: str):
+    async def job_events(request: Request, job_id: str) -> StreamingResponse:
         job, base = _job(jobs, job_id), str(request.base_url).rstrip("/")
 
-        async def events():
+        async def events() -> AsyncIterator[str]:
             seen = -1
             while True:
                 seen = await job.changed_since(seen, 1.0)
@@ -79,7 +81,7 @@ def _job(jobs: Jobs, job_id: str) -> Job:
 
 
 def _run_job(
-    service: Service, store: FileStore, job: Job, profile: str, content: bytes, options: dict
+    service: Service, store: FileStore, job: Job, profile: str, content: bytes, options: dict[str, Any]
 ) -> None:
     """The job's thread: translate, store the file, say how it ended (never raises)."""
     job.update(status="running")

@@ -21,7 +21,7 @@ from ..errors import InputError, first_line
 from ..text.language import accepted_share, identify, rank
 from ..types import Result
 from .bodies import DetectRequest, TranslateRequest, parse, request_body
-from .service import ApiError, Service, read_fields, text_field
+from .service import ApiError, Service, api_router, read_fields, text_field
 
 LANGUAGES = [
     {"code": "id", "name": "Indonesian", "targets": ["en"]},
@@ -31,28 +31,28 @@ FRONTEND_TIMEOUT_MS = 500  # LibreTranslate's default: how long its page waits a
 
 
 def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter:
-    routes = APIRouter()
+    routes = api_router()
 
     @routes.get("/languages", summary="Languages (LibreTranslate)")
-    async def languages():
+    async def languages() -> list[dict[str, Any]]:
         return LANGUAGES
 
     @routes.get("/health", summary="Health (LibreTranslate)")
-    async def health():
+    async def health() -> dict[str, str]:
         return {"status": "ok"}
 
     @routes.get("/spec", summary="The OpenAPI document (LibreTranslate's route for it)")
-    async def spec():
+    async def spec() -> dict[str, Any]:
         return openapi()
 
     @routes.get("/frontend/settings", summary="Settings for a LibreTranslate front end")
-    async def frontend_settings():
+    async def frontend_settings() -> dict[str, Any]:
         return _frontend_settings(service)
 
     @routes.post(
         "/detect", summary="Detect the language (LibreTranslate)", openapi_extra=request_body(DetectRequest)
     )
-    async def detect(request: Request):
+    async def detect(request: Request) -> list[dict[str, Any]]:
         data = await read_fields(request)
         service.check_access(request, text_field(data.get("api_key")))
         q = parse(DetectRequest, data).q
@@ -63,7 +63,7 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
     @routes.post(
         "/translate", summary="Translate (LibreTranslate)", openapi_extra=request_body(TranslateRequest)
     )
-    async def translate(request: Request):
+    async def translate(request: Request) -> dict[str, Any]:
         return await _translate(service, request)
 
     return routes
@@ -202,7 +202,7 @@ def _fragment(html_text: str) -> str | Document:
         from lxml import html as lxml_html
 
         try:
-            text = lxml_html.fromstring(html_text).text_content().strip()
+            text = str(lxml_html.fromstring(html_text).text_content()).strip()
         except Exception:  # noqa: BLE001 - lxml's own errors for markup it cannot read at all
             text = ""
         if not text:

@@ -9,23 +9,25 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
 
 from ..documents.formats.registry import TEXT_SUFFIXES
 from ..documents.reader import Document, decode, to_document
 from ..engine.summarize import SummaryOptions
 from ..errors import InputError, LanguageError, first_line
+from ..types import Result
 from .bodies import DocumentRequest, parse, request_body
-from .service import ApiError, Service, read_fields, text_field
+from .service import ApiError, Service, api_router, read_fields, text_field
 from .streaming import stream_document
 
 UPLOAD_SUFFIXES = TEXT_SUFFIXES  # read as text here; office files and PDFs go to /v1/files
 
 
 def router(service: Service) -> APIRouter:
-    routes = APIRouter()
+    routes = api_router()
 
     @routes.get("/v1/models", summary="The loaded models, per profile")
-    async def models(request: Request):
+    async def models(request: Request) -> dict[str, Any]:
         await service.check_access_of_get(request)
         return {"default_profile": service.settings.profiles[0], "models": _model_rows(service)}
 
@@ -34,7 +36,7 @@ def router(service: Service) -> APIRouter:
         summary="Translate and summarise one document",
         openapi_extra=request_body(DocumentRequest, multipart=True),
     )
-    async def translate_and_summarize(request: Request):
+    async def translate_and_summarize(request: Request) -> dict[str, Any] | StreamingResponse:
         return await _document_endpoint(service, request, "translate", summarize=True)
 
     @routes.post(
@@ -42,7 +44,7 @@ def router(service: Service) -> APIRouter:
         summary="Translate one document (no summary)",
         openapi_extra=request_body(DocumentRequest, multipart=True),
     )
-    async def translate_only(request: Request):
+    async def translate_only(request: Request) -> dict[str, Any] | StreamingResponse:
         return await _document_endpoint(service, request, "translate", summarize=False)
 
     @routes.post(
@@ -50,7 +52,7 @@ def router(service: Service) -> APIRouter:
         summary="Summarise an English text",
         openapi_extra=request_body(DocumentRequest, multipart=True),
     )
-    async def summarize_only(request: Request):
+    async def summarize_only(request: Request) -> dict[str, Any] | StreamingResponse:
         return await _document_endpoint(service, request, "summarize", summarize=True)
 
     return routes
@@ -87,7 +89,9 @@ def _model_rows(service: Service) -> list[dict[str, Any]]:
     return rows
 
 
-async def _document_endpoint(service: Service, request: Request, kind: str, summarize: bool):
+async def _document_endpoint(
+    service: Service, request: Request, kind: str, summarize: bool
+) -> dict[str, Any] | StreamingResponse:
     """The three document routes: read and check the request, submit it, answer or stream."""
     data = await read_fields(request)
     owner = service.check_access(request, text_field(data.get("api_key")))
@@ -138,7 +142,7 @@ async def _document_endpoint(service: Service, request: Request, kind: str, summ
     return _answer(await service.wait(request, ticket))
 
 
-def _answer(outcomes: list[Any]) -> dict[str, Any]:
+def _answer(outcomes: list[Result | InputError]) -> dict[str, Any]:
     outcome = outcomes[0]
     if isinstance(outcome, InputError):
         raise ApiError(

@@ -17,11 +17,15 @@ import signal
 import sys
 import threading
 from dataclasses import replace
-from typing import Callable
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..config import Config
 from ..errors import MissingExtraError
 from .app import ServerSettings, create_app
+
+if TYPE_CHECKING:
+    from ..engine.pipeline import Pipeline
 
 DRAIN_S = 5.0  # started requests get this long to finish after Ctrl-C or SIGTERM
 PUBLIC_REQ_LIMIT = 120  # requests a minute per key or address when listening beyond loopback
@@ -29,7 +33,11 @@ EXIT_S = 10  # the process is gone within this long of the signal (uvicorn's gra
 
 
 def serve(
-    config: Config, settings: ServerSettings, host: str = "127.0.0.1", port: int = 8000, load_pipeline=None
+    config: Config,
+    settings: ServerSettings,
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    load_pipeline: Callable[[str], Pipeline] | None = None,
 ) -> int:
     """Run until stopped; 0 after a clean stop, 1 when the models could not be loaded."""
     try:
@@ -54,7 +62,7 @@ def serve(
         chosen = config if profile == config.profile else load_config(config.source, profile=profile)
         return engine_config(chosen, settings.threads, settings.translation_workers, settings.summary_workers)
 
-    def load():
+    def load() -> dict[str, Pipeline]:
         make = load_pipeline or (lambda profile: Pipeline.from_config(configured(profile)))
         return {profile: make(profile) for profile in settings.profiles}
 
@@ -68,16 +76,10 @@ def serve(
     for name in ("translator.server", "translator.engine", "translator.access"):
         logging.getLogger(name).setLevel(logging.INFO)
     app = create_app(settings, load, on_fatal=fatal)
-    server = _draining_server(uvicorn)(
-        uvicorn.Config(
-            app,
-            host=host,
-            port=port,
-            log_level="warning",
-            timeout_graceful_shutdown=EXIT_S - 2,
-            lifespan="on",
-        )
+    options: dict[str, Any] = dict(
+        host=host, port=port, log_level="warning", timeout_graceful_shutdown=EXIT_S - 2
     )
+    server = _draining_server(uvicorn)(uvicorn.Config(app, lifespan="on", **options))
     server.on_exit = lambda: app.state.service.drain(DRAIN_S)
     print(
         f"translator: serving on http://{_url_host(host)}:{port} (models loading; /readyz says when ready)",
@@ -88,14 +90,14 @@ def serve(
     return 1 if failure else 0
 
 
-def _draining_server(uvicorn):
+def _draining_server(uvicorn: Any) -> Any:
     """uvicorn's Server, telling the service to drain on the first stop signal (on a thread of its
     own: a signal handler must not wait on the engine's lock)."""
 
-    class DrainingServer(uvicorn.Server):
+    class DrainingServer(uvicorn.Server):  # type: ignore[misc]  # uvicorn is a parameter (Any)
         on_exit: Callable[[], None] = staticmethod(lambda: None)
 
-        def handle_exit(self, sig, frame) -> None:
+        def handle_exit(self, sig: int, frame: FrameType | None) -> None:
             if not self.should_exit:
                 threading.Thread(target=self.on_exit, name="translator-drain", daemon=True).start()
             super().handle_exit(sig, frame)
@@ -103,7 +105,7 @@ def _draining_server(uvicorn):
     return DrainingServer
 
 
-def _run_with_server_signals(run) -> None:
+def _run_with_server_signals(run: Callable[[], None]) -> None:
     """``run()`` with the signal handling a server needs, restored afterwards."""
     # uvicorn stops gracefully on SIGINT/SIGTERM and then raises the signal again with the handler
     # that was there before it started: a no-op here, so that a requested stop exits 0.

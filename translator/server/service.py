@@ -6,9 +6,10 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
-from fastapi import Request
+from fastapi import APIRouter, Request
+from fastapi.routing import APIRoute
 from starlette.formparsers import MultiPartException
 
 from ..engine import (
@@ -147,7 +148,7 @@ class Service:
             data = {}
         return self.check_access(request, text_field(data.get("api_key")))
 
-    async def submit(self, submit, *args, **kwargs) -> Ticket:
+    async def submit(self, submit: Callable[..., Ticket], *args: Any, **kwargs: Any) -> Ticket:
         """Call ``engine.submit*`` on the requests pool (segmenting is CPU work); queue errors as
         503. A client that leaves while its texts are being prepared has its ticket cancelled the
         moment it exists."""
@@ -190,7 +191,7 @@ class Service:
         return outcome(waiting)
 
 
-def watch(ticket: Ticket) -> "asyncio.Future":
+def watch(ticket: Ticket) -> "asyncio.Future[list[Result | InputError]]":
     """The ticket's future on the event loop. Its exception counts as seen even when nobody waits
     any more (a client that left), so the log gets no "exception was never retrieved"."""
     waiting = asyncio.wrap_future(ticket.future)
@@ -198,7 +199,7 @@ def watch(ticket: Ticket) -> "asyncio.Future":
     return waiting
 
 
-def outcome(waiting: "asyncio.Future") -> list[Result | InputError]:
+def outcome(waiting: "asyncio.Future[list[Result | InputError]]") -> list[Result | InputError]:
     """A finished ticket's outcomes, its failure as an ApiError."""
     try:
         return waiting.result()
@@ -248,3 +249,20 @@ async def read_fields(request: Request) -> dict[str, Any]:
 
 def text_field(value: Any) -> str | None:
     return value if isinstance(value, str) else None
+
+
+class _AnswerAsReturned(APIRoute):
+    """A route whose return annotation is for the type checker, not a response model: the handlers
+    build their answers themselves (FastAPI would otherwise validate and re-serialise each answer
+    against the annotation, and publish it as the route's schema)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        kwargs.setdefault("response_model", None)
+        if not isinstance(kwargs["response_model"], type) and kwargs["response_model"] is not None:
+            kwargs["response_model"] = None  # FastAPI's placeholder for "take it from the annotation"
+        super().__init__(path, endpoint, **kwargs)
+
+
+def api_router(**kwargs: Any) -> APIRouter:
+    """An APIRouter whose routes answer what their handlers return (see _AnswerAsReturned)."""
+    return APIRouter(route_class=_AnswerAsReturned, **kwargs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, Awaitable, Callable
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from fastapi import Request
 from fastapi.responses import StreamingResponse
@@ -14,6 +15,9 @@ from ..engine import EventSink, Ticket
 from ..engine.prepare import Prepared
 from ..errors import InputError, LanguageError, first_line
 from .service import ApiError, Service, outcome, watch
+
+if TYPE_CHECKING:
+    from ..types import Result
 
 
 def stream_document(
@@ -26,12 +30,12 @@ def stream_document(
     it is done: index, source span, translation, flags), ``summary``, then ``result`` or ``error``.
     """
     loop = asyncio.get_running_loop()
-    events: asyncio.Queue = asyncio.Queue()
+    events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
 
     def sink(kind: str, doc: int, payload: Any) -> None:  # called on the engine's threads
         loop.call_soon_threadsafe(events.put_nowait, (kind, payload))
 
-    async def stream():
+    async def stream() -> AsyncIterator[str]:
         ticket: Ticket | None = None
         try:
             yield _event("progress", {"stage": "queued", "done": 0, "total": 0})
@@ -44,14 +48,15 @@ def stream_document(
             while not waiting.done() or not events.empty():
                 if events.empty():
                     getter = asyncio.ensure_future(events.get())
-                    await asyncio.wait({getter, waiting}, return_when=asyncio.FIRST_COMPLETED)
+                    either: set[asyncio.Future[Any]] = {getter, waiting}
+                    await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
                     if not getter.done():
                         getter.cancel()
                         continue
                     item = getter.result()
                 else:
                     item = events.get_nowait()
-                for name, data in _events(*item, summarize=summarize):
+                for name, data in _events(item[0], item[1], summarize):
                     yield _event(name, data)
             yield _final(waiting)
         finally:
@@ -93,7 +98,7 @@ def _events(kind: str, payload: Any, summarize: bool) -> list[tuple[str, dict[st
     return []
 
 
-def _final(waiting: "asyncio.Future") -> str:
+def _final(waiting: "asyncio.Future[list[Result | InputError]]") -> str:
     try:
         result = outcome(waiting)[0]
     except ApiError as e:

@@ -54,7 +54,7 @@ def build_marian(
     lines: list[str],
     max_positions: int = 64,
     seed: int = 0,
-    shape: dict | None = None,
+    shape: dict[str, Any] | None = None,
     vocab_size: int | None = None,
 ) -> Path:
     """A Marian model; ``shape``/``vocab_size`` give full-size architectures for the benchmark
@@ -82,7 +82,7 @@ def build_marian(
     )
     torch.manual_seed(seed)
     model = MarianMTModel(config)
-    model.generation_config = GenerationConfig(
+    model.generation_config = GenerationConfig(  # type: ignore[no-untyped-call]
         decoder_start_token_id=pad,
         eos_token_id=0,
         pad_token_id=pad,
@@ -134,7 +134,7 @@ def build_bart(
     lines: list[str],
     max_positions: int = 64,
     seed: int = 0,
-    shape: dict | None = None,
+    shape: dict[str, Any] | None = None,
     vocab_size: int | None = None,
 ) -> Path:
     import torch
@@ -173,7 +173,7 @@ def build_bart(
     )
     torch.manual_seed(seed)
     model = BartForConditionalGeneration(config)
-    model.generation_config = GenerationConfig(
+    model.generation_config = GenerationConfig(  # type: ignore[no-untyped-call]
         decoder_start_token_id=2,
         bos_token_id=0,
         eos_token_id=2,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -57,7 +58,7 @@ class Glossary:
         """The terms in ``text``, longest match first where they overlap, in reading order."""
         if not self.terms:
             return []
-        found: list = []
+        found: list[Any] = []
         taken: list[tuple[int, int]] = []
         for match in _pattern(self.terms).finditer(text):
             term = _lookup(self.terms).get(match.group()) or _lookup(self.terms).get(match.group().lower())

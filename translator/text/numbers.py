@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 Key = tuple[Any, ...]  # ("n", Decimal) | ("t", hour, minute) | ("d", day, month, year | None)
 
@@ -103,16 +103,22 @@ class _Found:
         self.items: list[tuple[int, Number]] = []
         self.taken = [False] * len(text)
 
-    def free(self, m: re.Match) -> bool:
+    def free(self, m: re.Match[str]) -> bool:
         return not any(self.taken[m.start() : m.end()])
 
-    def add(self, m: re.Match, number: Number, take: bool = True) -> None:
+    def add(self, m: re.Match[str], number: Number, take: bool = True) -> None:
         self.items.append((m.start(), number))
         if take:
             self.taken[m.start() : m.end()] = [True] * (m.end() - m.start())
 
 
-def _extract(text, scales, months, words, values_of) -> list[Number]:
+def _extract(
+    text: str,
+    scales: dict[str, Any],
+    months: dict[str, int],
+    words: dict[str, Any],
+    values_of: Callable[..., Any],
+) -> list[Number]:
     """Dates first (month names, then slashes), then digits with their scales, then number words:
     each pass skips what an earlier one took."""
     found = _Found(text)
@@ -159,7 +165,9 @@ def _slash_dates(text: str, found: _Found) -> None:
             found.add(m, Number(m.group(0), frozenset(keys)))
 
 
-def _digit_numbers(text: str, scales: dict, scale_names: str, values_of, found: _Found) -> None:
+def _digit_numbers(
+    text: str, scales: dict[str, Any], scale_names: str, values_of: Callable[..., Any], found: _Found
+) -> None:
     """Numbers in digits, with a scale word after them ("2,5 juta") or a time of day ("7 pm")."""
     number = re.compile(rf"(?<![\d.,]){_DIGITS}(?:\s*({scale_names})\b)?", re.IGNORECASE)
     for m in number.finditer(text):
@@ -178,7 +186,9 @@ def _digit_numbers(text: str, scales: dict, scale_names: str, values_of, found: 
         found.add(m, Number(m.group(0).strip(), frozenset(keys)))
 
 
-def _word_numbers(text: str, words: dict, scales: dict, scale_names: str, found: _Found) -> None:
+def _word_numbers(
+    text: str, words: dict[str, Any], scales: dict[str, Any], scale_names: str, found: _Found
+) -> None:
     """Numbers in words ("tiga", "two million"): weak, since a word may not be meant as a number."""
     word_names = "|".join(sorted(words, key=len, reverse=True))
     word = re.compile(rf"\b({word_names})\b(?:\s+({scale_names})\b)?", re.IGNORECASE)

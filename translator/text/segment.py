@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, Iterable, Iterator
 
 from ..types import Span
 from .data import data_lines
@@ -155,7 +155,7 @@ def _best_cut(
     of what follows it."""
     seen = min(end, limit + WINDOW_CONTEXT)
 
-    def before(cuts) -> list[int]:
+    def before(cuts: Iterable[int]) -> list[int]:
         return [cut for cut in cuts if cut < limit]
 
     # A long quotation is cut at its inner sentence ends first, then at clause boundaries.
@@ -174,7 +174,9 @@ def _best_cut(
     return cut if cut is not None else start + 1
 
 
-def _longest_fitting(text: str, start: int, cuts: list[int], count_tokens, budget: int) -> int | None:
+def _longest_fitting(
+    text: str, start: int, cuts: list[int], count_tokens: Callable[[str], int], budget: int
+) -> int | None:
     """The furthest cut whose prefix fits, by binary search (token counts grow with length)."""
     lo, hi, best = 0, len(cuts) - 1, None
     while lo <= hi:
@@ -294,7 +296,7 @@ def _is_wrapped(text: str, previous_end: int, start: int) -> bool:
     return text[previous_end - 1] not in _LINE_END and text[start].islower()
 
 
-def _lines(text: str):
+def _lines(text: str) -> Iterator[tuple[int, int]]:
     position = 0
     for match in _LINE_BREAK.finditer(text):
         yield position, match.start()

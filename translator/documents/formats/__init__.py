@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from ...types import Flag, Result
 from .registry import BY_SUFFIX, FILE_ONLY, SUFFIXES, Kind, identify
@@ -54,7 +54,7 @@ def output_suffix(name: str, pdf_as: str = ".docx", data: bytes | None = None) -
 
 
 def translate_file(
-    pipeline,
+    pipeline: Any,
     data: bytes,
     name: str,
     *,
@@ -102,7 +102,7 @@ def _pdf_text_file(paragraphs: list[str], pdf_as: str, summary: str | None, note
     return writer(paragraphs, summary, note)
 
 
-def _open(kind: Kind, data: bytes, name: str, encoding: str | None):
+def _open(kind: Kind, data: bytes, name: str, encoding: str | None) -> Any:
     """The file opened by its kind's reader: an object with ``units`` and ``save()``."""
     from .registry import decode
 
@@ -129,7 +129,7 @@ def _open(kind: Kind, data: bytes, name: str, encoding: str | None):
     return PlainText(text)
 
 
-def _saved(kind: Kind, opened, summary: str | None) -> bytes:
+def _saved(kind: Kind, opened: Any, summary: str | None) -> bytes:
     """The file saved, with the English summary at its top in the way its kind allows."""
     from .writers import docx_summary_first, odt_summary_first, pptx_summary_first, text_with_summary
 
@@ -137,9 +137,10 @@ def _saved(kind: Kind, opened, summary: str | None) -> bytes:
         docx_summary_first(opened.trees[opened.main_part()], summary, opened.heading_style())
     elif summary and kind.name == "odt":
         odt_summary_first(opened.trees[opened.main_part()], summary)
-    out = opened.save()
+    saved = opened.save()  # a text's is its str, every other kind's is bytes
     if kind.name == "text":
-        return text_with_summary(out, summary)
+        return text_with_summary(str(saved), summary)
+    out = bytes(saved)
     if not summary:
         return out
     if kind.name == "markdown":

@@ -15,6 +15,7 @@ front matter are left exactly as they were.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ...errors import InputError
 from .units import Unit
@@ -51,7 +52,7 @@ class Page:
 
         self.tree.set("lang", "en")
         if self.full:
-            return lxml.html.tostring(self.tree, doctype="<!DOCTYPE html>", encoding="utf-8")
+            return bytes(lxml.html.tostring(self.tree, doctype="<!DOCTYPE html>", encoding="utf-8"))
         body = self.tree.find("body")
         parts = body if body is not None else self.tree
         return b"".join(lxml.html.tostring(child, encoding="utf-8") for child in parts)
@@ -71,15 +72,15 @@ def _tail_inside(text: str) -> str:
     return head[:at] + tail + head[at:] + end.group(0)
 
 
-def _inside_skipped(element) -> bool:
+def _inside_skipped(element: Any) -> bool:
     return any(a.tag in SKIP for a in element.iterancestors() if isinstance(a.tag, str))
 
 
-def _block_unit(block) -> Unit | None:
+def _block_unit(block: Any) -> Unit | None:
     """The block's own text: its text and its inline children's, not its child blocks'."""
     slots = []  # (element, "text" | "tail")
 
-    def walk(element) -> None:
+    def walk(element: Any) -> None:
         if element.text:
             slots.append((element, "text"))
         for child in element:

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from typing import Any, Callable
 
 from ...errors import InputError
 from .units import Unit
@@ -121,7 +122,8 @@ class Package:
             name = style.find(f"{{{W}}}name")
             if style.get(f"{{{W}}}type") == "paragraph" and name is not None:
                 if (name.get(f"{{{W}}}val") or "").lower() == "heading 1":
-                    return style.get(f"{{{W}}}styleId")
+                    found = style.get(f"{{{W}}}styleId")
+                    return str(found) if found is not None else None
         return None
 
     def save(self) -> bytes:
@@ -165,7 +167,7 @@ def _open_zip(data: bytes, name: str) -> zipfile.ZipFile:
     return archive
 
 
-def _parse(data: bytes, name: str, part: str):
+def _parse(data: bytes, name: str, part: str) -> Any:
     from lxml import etree
 
     # No huge_tree: libxml2's own bounds on depth and on one text node stay on (an XML bomb is
@@ -177,7 +179,7 @@ def _parse(data: bytes, name: str, part: str):
         raise InputError(f"{name}: damaged ({part} is not well-formed XML: {e})") from None
 
 
-def _units(tree, flavour: Flavour) -> list[Unit]:
+def _units(tree: Any, flavour: Flavour) -> list[Unit]:
     """One unit per paragraph with text, in document order."""
     tags = set(flavour.paragraphs)
     units = []
@@ -191,7 +193,7 @@ def _units(tree, flavour: Flavour) -> list[Unit]:
     return units
 
 
-def _cached_values(tree) -> list[Unit]:
+def _cached_values(tree: Any) -> list[Unit]:
     """A chart's category and series names: the text values its string caches hold (numbers stay)."""
     units = []
     for cache in tree.iter(f"{{{C}}}strCache"):
@@ -201,14 +203,14 @@ def _cached_values(tree) -> list[Unit]:
     return units
 
 
-def _setter(element):
+def _setter(element: Any) -> Callable[[str], None]:
     def write(translation: str) -> None:
         element.text = translation
 
     return write
 
 
-def _own(element, paragraph, tags: set[str]) -> bool:
+def _own(element: Any, paragraph: Any, tags: set[str]) -> bool:
     """Whether ``paragraph`` is ``element``'s nearest paragraph (not a text box's inside it)."""
     parent = element.getparent()
     while parent is not None and parent.tag not in tags:
@@ -216,7 +218,7 @@ def _own(element, paragraph, tags: set[str]) -> bool:
     return parent is paragraph
 
 
-def _run_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
+def _run_unit(paragraph: Any, tags: set[str], flavour: Flavour) -> Unit | None:
     pieces, texts = [], []
     for element in paragraph.iter(flavour.text, *flavour.spaces):
         if not _own(element, paragraph, tags):
@@ -242,7 +244,7 @@ def _run_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
     return Unit(text, write, simplified=len(formats) > 1)
 
 
-def _run_format(text_element) -> bytes:
+def _run_format(text_element: Any) -> bytes:
     """A run's formatting, to tell whether a paragraph mixes formats."""
     from lxml import etree
 
@@ -252,12 +254,12 @@ def _run_format(text_element) -> bytes:
     return (etree.tostring(properties[0]) if properties else b"") + (b"link" if link else b"")
 
 
-def _mixed_unit(paragraph, tags: set[str], flavour: Flavour) -> Unit | None:
+def _mixed_unit(paragraph: Any, tags: set[str], flavour: Flavour) -> Unit | None:
     """ODF: the paragraph's own text (element.text and tails), spans included, nested paragraphs
     (frames) excluded."""
     slots = []  # (element, "text" | "tail")
 
-    def walk(element) -> None:
+    def walk(element: Any) -> None:
         if element.text is not None:
             slots.append((element, "text"))
         for child in element:

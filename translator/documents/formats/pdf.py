@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
+from typing import Any
 
 from ...errors import InputError, first_line
 
@@ -63,7 +64,7 @@ def pdf_paragraphs(data: bytes, name: str) -> tuple[list[str], list[str]]:
     return _paragraphs(kept), notes
 
 
-def _open(data: bytes, name: str):
+def _open(data: bytes, name: str) -> Any:
     """A PdfReader, decrypted with the empty password when the file is encrypted (as every PDF
     viewer does); a file that needs a real password is refused saying so."""
     from pypdf import PdfReader

@@ -4,6 +4,7 @@ translation longer than a line is wrapped into at most two balanced lines, as su
 from __future__ import annotations
 
 import textwrap
+from typing import Any, Callable
 
 from ...errors import InputError
 from .units import Unit
@@ -24,7 +25,7 @@ class Subtitles:
         self.units = [Unit(cue.content, self._writer(cue)) for cue in self.cues]
 
     @staticmethod
-    def _writer(cue):
+    def _writer(cue: Any) -> Callable[[str], None]:
         def write(translation: str) -> None:
             cue.content = wrap(translation)
 
@@ -33,7 +34,7 @@ class Subtitles:
     def save(self) -> bytes:
         import srt
 
-        return srt.compose(self.cues, reindex=False).encode("utf-8")
+        return str(srt.compose(self.cues, reindex=False)).encode("utf-8")
 
 
 def wrap(text: str) -> str:

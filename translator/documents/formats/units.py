@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Callable
+from typing import Any, Callable
 
 from ...text.cleaning import xml_safe
 from ...types import Flag, Result
@@ -38,7 +38,7 @@ class Translated:
 
 
 def translate_units(
-    pipeline, units: list[Unit], name: str, summarize: bool, force: bool, progress=None
+    pipeline: Any, units: list[Unit], name: str, summarize: bool, force: bool, progress: Any = None
 ) -> Translated:
     """Translate every unit with letters in one pipeline call and write each translation back. The
     pipeline is first touched here, after the file was opened: a bad file fails before models load."""

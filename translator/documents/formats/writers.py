@@ -4,6 +4,7 @@ the translated file."""
 from __future__ import annotations
 
 import io
+from typing import Any
 
 SUMMARY_TITLE = "English summary"
 
@@ -38,7 +39,7 @@ def text_with_summary(translation: str, summary: str | None) -> bytes:
     return (head + translation.rstrip("\n") + "\n").encode("utf-8")
 
 
-def docx_summary_first(tree, summary: str, heading_style: str | None = None) -> None:
+def docx_summary_first(tree: Any, summary: str, heading_style: str | None = None) -> None:
     """Two paragraphs at the top of a .docx body: a title and the summary. The title is a level-1
     heading: in the document's own Heading 1 style when it has one (``heading_style``, its style
     id), and always at outline level 1, so it shows in Word's navigation pane and table of
@@ -66,7 +67,7 @@ def docx_summary_first(tree, summary: str, heading_style: str | None = None) -> 
         body.insert(position, paragraph)
 
 
-def odt_summary_first(tree, summary: str) -> None:
+def odt_summary_first(tree: Any, summary: str) -> None:
     """A heading and the summary at the top of an .odt's text."""
     from lxml import etree
 
