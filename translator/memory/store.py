@@ -25,7 +25,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from ..cachedir import cache_dir
 from ..models.base import Generated
@@ -64,6 +64,21 @@ class Stats:
     @property
     def hit_rate(self) -> float:
         return self.hits / (self.hits + self.misses) if self.hits + self.misses else 0.0
+
+
+class Memory(Protocol):
+    """What the engine asks of a translation memory (engine/translate.py): the outputs it holds for
+    some keys, room for new ones, and where it lives for messages. ``TranslationMemory`` (SQLite)
+    is the one backend today; another (a server's database) implements the same."""
+
+    path: Path
+    notes: list[str]  # what happened on opening, for every Result
+
+    def get_many(self, keys: list[str]) -> dict[str, Generated]: ...
+
+    def put_many(self, items: Iterable[tuple[str, Generated] | tuple[str, Generated, str]]) -> None: ...
+
+    def close(self) -> None: ...
 
 
 class TranslationMemory:

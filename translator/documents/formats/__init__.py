@@ -21,7 +21,7 @@ from typing import Any, Callable
 from ...types import Flag, Result
 from .registry import BY_SUFFIX, FILE_ONLY, SUFFIXES, Kind, identify
 from .registry import output_suffix as kind_suffix
-from .units import Translated, Unit, translate_units, wanted
+from .units import Opened, Translated, Unit, translate_units, wanted
 from .writers import docx_from_paragraphs, markdown_from_paragraphs
 
 SUMMARY_PLACES = ("top", "file", "none")
@@ -76,7 +76,7 @@ def translate_file(
     opened = _open(kind, data, name, encoding)
     if not wanted(opened.units):
         empty = Result("", "", [], [], [], {})
-        if kind.name == "pdf":  # "unchanged": its text as it was, in the file a PDF's text becomes
+        if isinstance(opened, PlainText) and kind.name == "pdf":  # "unchanged": its text as it was
             out = _pdf_text_file(opened.english, pdf_as, None, "")
             return FileResult(out, pdf_as, empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
         return FileResult(data, kind_suffix(name, kind), empty, None, [NOTHING_TO_TRANSLATE], nothing=True)
@@ -85,8 +85,8 @@ def translate_file(
     text = done.result.summary if done.summarized and summary == "top" else None
     if kind.name == "srt":
         notes = ["the summary of a subtitle file is written to a file of its own"] if done.summarized else []
-        return _finish(opened.save(), ".srt", done, "file", notes)
-    if kind.name == "pdf":
+        return _finish(_as_bytes(opened.save()), ".srt", done, "file", notes)
+    if isinstance(opened, PlainText) and kind.name == "pdf":
         note = (
             f"Translated from {Path(name).name}: a PDF has no editable layout, so its text is given here "
             f"as {pdf_as}."
@@ -96,14 +96,18 @@ def translate_file(
     return _finish(_saved(kind, opened, text), kind_suffix(name, kind), done, summary)
 
 
+def _as_bytes(saved: bytes | str) -> bytes:
+    return saved if isinstance(saved, bytes) else saved.encode("utf-8")
+
+
 def _pdf_text_file(paragraphs: list[str], pdf_as: str, summary: str | None, note: str) -> bytes:
     """A PDF's text as the file it becomes: a .docx or Markdown."""
     writer = docx_from_paragraphs if pdf_as == ".docx" else markdown_from_paragraphs
     return writer(paragraphs, summary, note)
 
 
-def _open(kind: Kind, data: bytes, name: str, encoding: str | None) -> Any:
-    """The file opened by its kind's reader: an object with ``units`` and ``save()``."""
+def _open(kind: Kind, data: bytes, name: str, encoding: str | None) -> Opened:
+    """The file opened by its kind's reader."""
     from .registry import decode
 
     if kind.name in ("docx", "pptx", "odt"):
@@ -129,18 +133,19 @@ def _open(kind: Kind, data: bytes, name: str, encoding: str | None) -> Any:
     return PlainText(text)
 
 
-def _saved(kind: Kind, opened: Any, summary: str | None) -> bytes:
+def _saved(kind: Kind, opened: Opened, summary: str | None) -> bytes:
     """The file saved, with the English summary at its top in the way its kind allows."""
+    from .package import Package
     from .writers import docx_summary_first, odt_summary_first, pptx_summary_first, text_with_summary
 
-    if summary and kind.name == "docx":
+    if summary and isinstance(opened, Package) and kind.name == "docx":
         docx_summary_first(opened.trees[opened.main_part()], summary, opened.heading_style())
-    elif summary and kind.name == "odt":
+    elif summary and isinstance(opened, Package) and kind.name == "odt":
         odt_summary_first(opened.trees[opened.main_part()], summary)
     saved = opened.save()  # a text's is its str, every other kind's is bytes
     if kind.name == "text":
         return text_with_summary(str(saved), summary)
-    out = bytes(saved)
+    out = _as_bytes(saved)
     if not summary:
         return out
     if kind.name == "markdown":

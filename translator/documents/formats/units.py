@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import Any, Callable, Protocol
 
 from ...text.cleaning import xml_safe
 from ...types import Flag, Result
@@ -24,6 +24,16 @@ class Unit:
     text: str
     write: Callable[[str], None]
     simplified: bool = False  # the unit's inline formatting cannot all be carried over
+
+
+class Opened(Protocol):
+    """A file opened for translation, whatever its kind: its text units (each knows where its
+    translation goes) and ``save()``, the same kind of file with the translations in place (a plain
+    text's is its str, every other kind's is bytes). Readers in this package implement it."""
+
+    units: list[Unit]
+
+    def save(self) -> bytes | str: ...
 
 
 @dataclass
