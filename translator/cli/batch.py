@@ -10,6 +10,7 @@ from .console import Progress, check_output_path, quiet_libraries, quiet_ray, sa
 from .options import (
     Commands,
     add_file_options,
+    add_force,
     add_reading_options,
     config_options,
     non_negative_float,
@@ -62,9 +63,7 @@ def add_parser(commands: Commands) -> None:
         metavar="N",
         help="documents whose sentences share batches (default: 16)",
     )
-    batch.add_argument(
-        "--force", action="store_true", help="translate documents even if they do not look Indonesian"
-    )
+    add_force(batch, "a document")
     batch.add_argument(
         "--retry-failed",
         action="store_true",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from .common import EXIT_FAILURE, EXIT_OK, load_config, load_pipeline
 from .console import Progress, quiet_libraries, say
-from .options import Commands, config_options, positive_int, runtime_options, time_zone
+from .options import Commands, add_force, config_options, positive_int, runtime_options, time_zone
 
 if TYPE_CHECKING:
     from ..documents.feeds import Item
@@ -38,9 +38,7 @@ def add_parser(commands: Commands) -> None:
         metavar="N",
         help="give up on an item after N failed tries (default: 3; it stays listed with its reason)",
     )
-    feed.add_argument(
-        "--force", action="store_true", help="translate items even if they do not look Indonesian"
-    )
+    add_force(feed, "an item")
     feed.add_argument(
         "--timezone",
         type=time_zone,

@@ -146,6 +146,13 @@ def add_file_options(parser: argparse.ArgumentParser, when: str) -> None:
     )
 
 
+def add_force(parser: argparse.ArgumentParser, what: str = "the input") -> None:
+    """--force: the one switch past the language check, worded for what the command reads."""
+    parser.add_argument(
+        "--force", action="store_true", help=f"translate {what} even if it does not look Indonesian"
+    )
+
+
 def time_zone(text: str) -> tzinfo:
     """An IANA time zone name (Asia/Jakarta, Europe/London, UTC)."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError

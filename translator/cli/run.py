@@ -6,7 +6,7 @@ import argparse
 
 from .common import EXIT_OK, load_pipeline, prepare
 from .console import emit, report_warnings
-from .options import Commands, config_options, document_options, runtime_options, summary_options
+from .options import Commands, add_force, config_options, document_options, runtime_options, summary_options
 
 
 def add_parsers(commands: Commands) -> None:
@@ -23,14 +23,7 @@ def add_parsers(commands: Commands) -> None:
         description="Translate and summarise a text.",
     )
     run.add_argument("--no-summary", action="store_true", help="translate only; do not load the summariser")
-    run.add_argument(
-        "--side-by-side",
-        action="store_true",
-        help="also show each sentence with its translation (a table in markdown)",
-    )
-    run.add_argument(
-        "--force", action="store_true", help="translate even if the input does not look Indonesian"
-    )
+    _add_output_options(run)
 
     translate = commands.add_parser(
         "translate",
@@ -38,14 +31,7 @@ def add_parsers(commands: Commands) -> None:
         help="translate a text, a file or a web page (no summary)",
         description="Translate a text; no summary.",
     )
-    translate.add_argument(
-        "--side-by-side",
-        action="store_true",
-        help="also show each sentence with its translation (a table in markdown)",
-    )
-    translate.add_argument(
-        "--force", action="store_true", help="translate even if the input does not look Indonesian"
-    )
+    _add_output_options(translate)
 
 
 def run_run(args: argparse.Namespace) -> int:
@@ -75,3 +61,13 @@ def run_run(args: argparse.Namespace) -> int:
     )
     emit(text, args.output)
     return EXIT_OK
+
+
+def _add_output_options(parser: argparse.ArgumentParser) -> None:
+    """What run and translate share beyond the parent parsers."""
+    parser.add_argument(
+        "--side-by-side",
+        action="store_true",
+        help="also show each sentence with its translation (a table in markdown)",
+    )
+    add_force(parser)
