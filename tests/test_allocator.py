@@ -37,3 +37,17 @@ def probe(malloc: str) -> tuple[str, int]:
 def test_large_blocks_stay_in_the_heap_once_tuned_and_not_with_system():
     assert probe("tuned") == ("True", 0)  # from the heap: freed, it stays for the next call
     assert probe("system") == ("False", 1)  # glibc's default: its own mmap, unmapped when freed
+
+
+def test_only_large_models_tune_the_allocator(tiny_dirs, tmp_path):
+    from translator.config import ModelConfig
+    from translator.models.base import LARGE_MODEL_BYTES, _large
+
+    marian, _ = tiny_dirs
+    assert not _large(ModelConfig(model=str(marian)))  # the tests' models: kilobytes
+    big = tmp_path / "big"
+    big.mkdir()
+    with open(big / "model.safetensors", "wb") as weights:
+        weights.truncate(LARGE_MODEL_BYTES)  # sparse: its size without writing it
+    assert _large(ModelConfig(model=str(big)))
+    assert _large(ModelConfig(model="Helsinki-NLP/opus-mt-id-en"))  # every hub model is large

@@ -334,6 +334,7 @@ def test_set_torch_threads_is_called_by_the_cli_alone():
     assert callers == []
 
 
+@pytest.mark.slow  # two pipelines loaded and run 8 times: 6 s of the fast tier's 60
 def test_two_pipelines_with_different_configs_in_two_threads(tiny_dirs, tmp_path):
     first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
     first.write_text(tiny_config_text(*tiny_dirs), encoding="utf-8")

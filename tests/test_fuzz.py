@@ -57,6 +57,7 @@ def _load(text: str) -> None:
         pass
 
 
+@pytest.mark.slow  # 500 generated configs: 5 s of the fast tier's 60
 @FUZZ
 @given(st.dictionaries(KEYS, VALUES, max_size=5))
 def test_config_loader_on_arbitrary_structures_raises_only_config_error(data):

@@ -120,8 +120,15 @@ def load_model(
     """
     if cfg.is_local:
         validate_model_dir(Path(cfg.model), role, source)  # once, whichever backend loads it
-    if cfg.device in ("cpu", "auto"):
-        keep_freed_memory()  # before the weights: they are allocated through the same malloc
+    loaded = _load_with_backend(role, cfg, source, threads)
+    if cfg.device in ("cpu", "auto") and _large(cfg):
+        keep_freed_memory()  # once it has loaded: what it allocates from now on, call after call
+    return loaded
+
+
+def _load_with_backend(
+    role: str, cfg: ModelConfig, source: str, threads: int | None
+) -> tuple[Model, list[str]]:
     if cfg.backend != "auto":
         backend = _backend(cfg.backend)
         if not backend.available():
@@ -138,6 +145,22 @@ def load_model(
     except ConversionError as e:
         note = f"{role}: using transformers, because {first_line(e)}"
         return _backend("transformers").load(role, cfg, source, threads), [note]
+
+
+# A model whose files are at least this large gets the allocator tuning (_allocator.py): its
+# activation buffers are megabytes. Small models gain nothing from it, and a process full of small
+# allocations (the test suite, 20% slower with it) loses.
+LARGE_MODEL_BYTES = 50 * 1024 * 1024
+
+
+def _large(cfg: ModelConfig) -> bool:
+    """Whether ``cfg`` names a large model: any hub model, or a directory with that many bytes."""
+    if not cfg.is_local:
+        return True
+    try:
+        return sum(f.stat().st_size for f in Path(cfg.model).iterdir() if f.is_file()) >= LARGE_MODEL_BYTES
+    except OSError:
+        return False
 
 
 def resolve_device(name: str, key: str, *, cuda: bool, mps: bool, runtime: str) -> str:
