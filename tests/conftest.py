@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from translator.engine import Parts
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from translator.testing.tiny import build_bart, build_marian, generated_lines, tiny_config_text  # noqa: E402
@@ -87,7 +89,7 @@ def gated_server():
     config = replace(loaded, translation=translation, cache=None, glossary=())
     model = GatedModel(max_input_tokens=64, max_positions=256)
     summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
-    pipeline = Pipeline(config, Translator(model, config.translation), summary)
+    pipeline = Pipeline(Parts(config, Translator(model, config.translation), summary))
     app = create_app(ServerSettings(), lambda: {"default": pipeline})
     with serving(app) as base:
         try:

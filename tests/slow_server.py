@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from translator import Pipeline, load_config  # noqa: E402
+from translator.engine import Parts
 from translator.engine.summarize import SummaryStage  # noqa: E402
 from translator.engine.translate import Translator  # noqa: E402
 from translator.server.app import ServerSettings  # noqa: E402
@@ -41,7 +42,7 @@ def main() -> int:
     config = replace(loaded, translation=translation, cache=None, glossary=()).with_stage_threads(1, 1, 1, 1)
     model = SlowModel(marker, delay, max_input_tokens=64, max_positions=256)
     summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
-    pipeline = Pipeline(config, Translator(model, config.translation), summary)
+    pipeline = Pipeline(Parts(config, Translator(model, config.translation), summary))
     return serve(config, ServerSettings(), port=port, load_pipeline=lambda profile: pipeline)
 
 

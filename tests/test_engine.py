@@ -12,6 +12,7 @@ from translator import Pipeline, load_config
 from translator.engine import (
     Cancelled,
     Engine,
+    Parts,
     QueueFull,
     RequestFailed,
     ShuttingDown,
@@ -35,7 +36,7 @@ def config():
 def gated(config):
     model = GatedModel(max_input_tokens=64, max_positions=256)
     pipeline = Pipeline(
-        config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
+        Parts(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
     )
     scheduler = Engine({"default": pipeline.parts})
     try:
@@ -148,7 +149,9 @@ def test_sentences_are_sent_in_order_then_the_summary_then_the_result(config):
 
     summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
     pipeline = Pipeline(
-        config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary
+        Parts(
+            config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary
+        )
     )
     scheduler = Engine({"default": pipeline.parts})
     events: list[tuple[str, object]] = []
@@ -183,7 +186,7 @@ def test_identical_sentences_of_two_requests_are_generated_once_per_batch(gated)
 def test_a_full_queue_refuses_and_stopping_answers_what_is_left(config):
     model = GatedModel(max_input_tokens=64, max_positions=256)
     pipeline = Pipeline(
-        config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
+        Parts(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
     )
     scheduler = Engine({"default": pipeline.parts}, max_queue=2)
     try:
@@ -238,9 +241,11 @@ def test_generated_outputs_reach_the_memory_and_a_second_request_is_served_from_
     model = FakeModel(max_input_tokens=64, max_positions=256)
     memory = TranslationMemory(tmp_path / "memory.sqlite3", 10)
     pipeline = Pipeline(
-        config,
-        Translator(model, config.translation, memory=memory),
-        SummaryStage.disabled(config.summarization),
+        Parts(
+            config,
+            Translator(model, config.translation, memory=memory),
+            SummaryStage.disabled(config.summarization),
+        )
     )
     scheduler = Engine({"default": pipeline.parts})
     try:
@@ -265,7 +270,11 @@ def test_a_capped_output_is_retried_in_its_batch(config):
     cfg = replace(config.translation, retry_items=(("repetition_penalty", 1.2),))
     model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
     pipeline = Pipeline(
-        replace(config, translation=cfg), Translator(model, cfg), SummaryStage.disabled(config.summarization)
+        Parts(
+            replace(config, translation=cfg),
+            Translator(model, cfg),
+            SummaryStage.disabled(config.summarization),
+        )
     )
     scheduler = Engine({"default": pipeline.parts})
     try:
@@ -288,7 +297,9 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
 
     model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
     cfg = replace(config, translation=replace(config.translation, max_batch_tokens=8))
-    pipeline = Pipeline(cfg, Translator(model, cfg.translation), SummaryStage.disabled(cfg.summarization))
+    pipeline = Pipeline(
+        Parts(cfg, Translator(model, cfg.translation), SummaryStage.disabled(cfg.summarization))
+    )
     scheduler = Engine({"default": pipeline.parts}, workers=2)
     sent: list[int] = []
     second_sent = threading.Event()
@@ -350,7 +361,9 @@ def test_a_summary_that_needs_no_model_does_not_wait_for_the_summary_lane(config
         config.summarization,
     )
     pipeline = Pipeline(
-        config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), stage
+        Parts(
+            config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), stage
+        )
     )
     scheduler = Engine({"default": pipeline.parts}, summary_workers=1)
     try:
@@ -416,7 +429,7 @@ def test_admission_takes_its_place_at_once_so_two_cannot_share_the_last(config, 
     model = GatedModel(max_input_tokens=64, max_positions=256)
     model.open()
     pipeline = Pipeline(
-        config, Translator(model, config.translation), SummaryStage.disabled(config.summarization)
+        Parts(config, Translator(model, config.translation), SummaryStage.disabled(config.summarization))
     )
     scheduler = Engine({"default": pipeline.parts}, max_queue=1)
     preparing, go_on = threading.Event(), threading.Event()

@@ -7,6 +7,7 @@ from dataclasses import replace
 import pytest
 
 from translator import ConfigError, Pipeline, load_config
+from translator.engine import Parts
 from translator.engine.summarize import Summary, SummaryStage
 from translator.engine.translate import Translator
 from translator.models.base import Generated
@@ -84,9 +85,11 @@ def pipeline_with(candidates: list[Generated], glossary: Glossary = GLOSSARY) ->
     cfg = replace(config.translation, generation_items=(("num_beams", 4),))
     fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
     return Pipeline(
-        replace(config, translation=cfg),
-        Translator(fake, cfg, glossary),
-        SummaryStage.disabled(config.summarization),
+        Parts(
+            replace(config, translation=cfg),
+            Translator(fake, cfg, glossary),
+            SummaryStage.disabled(config.summarization),
+        )
     )
 
 

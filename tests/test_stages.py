@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from translator import Pipeline, load_config
+from translator.engine import Parts
 from translator.engine.summarize import Summarizer, SummaryStage
 from translator.engine.translate import Translator
 from translator.models.base import Generated, Model
@@ -26,9 +27,11 @@ def config():
 
 def fake_pipeline(config, translation: FakeModel, summary: SummaryStage | None = None) -> Pipeline:
     return Pipeline(
-        config,
-        Translator(translation, config.translation),
-        summary or SummaryStage.disabled(config.summarization),
+        Parts(
+            config,
+            Translator(translation, config.translation),
+            summary or SummaryStage.disabled(config.summarization),
+        )
     )
 
 
@@ -140,7 +143,11 @@ def reranking_pipeline(config, candidates: list[Generated], how_many: int = 4):
     fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
     cfg = replace(config.translation, candidates=how_many, generation_items=(("num_beams", 4),))
     return Pipeline(
-        replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization)
+        Parts(
+            replace(config, translation=cfg),
+            Translator(fake, cfg),
+            SummaryStage.disabled(config.summarization),
+        )
     )
 
 
@@ -182,7 +189,11 @@ def test_a_retry_at_the_cap_chooses_among_its_candidates_too(config):
     fake = FakeModel(max_input_tokens=32, respond=respond)
     cfg = replace(config.translation, generation_items=(("num_beams", 4),))
     pipeline = Pipeline(
-        replace(config, translation=cfg), Translator(fake, cfg), SummaryStage.disabled(config.summarization)
+        Parts(
+            replace(config, translation=cfg),
+            Translator(fake, cfg),
+            SummaryStage.disabled(config.summarization),
+        )
     )
     segment = pipeline(SOURCE, summarize=False).segments[0]
     assert segment.translation == CLEAN.text

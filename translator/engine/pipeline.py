@@ -18,12 +18,11 @@ from ..config import Config, load_config
 from ..documents.reader import Document
 from ..errors import InputError, TranslatorError
 from ..text.validate import validate_text
-from ..types import Flag, ModelInfo, Result
+from ..types import ModelInfo, Result
 from . import Engine, EventSink, Parts, Ticket
 from .cores import engine_config
 from .loading import load_parts
-from .summarize import SummaryOptions, SummaryStage
-from .translate import Translator
+from .summarize import SummaryOptions
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)
 
@@ -35,16 +34,11 @@ class Pipeline:
     it for each text or list of texts; safe to share between threads (the engine schedules every
     model call). ``close()`` (or ``with``) stops the engine's threads; they are daemons otherwise."""
 
-    def __init__(
-        self,
-        config: Config,
-        translator: Translator | None,
-        summary: SummaryStage,
-        notes: list[Flag] | None = None,
-    ) -> None:
-        self.parts = Parts(config, translator, summary, notes)
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
         # The parts, as the library has always shown them (the same objects: one state, one owner).
-        self.config, self.translator, self.summary, self.notes = config, translator, summary, self.parts.notes
+        self.config, self.translator, self.summary = parts.config, parts.translator, parts.summary
+        self.notes = parts.notes
         self._engine: Engine | None = None
         self._starting = threading.Lock()
 
@@ -65,7 +59,7 @@ class Pipeline:
         """
         cfg = engine_config(load_config(config))
         translator, stage, notes = load_parts(cfg, summarize=summarize, translate=translate, on_load=on_load)
-        return cls(cfg, translator, stage, notes)
+        return cls(Parts(cfg, translator, stage, notes))
 
     def models(self, summarize: bool = True, options: SummaryOptions | None = None) -> list[ModelInfo]:
         return self.parts.models(summarize, options)
