@@ -303,7 +303,9 @@ PROCESS_WIDE = {
     ),  # the edges: a command, the service
     # transformers' logger is the program's to set (the CLI: TRANSFORMERS_VERBOSITY)
     r"set_verbosity\w*\(": (),
-    r"(enable|disable)_progress_bars?\(": (),  # likewise its progress bars (HF_HUB_DISABLE_PROGRESS_BARS)
+    # likewise its progress bars (HF_HUB_DISABLE_PROGRESS_BARS; hf.py's _no_loading_bar sets
+    # transformers' loading-bar flag for the length of a load and puts it back)
+    r"(enable|disable)_progress_bars?\(": (),
     r"signal\.signal\(": ("translator/cli/entry.py", "translator/server/run.py"),
     r"\b[A-Z]\w*Config\.\w+\s*=[^=]": (),  # patching a library's class
     r"os\.environ\[[^\]]+\]\s*=|os\.environ\.setdefault\(": (

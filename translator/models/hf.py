@@ -9,11 +9,12 @@ to the caller: the CLI sets it from ``threads`` (``set_torch_threads``); library
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Iterator
 
 from ..config import ModelConfig
 from ..errors import ConfigError, ModelLoadError, first_line
@@ -96,6 +97,8 @@ class HFModel:
         batch = {k: v.to(self.device) for k, v in batch.items()}
         config = copy.deepcopy(self.model.generation_config)
         config.update(**settings)
+        if config.max_new_tokens is not None:
+            config.max_length = None  # max_new_tokens decides; with both, transformers warns on every call
         max_new = config.max_new_tokens
         beams = config.num_beams or 1
         n = max(1, min(candidates, beams))  # hypotheses come from the beams
@@ -181,6 +184,31 @@ def load(role: str, cfg: ModelConfig, source: str = "models.yaml", threads: int 
     )
 
 
+_BARS = threading.Lock()
+
+
+@contextlib.contextmanager
+def _no_loading_bar() -> Iterator[None]:
+    """transformers' "Loading weights" bar off while a model loads from what is on disk, the
+    program's own setting put back after: a library prints nothing (the CLI announces loading its
+    own way). A first download keeps its bars. transformers keeps the switch in one module-level
+    flag, shared by the process: a program loading another model in another thread at the same
+    moment loses that bar too. The public switch (disable_progress_bar) would turn the hub's
+    download bars off and on as well, so the flag itself is set, where it exists."""
+    from transformers.utils import logging as hf_logging
+
+    if not hasattr(hf_logging, "_tqdm_active"):
+        yield  # another transformers: its bar, as it is
+        return
+    with _BARS:
+        shown = hf_logging._tqdm_active
+        hf_logging._tqdm_active = False
+        try:
+            yield
+        finally:
+            hf_logging._tqdm_active = shown
+
+
 def _from_pretrained(role: str, cfg: ModelConfig, source: str, kwargs: dict[str, Any]) -> tuple[Any, Any]:
     """The tokenizer and model: from the local cache first, else from the hub, with an error that
     names the model and the fix either way."""
@@ -192,7 +220,8 @@ def _from_pretrained(role: str, cfg: ModelConfig, source: str, kwargs: dict[str,
         return tokenizer, model
 
     try:
-        tokenizer, model = from_pretrained(local_only=True)
+        with _no_loading_bar():
+            tokenizer, model = from_pretrained(local_only=True)
     except Exception as cached_error:  # noqa: BLE001 - any failure here means "not usable locally"
         if cfg.is_local:
             raise ModelLoadError(
