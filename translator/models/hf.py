@@ -97,8 +97,6 @@ class HFModel:
         batch = {k: v.to(self.device) for k, v in batch.items()}
         config = copy.deepcopy(self.model.generation_config)
         config.update(**settings)
-        if config.max_new_tokens is not None:
-            config.max_length = None  # max_new_tokens decides; with both, transformers warns on every call
         max_new = config.max_new_tokens
         beams = config.num_beams or 1
         n = max(1, min(candidates, beams))  # hypotheses come from the beams
@@ -217,6 +215,9 @@ def _from_pretrained(role: str, cfg: ModelConfig, source: str, kwargs: dict[str,
     def from_pretrained(local_only: bool) -> tuple[Any, Any]:
         tokenizer = AutoTokenizer.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
         model = AutoModelForSeq2SeqLM.from_pretrained(cfg.model, local_files_only=local_only, **kwargs)
+        # Every call gives max_new_tokens (the stages always set it), which decides the length; a
+        # model's own max_length beside it only makes transformers warn on every generate() call.
+        model.generation_config.max_length = None
         return tokenizer, model
 
     try:
