@@ -64,6 +64,7 @@ def test_config_loader_on_arbitrary_structures_raises_only_config_error(data):
     _load(yaml.safe_dump(data, allow_unicode=True))
 
 
+@pytest.mark.slow  # 500 generated files
 @FUZZ
 @given(st.text(max_size=200))
 def test_config_loader_on_arbitrary_text_raises_only_config_error(text):
@@ -108,3 +109,24 @@ def test_same_input_and_config_give_byte_identical_json(tiny_config):
         outputs.append(_TIMING.sub(b"", proc.stdout))
     assert outputs[0] == outputs[1]
     assert b'"timings": {' in outputs[0]
+
+
+def _model_text_by_categories(text: str) -> str:
+    """model_text's definition, a character at a time (the function itself uses two regex passes)."""
+    import re
+    import unicodedata
+
+    kept = []
+    for char in text:
+        category = unicodedata.category(char)
+        if category != "Cf":
+            kept.append(" " if category == "Cc" else char)
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFC", "".join(kept))).strip()
+
+
+@FUZZ
+@given(st.text(max_size=40))
+def test_model_text_is_its_definition(text):
+    from translator.text.cleaning import model_text
+
+    assert model_text(text) == _model_text_by_categories(text)

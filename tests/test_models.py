@@ -87,3 +87,19 @@ def test_a_device_chosen_on_the_command_line_is_blamed_on_the_option(tiny_config
     assert proc.returncode == 1
     assert "translator: error: --device: cuda was asked for" in proc.stderr.decode()
     assert "translation.device" not in proc.stderr.decode()
+
+
+@pytest.mark.parametrize("which", [0, 1])
+def test_counting_tokens_gives_the_tokenizers_own_length(tiny_dirs, which):
+    """count_tokens counts without looking ids up; the count must be what the model is fed."""
+    model = load_seq2seq(
+        "translation" if which == 0 else "summarization", ModelConfig(model=str(tiny_dirs[which]))
+    )
+    texts = [
+        "",
+        "Harga beras naik 2,5 persen.",
+        "“Stok aman,” kata Arief. " * 20,
+        "<unk> </s> tak dikenal ☃ 北京",
+    ]
+    for text in texts:
+        assert model.count_tokens(text) == len(model.tokenizer(text, add_special_tokens=True)["input_ids"])

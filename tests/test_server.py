@@ -515,6 +515,7 @@ def test_binding_beyond_loopback_without_keys_warns(monkeypatch, capsys, tiny_co
 # ---- the scheduler behind the routes -------------------------------------------------------------
 
 
+@pytest.mark.slow  # many requests at once, and the library's answers to compare
 def test_under_concurrency_the_service_answers_what_the_library_returns(
     live_server, tiny_pipeline, example_text, article_20
 ):

@@ -74,8 +74,10 @@ class HFModel:
     def count_tokens(self, text: str) -> int:
         """Token count of ``text`` as the model will see it, special tokens included."""
         # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
+        # The tokens alone and the special ones counted: no ids to look up (the same length).
         with self._tokenizing:
-            return len(self.tokenizer(text, add_special_tokens=True, verbose=False)["input_ids"])
+            specials: int = self.tokenizer.num_special_tokens_to_add(pair=False)
+            return len(self.tokenizer.tokenize(text)) + specials
 
     def generate(self, texts: list[str], settings: dict[str, Any], candidates: int = 1) -> list[Generated]:
         """Tokenize, generate() under inference_mode, decode; one Generated per text.

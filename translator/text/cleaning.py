@@ -8,19 +8,40 @@ model has never seen; control characters (Cc) are noise from scraping.
 from __future__ import annotations
 
 import re
+import sys
 import unicodedata
+from functools import lru_cache
 
 _SPACES = re.compile(r"\s+")
 
 
 def model_text(text: str) -> str:
-    kept = []
-    for char in text:
-        category = unicodedata.category(char)
-        if category == "Cf":
-            continue
-        kept.append(" " if category == "Cc" else char)
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", "".join(kept))).strip()
+    """Format characters (Cf) out, control characters (Cc) as spaces, NFC, spaces collapsed."""
+    invisible, control = _patterns()
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", control.sub(" ", invisible.sub("", text)))).strip()
+
+
+@lru_cache(maxsize=1)
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The Cf and the Cc characters of this Python's Unicode database, each as one character class:
+    two regex passes instead of a category lookup per character (counting tokens cleans the same
+    long text hundreds of times while it is split). Built once, in about 0.2 s, on first use."""
+    found: dict[str, list[int]] = {"Cf": [], "Cc": []}
+    for point in range(sys.maxunicode + 1):
+        category = unicodedata.category(chr(point))
+        if category in found:
+            found[category].append(point)
+    return _character_class(found["Cf"]), _character_class(found["Cc"])
+
+
+def _character_class(points: list[int]) -> re.Pattern[str]:
+    ranges, start = [], None
+    for i, point in enumerate(points):
+        start = point if start is None else start
+        if i + 1 == len(points) or points[i + 1] != point + 1:
+            ranges.append(re.escape(chr(start)) + ("-" + re.escape(chr(point)) if point != start else ""))
+            start = None
+    return re.compile("[" + "".join(ranges) + "]")
 
 
 def has_words(text: str) -> bool:
