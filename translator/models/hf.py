@@ -74,8 +74,10 @@ class HFModel:
     def count_tokens(self, text: str) -> int:
         """Token count of ``text`` as the model will see it, special tokens included."""
         # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
-        # The tokens alone and the special ones counted: no ids to look up (the same length).
+        # Without the ids' lookup and the long-input warning of tokenizer(): the same length.
         with self._tokenizing:
+            if getattr(self.tokenizer, "is_fast", False):
+                return len(self.tokenizer.backend_tokenizer.encode(text, add_special_tokens=True).ids)
             specials: int = self.tokenizer.num_special_tokens_to_add(pair=False)
             return len(self.tokenizer.tokenize(text)) + specials
 
