@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from fastapi import APIRouter, Request
+from fastapi.datastructures import Default, DefaultPlaceholder
 from fastapi.routing import APIRoute
 from starlette.formparsers import MultiPartException
 
@@ -257,9 +258,10 @@ class _AnswerAsReturned(APIRoute):
     against the annotation, and publish it as the route's schema)."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
-        kwargs.setdefault("response_model", None)
-        if not isinstance(kwargs["response_model"], type) and kwargs["response_model"] is not None:
-            kwargs["response_model"] = None  # FastAPI's placeholder for "take it from the annotation"
+        # FastAPI's placeholder (or nothing) means "take it from the annotation": here, none. A
+        # response_model a route names itself is kept.
+        if isinstance(kwargs.get("response_model", Default(None)), DefaultPlaceholder):
+            kwargs["response_model"] = None
         super().__init__(path, endpoint, **kwargs)
 
 
