@@ -371,31 +371,45 @@ def fairness(base: str, text: str, flood: int = 50) -> dict:
     }
 
 
-def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
-    corpus, out = work / "corpus.jsonl", work / "out.jsonl"
-    corpus.write_text(
-        "".join(
-            json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts)
-        ),
-        encoding="utf-8",
-    )
+def write_corpus(texts: list[str], path: Path) -> Path:
+    """The articles as the JSONL corpus ``translator batch`` reads."""
+    lines = (json.dumps({"id": f"a{i}", "text": t}, ensure_ascii=False) + "\n" for i, t in enumerate(texts))
+    path.write_text("".join(lines), encoding="utf-8")
+    return path
+
+
+def run_batch(config: Path, corpus: Path, out: Path, env: dict[str, str] | None = None) -> dict:
+    """One ``translator batch`` process: its own seconds and sentences (its summary line, model
+    loading excluded), the process's CPU time (user, kernel) and its wall time (loading included)."""
+    out.unlink(missing_ok=True)
     before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "translator", "batch", str(corpus), "--output", str(out), "--config", str(config), "--quiet"],  # noqa: E501
-        capture_output=True, text=True, timeout=PHASE_LIMIT_S, env={**os.environ, "HF_HUB_OFFLINE": "1"},
+        capture_output=True, text=True, timeout=PHASE_LIMIT_S, check=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})},
     )  # fmt: skip
     wall, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
-    line = proc.stderr.strip().splitlines()[-1]  # "... N sentences, S s": its own time, model load excluded
+    line = proc.stderr.strip().splitlines()[-1]  # "...; N sentences, S s"
     sentences, seconds = line.rsplit("; ", 1)[-1].replace(" sentences,", "").replace(" s", "").split()
+    return {
+        "seconds": float(seconds),
+        "sentences": int(sentences),
+        "user_s": after.ru_utime - before.ru_utime,
+        "kernel_s": after.ru_stime - before.ru_stime,
+        "wall_s": wall,
+    }
+
+
+def batch_phase(config: Path, texts: list[str], work: Path) -> dict:
+    run = run_batch(config, write_corpus(texts, work / "corpus.jsonl"), work / "out.jsonl")
     return {
         "phase": "translator batch (same articles)",
         "documents": len(texts),
-        "seconds": float(seconds),
-        "sentences": int(sentences),
-        "sentences_per_s": round(int(sentences) / float(seconds), 1),
+        "seconds": run["seconds"],
+        "sentences": run["sentences"],
+        "sentences_per_s": round(run["sentences"] / run["seconds"], 1),
         # How much of the machine the process used, model loading included: the ceiling of any door.
-        "cores_busy": round(cpu / wall, 2),
+        "cores_busy": round((run["user_s"] + run["kernel_s"]) / run["wall_s"], 2),
     }
 
 
