@@ -64,3 +64,23 @@ def test_a_summariser_that_falls_back_does_not_stop_the_run_but_is_named_beside_
     both = {**HUB_MODELS, "summarization": falls_back}
     with pytest.raises(ModelLoadError, match=r"distilbart-cnn-12-6' \(it would fall back to extractive\)"):
         load_parts(parse_config(both), summarize=True, translate=True, on_load=None)
+
+
+def test_the_packaged_default_is_never_the_file_to_edit(offline):
+    """Run with no models.yaml of one's own, the fix names a copy to make, not the installed file."""
+    from dataclasses import replace
+
+    from translator.config.discovery import user_config_path
+
+    config = replace(
+        parse_config(HUB_MODELS, source="/site-packages/translator/models.yaml"),
+        found_by="the packaged default",
+    )
+    with pytest.raises(ModelLoadError) as info:
+        load_parts(config, summarize=False, translate=True, on_load=None)
+    message = str(info.value)
+    assert (
+        f"copy /site-packages/translator/models.yaml to {user_config_path()}, or pass --config FILE"
+        in message
+    )
+    assert "set each model in a models.yaml of your own" in message

@@ -29,7 +29,7 @@ def load_parts(
     wanted: list[tuple[str, ModelConfig]] = [("translation", cfg.translation)] if translate else []
     if summarize and cfg.summarization.needs_model:
         wanted.append(("summarization", cfg.summarization))
-    check_models_here(wanted, cfg.source)  # a first run offline: every missing model in one message
+    check_models_here(wanted, _where_to_edit(cfg))  # a first run offline: every missing model in one message
     if translate:
         if on_load:
             on_load("translation")
@@ -46,6 +46,16 @@ def load_parts(
             on_load("summarization")
         stage = SummaryStage.load(cfg.summarization, cfg.source, cfg.summarization.threads or cfg.threads)
     return translator, stage, notes
+
+
+def _where_to_edit(cfg: Config) -> str:
+    """The models.yaml a person should edit: the one in use, unless that is the copy inside the
+    installed package (edited there, it is lost with the next install)."""
+    if cfg.found_by != "the packaged default":
+        return cfg.source
+    from ..config.discovery import user_config_path
+
+    return f"a models.yaml of your own (copy {cfg.source} to {user_config_path()}, or pass --config FILE)"
 
 
 def open_memory(config: Config) -> tuple["TranslationMemory | None", list[str]]:
