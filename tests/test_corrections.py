@@ -9,8 +9,8 @@ import pytest
 from lxml import etree
 
 from translator import Pipeline
-from translator.memory.corrections import CorrectionRefused, Corrections
-from translator.memory.store import TranslationMemory
+from translator.memory.corrections import CorrectionRefused
+from translator.memory.store import Corrections, TranslationMemory
 from translator.memory.tmx import XML_LANG, TmxError, export_memory, import_memory
 
 from helpers import FIXED, NUMBERED, SENTENCES, cli, config_with_memory, spy_generate

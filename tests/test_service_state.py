@@ -11,10 +11,10 @@ import httpx
 import pytest
 
 from translator.engine import Cancelled
-from translator.server import routes_files, routes_jobs
+from translator.server import routes_files
 from translator.server.app import ServerSettings, create_app
-from translator.server.jobs import Job, Jobs, TooManyJobs
-from translator.server.routes_files import FileStore
+from translator.server.jobs import Changes
+from translator.server.routes_files import LocalFiles
 from translator.server.service import ApiError
 
 from fakes import WAIT_S
@@ -32,7 +32,6 @@ def blocked_files(monkeypatch):
         raise ApiError(400, "held by the test")
 
     monkeypatch.setattr(routes_files, "translate_scheduled", held)
-    monkeypatch.setattr(routes_jobs, "translate_scheduled", held)
     try:
         yield entered, release
     finally:
@@ -100,7 +99,7 @@ def test_file_jobs_are_bounded_with_503_and_retry_after(tiny_pipeline, blocked_f
 
 
 def test_the_file_store_has_a_byte_quota(tiny_pipeline, tmp_path):
-    store = FileStore(3600, max_bytes=100)
+    store = LocalFiles(3600, max_bytes=100)
     try:
         store.put("a.txt", b"x" * 60)
         with pytest.raises(ApiError) as full:
@@ -117,30 +116,22 @@ def test_the_file_store_has_a_byte_quota(tiny_pipeline, tmp_path):
         client.__exit__(None, None, None)
 
 
-def test_jobs_queued_or_running_are_counted_and_finished_ones_free_their_place():
-    jobs = Jobs(active_max=2)
-    first, second = jobs.add(Job("a", "x")), jobs.add(Job("b", "x"))
-    with pytest.raises(TooManyJobs):
-        jobs.add(Job("c", "x"))
-    first.update(status="done")
-    second.update(status="failed")
-    assert jobs.add(Job("d", "x")).status == "queued"
-
-
 def test_watchers_of_a_job_hold_no_thread_and_each_wakes_on_a_change():
-    job = Job("a.txt", "x")
+    changes = Changes()
 
-    async def watch_many() -> list[int]:
+    async def watch_many() -> list[None]:
         before = threading.active_count()
-        watchers = [asyncio.ensure_future(job.changed_since(job.version, WAIT_S)) for _ in range(50)]
+        watchers = [asyncio.ensure_future(changes.wait("job", WAIT_S)) for _ in range(50)]
         await asyncio.sleep(0)  # every watcher is waiting now
         during = threading.active_count()
-        threading.Thread(target=job.update, kwargs={"done": 3}).start()
+        started = asyncio.get_running_loop().time()
+        threading.Thread(target=changes.notify, args=("job",)).start()
         seen = await asyncio.gather(*watchers)
         assert during == before, "a watcher took a thread"
+        assert asyncio.get_running_loop().time() - started < WAIT_S, "the watchers waited out their timeout"
         return seen
 
-    assert asyncio.run(watch_many()) == [1] * 50
+    assert len(asyncio.run(watch_many())) == 50
 
 
 def test_a_client_that_leaves_while_its_request_is_prepared_has_it_cancelled(gated_server):
@@ -240,7 +231,7 @@ def test_every_stored_file_downloads_under_its_own_name(tiny_pipeline, name):
 
 
 def test_nothing_outside_the_store_can_be_named(tiny_pipeline, tmp_path):
-    store = FileStore(3600)
+    store = LocalFiles(3600)
     try:
         outside = store.root.parent / "rahasia.txt"
         for name in (

@@ -72,6 +72,13 @@ class ConversionError(ModelLoadError):
     """
 
 
+class DatabaseError(TranslatorError):
+    """The shared database (``--database``) cannot be reached or used; the message names the
+    server (never its password) and what to check."""
+
+    exit_code = 1
+
+
 def first_line(error: BaseException) -> str:
     """The first line of an error's message, or its type name when the message is empty."""
     lines = str(error).strip().splitlines()

@@ -29,6 +29,10 @@ def load_config(args: argparse.Namespace) -> Config:
         )
     if getattr(args, "glossary", None):
         config = config.with_glossaries(args.glossary)
+    if hasattr(args, "database"):  # translator serve: --database, else $TRANSLATOR_DATABASE_URL
+        from ..database import database_url
+
+        config = config.with_database(database_url(args.database))
     if getattr(args, "no_cache", False) or getattr(args, "cache", None):
         config = config.with_cache(None if getattr(args, "no_cache", False) else args.cache)
     if (

@@ -116,7 +116,7 @@ def _clear(args: argparse.Namespace, memory: TranslationMemory, corrected: int) 
 
 
 def _act(args: argparse.Namespace, memory: TranslationMemory, max_mb: float) -> int:
-    from ..memory.corrections import Corrections
+    from ..memory.store import Corrections
     from ..memory.tmx import export_memory, import_memory
     from ..models.hub import human_size
 

@@ -66,7 +66,27 @@ def add_parser(commands: Commands) -> None:
         metavar="ORIGIN",
         help="allow browser pages from ORIGIN (repeatable); CORS is off without it",
     )
+    _add_database(serve)
     _add_limits(serve)
+
+
+def _add_database(serve: argparse.ArgumentParser) -> None:
+    """Replicas: the database they share, and how long a job's lease lasts."""
+    serve.add_argument(
+        "--database",
+        metavar="URL",
+        help="a PostgreSQL database (postgresql://USER:PASSWORD@HOST/NAME) that replicas share: the memory, "
+        "corrections, jobs, their files and the rate limits live there (default: $TRANSLATOR_DATABASE_URL, "
+        "else models.yaml's database, else this machine's files)",
+    )
+    serve.add_argument(
+        "--job-lease",
+        type=positive_float,
+        default=30.0,
+        metavar="S",
+        help="with --database: a running job's lease, renewed while it runs; a job whose replica stopped "
+        "renewing it is taken up by another this long after (default: 30)",
+    )
 
 
 def _add_limits(serve: argparse.ArgumentParser) -> None:
@@ -167,6 +187,8 @@ def run_serve(args: argparse.Namespace) -> int:
         threads=args.threads,
         translation_workers=args.translation_workers,
         summary_workers=args.summary_workers,
+        database=config.database,
+        job_lease_s=args.job_lease,
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("translator: %(levelname)s: %(message)s"))

@@ -15,6 +15,7 @@ from .discovery import find_config
 from .schema import (
     BACKENDS,
     COMPUTE_TYPES,
+    DATABASE_SCHEMES,
     DEFAULT_BATCH_SIZE,
     DEFAULT_CANDIDATES,
     DEFAULT_MAX_INPUT_CHARS,
@@ -121,6 +122,14 @@ def _parse_top(data: Mapping[str, Any], base_dir: Path, problem: Problem) -> dic
     if not (is_number(cache_max_mb) and cache_max_mb > 0):
         problem("cache_max_mb", f"must be a number > 0, got {cache_max_mb!r}")
         cache_max_mb = 500
+    database = data.get("database")
+    if database is not None and not (isinstance(database, str) and database.startswith(DATABASE_SCHEMES)):
+        problem(
+            "database",
+            "must be a postgresql:// URL (the database the service's replicas share) or null, got "
+            f"{database!r}",
+        )
+        database = None
     max_input_chars = data.get("max_input_chars", DEFAULT_MAX_INPUT_CHARS)
     if max_input_chars is not None and not is_int(max_input_chars, 1):
         problem("max_input_chars", f"must be an integer >= 1 (or null for no limit), got {max_input_chars!r}")
@@ -130,6 +139,7 @@ def _parse_top(data: Mapping[str, Any], base_dir: Path, problem: Problem) -> dic
         "glossary": glossary,
         "cache": cache,
         "cache_max_mb": float(cache_max_mb),
+        "database": database,
     }
 
 

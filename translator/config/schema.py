@@ -13,7 +13,10 @@ from ..errors import ConfigError
 from .checks import is_int, is_number, items
 
 SECTIONS = ("translation", "summarization")
-TOP_KEYS = (*SECTIONS, "profiles", "threads", "max_input_chars", "glossary", "cache", "cache_max_mb")
+TOP_KEYS = (
+    *SECTIONS, "profiles", "threads", "max_input_chars", "glossary", "cache", "cache_max_mb", "database"
+)  # fmt: skip
+DATABASE_SCHEMES = ("postgresql://", "postgres://")
 # About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
 DEFAULT_MAX_INPUT_CHARS = 1_000_000
@@ -147,6 +150,17 @@ class Config:
         "default"  # the translation memory's SQLite file; "default": the user cache dir; None: off
     )
     cache_max_mb: float = 500.0
+    # A PostgreSQL URL: the memory and corrections there instead of in ``cache`` (shared by replicas)
+    database: str | None = None
+
+    def with_database(self, url: str | None) -> "Config":
+        """A copy whose memory and corrections live in the PostgreSQL database at ``url`` (the
+        CLI's --database, or $TRANSLATOR_DATABASE_URL); None keeps the file's choice."""
+        if url is None:
+            return self
+        if not url.startswith(DATABASE_SCHEMES):
+            raise ConfigError(f"--database must be a postgresql:// URL, got {url!r}")
+        return replace(self, database=url)
 
     def with_cache(self, path: str | None) -> "Config":
         """A copy with another translation memory file (--cache PATH), or none (--no-cache)."""

@@ -18,7 +18,7 @@ from .summarize import SummaryStage
 from .translate import Translator
 
 if TYPE_CHECKING:
-    from ..memory.store import TranslationMemory
+    from ..memory.store import Memory
 
 
 def load_parts(
@@ -58,9 +58,15 @@ def _where_to_edit(cfg: Config) -> str:
     return f"a models.yaml of your own (copy {cfg.source} to {user_config_path()}, or pass --config FILE)"
 
 
-def open_memory(config: Config) -> tuple["TranslationMemory | None", list[str]]:
-    """The configured translation memory, and notes; a memory that cannot be opened (a read-only
-    home, say) means no memory and a note, never a failed run."""
+def open_memory(config: Config) -> tuple["Memory | None", list[str]]:
+    """The configured translation memory, and notes; a memory file that cannot be opened (a
+    read-only home, say) means no memory and a note, never a failed run. A shared database
+    (``database:``) that cannot be reached stops the run: replicas working without the memory
+    they share would each keep people's corrections from the others."""
+    if config.database is not None:
+        from ..memory.postgres import PostgresMemory
+
+        return PostgresMemory(config.database, config.cache_max_mb), []
     if config.cache is None:
         return None, []
     from ..memory.store import TranslationMemory, default_path

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from ..config import TranslationConfig
 from ..errors import first_line
-from ..memory.corrections import Corrections
 from ..memory.store import memory_key
 from ..models.base import Generated, Model, cap_new_tokens
 from ..models.batches import run_sorted, unique
@@ -19,7 +18,7 @@ from ..text.glossary import Glossary
 from ..types import Flag
 
 if TYPE_CHECKING:
-    from ..memory.store import TranslationMemory
+    from ..memory.store import Memory
 
 NO_GLOSSARY = Glossary()
 
@@ -86,7 +85,7 @@ class Translator:
         model: Model,
         cfg: TranslationConfig,
         glossary: Glossary = NO_GLOSSARY,
-        memory: "TranslationMemory | None" = None,
+        memory: "Memory | None" = None,
     ) -> None:
         self.model = model
         self.cfg = cfg
@@ -138,7 +137,7 @@ class Translator:
     def corrected(self, sources: list[str]) -> dict[str, str]:
         """People's corrections of these sentences (by sentence text), held in the memory's file."""
         try:
-            found = Corrections(self.memory).latest(sources) if self.memory is not None and sources else {}
+            found = self.memory.corrections().latest(sources) if self.memory is not None and sources else {}
         except (sqlite3.Error, OSError) as e:
             self._drop_memory(e)
             return {}

@@ -29,6 +29,7 @@ from typing import Any, Iterable, Iterator, Protocol, Sequence
 
 from ..cachedir import cache_dir
 from ..models.base import Generated
+from .corrections import COLUMNS, LOCAL, Correction, CorrectionStore, checked, normal
 
 FORMAT = "translator-memory 1"
 BUSY_TIMEOUT_S = 30.0
@@ -68,15 +69,21 @@ class Stats:
 
 class Memory(Protocol):
     """What the engine asks of a translation memory (engine/translate.py): the outputs it holds for
-    some keys, room for new ones, and where it lives for messages. ``TranslationMemory`` (SQLite)
-    is the one backend today; another (a server's database) implements the same."""
+    some keys, room for new ones, people's corrections kept beside them, and where it lives for
+    messages. ``TranslationMemory`` is a SQLite file on this machine; ``PostgresMemory``
+    (memory/postgres.py) is the database the service's replicas share. Both pass one contract
+    test suite (tests/test_shared_state.py)."""
 
-    path: Path
+    @property
+    def path(self) -> Path | str: ...  # the file, or the database's URL without its password
+
     notes: list[str]  # what happened on opening, for every Result
 
     def get_many(self, keys: list[str]) -> dict[str, Generated]: ...
 
     def put_many(self, items: Iterable[tuple[str, Generated] | tuple[str, Generated, str]]) -> None: ...
+
+    def corrections(self) -> CorrectionStore: ...
 
     def close(self) -> None: ...
 
@@ -120,7 +127,7 @@ class TranslationMemory:
         with self._lock:
             for chunk, marks in chunks(keys):
                 query = f"SELECT key, value FROM memory WHERE key IN ({marks})"
-                found.update((key, _decode(value)) for key, value in self._db.execute(query, chunk))
+                found.update((key, decode(value)) for key, value in self._db.execute(query, chunk))
             with _transaction(self._db):
                 used = [(now, key) for key in found]
                 self._db.executemany("UPDATE memory SET used = ? WHERE key = ?", used)
@@ -131,7 +138,7 @@ class TranslationMemory:
     def put_many(self, items: Iterable[tuple[str, Generated] | tuple[str, Generated, str]]) -> None:
         """Store outputs by key; a third element, the source text, is kept for exports (TMX)."""
         now = time.time()
-        rows = [(key, _encode(g, *source), now) for key, g, *source in items]
+        rows = [(key, encode(g, *source), now) for key, g, *source in items]
         if not rows:
             return
         with self._lock, _transaction(self._db):
@@ -170,6 +177,10 @@ class TranslationMemory:
         if n:
             self._db.execute("UPDATE meta SET value = CAST(value AS INTEGER) + ? WHERE name = ?", (n, name))
 
+    def corrections(self) -> CorrectionStore:
+        """People's corrections, kept in this file."""
+        return Corrections(self)
+
     def stats(self) -> Stats:
         with self._lock:
             entries = self._db.execute("SELECT count(*) FROM memory").fetchone()[0]
@@ -204,6 +215,67 @@ class TranslationMemory:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+class Corrections:
+    """People's corrections held in a memory's SQLite file, never evicted by its size bound."""
+
+    def __init__(self, memory: TranslationMemory) -> None:
+        self.memory = memory
+
+    def add(
+        self,
+        source: str,
+        translation: str,
+        who: str = LOCAL,
+        force: bool = False,
+        created: float | None = None,
+    ) -> Correction:
+        """Record a correction; refused with the reason (``CorrectionRefused``) unless ``force``."""
+        source, translation, created = checked(source, translation, force, created)
+        with self.memory.writing() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO corrections (source, translation, who, created) VALUES (?, ?, ?, ?)",
+                (source, translation, who, created),
+            )
+            row = db.execute(
+                f"SELECT {COLUMNS} FROM corrections WHERE source = ? AND translation = ? AND who = ? "
+                "AND created = ?",
+                (source, translation, who, created),
+            ).fetchone()
+        return Correction(*row)
+
+    def latest(self, sources: list[str]) -> dict[str, Correction]:
+        """The latest correction of each of ``sources`` that has one, by the source as given."""
+        wanted = {normal(s): s for s in sources if s.strip()}
+        found: dict[str, Correction] = {}
+        for chunk, marks in chunks(list(wanted)):
+            rows = self.memory.read(
+                f"SELECT {COLUMNS} FROM corrections WHERE id IN (SELECT max(id) FROM corrections "
+                f"WHERE source IN ({marks}) GROUP BY source)",
+                chunk,
+            )
+            for row in rows:
+                found[wanted[row[1]]] = Correction(*row)
+        return found
+
+    def all(self, history: bool = False) -> list[Correction]:
+        """Every sentence's latest correction, newest first; with ``history``, every one ever made."""
+        where = "" if history else "WHERE id IN (SELECT max(id) FROM corrections GROUP BY source)"
+        rows = self.memory.read(f"SELECT {COLUMNS} FROM corrections {where} ORDER BY id DESC")
+        return [Correction(*row) for row in rows]
+
+    def history(self, source: str) -> list[Correction]:
+        """The corrections of one sentence, newest first."""
+        rows = self.memory.read(
+            f"SELECT {COLUMNS} FROM corrections WHERE source = ? ORDER BY id DESC", (normal(source),)
+        )
+        return [Correction(*row) for row in rows]
+
+    def delete(self, correction_id: int) -> bool:
+        """Remove one correction (its sentence falls back to the one before, or to the model)."""
+        with self.memory.writing() as db:
+            return db.execute("DELETE FROM corrections WHERE id = ?", (correction_id,)).rowcount > 0
 
 
 def open_database(path: Path, busy_timeout_s: float) -> sqlite3.Connection:
@@ -267,7 +339,7 @@ def chunks(keys: list[str], size: int = 500) -> Iterator[tuple[list[str], str]]:
         yield chunk, ",".join("?" * len(chunk))
 
 
-def _encode(g: Generated, source: str | None = None) -> str:
+def encode(g: Generated, source: str | None = None) -> str:
     fields = {"text": g.text, "new_tokens": g.new_tokens, "hit_cap": g.hit_cap, "retried": g.retried}
     alternatives = [a.text for a in g.alternatives] or None
     extra = {
@@ -279,7 +351,7 @@ def _encode(g: Generated, source: str | None = None) -> str:
     return json.dumps({**fields, **{k: v for k, v in extra.items() if v is not None}}, ensure_ascii=False)
 
 
-def _decode(value: str) -> Generated:
+def decode(value: str) -> Generated:
     data = json.loads(value)
     return Generated(
         data["text"],

@@ -12,7 +12,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import ConfigError
 
@@ -44,8 +44,22 @@ def key_is_valid(given: str | None, keys: frozenset[str]) -> bool:
     return found
 
 
+class Limiter(Protocol):
+    """Says whether a caller may make one more call now (and counts it when it may)."""
+
+    per_minute: int
+
+    def allow(self, caller: str) -> bool: ...
+
+
+def local_limiter(per_minute: int, scope: str) -> Limiter:
+    """This process's limiter; ``scope`` names what it limits (kept apart in a shared database)."""
+    return RateLimiter(per_minute)
+
+
 class RateLimiter:
-    """At most ``per_minute`` requests in any 60 s window for each caller (a sliding window)."""
+    """At most ``per_minute`` requests in any 60 s window for each caller (a sliding window), in
+    this process: a single server's. Replicas share ``SharedRateLimiter`` (shared.py) instead."""
 
     def __init__(self, per_minute: int, window_s: float = 60.0) -> None:
         self.per_minute = per_minute

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import threading
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import Callable
 
 from fastapi import FastAPI, Request
@@ -27,8 +29,9 @@ from ..engine.pipeline import Pipeline
 from ..errors import first_line
 from . import page, routes_corrections, routes_files, routes_jobs, routes_libretranslate, routes_v1
 from .access import AccessLog, BodyLimit
-from .jobs import Jobs
-from .routes_files import FileStore
+from .job_worker import JobWorker
+from .jobs import JobStore, SqliteJobs
+from .routes_files import FileStore, LocalFiles
 from .service import ApiError, ServerSettings, Service
 
 __all__ = ["ServerSettings", "create_app"]
@@ -42,9 +45,11 @@ def create_app(
     load: Callable[[], dict[str, Pipeline]],
     on_fatal: Callable[[str], None] | None = None,
 ) -> FastAPI:
-    """``load`` builds the pipelines (one per profile); it runs in a thread at start-up."""
-    service = Service(settings)
-    files = FileStore(settings.file_ttl_s, settings.file_store_bytes)
+    """``load`` builds the pipelines (one per profile); it runs in a thread at start-up. With
+    ``settings.database`` the jobs, their files and the rate limits live in that database, shared
+    with the other replicas (the memory follows the config's ``database``); without it, here."""
+    service, files, jobs = _state(settings)
+    worker = JobWorker(service, jobs, files, settings.job_lease_s)
 
     def load_in_background() -> None:
         try:
@@ -60,11 +65,14 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         threading.Thread(target=load_in_background, name="translator-load", daemon=True).start()
+        worker.start()
         yield
+        worker.stop()
         if service.engine_ is not None:
             await asyncio.to_thread(service.engine_.stop, STOP_S)
         service.pools.close()
         files.close()
+        jobs.close()
 
     app = FastAPI(
         title="translator",
@@ -76,6 +84,19 @@ def create_app(
         redoc_url=None,
     )
     app.state.service = service
+    _middleware(app, settings)
+    app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
+    _error_handlers(app)
+    app.include_router(page.router(service, app.openapi))
+    app.include_router(routes_libretranslate.router(service, app.openapi))
+    app.include_router(routes_v1.router(service))
+    app.include_router(routes_corrections.router(service))
+    app.include_router(routes_files.router(service, files))
+    app.include_router(routes_jobs.router(service, worker))
+    return app
+
+
+def _middleware(app: FastAPI, settings: ServerSettings) -> None:
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.access_log != "off":
         app.add_middleware(AccessLog, json_lines=settings.access_log == "json")
@@ -88,15 +109,23 @@ def create_app(
             allow_methods=["GET", "POST", "DELETE"],
             allow_headers=["*"],
         )
-    app.mount("/static", StaticFiles(directory=str(page.STATIC)), name="static")
-    _error_handlers(app)
-    app.include_router(page.router(service, app.openapi))
-    app.include_router(routes_libretranslate.router(service, app.openapi))
-    app.include_router(routes_v1.router(service))
-    app.include_router(routes_corrections.router(service))
-    app.include_router(routes_files.router(service, files))
-    app.include_router(routes_jobs.router(service, files, Jobs(settings.max_jobs)))
-    return app
+
+
+def _state(settings: ServerSettings) -> tuple[Service, FileStore, JobStore]:
+    """The service with its files and jobs: in the shared database (the files' and the jobs' close
+    each give back one share of its pool), or on this machine (the files in a private folder, the
+    jobs in a SQLite file in another, both removed when the server stops)."""
+    if settings.database is None:
+        files: FileStore = LocalFiles(settings.file_ttl_s, settings.file_store_bytes)
+        jobs_dir = Path(tempfile.mkdtemp(prefix="translator-jobs-"))
+        return Service(settings), files, SqliteJobs(jobs_dir / "jobs.sqlite3", settings.max_jobs, remove=True)
+    from ..database import open_database
+    from .shared import PostgresFiles, PostgresJobs, SharedRateLimiter
+
+    db = open_database(settings.database)
+    service = Service(settings, limit=lambda per_minute, scope: SharedRateLimiter(db, per_minute, scope))
+    files = PostgresFiles(db, settings.file_ttl_s, settings.file_store_bytes)
+    return service, files, PostgresJobs(open_database(settings.database), settings.max_jobs)
 
 
 def _error_handlers(app: FastAPI) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from ..memory.corrections import LOCAL, Correction, CorrectionRefused, Corrections
-from .access import RateLimiter
+from ..memory.corrections import LOCAL, Correction, CorrectionRefused, CorrectionStore
+from .access import Limiter
 from .bodies import CorrectionRequest, SuggestRequest, parse, request_body
 from .service import ApiError, Service, api_router, read_fields, text_field
 
@@ -22,7 +22,7 @@ SUGGEST_LIMIT = 30  # suggestions a minute per caller
 
 def router(service: Service) -> APIRouter:
     routes = api_router()
-    limiter = RateLimiter(service.settings.suggest_limit or SUGGEST_LIMIT)
+    limiter = service.limit(service.settings.suggest_limit or SUGGEST_LIMIT, "corrections")
 
     @routes.post(
         "/suggest",
@@ -75,7 +75,7 @@ def router(service: Service) -> APIRouter:
     return routes
 
 
-async def _caller(service: Service, limiter: RateLimiter, request: Request) -> dict[str, Any]:
+async def _caller(service: Service, limiter: Limiter, request: Request) -> dict[str, Any]:
     """The body of a correction's request, once its caller may make one (403/429)."""
     data = await read_fields(request)
     if not limiter.allow(service.check_access(request, text_field(data.get("api_key")))):
@@ -93,7 +93,7 @@ async def _add(
         raise ApiError(400, str(e)) from None
 
 
-def _corrections(service: Service, profile: str | None) -> Corrections:
+def _corrections(service: Service, profile: str | None) -> CorrectionStore:
     name, pipeline = service.pipeline(profile)
     memory = pipeline.translator.memory if pipeline.translator else None
     if memory is None:
@@ -102,7 +102,7 @@ def _corrections(service: Service, profile: str | None) -> Corrections:
             f"profile {name!r} has no translation memory to keep corrections in (cache is null in its "
             "models.yaml)",
         )
-    return Corrections(memory)
+    return memory.corrections()
 
 
 def _who(service: Service, request: Request) -> str:

@@ -9,6 +9,7 @@ long document takes its turn beside interactive requests instead of blocking the
 
 from __future__ import annotations
 
+import mimetypes
 import re
 import shutil
 import tempfile
@@ -16,14 +17,15 @@ import time
 import unicodedata
 import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse
+from fastapi.responses import Response
 
 from ..documents.formats import SUFFIXES, translate_file
 from ..errors import InputError, first_line
-from .jobs import Job, download_url
+from .jobs import download_url
 from .service import ApiError, Service, api_router, read_fields, text_field
 
 if TYPE_CHECKING:
@@ -34,8 +36,23 @@ STORED = re.compile(r"^[0-9a-f]{32}\.[^/\\\x00-\x1f\x7f]+$")  # what store_name 
 MAX_NAME = 120  # characters of a stored file's own name, its suffix kept
 
 
-class FileStore:
-    """Where translated files wait to be downloaded, for how long, and in how many bytes at most."""
+class FileStore(Protocol):
+    """Where translated files wait to be downloaded: ``LocalFiles`` (this machine), or the database
+    the replicas share (``PostgresFiles`` in shared.py), so a file made on one downloads from any."""
+
+    def check_room(self, size: int) -> None: ...
+
+    def put(self, name: str, data: bytes) -> str: ...
+
+    def get(self, stored: str) -> bytes | None: ...
+
+    def delete(self, stored: str) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class LocalFiles:
+    """Translated files in a private temporary folder: how long they wait, in how many bytes at most."""
 
     def __init__(self, ttl_s: float, max_bytes: int = 1 << 30) -> None:
         self.ttl_s = ttl_s
@@ -58,16 +75,17 @@ class FileStore:
     def put(self, name: str, data: bytes) -> str:
         """Store ``data`` under a fresh id and ``name`` made safe (``store_name``); the stored name."""
         self.check_room(len(data))
-        stored = f"{uuid.uuid4().hex}.{store_name(name)}"
+        stored = stored_name(name)
         (self.root / stored).write_bytes(data)
         return stored
 
-    def get(self, stored: str) -> Path | None:
+    def get(self, stored: str) -> bytes | None:
         self.expire()
-        if not STORED.match(stored):  # an id first: never "..", never a path (no slash)
-            raise ApiError(400, "Invalid filename")
-        path = self.root / stored
-        return path if path.is_file() else None
+        path = self.root / checked_name(stored)
+        return path.read_bytes() if path.is_file() else None
+
+    def delete(self, stored: str) -> None:
+        (self.root / checked_name(stored)).unlink(missing_ok=True)
 
     def expire(self) -> None:
         cutoff = time.time() - self.ttl_s
@@ -79,23 +97,49 @@ class FileStore:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
+def stored_name(name: str) -> str:
+    """A fresh name to store ``name`` under: an id, a dot, the name made safe (``store_name``)."""
+    return f"{uuid.uuid4().hex}.{store_name(name)}"
+
+
+def checked_name(stored: str) -> str:
+    """``stored`` when it is a name ``stored_name`` makes: an id first, never "..", never a path."""
+    if not STORED.match(stored):
+        raise ApiError(400, "Invalid filename")
+    return stored
+
+
+def attachment(stored: str, data: bytes) -> Response:
+    """A stored file as a download under its own name (percent-encoded when not plain ASCII)."""
+    name = stored.split(".", 1)[1]
+    quoted = quote(name)
+    disposition = (
+        f"attachment; filename*=utf-8''{quoted}" if quoted != name else f'attachment; filename="{name}"'
+    )
+    kind = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return Response(data, media_type=kind, headers={"Content-Disposition": disposition})
+
+
+Progress = Callable[[int, int], None]  # sentences done, sentences known
+
+
 class Scheduled:
     """A Pipeline-shaped callable that sends each call through the service's engine and waits;
-    ``job`` (when given) is told the sentences done as the engine sends them."""
+    ``progress`` (when given) is told the sentences done as the engine sends them."""
 
-    def __init__(self, service: Service, profile: str, owner: str, job: Job | None = None) -> None:
+    def __init__(self, service: Service, profile: str, owner: str, progress: Progress | None = None) -> None:
         self.engine = service.engine()
-        self.profile, self.owner, self.job = profile, owner, job
+        self.profile, self.owner, self.progress = profile, owner, progress
         self.timeout = service.settings.file_timeout_s
         self.summary = self.engine.parts[profile].summary
 
     def _event(self, kind: str, doc: int, payload: Any) -> None:
-        if self.job is None:
+        if self.progress is None:
             return
         if kind == "sentences":
-            self.job.update(total=len(payload.sentences))
+            self.progress(0, len(payload.sentences))
         elif kind == "sentence":
-            self.job.update(done=payload[2], total=payload[3])
+            self.progress(payload[2], payload[3])
 
     def __call__(
         self, document: Document, summarize: bool = True, force: bool = False, progress: Any = None
@@ -133,19 +177,21 @@ def router(service: Service, store: FileStore) -> APIRouter:
         if not readable(content, name):
             raise ApiError(400, "Invalid request: file format not supported")
         profile, _ = service.pipeline(None)
-        store.check_room(len(content))
+        await service.pools.run("fetches", store.check_room, len(content))
         done = await service.pools.run(
             "files", translate_scheduled, service, profile, owner, content, name, summary="none", **options
         )
-        stored = store.put(f"{Path(name).stem}.en{done.suffix}", done.data)
+        stored = await service.pools.run(
+            "fetches", store.put, f"{Path(name).stem}.en{done.suffix}", done.data
+        )
         return {"translatedFileUrl": download_url(str(request.base_url), stored)}
 
     @routes.get("/download_file/{stored}", summary="Download a translated file (LibreTranslate)")
-    async def download(stored: str) -> FileResponse:
-        path = store.get(stored)
-        if path is None:
+    async def download(stored: str) -> Response:
+        data = await service.pools.run("fetches", store.get, stored)
+        if data is None:
             raise ApiError(404, "the file is not here (expired, or never made)")
-        return FileResponse(path, filename=stored.split(".", 1)[1])
+        return attachment(stored, data)
 
     return routes
 
@@ -156,7 +202,7 @@ def translate_scheduled(
     owner: str,
     content: bytes,
     name: str,
-    job: Job | None = None,
+    progress: Progress | None = None,
     **options: Any,
 ) -> Any:
     """``translate_file`` through the engine; what stops it becomes an ApiError (400 for the
@@ -164,7 +210,9 @@ def translate_scheduled(
     from ..engine import QueueFull, ShuttingDown
 
     try:
-        return translate_file(Scheduled(service, profile, owner, job), content, name, force=True, **options)
+        return translate_file(
+            Scheduled(service, profile, owner, progress), content, name, force=True, **options
+        )
     except InputError as e:
         raise ApiError(400, first_line(e)) from None
     except QueueFull:

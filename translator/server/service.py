@@ -25,7 +25,7 @@ from ..engine import (
 from ..engine.pipeline import Pipeline
 from ..errors import InputError, TranslatorError, first_line
 from ..types import Result
-from .access import RateLimiter, key_hash, key_is_valid
+from .access import Limiter, key_hash, key_is_valid, local_limiter
 from .pools import Pools
 
 DISCONNECT_POLL_S = 0.25
@@ -50,6 +50,8 @@ class ServerSettings:
     max_queue: int = 64  # requests in progress; more get 503 with Retry-After
     target_batch_s: float = 1.0  # the engine's batches are about this much work
     threads: int | None = None  # cores for the models; None: models.yaml's threads, else every core
+    database: str | None = None  # PostgreSQL shared by replicas: jobs, their files, rate limits there
+    job_lease_s: float = 30.0  # with a database: a running job's lease, renewed at a third of it
     translation_workers: int | None = None  # translation batches at once, one thread each; None: one per core
     summary_workers: int | None = (
         None  # summaries at once, one thread each; None: one per core (engine/cores.py)
@@ -68,15 +70,20 @@ class ApiError(Exception):
 class Service:
     """The state behind the routes: the engine once the models are loaded, or why not yet."""
 
-    def __init__(self, settings: ServerSettings) -> None:
+    def __init__(
+        self, settings: ServerSettings, limit: Callable[[int, str], Limiter] = local_limiter
+    ) -> None:
         self.settings = settings
         self.engine_: Engine | None = None
         self.error: str | None = None
-        self.limiter = RateLimiter(settings.req_limit) if settings.req_limit else None
+        self.limit = limit  # makes a limiter: this process's, or counted across replicas (shared.py)
+        self.limiter = limit(settings.req_limit, "requests") if settings.req_limit else None
         # With keys, each address has a limit of its own too (IP_SHARE times a key's, for an office
         # behind one address), counted before the key is checked: guessing keys is limited as well.
         self.address_limiter = (
-            RateLimiter(settings.req_limit * IP_SHARE) if settings.req_limit and settings.api_keys else None
+            limit(settings.req_limit * IP_SHARE, "addresses")
+            if settings.req_limit and settings.api_keys
+            else None
         )
         self.pools = Pools()  # blocking work, by kind (pools.py)
 
