@@ -110,3 +110,24 @@ def client(tiny_pipeline):
         yield client
     finally:
         client.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A throwaway PostgreSQL server (initdb, pg_ctl on a free loopback port) for the session; its URL.
+    .ci/run installs Debian's postgresql where it is missing: without it these tests fail, never skip."""
+    from translator.testing.postgres import programs, throwaway_cluster
+
+    assert programs() is not None, "PostgreSQL is not installed here: apt-get install postgresql"
+    with throwaway_cluster() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url(postgres_server, request):
+    """A new empty database on the session's server, for one test."""
+    import hashlib
+
+    from translator.testing.postgres import fresh_database
+
+    return fresh_database(postgres_server, "t_" + hashlib.sha1(request.node.nodeid.encode()).hexdigest()[:16])

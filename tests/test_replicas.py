@@ -1,0 +1,133 @@
+"""Two `translator serve` processes on one PostgreSQL, as two replicas behind a load balancer: what
+one is told, the other knows; a job made on one is polled and downloaded from the other; a
+replica killed mid-job has its job finished by the other, once; a rate limit holds across both."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+
+import httpx
+import psycopg
+import pytest
+
+from fakes import WAIT_S
+from helpers import free_port, running, wait_ready
+
+pytestmark = pytest.mark.slow  # four server processes, and a job that outlives a killed one
+LEASE_S = 2.0
+NO_SUMMARY = {"summary_in": "none"}
+SENTENCES = 1500  # a file long enough that a replica is still on it when the test kills it
+
+
+@contextlib.contextmanager
+def replicas(config, url: str, *extra: str, count: int = 2):
+    """``count`` servers on one database: [(process, base URL)], each killed when the block ends."""
+    with contextlib.ExitStack() as stack:
+        started = []
+        for _ in range(count):
+            port = free_port()
+            command = [sys.executable, "-m", "translator", "serve", "--config", str(config)]
+            command += ["--port", str(port), "--database", url, "--job-lease", str(LEASE_S)]
+            command += ["--access-log", "off", *extra]
+            started.append((stack.enter_context(running(command)), f"http://127.0.0.1:{port}"))
+        for process, base in started:
+            wait_ready(base, process)
+        yield started
+
+
+def pause(seconds: float) -> None:
+    threading.Event().wait(seconds)
+
+
+def until(what, check, limit_s: float = WAIT_S):
+    """``check()`` again and again until it returns something true; that value."""
+    deadline = time.monotonic() + limit_s
+    while not (found := check()):
+        assert time.monotonic() < deadline, f"{what}: not within {limit_s:.0f} s"
+        pause(0.1)
+    return found
+
+
+def post_file(base: str, name: str, data: bytes) -> dict:
+    """A /v1/files job (no summary: the output is the translated paragraphs alone)."""
+    answer = httpx.post(f"{base}/v1/files", files={"file": (name, data)}, data=NO_SUMMARY, timeout=WAIT_S)
+    return answer.json()
+
+
+def finished(base: str, job_id: str) -> dict | None:
+    view = httpx.get(f"{base}/v1/jobs/{job_id}", timeout=WAIT_S).json()
+    return view if view["status"] in ("done", "failed") else None
+
+
+def test_two_replicas_share_corrections_jobs_and_files_and_finish_a_killed_replicas_job(
+    tiny_config, postgres_url
+):
+    with replicas(tiny_config, postgres_url) as [(process_a, a), (process_b, b)]:
+        # A correction told to A is what B answers next.
+        source = "Harga beras naik dua persen pekan ini."
+        told = httpx.post(
+            f"{a}/v1/corrections", json={"source": source, "translation": "Rice is two percent dearer."}
+        )
+        assert told.status_code == 201, told.text
+        asked = {"q": source, "source": "id", "target": "en"}
+        answer = httpx.post(f"{b}/translate", json=asked, timeout=WAIT_S)
+        assert answer.json()["translatedText"] == "Rice is two percent dearer."
+
+        # A file posted to A is polled and downloaded from B.
+        small = "\n\n".join(f"Kalimat nomor {i} tentang harga beras." for i in range(5)).encode()
+        made = post_file(a, "kecil.txt", small)
+        view = until("the small job", lambda: finished(b, made["id"]))
+        assert view["status"] == "done", view
+        download = httpx.get(view["download_url"].replace(a, b), timeout=WAIT_S)
+        assert download.status_code == 200 and len(download.text.strip().split("\n\n")) == 5
+
+        # A long job: whichever replica takes it is killed mid-job; the other finishes it, once.
+        lines = [f"Berita ke-{i}: harga cabai di pasar {i % 7} naik lagi." for i in range(SENTENCES)]
+        long = "\n\n".join(lines).encode()
+        made = post_file(a, "panjang.txt", long)
+        holder = until("the job running with progress", lambda: _holder(postgres_url, made["id"]))
+        victim, survivor = (process_a, b) if holder.split(":")[1] == str(process_a.pid) else (process_b, a)
+        os.kill(victim.pid, signal.SIGKILL)
+        victim.wait()
+        view = until("the job finished by the survivor", lambda: finished(survivor, made["id"]), 300)
+        assert view["status"] == "done", view
+        assert (view["done"], view["total"]) == (SENTENCES, SENTENCES)
+        resumed = httpx.get(view["download_url"], timeout=WAIT_S).text.strip().split("\n\n")
+        with psycopg.connect(postgres_url) as conn:
+            attempts, owner = conn.execute(
+                "SELECT attempts, lease_owner FROM jobs WHERE id = %s", (made["id"],)
+            ).fetchone()
+        assert attempts == 2 and owner is None, "taken more than twice, or still leased"
+        assert len(resumed) == SENTENCES, "a sentence was lost or came twice"
+
+        # The same file again, uninterrupted, on the survivor: the resumed output is the same.
+        again = post_file(survivor, "panjang.txt", long)
+        view = until("the uninterrupted job", lambda: finished(survivor, again["id"]), 300)
+        assert httpx.get(view["download_url"], timeout=WAIT_S).text.strip().split("\n\n") == resumed
+
+
+def _holder(url: str, job_id: str) -> str | None:
+    """The replica holding the job's lease once it has recorded progress (and is not done)."""
+    with psycopg.connect(url) as conn:
+        row = conn.execute(
+            "SELECT lease_owner, done, total, status FROM jobs WHERE id = %s", (job_id,)
+        ).fetchone()
+    assert row is not None and row[3] != "done", f"the job ended before its replica was killed: {row}"
+    return row[0] if row[3] == "running" and 0 < row[1] < row[2] else None
+
+
+def test_a_rate_limit_holds_across_the_replicas_together(tiny_config, postgres_url):
+    limit = 6
+    with replicas(tiny_config, postgres_url, "--req-limit", str(limit)) as [(_, a), (_, b)]:
+        codes = [
+            httpx.post(
+                f"{base}/translate", json={"q": "Harga naik.", "source": "id", "target": "en"}, timeout=WAIT_S
+            ).status_code
+            for base in [a, b] * limit
+        ]
+    assert codes.count(200) == limit and codes.count(429) == limit, codes
