@@ -1,27 +1,35 @@
-"""Two `translator serve` processes on one PostgreSQL, as two replicas behind a load balancer: what
-one is told, the other knows; a job made on one is polled and downloaded from the other; a
-replica killed mid-job has its job finished by the other, once; a rate limit holds across both."""
+"""Two `translator serve` processes on one PostgreSQL, as two replicas behind a load balancer (and
+behind nginx as the docs configure it): what one is told, the other knows; a job made on one is
+polled and downloaded from the other; a replica killed mid-job has its job finished by the other,
+once; a key's rate limit holds across both."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
+import shutil
 import signal
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import psycopg
 import pytest
 
 from fakes import WAIT_S
-from helpers import free_port, running, wait_ready
+from helpers import ROOT, free_port, running, wait_ready
 
-pytestmark = pytest.mark.slow  # four server processes, and a job that outlives a killed one
+pytestmark = pytest.mark.slow  # two server processes and nginx, and a job that outlives a killed one
 LEASE_S = 2.0
 NO_SUMMARY = {"summary_in": "none"}
 SENTENCES = 1500  # a file long enough that a replica is still on it when the test kills it
+LIMIT = 20  # requests a minute per key
+AUTH = {
+    "Authorization": "Bearer main-key"
+}  # a file long enough that a replica is still on it when the test kills it
 
 
 @contextlib.contextmanager
@@ -40,6 +48,34 @@ def replicas(config, url: str, *extra: str, count: int = 2):
         yield started
 
 
+@contextlib.contextmanager
+def nginx_in_front(ports: list[int], folder: Path):
+    """Debian's nginx with the configuration docs/how-to/replicas.md shows, its replicas' ports and
+    its own put in; the base URL. Stopped when the block ends."""
+    page = (ROOT / "docs" / "how-to" / "replicas.md").read_text(encoding="utf-8")
+    config = re.search(r"```nginx\n(.*?)```", page, re.S)
+    assert config is not None, "the replicas page shows no nginx configuration"
+    port = free_port()
+    text = config.group(1).replace("8001", str(ports[0])).replace("8002", str(ports[1]))
+    (folder / "logs").mkdir(parents=True)
+    (folder / "nginx.conf").write_text(text.replace("8080", str(port)), encoding="utf-8")
+    main = f"daemon off; pid {folder}/nginx.pid; error_log {folder}/logs/error.log;"
+    main += " user root;" if os.geteuid() == 0 else ""
+    command = [shutil.which("nginx") or "/usr/sbin/nginx", "-p", str(folder), "-c", "nginx.conf", "-g", main]
+    with running(command) as process:
+        base = f"http://127.0.0.1:{port}"
+        until("nginx answering", lambda: _answers(base, process))
+        yield base
+
+
+def _answers(base: str, process) -> bool:
+    assert process.poll() is None, process.communicate()[1].decode()
+    try:
+        return httpx.get(base + "/healthz", timeout=5).status_code == 200
+    except httpx.TransportError:
+        return False
+
+
 def pause(seconds: float) -> None:
     threading.Event().wait(seconds)
 
@@ -55,7 +91,9 @@ def until(what, check, limit_s: float = WAIT_S):
 
 def post_file(base: str, name: str, data: bytes) -> dict:
     """A /v1/files job (no summary: the output is the translated paragraphs alone)."""
-    answer = httpx.post(f"{base}/v1/files", files={"file": (name, data)}, data=NO_SUMMARY, timeout=WAIT_S)
+    answer = httpx.post(
+        f"{base}/v1/files", files={"file": (name, data)}, data=NO_SUMMARY, headers=AUTH, timeout=WAIT_S
+    )
     return answer.json()
 
 
@@ -65,17 +103,22 @@ def finished(base: str, job_id: str) -> dict | None:
 
 
 def test_two_replicas_share_corrections_jobs_and_files_and_finish_a_killed_replicas_job(
-    tiny_config, postgres_url
+    tiny_config, postgres_url, tmp_path
 ):
-    with replicas(tiny_config, postgres_url) as [(process_a, a), (process_b, b)]:
+    keys = tmp_path / "keys.txt"
+    keys.write_text("main-key\nlimited-key\n", encoding="utf-8")
+    limits = ("--api-keys", str(keys), "--req-limit", str(LIMIT))
+    with replicas(tiny_config, postgres_url, *limits) as [(process_a, a), (process_b, b)]:
         # A correction told to A is what B answers next.
         source = "Harga beras naik dua persen pekan ini."
         told = httpx.post(
-            f"{a}/v1/corrections", json={"source": source, "translation": "Rice is two percent dearer."}
+            f"{a}/v1/corrections",
+            json={"source": source, "translation": "Rice is two percent dearer."},
+            headers=AUTH,
         )
         assert told.status_code == 201, told.text
         asked = {"q": source, "source": "id", "target": "en"}
-        answer = httpx.post(f"{b}/translate", json=asked, timeout=WAIT_S)
+        answer = httpx.post(f"{b}/translate", json=asked, headers=AUTH, timeout=WAIT_S)
         assert answer.json()["translatedText"] == "Rice is two percent dearer."
 
         # A file posted to A is polled and downloaded from B.
@@ -85,6 +128,33 @@ def test_two_replicas_share_corrections_jobs_and_files_and_finish_a_killed_repli
         assert view["status"] == "done", view
         download = httpx.get(view["download_url"].replace(a, b), timeout=WAIT_S)
         assert download.status_code == 200 and len(download.text.strip().split("\n\n")) == 5
+
+        # Behind nginx as the docs configure it: every answer agrees, whichever replica gives it.
+        with nginx_in_front(
+            [int(a.rsplit(":", 1)[1]), int(b.rsplit(":", 1)[1])], tmp_path / "nginx"
+        ) as front:
+            answers = {
+                httpx.post(f"{front}/translate", json=asked, headers=AUTH, timeout=WAIT_S).json()[
+                    "translatedText"
+                ]
+                for _ in range(4)
+            }
+            assert answers == {"Rice is two percent dearer."}
+            made = post_file(front, "kecil.txt", small)
+            with httpx.stream("GET", f"{front}/v1/jobs/{made['id']}/events", timeout=WAIT_S) as events:
+                names = [line for line in events.iter_lines() if line.startswith("event: ")]
+            assert names[-1] == "event: done", names
+            view = httpx.get(f"{front}/v1/jobs/{made['id']}", timeout=WAIT_S).json()
+            download = httpx.get(view["download_url"], timeout=WAIT_S)
+            assert view["download_url"].startswith(front) and len(download.text.strip().split("\n\n")) == 5
+
+        # A key limited to LIMIT requests a minute gets LIMIT in all, however they fall on A and B.
+        limited = {"Authorization": "Bearer limited-key"}
+        codes = [
+            httpx.post(f"{base}/translate", json=asked, headers=limited, timeout=WAIT_S).status_code
+            for base in [a, b] * LIMIT
+        ]
+        assert codes.count(200) == LIMIT and codes.count(429) == LIMIT, codes
 
         # A long job: whichever replica takes it is killed mid-job; the other finishes it, once.
         lines = [f"Berita ke-{i}: harga cabai di pasar {i % 7} naik lagi." for i in range(SENTENCES)]
@@ -119,15 +189,3 @@ def _holder(url: str, job_id: str) -> str | None:
         ).fetchone()
     assert row is not None and row[3] != "done", f"the job ended before its replica was killed: {row}"
     return row[0] if row[3] == "running" and 0 < row[1] < row[2] else None
-
-
-def test_a_rate_limit_holds_across_the_replicas_together(tiny_config, postgres_url):
-    limit = 6
-    with replicas(tiny_config, postgres_url, "--req-limit", str(limit)) as [(_, a), (_, b)]:
-        codes = [
-            httpx.post(
-                f"{base}/translate", json={"q": "Harga naik.", "source": "id", "target": "en"}, timeout=WAIT_S
-            ).status_code
-            for base in [a, b] * limit
-        ]
-    assert codes.count(200) == limit and codes.count(429) == limit, codes

@@ -24,6 +24,7 @@ from translator.server.service import ApiError
 from translator.server.shared import PostgresFiles, PostgresJobs, SharedRateLimiter
 
 from fakes import WAIT_S
+from helpers import cli
 
 BACKENDS = ["sqlite", "postgres"]
 
@@ -281,3 +282,23 @@ def test_an_unreachable_database_is_named_without_its_password():
     message = str(refused.value)
     assert "ana:***@127.0.0.1:1/translator" in message and "rahasia" not in message
     assert "--database" in message
+
+
+def test_doctor_checks_the_database_and_its_schema_version(postgres_url, tiny_config):
+    def doctor(url: str):
+        return cli("doctor", "--no-run", "--config", str(tiny_config), "--database", url)
+
+    empty = doctor(postgres_url)
+    assert "the schema is made by the first translator serve" in empty.stdout.decode(), empty.stdout.decode()
+    Database(postgres_url).close()
+    made = doctor(postgres_url)
+    assert made.returncode == 0 and f"schema version {SCHEMA_VERSION}" in made.stdout.decode(), (
+        made.stdout.decode()
+    )
+    down = doctor("postgresql://ana:rahasia@127.0.0.1:1/translator")
+    assert (
+        down.returncode == 1
+        and "ana:***@127.0.0.1:1" in down.stdout.decode()
+        and "rahasia" not in down.stdout.decode()
+    )
+    assert "fix: start PostgreSQL there" in down.stdout.decode()

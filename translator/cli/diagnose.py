@@ -156,6 +156,35 @@ def memory(config: Config) -> Check:
 _CACHE_FIX = "set TRANSLATOR_CACHE (or cache: in models.yaml) to a writable place, or cache: null"
 
 
+def database(url: str) -> Check:
+    """The shared database: reachable, and its schema this translator's (or made on first start)."""
+    from ..database.postgres import SCHEMA_VERSION, redacted, schema_version
+    from ..errors import TranslatorError
+
+    shown = redacted(url)
+    try:
+        found, server = schema_version(url)
+    except TranslatorError as e:
+        return Check(
+            "database",
+            FAIL,
+            first_line(e),
+            "start PostgreSQL there, or correct the URL (--database, $TRANSLATOR_DATABASE_URL, database:)",
+        )
+    where = f"{shown} (PostgreSQL {server // 10000})"
+    if found is None:
+        return Check("database", OK, f"{where}: empty; the schema is made by the first translator serve")
+    if found > SCHEMA_VERSION:
+        return Check(
+            "database",
+            FAIL,
+            f"{where}: schema version {found}, newer than this translator's ({SCHEMA_VERSION})",
+            "upgrade translator here to the version the other replicas run",
+        )
+    later = "" if found == SCHEMA_VERSION else f"; migrated to {SCHEMA_VERSION} by the next translator serve"
+    return Check("database", OK, f"{where}: schema version {found}{later}")
+
+
 def cache_directories() -> list[Check]:
     """The Hugging Face download cache and translator's own cache can be written (or created)."""
     from ..models.hub import hub_cache_dir

@@ -34,10 +34,17 @@ def add_parser(commands: Commands) -> None:
     doctor.add_argument(
         "--no-run", action="store_true", help="skip the end-to-end run on tiny models (saves ~10 s)"
     )
+    doctor.add_argument(
+        "--database",
+        metavar="URL",
+        help="also check the PostgreSQL database replicas share: the connection and its schema version "
+        "(default: $TRANSLATOR_DATABASE_URL, else models.yaml's database)",
+    )
 
 
 def run_doctor(args: argparse.Namespace) -> int:
     from ..config import load_config
+    from ..database import database_url
     from ..errors import TranslatorError, first_line
     from ..models.hub import hub_unreachable_reason
     from . import diagnose
@@ -63,7 +70,8 @@ def run_doctor(args: argparse.Namespace) -> int:
             )
         )
         checks += diagnose.models(config, hub_unreachable_reason)
-        checks.append(diagnose.memory(config))
+        url = database_url(args.database) or config.database
+        checks.append(diagnose.database(url) if url else diagnose.memory(config))
     checks += diagnose.cache_directories()
     checks.append(diagnose.cpu())
     if not args.no_run:
