@@ -123,9 +123,32 @@ def postgres_server():
         yield url
 
 
+@pytest.fixture(scope="session")
+def postgres_shared(postgres_server):
+    """One database for the session's tests, its schema made once (a new database per test costs
+    more than the test)."""
+    from translator.database import Database
+    from translator.testing.postgres import fresh_database
+
+    url = fresh_database(postgres_server, "shared")
+    Database(url, max_size=1).close()
+    return url
+
+
 @pytest.fixture
-def postgres_url(postgres_server, request):
-    """A new empty database on the session's server, for one test."""
+def postgres_url(postgres_shared):
+    """The session's database, emptied for one test (its schema kept)."""
+    import psycopg
+
+    with psycopg.connect(postgres_shared, autocommit=True) as conn:
+        conn.execute("TRUNCATE memory, corrections, jobs, files, calls RESTART IDENTITY")
+        conn.execute("UPDATE memory_meta SET value = 0")
+    return postgres_shared
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_server, request):
+    """A new database without a schema, for one test."""
     import hashlib
 
     from translator.testing.postgres import fresh_database

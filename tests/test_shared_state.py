@@ -242,7 +242,7 @@ def test_a_key_gets_its_limit_and_no_more(backend):
 # --- the schema ---------------------------------------------------------------------------------------
 
 
-def test_replicas_that_start_together_migrate_the_schema_once(postgres_url):
+def test_replicas_that_start_together_migrate_the_schema_once(empty_postgres_url):
     opened: list[Database] = []
     errors: list[BaseException] = []
     go = threading.Barrier(6)
@@ -250,7 +250,7 @@ def test_replicas_that_start_together_migrate_the_schema_once(postgres_url):
     def start() -> None:
         go.wait(WAIT_S)
         try:
-            opened.append(Database(postgres_url, max_size=1))
+            opened.append(Database(empty_postgres_url, max_size=1))
         except BaseException as e:  # noqa: BLE001 - reported below
             errors.append(e)
 
@@ -267,12 +267,12 @@ def test_replicas_that_start_together_migrate_the_schema_once(postgres_url):
             db.close()
 
 
-def test_a_database_from_a_newer_translator_is_refused_untouched(postgres_url):
-    Database(postgres_url).close()
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
+def test_a_database_from_a_newer_translator_is_refused_untouched(empty_postgres_url):
+    Database(empty_postgres_url).close()
+    with psycopg.connect(empty_postgres_url, autocommit=True) as conn:
         conn.execute("INSERT INTO translator_schema VALUES (%s)", (SCHEMA_VERSION + 1,))
     with pytest.raises(DatabaseError, match=f"schema version {SCHEMA_VERSION + 1}, newer"):
-        Database(postgres_url)
+        Database(empty_postgres_url)
 
 
 def test_an_unreachable_database_is_named_without_its_password():
@@ -284,14 +284,14 @@ def test_an_unreachable_database_is_named_without_its_password():
     assert "--database" in message
 
 
-def test_doctor_checks_the_database_and_its_schema_version(postgres_url, tiny_config):
+def test_doctor_checks_the_database_and_its_schema_version(empty_postgres_url, tiny_config):
     def doctor(url: str):
         return cli("doctor", "--no-run", "--config", str(tiny_config), "--database", url)
 
-    empty = doctor(postgres_url)
+    empty = doctor(empty_postgres_url)
     assert "the schema is made by the first translator serve" in empty.stdout.decode(), empty.stdout.decode()
-    Database(postgres_url).close()
-    made = doctor(postgres_url)
+    Database(empty_postgres_url).close()
+    made = doctor(empty_postgres_url)
     assert made.returncode == 0 and f"schema version {SCHEMA_VERSION}" in made.stdout.decode(), (
         made.stdout.decode()
     )

@@ -48,6 +48,7 @@ class Limiter(Protocol):
     """Says whether a caller may make one more call now (and counts it when it may)."""
 
     per_minute: int
+    blocking: bool  # it waits on a database: called off the event loop
 
     def allow(self, caller: str) -> bool: ...
 
@@ -60,6 +61,8 @@ def local_limiter(per_minute: int, scope: str) -> Limiter:
 class RateLimiter:
     """At most ``per_minute`` requests in any 60 s window for each caller (a sliding window), in
     this process: a single server's. Replicas share ``SharedRateLimiter`` (shared.py) instead."""
+
+    blocking = False
 
     def __init__(self, per_minute: int, window_s: float = 60.0) -> None:
         self.per_minute = per_minute

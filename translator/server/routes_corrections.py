@@ -78,7 +78,8 @@ def router(service: Service) -> APIRouter:
 async def _caller(service: Service, limiter: Limiter, request: Request) -> dict[str, Any]:
     """The body of a correction's request, once its caller may make one (403/429)."""
     data = await read_fields(request)
-    if not limiter.allow(service.check_access(request, text_field(data.get("api_key")))):
+    caller = await service.check_access(request, text_field(data.get("api_key")))
+    if not await service.allowed(limiter, caller):
         raise ApiError(429, "Too many corrections: try again in a minute", {"Retry-After": "60"})
     return data
 

@@ -254,7 +254,7 @@ def readable(content: bytes, name: str) -> bool:
 async def read_upload(service: Service, request: Request) -> tuple[dict[str, Any], str, Any]:
     """A file route's body, its caller (access checked) and its uploaded ``file`` (400 without one)."""
     data = await read_fields(request)
-    owner = service.check_access(request, text_field(data.get("api_key")))
+    owner = await service.check_access(request, text_field(data.get("api_key")))
     upload = data.get("file")
     if upload is None or isinstance(upload, str):
         raise ApiError(400, "Invalid request: missing file parameter")

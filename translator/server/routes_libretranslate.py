@@ -54,7 +54,7 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
     )
     async def detect(request: Request) -> list[dict[str, Any]]:
         data = await read_fields(request)
-        service.check_access(request, text_field(data.get("api_key")))
+        await service.check_access(request, text_field(data.get("api_key")))
         q = parse(DetectRequest, data).q
         if not q.strip():
             raise ApiError(400, "Invalid request: missing q parameter")
@@ -72,7 +72,7 @@ def router(service: Service, openapi: Callable[[], dict[str, Any]]) -> APIRouter
 async def _translate(service: Service, request: Request) -> dict[str, Any]:
     """LibreTranslate's /translate: check, translate through the engine, answer in its shape."""
     data = await read_fields(request)
-    owner = service.check_access(request, text_field(data.get("api_key")))
+    owner = await service.check_access(request, text_field(data.get("api_key")))
     fields = parse(TranslateRequest, data)
     q, source, target, fmt = fields.q, fields.source, fields.target, fields.format
     if isinstance(q, str) and not q.strip():

@@ -94,7 +94,7 @@ async def _document_endpoint(
 ) -> dict[str, Any] | StreamingResponse:
     """The three document routes: read and check the request, submit it, answer or stream."""
     data = await read_fields(request)
-    owner = service.check_access(request, text_field(data.get("api_key")))
+    owner = await service.check_access(request, text_field(data.get("api_key")))
     upload = data.pop("file", None)
     upload = None if isinstance(upload, str) else upload  # a file field that holds no file
     fields = parse(DocumentRequest, data)

@@ -118,10 +118,17 @@ class Service:
             )
         return name, pipelines[name]
 
-    def check_access(self, request: Request, body_key: str | None = None) -> str:
+    async def allowed(self, limiter: Limiter, caller: str) -> bool:
+        """``limiter.allow(caller)``, on the memory pool when it asks a database: a database that
+        is slow to answer holds up this request, never the event loop."""
+        if not limiter.blocking:
+            return limiter.allow(caller)
+        return await self.pools.run("memory", limiter.allow, caller)
+
+    async def check_access(self, request: Request, body_key: str | None = None) -> str:
         """Raise 403/429 as LibreTranslate does; return the caller's owner name for fair shares."""
         address = f"ip:{request.client.host if request.client else '-'}"
-        if self.address_limiter is not None and not self.address_limiter.allow(address):
+        if self.address_limiter is not None and not await self.allowed(self.address_limiter, address):
             raise ApiError(
                 429,
                 f"Too many requests from this address: at most {self.address_limiter.per_minute} a minute",
@@ -140,7 +147,7 @@ class Service:
             )
         owner = f"key:{key}" if self.settings.api_keys is not None else address
         request.state.key_hash = key_hash(key)  # the access log's "who", never the key
-        if self.limiter is not None and not self.limiter.allow(owner):
+        if self.limiter is not None and not await self.allowed(self.limiter, owner):
             raise ApiError(
                 429,
                 f"Too many requests: the limit is {self.settings.req_limit} per minute",
@@ -154,7 +161,7 @@ class Service:
             data = await read_fields(request)
         except ApiError:
             data = {}
-        return self.check_access(request, text_field(data.get("api_key")))
+        return await self.check_access(request, text_field(data.get("api_key")))
 
     async def submit(self, submit: Callable[..., Ticket], *args: Any, **kwargs: Any) -> Ticket:
         """Call ``engine.submit*`` on the requests pool (segmenting is CPU work); queue errors as

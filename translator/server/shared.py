@@ -148,6 +148,8 @@ class SharedRateLimiter:
     sliding window over the calls table; one caller's checks take turns under an advisory lock).
     Callers are kept as hashes: an API key is never written to the database."""
 
+    blocking = True
+
     def __init__(self, db: Database, per_minute: int, scope: str, window_s: float = 60.0) -> None:
         self.db, self.per_minute, self.scope, self.window_s = db, per_minute, scope, window_s
 
