@@ -18,6 +18,8 @@ from ..models.base import Generated
 from .corrections import COLUMNS, LOCAL, Correction, CorrectionStore, checked, normal
 from .store import DEFAULT_MAX_MB, ENTRY_OVERHEAD, Stats, decode, encode
 
+USED_S = 60  # a hit marks its entry used again only when its mark is older than this (LRU to the minute)
+
 
 class PostgresMemory:
     """Sentence translations in the shared database; the ``Memory`` protocol."""
@@ -35,17 +37,18 @@ class PostgresMemory:
         """The stored outputs for those ``keys`` that are held; marks them used, counts hits and misses."""
         if not keys:
             return {}
-        with self.db.connection() as conn:
-            rows = conn.execute("SELECT key, value FROM memory WHERE key = ANY(%s)", (keys,)).fetchall()
-            found = {key: decode(value) for key, value in rows}
-            if found:
-                conn.execute(f"UPDATE memory SET used = {NOW} WHERE key = ANY(%s)", (sorted(found),))
-            conn.execute(
-                "UPDATE memory_meta SET value = value + CASE name WHEN 'hits' THEN %s ELSE %s END "
-                "WHERE name IN ('hits', 'misses')",
-                (len(found), len(keys) - len(found)),
-            )
-        return found
+        # One statement, one round trip: the rows, their use marked (only when it is older than
+        # USED_S: a hot sentence is not rewritten on every hit) and the hits and misses counted.
+        rows = self.db.query(
+            "WITH found AS (SELECT key, value, used FROM memory WHERE key = ANY(%(keys)s)), "
+            f"touched AS (UPDATE memory SET used = {NOW} WHERE key IN (SELECT key FROM found WHERE used < "
+            f"{NOW} - {USED_S})), "
+            "counted AS (UPDATE memory_meta SET value = value + CASE name WHEN 'hits' THEN (SELECT count(*) "
+            "FROM found) ELSE %(asked)s - (SELECT count(*) FROM found) END WHERE name IN ('hits', 'misses')) "
+            "SELECT key, value FROM found",
+            {"keys": keys, "asked": len(keys)},
+        )
+        return {key: decode(value) for key, value in rows}
 
     def put_many(self, items: Iterable[tuple[str, Generated] | tuple[str, Generated, str]]) -> None:
         """Store outputs by key (the last of a key given twice wins); a third element, the source
@@ -55,23 +58,26 @@ class PostgresMemory:
             return
         keys = sorted(rows)
         values = [rows[k] for k in keys]
+        added = sum(len(k) + len(v) + ENTRY_OVERHEAD for k, v in zip(keys, values))
+        # One statement (atomic, one round trip): the rows written and the size kept in memory_meta
+        # moved by what they add less what they replace (``old`` sees the table before the write).
+        found = self.db.query(
+            "WITH old AS (SELECT coalesce(sum(length(key) + length(value) + %(overhead)s), 0) AS n FROM "
+            "memory WHERE key = ANY(%(keys)s)), "
+            f"written AS (INSERT INTO memory SELECT k, v, {NOW} FROM unnest(%(keys)s::text[], "
+            "%(values)s::text[]) AS t(k, v) ON CONFLICT (key) DO UPDATE SET value = excluded.value, "
+            "used = excluded.used) "
+            "UPDATE memory_meta SET value = value + %(added)s - (SELECT n FROM old) WHERE name = 'bytes' "
+            "RETURNING value",
+            {"overhead": ENTRY_OVERHEAD, "keys": keys, "values": values, "added": added},
+        )
+        if found and int(found[0][0]) > self.max_bytes:
+            self._evict(int(found[0][0]))
+
+    def _evict(self, size: int) -> None:
+        """Least recently used out first, a tenth at a time, until the data fits the bound."""
         with self.db.connection() as conn, conn.transaction():
-            replaced = conn.execute(
-                "SELECT coalesce(sum(length(key) + length(value) + %s), 0) FROM memory WHERE key = ANY(%s)",
-                (ENTRY_OVERHEAD, keys),
-            ).fetchone()
-            conn.execute(
-                f"INSERT INTO memory SELECT k, v, {NOW} FROM unnest(%s::text[], %s::text[]) AS t(k, v) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value, used = excluded.used",
-                (keys, values),
-            )
-            added = sum(len(k) + len(v) + ENTRY_OVERHEAD for k, v in zip(keys, values))
-            row = conn.execute(
-                "UPDATE memory_meta SET value = value + %s WHERE name = 'bytes' RETURNING value",
-                (added - int(replaced[0] if replaced else 0),),
-            ).fetchone()
-            size = int(row[0]) if row else 0
-            while size > self.max_bytes:  # least recently used out first, a tenth at a time
+            while size > self.max_bytes:
                 counted = conn.execute("SELECT count(*) FROM memory").fetchone()
                 dropped = conn.execute(
                     "DELETE FROM memory WHERE key IN (SELECT key FROM memory ORDER BY used LIMIT %s "
