@@ -119,8 +119,8 @@ def postgres_server():
     from translator.testing.postgres import programs, throwaway_cluster
 
     assert programs() is not None, "PostgreSQL is not installed here: apt-get install postgresql"
-    with throwaway_cluster() as url:
-        yield url
+    with throwaway_cluster() as cluster:
+        yield cluster.url
 
 
 @pytest.fixture(scope="session")

@@ -302,3 +302,32 @@ def test_doctor_checks_the_database_and_its_schema_version(empty_postgres_url, t
         and "rahasia" not in down.stdout.decode()
     )
     assert "fix: start PostgreSQL there" in down.stdout.decode()
+
+
+@pytest.mark.slow  # a PostgreSQL server of its own, stopped under a running service
+def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
+    from translator import Pipeline
+    from translator.config import load_config
+    from translator.server.app import ServerSettings, create_app
+    from translator.testing.postgres import throwaway_cluster
+
+    from helpers import ready_client
+
+    with throwaway_cluster() as cluster:
+        config = load_config(tiny_config).with_database(cluster.url)
+        client = ready_client(
+            create_app(
+                ServerSettings(database=cluster.url), lambda: {"default": Pipeline.from_config(config)}
+            )
+        )
+        try:
+            asked = {"q": "Harga beras naik.", "source": "id", "target": "en"}
+            assert client.post("/translate", json=asked).status_code == 200
+            cluster.stop()
+            refused = client.post("/translate", json={**asked, "q": "Harga cabai turun."})
+            assert refused.status_code == 503 and refused.headers["Retry-After"], refused.text
+            assert "did not answer" in refused.json()["error"] and "127.0.0.1" in refused.json()["error"]
+            upload = client.post("/v1/files", files={"file": ("a.txt", b"Harga beras naik.")})
+            assert upload.status_code == 503 and "did not answer" in upload.json()["error"], upload.text
+        finally:
+            client.__exit__(None, None, None)

@@ -97,9 +97,13 @@ class Database:
     @contextmanager
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection from the pool, in autocommit: wrap writes that belong together in
-        ``conn.transaction()``."""
-        with self.pool.connection() as conn:
-            yield conn
+        ``conn.transaction()``. A database that does not answer is a DatabaseError naming it."""
+        psycopg, pool = _driver()
+        try:
+            with self.pool.connection(timeout=CONNECT_TIMEOUT_S) as conn:
+                yield conn
+        except (psycopg.OperationalError, pool.PoolTimeout) as e:
+            raise DatabaseError(f"the database {self.shown} did not answer: {first_line(e)}") from None
 
     def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
         """The rows of one statement (or [] for one that returns none)."""

@@ -26,7 +26,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..engine.pipeline import Pipeline
-from ..errors import first_line
+from ..errors import DatabaseError, first_line
 from . import page, routes_corrections, routes_files, routes_jobs, routes_libretranslate, routes_v1
 from .access import AccessLog, BodyLimit
 from .job_worker import JobWorker
@@ -133,6 +133,11 @@ def _error_handlers(app: FastAPI) -> None:
     async def api_error(request: Request, error: ApiError) -> JSONResponse:
         body = {"error": error.message} | ({"id": error.request_id} if error.request_id else {})
         return JSONResponse(body, status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(DatabaseError)
+    async def database_down(request: Request, error: DatabaseError) -> JSONResponse:
+        log.warning("%s %s: %s", request.method, request.url.path, first_line(error))
+        return JSONResponse({"error": first_line(error)}, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def bug(request: Request, error: Exception) -> JSONResponse:

@@ -23,7 +23,7 @@ from ..engine import (
     Ticket,
 )
 from ..engine.pipeline import Pipeline
-from ..errors import InputError, TranslatorError, first_line
+from ..errors import DatabaseError, InputError, TranslatorError, first_line
 from ..types import Result
 from .access import Limiter, key_hash, key_is_valid, local_limiter
 from .pools import Pools
@@ -224,6 +224,8 @@ def outcome(waiting: "asyncio.Future[list[Result | InputError]]") -> list[Result
         raise ApiError(499, "the request was cancelled") from None
     except RequestFailed as e:
         raise ApiError(500, first_line(e), request_id=e.request_id) from None
+    except DatabaseError as e:  # the replicas' shared database did not answer: try again shortly
+        raise ApiError(503, first_line(e), {"Retry-After": "5"}) from None
     except TranslatorError as e:
         raise ApiError(400 if isinstance(e, InputError) else 500, first_line(e)) from None
 

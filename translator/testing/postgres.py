@@ -13,7 +13,9 @@ import subprocess
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 
 def programs() -> Path | None:
@@ -27,9 +29,18 @@ def programs() -> Path | None:
     return None
 
 
+@dataclass
+class Cluster:
+    """A running throwaway server: its URL (user ``translator``, no password, database
+    ``postgres``), and ``stop()`` for a test that needs the database to go away."""
+
+    url: str
+    stop: Callable[[], None]
+
+
 @contextmanager
-def throwaway_cluster() -> Iterator[str]:
-    """A running server, as a URL (user ``translator``, no password, database ``postgres``)."""
+def throwaway_cluster() -> Iterator[Cluster]:
+    """A running server, removed with its files when the block ends."""
     bindir = programs()
     if bindir is None:
         raise RuntimeError("PostgreSQL is not installed: apt-get install postgresql")
@@ -43,15 +54,19 @@ def throwaway_cluster() -> Iterator[str]:
     def run(*args: str) -> None:
         subprocess.run([*as_user, *args], check=True, capture_output=True, text=True, timeout=120)
 
+    def stop() -> None:
+        if (data / "postmaster.pid").exists():
+            command = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"]
+            subprocess.run([*as_user, *command], capture_output=True, timeout=60)
+
     try:
         run(str(bindir / "initdb"), "-D", str(data), "-U", "translator", "--auth=trust", "-E", "UTF8",
             "--no-sync")  # fmt: skip
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=100"
         run(str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start")
-        yield f"postgresql://translator@127.0.0.1:{port}/postgres"
+        yield Cluster(f"postgresql://translator@127.0.0.1:{port}/postgres", stop)
     finally:
-        subprocess.run([*as_user, str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)  # fmt: skip
+        stop()
         shutil.rmtree(root, ignore_errors=True)
 
 
