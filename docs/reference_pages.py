@@ -1,22 +1,17 @@
 """The reference pages the code writes itself (gen_reference.py writes them at every `mkdocs build`),
-so they cannot drift from it: the command line from its parser, models.yaml's keys from its
-schema, the HTTP API from the service's OpenAPI document."""
+so they cannot drift from it: the command line from its parser, models.yaml's keys and its JSON
+Schema from its pydantic shape, the HTTP API from the service's OpenAPI document."""
 
 from __future__ import annotations
 
 import argparse
-import dataclasses
+import json
 import os
 from collections.abc import Iterator
 from unittest import mock
 
 from translator.cli.entry import build_parser
-from translator.config import schema
-
-# A key written in models.yaml, where the dataclass field has another name.
-FIELD_OF_KEY = {"generation": "generation_items", "retry_generation": "retry_items"}
-# A key whose YAML shape is not its field's (the Config keeps only the profiles' names).
-WRITTEN_AS = {"profiles": ("mapping of a profile's name to its overrides of the two sections", "`{}`")}
+from translator.config import SECTIONS, json_schema
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: str) -> Iterator[tuple[str, argparse.ArgumentParser]]:
@@ -43,84 +38,77 @@ def cli_page() -> str:
     return "\n".join(out)
 
 
-# Python's types in YAML's words.
-_YAML_TYPES = [
-    ("tuple[tuple[str, Any], ...]", "mapping"),
-    ("tuple[str, ...]", "list of strings"),
-    ("str", "string"),
-    ("int", "integer"),
-    ("float", "number"),
-    ("bool", "true or false"),
-    ("None", "null"),
-]
+# JSON Schema's types in YAML's words.
+_YAML_TYPES = {
+    "object": "mapping",
+    "array": "list of strings",
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "true or false",
+    "null": "null",
+}
 
 
-def _type_name(hint: str) -> str:
+def _type_name(field: dict) -> str:
+    """A key's type from its JSON Schema: "integer or null", "one of ...", ..."""
+    kinds = field.get("anyOf", [field])
     words = []
-    for part in str(hint).split(" | "):
-        words.append(dict(_YAML_TYPES).get(part.strip(), part.strip()))
-    return " or ".join(words)
+    for kind in kinds:
+        if "enum" in kind:
+            words.append("one of " + ", ".join(f"`{v}`" for v in kind["enum"]))
+        elif "$ref" in kind:
+            words.append("mapping")
+        else:
+            words.append(_YAML_TYPES.get(kind.get("type", ""), kind.get("type", "any")))
+    return " or ".join(dict.fromkeys(words))
 
 
-def _shown(value: object) -> str:
+def _shown(field: dict) -> str:
+    if "default" not in field:
+        return "required"
+    value = field["default"]
     if value is None:
         return "null"
-    if isinstance(value, tuple) and all(isinstance(v, tuple) for v in value):
-        value = dict(value)  # generation settings are kept as items
-    if isinstance(value, tuple):
-        value = list(value)
     if isinstance(value, bool):
         return "`true`" if value else "`false`"
     return f"`{value}`".replace("'", "")
 
 
-def _rows(cls: type, keys: tuple[str, ...], section: str | None = None) -> list[str]:
-    fields = {f.name: f for f in dataclasses.fields(cls)}
-    rows = []
-    for key in keys:
-        if key in WRITTEN_AS:
-            rows.append(f"| `{key}` | {WRITTEN_AS[key][0]} | {WRITTEN_AS[key][1]} |")
-            continue
-        field = fields[FIELD_OF_KEY.get(key, key)]
-        if key == "batch_size" and section:
-            shown = _shown(schema.DEFAULT_BATCH_SIZE[section])
-        elif field.default is not dataclasses.MISSING:
-            shown = _shown(field.default)
-        else:
-            shown = "required"
-        assert isinstance(field.type, str)  # the schema's annotations are postponed (strings)
-        rows.append(f"| `{key}` | {_type_name(field.type)} | {shown} |")
+def _rows(shape: dict) -> list[str]:
+    rows = ["| key | type | default | must be |", "|---|---|---|---|"]
+    for key, field in shape["properties"].items():
+        must = "" if str(field.get("must", "")).startswith("one of") else field.get("must", "")
+        rows.append(f"| `{key}` | {_type_name(field)} | {_shown(field)} | {must} |")
     return rows
 
 
 def models_yaml_page() -> str:
-    head = ["| key | type | default |", "|---|---|---|"]
+    schema = json_schema()
     out = [
         "# models.yaml keys",
         "",
-        "Every key models.yaml accepts, with its type and its default, generated from the schema",
-        "(`translator/config/schema.py`). What each does: [models.yaml](models-yaml.md). A key that is",
-        "not here is an error that names it.",
+        "Every key models.yaml accepts, with its type, its default and what its value must be,",
+        "generated from the file's shape (`translator/config/shape.py`, pydantic models). What each",
+        "does: [models.yaml](models-yaml.md). A key that is not here is an error that names it.",
+        "",
+        "The same shape as a JSON Schema: [models-yaml.schema.json](models-yaml.schema.json). An editor",
+        "with a YAML language server completes and checks models.yaml against it: put",
+        "`# yaml-language-server: $schema=PATH/TO/models-yaml.schema.json` on the file's first line.",
         "",
         "## Top level",
         "",
-        *head,
-        *_rows(schema.Config, tuple(k for k in schema.TOP_KEYS if k not in schema.SECTIONS)),
+        *_rows(schema),
         "",
     ]
-    for section, cls in (
-        ("translation", schema.TranslationConfig),
-        ("summarization", schema.SummarizationConfig),
-    ):
-        keys = (*schema.SECTION_KEYS, *schema.EXTRA_KEYS[section])
-        out += [f"## `{section}`", "", *head, *_rows(cls, keys, section), ""]
-    out += [
-        "`device`: one of " + ", ".join(f"`{d}`" for d in schema.DEVICES) + ".",
-        "`backend`: one of " + ", ".join(f"`{b}`" for b in schema.BACKENDS) + ".",
-        "`compute_type`: one of " + ", ".join(f"`{c}`" for c in schema.COMPUTE_TYPES) + ".",
-        "",
-    ]
+    for section in SECTIONS:
+        shape = schema["$defs"][schema["properties"][section]["$ref"].rsplit("/", 1)[1]]
+        out += [f"## `{section}`", "", *_rows(shape), ""]
     return "\n".join(out)
+
+
+def schema_file() -> str:
+    return json.dumps(json_schema(), indent=2) + "\n"
 
 
 def openapi_document() -> dict:
@@ -171,5 +159,6 @@ def http_page() -> str:
 PAGES = {
     "reference/cli.md": cli_page,
     "reference/models-yaml-keys.md": models_yaml_page,
+    "reference/models-yaml.schema.json": schema_file,
     "reference/http-api.md": http_page,
 }

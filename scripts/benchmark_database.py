@@ -6,8 +6,9 @@
    median is reported.
 2. The service: `translator serve` with its memory in a SQLite file, then with ``--database`` on
    PostgreSQL (a throwaway cluster on loopback, as the tests start), each sent the same short
-   requests from 8 clients (half of them sentences the memory has seen). p50/p95 per round; two
-   rounds each, alternating; the median p95 is reported, and the ratio PostgreSQL / SQLite.
+   requests from 8 clients (half of them sentences the memory has seen) after 16 untimed ones.
+   p50/p95 per round; three rounds each, the order alternating (SQLite first, then PostgreSQL
+   first, ...); the median p95 is reported, and the ratio PostgreSQL / SQLite.
 
     python scripts/benchmark_database.py [--entries 4000] [--requests 400] [--full-size] [--json out.json]
 """
@@ -33,6 +34,7 @@ from load_test import build_config, free_port, percentile, wait_until_ready  # n
 
 BATCH = 16  # entries per call: a translation batch's worth
 CLIENTS = 8
+ROUNDS = 3
 
 
 def memory_rates(memory, entries: int, run: int) -> dict[str, float]:
@@ -107,7 +109,10 @@ def service_round(config: Path, extra: list[str], texts: list[str], log: Path) -
         try:
             wait_until_ready(base, server, log)
             with httpx.Client(timeout=300) as client:
-                client.post(base + "/translate", json={"q": "Pemanasan.", "source": "id", "target": "en"})
+                for i in range(16):  # warm-up, untimed: the first calls of a fresh process are slower
+                    client.post(
+                        base + "/translate", json={"q": f"Pemanasan {i}.", "source": "id", "target": "en"}
+                    )
 
                 def one(text: str) -> float:
                     started = time.perf_counter()
@@ -136,7 +141,7 @@ def service_phase(url: str, work: Path, full_size: bool, requests: int) -> dict:
 
     config = build_config(work, full_size)
     rounds: dict[str, list[dict]] = {"sqlite": [], "postgres": []}
-    for number in range(2):
+    for number in range(ROUNDS):
         memory = work / f"service-{number}.sqlite3"
         sqlite_config = work / f"sqlite-{number}.yaml"
         sqlite_config.write_text(
@@ -144,9 +149,13 @@ def service_phase(url: str, work: Path, full_size: bool, requests: int) -> dict:
             encoding="utf-8",
         )
         texts = sentences(requests)
-        rounds["sqlite"].append(service_round(sqlite_config, [], texts, work / "sqlite.log"))
         database = fresh_database(url, f"service_{number}")
-        rounds["postgres"].append(service_round(config, ["--database", database], texts, work / "pg.log"))
+        runs = [
+            ("sqlite", sqlite_config, [], work / "sqlite.log"),
+            ("postgres", config, ["--database", database], work / "pg.log"),
+        ]
+        for name, chosen, extra, log in runs if number % 2 == 0 else runs[::-1]:
+            rounds[name].append(service_round(chosen, extra, texts, log))
     result = {
         name: {"p95_s": statistics.median(r["p95_s"] for r in rows), "rounds": rows}
         for name, rows in rounds.items()
@@ -169,8 +178,8 @@ def main(argv: list[str] | None = None) -> int:
 
     from translator.testing.postgres import fresh_database, throwaway_cluster
 
-    with tempfile.TemporaryDirectory(prefix="translator-db-bench-") as folder, throwaway_cluster() as server:
-        work = Path(folder)
+    with tempfile.TemporaryDirectory(prefix="translator-db-bench-") as folder, throwaway_cluster() as cluster:
+        work, server = Path(folder), cluster.url
         os.environ["TRANSLATOR_CACHE"] = str(work / "cache")
         memory = memory_phase(fresh_database(server, "memory_bench"), work, args.entries)
         for name in ("sqlite", "postgres"):
@@ -181,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
         service = service_phase(server, work, args.full_size, args.requests)
         for name in ("sqlite", "postgres"):
             p95 = service[name]["p95_s"]
-            print(f"service, memory on {name:<8}: short-request p95 {p95:.3f} s (median of 2 rounds)")
+            print(f"service, memory on {name:<8}: short-request p95 {p95:.3f} s (median of {ROUNDS} rounds)")
         print(f"p95 PostgreSQL / SQLite: {service['p95_ratio_postgres_to_sqlite']}")
     report = {
         "date": time.strftime("%Y-%m-%d"),

@@ -436,3 +436,24 @@ def test_a_hub_revision_on_a_local_directory_is_a_config_error(tmp_path):
         encoding="utf-8",
     )
     assert load_config(path).translation.revision is None
+
+
+def test_the_published_json_schema_accepts_the_shipped_file_and_refuses_what_the_parser_refuses(tmp_path):
+    import jsonschema
+    import yaml
+
+    from translator.config import json_schema
+
+    schema = json_schema()
+    shipped = yaml.safe_load((ROOT / "models.yaml").read_text(encoding="utf-8"))
+    jsonschema.validate(shipped, schema)
+    for wrong in (
+        {**shipped, "threads": 0},
+        {**shipped, "translation": {**shipped["translation"], "device": "gpu"}},
+        {**shipped, "summarization": {**shipped["summarization"], "ratio": 2}},
+        {**shipped, "zzz": 1},
+    ):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(wrong, schema)
+        with pytest.raises(ConfigError):
+            load_config(write(tmp_path, yaml.safe_dump(wrong)))

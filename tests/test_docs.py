@@ -52,5 +52,6 @@ def test_the_generated_references_have_every_command_and_key(monkeypatch):
     ):
         assert f"## `translator {command}`" in page
     keys = reference_pages.models_yaml_page()
-    assert "| `max_windows` | integer or null | `32` |" in keys
-    assert "| `glossary` | list of strings | `[default]` |" in keys
+    assert "| `max_windows` | integer or null | `32` | an integer >= 1 (or null: no cap) |" in keys
+    assert "| `glossary` | list of strings or string or null | `[default]` |" in keys
+    assert "| `device` | one of `auto`, `cpu`, `cuda`, `mps` | `auto` |" in keys

@@ -314,12 +314,8 @@ def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
     from helpers import ready_client
 
     with throwaway_cluster() as cluster:
-        config = load_config(tiny_config).with_database(cluster.url)
-        client = ready_client(
-            create_app(
-                ServerSettings(database=cluster.url), lambda: {"default": Pipeline.from_config(config)}
-            )
-        )
+        pipeline = Pipeline.from_config(load_config(tiny_config).with_database(cluster.url))
+        client = ready_client(create_app(ServerSettings(database=cluster.url), lambda: {"default": pipeline}))
         try:
             asked = {"q": "Harga beras naik.", "source": "id", "target": "en"}
             assert client.post("/translate", json=asked).status_code == 200
@@ -331,3 +327,5 @@ def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
             assert upload.status_code == 503 and "did not answer" in upload.json()["error"], upload.text
         finally:
             client.__exit__(None, None, None)
+            assert pipeline.translator is not None and pipeline.translator.memory is not None
+            pipeline.translator.memory.close()  # its pool's last share: no reconnecting after the test

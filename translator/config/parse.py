@@ -1,4 +1,6 @@
-"""models.yaml -> frozen, validated Config. Every problem is reported at once, by key path."""
+"""models.yaml -> frozen, validated Config. The file's shape (types, ranges, known keys) is
+pydantic's (shape.py); what a type cannot say is checked here, after it. Every problem is
+reported at once, each as ``FILE: KEY: message``."""
 
 from __future__ import annotations
 
@@ -8,29 +10,24 @@ from pathlib import Path
 from typing import Any, Callable, Mapping
 
 import yaml
+from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
-from .checks import generation_problems, is_int, is_number, items, kind, resolve_model, unknown
+from .checks import generation_problems, items, kind, resolve_model
 from .discovery import find_config
-from .schema import (
-    BACKENDS,
-    COMPUTE_TYPES,
-    DATABASE_SCHEMES,
-    DEFAULT_BATCH_SIZE,
-    DEFAULT_CANDIDATES,
-    DEFAULT_MAX_INPUT_CHARS,
-    DEVICES,
-    EXTRA_KEYS,
-    FALLBACKS,
-    SECTION_KEYS,
+from .schema import Config, ModelConfig, SummarizationConfig, TranslationConfig
+from .shape import (
+    SECTION_SHAPES,
     SECTIONS,
-    SUMMARY_METHODS,
-    TOP_KEYS,
-    Config,
-    ModelConfig,
-    SummarizationConfig,
-    TranslationConfig,
+    ModelsFile,
+    Overrides,
+    Section,
+    SummarizationSection,
+    TranslationSection,
+    problems,
 )
+
+Problem = Callable[[str, str], None]
 
 
 def load_config(path: str | os.PathLike[str] | Config | None = None, profile: str | None = None) -> Config:
@@ -61,13 +58,10 @@ def load_config(path: str | os.PathLike[str] | Config | None = None, profile: st
     )
 
 
-Problem = Callable[[str, str], None]
-
-
 def parse_config(
     data: Any, source: str = "models.yaml", base_dir: Path | None = None, profile: str | None = None
 ) -> Config:
-    """Validate already-parsed YAML. Relative model directories resolve against ``base_dir``."""
+    """Validate already-parsed YAML. Relative paths resolve against ``base_dir``."""
     base_dir = base_dir or Path.cwd()
     problems: list[str] = []
 
@@ -77,20 +71,28 @@ def parse_config(
     if not isinstance(data, Mapping):
         problem("", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {kind(data)}")
         raise ConfigError(problems)
-    for key in data:
-        if key not in TOP_KEYS:
-            problem(str(key), unknown(key, TOP_KEYS))
-    top = _parse_top(data, base_dir, problem)
-    profiles = data.get("profiles") or {}
-    if not isinstance(profiles, Mapping):
-        problem("profiles", f"must be a mapping of profile names to overrides, got {kind(profiles)}")
-        profiles = {}
+    # A missing section is reported in its place among the sections' problems (below), not first.
+    top = _validated(ModelsFile, {**{section: {} for section in SECTIONS}, **data}, problem)
+    profiles = (top.profiles if top else None) or {}
     names = tuple(dict.fromkeys(["default", *map(str, profiles)]))
     if profile is not None and profile not in names:
         problem("profiles", f"no profile {profile!r} (profiles: {', '.join(names)})")
-    parsed = _parse_profiles(data, profiles, names, base_dir, problem)
-    chosen = parsed.get(profile or "default", {})
-    if problems:
+    stages: dict[str, dict[str, ModelConfig | None]] = {}
+    for name in names:
+        overrides = profiles.get(name) or Overrides()
+        prefix = "" if name == "default" else f"profiles.{name}."
+        stages[name] = dict(stages.get("default", {}))  # a section a profile leaves alone: the default's
+        for section in SECTIONS:
+            override = getattr(overrides, section)
+            if section not in data and name == "default":
+                problem(section, "missing section")
+            if not isinstance(data.get(section), Mapping) or (name != "default" and override is None):
+                continue  # reported by the file's shape, or the default's, already checked
+            merged = _merge(data[section], override)
+            stages[name][section] = _section(section, merged, base_dir, _prefixed(problem, prefix))
+    glossary = _glossary(top.glossary, base_dir, problem) if top else ()
+    chosen = stages.get(profile or "default", {})
+    if problems or top is None:
         raise ConfigError(problems)
     return Config(
         translation=chosen["translation"],  # type: ignore[arg-type]
@@ -98,103 +100,84 @@ def parse_config(
         source=source,
         profile=profile or "default",
         profiles=names,
-        **top,
+        threads=top.threads,
+        max_input_chars=top.max_input_chars,
+        glossary=glossary,
+        cache=top.cache
+        if top.cache in (None, "default")
+        else str((base_dir / Path(top.cache).expanduser()).resolve()),
+        cache_max_mb=float(top.cache_max_mb),
+        database=top.database,
     )
 
 
-def _parse_top(data: Mapping[str, Any], base_dir: Path, problem: Problem) -> dict[str, Any]:
-    """The top-level settings beside the sections: threads, glossary, the memory, the input cap."""
-    threads = data.get("threads")
-    if threads is not None and not is_int(threads, 1):
-        problem("threads", f"must be an integer >= 1 (or null for all cores), got {threads!r}")
-    glossary = _parse_glossary(data.get("glossary", ["default"]), base_dir, lambda m: problem("glossary", m))
-    cache = data.get("cache", "default")
-    if cache is not None and not (isinstance(cache, str) and cache.strip()):
-        problem(
-            "cache",
-            'must be a file path, "default" (the user cache directory) or null (no translation memory), '
-            f"got {kind(cache)}",
+def _validated(shape: type[BaseModel], data: Mapping[str, Any], problem: Problem) -> Any:
+    """``data`` as ``shape``, or None with each of its problems reported."""
+    try:
+        return shape.model_validate(data)
+    except ValidationError as error:
+        for key, message in problems(shape, data, error):
+            problem(key, message)
+        return None
+
+
+def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Problem) -> ModelConfig | None:
+    """One section, merged with its profile's overrides, as its stage's config."""
+    shape = SECTION_SHAPES[name]
+    section: Section | None = _validated(shape, data, lambda k, m: problem(f"{name}.{k}", m))
+    if section is None:
+        return None
+    bad = False
+
+    def fail(key: str, message: str) -> None:
+        nonlocal bad
+        bad = True
+        problem(f"{name}.{key}", message)
+
+    extractive = isinstance(section, SummarizationSection) and section.method == "extractive"
+    model = section.model or ""
+    if not model and not extractive:
+        fail("model", "missing; give a Hugging Face hub id or a local directory")
+    elif model:
+        model = resolve_model(model.strip(), base_dir, lambda m: fail("model", m))
+    if section.revision is not None and os.path.isabs(model):
+        # A results file must never claim "/path@a4f8f3e": a directory has no hub revisions.
+        fail(
+            "revision",
+            f"{section.revision!r} is a hub revision, but model is the local directory {model}; set "
+            "revision: null",
         )
-        cache = None
-    elif cache not in (None, "default"):
-        cache = str((base_dir / Path(cache).expanduser()).resolve())
-    cache_max_mb = data.get("cache_max_mb", 500)
-    if not (is_number(cache_max_mb) and cache_max_mb > 0):
-        problem("cache_max_mb", f"must be a number > 0, got {cache_max_mb!r}")
-        cache_max_mb = 500
-    database = data.get("database")
-    if database is not None and not (isinstance(database, str) and database.startswith(DATABASE_SCHEMES)):
-        problem(
-            "database",
-            "must be a postgresql:// URL (the database the service's replicas share) or null, got "
-            f"{database!r}",
-        )
-        database = None
-    max_input_chars = data.get("max_input_chars", DEFAULT_MAX_INPUT_CHARS)
-    if max_input_chars is not None and not is_int(max_input_chars, 1):
-        problem("max_input_chars", f"must be an integer >= 1 (or null for no limit), got {max_input_chars!r}")
-    return {
-        "threads": threads,
-        "max_input_chars": max_input_chars,
-        "glossary": glossary,
-        "cache": cache,
-        "cache_max_mb": float(cache_max_mb),
-        "database": database,
-    }
+    generations = {"generation": section.generation or {}}
+    if isinstance(section, TranslationSection):
+        generations["retry_generation"] = section.retry_generation or {}
+    for key, settings in generations.items():
+        for where, message in generation_problems(settings):  # the rest GenerationConfig checks at load
+            fail(f"{key}.{where}" if where else key, message)
+    if bad:
+        return None
+    fields = section.model_dump(exclude={"model", "revision", "generation", "retry_generation", "fallback"})
+    common: dict[str, Any] = dict(
+        model=model,
+        revision=section.revision.strip() if section.revision else None,
+        generation_items=items(section.generation or {}),
+    )
+    if isinstance(section, SummarizationSection):
+        return SummarizationConfig(**common, **fields, fallback=section.fallback or "none")
+    assert isinstance(section, TranslationSection)
+    retry = None if section.retry_generation is None else items(section.retry_generation)
+    return TranslationConfig(**common, **fields, retry_items=retry)
 
 
-def _parse_profiles(
-    data: Mapping[str, Any],
-    profiles: Mapping[str, Any],
-    names: tuple[str, ...],
-    base_dir: Path,
-    problem: Problem,
-) -> dict[str, dict[str, ModelConfig | None]]:
-    """Every profile's sections, each checked once: a profile's section is the default's with its
-    overrides merged on top, and a section a profile leaves alone is the default's."""
-    parsed: dict[str, dict[str, ModelConfig | None]] = {}
-    for name in names:
-        overrides = profiles.get(name) or {}
-        if not isinstance(overrides, Mapping):
-            problem(
-                f"profiles.{name}",
-                f"must be a mapping with the sections {', '.join(SECTIONS)}, got {kind(overrides)}",
-            )
-            continue
-        for key in overrides:
-            if key not in SECTIONS:
-                problem(f"profiles.{name}.{key}", unknown(key, SECTIONS))
-        sections: dict[str, ModelConfig | None] = dict(parsed.get("default", {}))
-        for section in SECTIONS:
-            if section not in data:
-                if name == "default":
-                    problem(section, "missing section")
-                continue
-            if name != "default" and section not in overrides:
-                continue  # the same as the default profile's, already checked
-            prefix = "" if name == "default" else f"profiles.{name}."
-            merged = _merge(data[section], overrides.get(section))
-            sections[section] = _parse_section(section, merged, base_dir, _prefixed(problem, prefix))
-        parsed[name] = sections
-    return parsed
-
-
-def _parse_glossary(value: Any, base_dir: Path, fail: Callable[[str], None]) -> tuple[str, ...]:
+def _glossary(value: list[str] | str | None, base_dir: Path, problem: Problem) -> tuple[str, ...]:
     """null or []: off; a path or a list of paths ("default" is the shipped glossary)."""
     from ..text.glossary import DEFAULT, check_paths
 
     if value is None:
         return ()
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) and i.strip() for i in items):
-        fail(
-            'must be a file path, a list of file paths ("default" is the shipped glossary) or [], got '
-            f"{kind(value)}"
-        )
-        return ()
-    paths = tuple(i if i == DEFAULT else str((base_dir / Path(i).expanduser()).resolve()) for i in items)
+    given = [value] if isinstance(value, str) else value
+    paths = tuple(i if i == DEFAULT else str((base_dir / Path(i).expanduser()).resolve()) for i in given)
     for message in check_paths(paths):
-        fail(message)
+        problem("glossary", message)
     return paths
 
 
@@ -211,170 +194,16 @@ def _merge(base: Any, override: Any) -> Any:
     return override
 
 
-def _reject_profile_change(config: Config, profile: str) -> Config:
-    raise ConfigError(
-        f"{config.source}: a loaded Config cannot switch profile; load the file again with "
-        f"profile={profile!r}"
-    )
-
-
 def _prefixed(problem: Problem, prefix: str) -> Problem:
     """``problem`` with every key under ``prefix`` (a profile's ``profiles.NAME.``)."""
     return lambda key, message: problem(prefix + key, message)
 
 
-def _parse_section(name: str, data: Any, base_dir: Path, problem: Problem) -> ModelConfig | None:
-    if not isinstance(data, Mapping):
-        problem(name, f"must be a mapping with the keys {', '.join(SECTION_KEYS)}, got {kind(data)}")
-        return None
-    bad = False
-
-    def fail(key: str, message: str) -> None:
-        nonlocal bad
-        bad = True
-        problem(f"{name}.{key}", message)
-
-    valid_keys = SECTION_KEYS + EXTRA_KEYS[name]
-    for key in data:
-        if key not in valid_keys:
-            fail(str(key), unknown(key, valid_keys))
-
-    extra = _parse_translation(data, fail) if name == "translation" else _parse_summarization(data, fail)
-    source = _parse_source(data, base_dir, extra.get("method") == "extractive", fail)
-    runtime = _parse_runtime(name, data, fail)
-    generation = data.get("generation") or {}
-    if not isinstance(generation, Mapping):
-        fail("generation", f"must be a mapping of generate() arguments, got {kind(generation)}")
-        generation = {}
-    # Combinations only GenerationConfig knows are checked when transformers loads.
-    for message_key, message in generation_problems(generation):
-        fail(f"generation.{message_key}" if message_key else "generation", message)
-    if bad:
-        return None
-    config_class = TranslationConfig if name == "translation" else SummarizationConfig
-    return config_class(**source, **runtime, generation_items=items(generation), **extra)
-
-
-def _parse_source(data: Mapping[str, Any], base_dir: Path, extractive: bool, fail: Problem) -> dict[str, Any]:
-    """model and revision: a hub id (with an optional revision) or a local directory (with none)."""
-    model = data.get("model")
-    if model is None and extractive:
-        model = ""  # the extractive summariser needs no model
-    elif model is None:
-        fail("model", "missing; give a Hugging Face hub id or a local directory")
-    elif not isinstance(model, str) or not model.strip():
-        fail("model", f"must be a hub id or a directory path, got {kind(model)}")
-    else:
-        model = resolve_model(model.strip(), base_dir, lambda m: fail("model", m))
-
-    revision = data.get("revision")
-    if revision is not None and not (isinstance(revision, str) and revision.strip()):
-        fail("revision", f"must be a branch, tag or commit id, got {kind(revision)}")
-    elif revision is not None and isinstance(model, str) and os.path.isabs(model):
-        # A results file must never claim "/path@a4f8f3e": a directory has no hub revisions.
-        fail(
-            "revision",
-            f"{revision!r} is a hub revision, but model is the local directory {model}; set revision: null",
-        )
-    return {"model": model, "revision": revision.strip() if isinstance(revision, str) else None}
-
-
-def _parse_runtime(name: str, data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
-    """How the section's model runs: input limit, batches, device, backend, compute type."""
-    max_input_tokens = data.get("max_input_tokens")
-    if max_input_tokens is not None and not is_int(max_input_tokens, 8):
-        fail(
-            "max_input_tokens",
-            f"must be an integer >= 8 (or null for the model's own limit), got {max_input_tokens!r}",
-        )
-    batch_size = data.get("batch_size", DEFAULT_BATCH_SIZE[name])
-    if not is_int(batch_size, 1):
-        fail("batch_size", f"must be an integer >= 1, got {batch_size!r}")
-    max_batch_tokens = data.get("max_batch_tokens")
-    if max_batch_tokens is not None and not is_int(max_batch_tokens, 1):
-        fail("max_batch_tokens", f"must be an integer >= 1 (or null), got {max_batch_tokens!r}")
-    chosen = {}
-    for key, allowed in (("device", DEVICES), ("backend", BACKENDS), ("compute_type", COMPUTE_TYPES)):
-        chosen[key] = data.get(key, "auto")
-        if chosen[key] not in allowed:
-            fail(key, f"must be one of {', '.join(allowed)}, got {chosen[key]!r}")
-    return {
-        "max_input_tokens": max_input_tokens,
-        "batch_size": batch_size,
-        "max_batch_tokens": max_batch_tokens,
-        **chosen,
-    }
-
-
-def _parse_translation(data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
-    extra: dict[str, Any] = {}
-    candidates = data.get("candidates", DEFAULT_CANDIDATES)
-    if not is_int(candidates, 1):
-        fail("candidates", f"must be an integer >= 1 (1: keep the top hypothesis only), got {candidates!r}")
-    else:
-        extra["candidates"] = candidates
-    for key in ("low_confidence", "min_confidence"):
-        if key in data:
-            value = data[key]
-            if value is not None and not (is_number(value) and 0 <= value <= 1):
-                fail(key, f"must be a number from 0 to 1 (or null: off), got {value!r}")
-            else:
-                extra[key] = value
-    if "retry_generation" not in data:
-        return extra
-    return {**extra, **_parse_retry(data, fail)}
-
-
-def _parse_retry(data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
-    retry = data["retry_generation"]
-    if retry is None:
-        return {"retry_items": None}
-    if not isinstance(retry, Mapping):
-        fail(
-            "retry_generation",
-            f"must be a mapping of generate() arguments (or null for no retry), got {kind(retry)}",
-        )
-        return {}
-    for message_key, message in generation_problems(retry):
-        fail(f"retry_generation.{message_key}" if message_key else "retry_generation", message)
-    return {"retry_items": items(retry)}
-
-
-def _parse_summarization(data: Mapping[str, Any], fail: Problem) -> dict[str, Any]:
-    extra: dict[str, Any] = {}
-    method = data.get("method", "abstractive")
-    if method not in SUMMARY_METHODS:
-        fail("method", f"must be one of {', '.join(SUMMARY_METHODS)}, got {method!r}")
-    else:
-        extra["method"] = method
-    fallback = data.get("fallback", "none")
-    fallback = "none" if fallback is None else fallback
-    if fallback not in FALLBACKS:
-        fail("fallback", f"must be one of {', '.join(FALLBACKS)}, got {fallback!r}")
-    else:
-        extra["fallback"] = fallback
-    max_words = data.get("max_words")
-    if max_words is not None and not is_int(max_words, 1):
-        fail("max_words", f"must be an integer >= 1 (or null), got {max_words!r}")
-    else:
-        extra["max_words"] = max_words
-    ratio = data.get("ratio")
-    if ratio is not None and not (is_number(ratio) and 0 < ratio <= 1):
-        fail("ratio", f"must be a number in (0, 1] (or null), got {ratio!r}")
-    else:
-        extra["ratio"] = ratio
-    include = data.get("include_boilerplate", False)
-    if not isinstance(include, bool):
-        fail("include_boilerplate", f"must be true or false, got {include!r}")
-    else:
-        extra["include_boilerplate"] = include
-    if "max_windows" in data:
-        windows = data["max_windows"]
-        if windows is not None and not is_int(windows, 1):
-            fail("max_windows", f"must be an integer >= 1 (or null: no cap), got {windows!r}")
-        else:
-            extra["max_windows"] = windows
-    return extra
+def _reject_profile_change(config: Config, profile: str) -> Config:
+    raise ConfigError(
+        f"{config.source}: a loaded Config cannot switch profile; load the file again with "
+        f"profile={profile!r}"
+    )
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:

@@ -1,62 +1,41 @@
-"""The shape of models.yaml: its sections and keys, their defaults, and the frozen dataclasses a
-validated file becomes. The ``with_*`` copies are how the CLI and the service override a loaded
-Config, checked the same way as the file."""
+"""The frozen dataclasses a validated models.yaml becomes (the file's own shape is shape.py's).
+The ``with_*`` copies are how the CLI and the service override a loaded Config, checked the same
+way as the file."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_args
+
+from pydantic import BaseModel
 
 from ..errors import ConfigError
-from .checks import is_int, is_number, items
+from .checks import generation_problems, items
+from .shape import (
+    Backend,
+    ComputeType,
+    Device,
+    Method,
+    ModelsFile,
+    Section,
+    SummarizationSection,
+    TranslationSection,
+    problems,
+)
 
-SECTIONS = ("translation", "summarization")
-TOP_KEYS = (
-    *SECTIONS, "profiles", "threads", "max_input_chars", "glossary", "cache", "cache_max_mb", "database"
-)  # fmt: skip
-DATABASE_SCHEMES = ("postgresql://", "postgres://")
-# About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
-# laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
-DEFAULT_MAX_INPUT_CHARS = 1_000_000
-DEVICES = ("auto", "cpu", "cuda", "mps")
-SECTION_KEYS = (
-    "model",
-    "revision",
-    "max_input_tokens",
-    "batch_size",
-    "max_batch_tokens",
-    "device",
-    "backend",
-    "compute_type",
-    "generation",
-)
-BACKENDS = ("auto", "transformers", "ctranslate2")
-COMPUTE_TYPES = (
-    "auto",
-    "int8",
-    "int8_float32",
-    "int8_float16",
-    "int8_bfloat16",
-    "float32",
-    "float16",
-    "bfloat16",
-)
-EXTRA_KEYS = {
-    "translation": ("retry_generation", "candidates", "low_confidence", "min_confidence"),
-    "summarization": ("method", "fallback", "max_words", "ratio", "include_boilerplate", "max_windows"),
-}
-DEFAULT_BATCH_SIZE = {"translation": 16, "summarization": 4}
-SUMMARY_METHODS = ("abstractive", "extractive")
-FALLBACKS = ("none", "extractive")
-# A translation that stops at the token cap is generated once more with these settings on top of
-# `generation`: wider beams that may not repeat a trigram, and a mild penalty on repeated tokens.
-DEFAULT_RETRY_GENERATION = (("no_repeat_ngram_size", 3), ("num_beams", 4), ("repetition_penalty", 1.2))
-DEFAULT_CANDIDATES = 4
-# A sentence whose confidence (the geometric mean of its tokens' probabilities) is below this is
-# flagged low_confidence. Not calibrated on real weights here: a starting point, set in models.yaml.
-DEFAULT_LOW_CONFIDENCE = 0.3
+# The file's keys and choices come from its shape (shape.py), where they are validated.
+DEVICES = get_args(Device)
+BACKENDS = get_args(Backend)
+COMPUTE_TYPES = get_args(ComputeType)
+SUMMARY_METHODS = get_args(Method)
+DEFAULT_MAX_INPUT_CHARS = ModelsFile.model_fields["max_input_chars"].default
+DEFAULT_CANDIDATES = TranslationSection.model_fields["candidates"].default
+DEFAULT_LOW_CONFIDENCE = TranslationSection.model_fields["low_confidence"].default
+DEFAULT_RETRY_GENERATION = items(TranslationSection.model_fields["retry_generation"].default)
+# A sentence whose confidence (the geometric mean of its tokens' probabilities) is below
+# low_confidence (0.3 unless set) is flagged. Not calibrated on real weights here: a starting point.
 
 
 @dataclass(frozen=True)
@@ -158,8 +137,7 @@ class Config:
         CLI's --database, or $TRANSLATOR_DATABASE_URL); None keeps the file's choice."""
         if url is None:
             return self
-        if not url.startswith(DATABASE_SCHEMES):
-            raise ConfigError(f"--database must be a postgresql:// URL, got {url!r}")
+        _check(ModelsFile, {"database": url}, {"database": "--database"})
         return replace(self, database=url)
 
     def with_cache(self, path: str | None) -> "Config":
@@ -179,15 +157,10 @@ class Config:
         self, *, device: str | None = None, beams: int | None = None, threads: int | None = None
     ) -> "Config":
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
-        problems = []
-        if device is not None and device not in DEVICES:
-            problems.append(f"device must be one of {', '.join(DEVICES)}, got {device!r}")
-        if beams is not None and not is_int(beams, 1):
-            problems.append(f"beams must be an integer >= 1, got {beams!r}")
-        if threads is not None and not is_int(threads, 1):
-            problems.append(f"threads must be an integer >= 1, got {threads!r}")
-        if problems:
-            raise ConfigError(problems)
+        _check(
+            Section, {"device": device, "generation": {"num_beams": beams}}, {"generation.num_beams": "beams"}
+        )
+        _check(ModelsFile, {"threads": threads})
 
         def stage(cfg: _Stage) -> _Stage:
             changes: dict[str, Any] = {}
@@ -219,15 +192,8 @@ class Config:
         self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None
     ) -> "Config":
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
-        problems = []
-        if method is not None and method not in SUMMARY_METHODS:
-            problems.append(f"summary method must be one of {', '.join(SUMMARY_METHODS)}, got {method!r}")
-        if max_words is not None and not is_int(max_words, 1):
-            problems.append(f"summary words must be an integer >= 1, got {max_words!r}")
-        if ratio is not None and not (is_number(ratio) and 0 < ratio <= 1):
-            problems.append(f"summary ratio must be a number in (0, 1], got {ratio!r}")
-        if problems:
-            raise ConfigError(problems)
+        given = {"method": method, "max_words": max_words, "ratio": ratio}
+        _check(SummarizationSection, given, {k: f"summary {k.removeprefix('max_')}" for k in given})
         changes: dict[str, Any] = {}
         if method is not None:
             changes["method"] = method
@@ -238,3 +204,19 @@ class Config:
                 f"{self.source}: summarization.model: missing; the abstractive method needs a model"
             )
         return replace(self, summarization=replace(self.summarization, **changes))
+
+
+def _check(shape: type[BaseModel], given: dict[str, Any], names: dict[str, str] | None = None) -> None:
+    """The values a command line gave (those not None), checked as the file's keys are, each
+    message under the option's name (``names``, else the key's)."""
+    values = {key: value for key, value in given.items() if value is not None}
+    generation = {key: value for key, value in values.pop("generation", {}).items() if value is not None}
+    if generation:
+        values["generation"] = generation
+    if shape is ModelsFile:
+        values = {"translation": {}, "summarization": {}, **values}
+    found = problems(shape, values) + [
+        (f"generation.{key}", message) for key, message in generation_problems(generation)
+    ]
+    if found:
+        raise ConfigError([f"{(names or {}).get(key, key)} {message}" for key, message in found])

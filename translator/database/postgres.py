@@ -28,6 +28,7 @@ DATABASE_ENV = "TRANSLATOR_DATABASE_URL"
 SCHEMA_VERSION = 1
 LOCK_ID = 0x7472616E736C  # the migrations' advisory lock ("transl" in ASCII)
 CONNECT_TIMEOUT_S = 10
+POOL_WAIT_S = 5.0  # a request waits this long for a connection (ms when the database is up) before a 503
 POOL_MAX = 8  # connections a replica holds at most (its request, memory and job threads together)
 NOW = "extract(epoch from clock_timestamp())"  # the database's clock, in seconds since the epoch
 
@@ -100,7 +101,7 @@ class Database:
         ``conn.transaction()``. A database that does not answer is a DatabaseError naming it."""
         psycopg, pool = _driver()
         try:
-            with self.pool.connection(timeout=CONNECT_TIMEOUT_S) as conn:
+            with self.pool.connection(timeout=POOL_WAIT_S) as conn:
                 yield conn
         except (psycopg.OperationalError, pool.PoolTimeout) as e:
             raise DatabaseError(f"the database {self.shown} did not answer: {first_line(e)}") from None
