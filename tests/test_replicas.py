@@ -23,7 +23,7 @@ from fakes import WAIT_S
 from helpers import ROOT, free_port, running, wait_ready
 
 pytestmark = pytest.mark.slow  # two server processes and nginx, and a job that outlives a killed one
-LEASE_S = 2.0
+LEASE_S = 1.0
 NO_SUMMARY = {"summary_in": "none"}
 SENTENCES = 1500  # a file long enough that a replica is still on it when the test kills it
 LIMIT = 20  # requests a minute per key
@@ -174,11 +174,6 @@ def test_two_replicas_share_corrections_jobs_and_files_and_finish_a_killed_repli
             ).fetchone()
         assert attempts == 2 and owner is None, "taken more than twice, or still leased"
         assert len(resumed) == SENTENCES, "a sentence was lost or came twice"
-
-        # The same file again, uninterrupted, on the survivor: the resumed output is the same.
-        again = post_file(survivor, "panjang.txt", long)
-        view = until("the uninterrupted job", lambda: finished(survivor, again["id"]), 300)
-        assert httpx.get(view["download_url"], timeout=WAIT_S).text.strip().split("\n\n") == resumed
 
 
 def _holder(url: str, job_id: str) -> str | None:

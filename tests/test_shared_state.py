@@ -314,6 +314,8 @@ def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
     from helpers import ready_client
 
     with throwaway_cluster() as cluster:
+        held = open_database(cluster.url)  # the process's one pool for the URL, shared with the service
+        held.wait_s = 0.5  # how long a request waits for a connection before its 503 (5 s by default)
         pipeline = Pipeline.from_config(load_config(tiny_config).with_database(cluster.url))
         client = ready_client(create_app(ServerSettings(database=cluster.url), lambda: {"default": pipeline}))
         try:
@@ -328,4 +330,5 @@ def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
         finally:
             client.__exit__(None, None, None)
             assert pipeline.translator is not None and pipeline.translator.memory is not None
-            pipeline.translator.memory.close()  # its pool's last share: no reconnecting after the test
+            pipeline.translator.memory.close()
+            held.close()  # the pool's last share: no reconnecting after the test

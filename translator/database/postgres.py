@@ -80,6 +80,7 @@ class Database:
         psycopg, pool = _driver()
         self.url, self.shown = url, redacted(url)
         self.refs = 1
+        self.wait_s = POOL_WAIT_S
         try:
             with psycopg.connect(url, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
                 self.server_version = int(conn.info.server_version)
@@ -101,7 +102,7 @@ class Database:
         ``conn.transaction()``. A database that does not answer is a DatabaseError naming it."""
         psycopg, pool = _driver()
         try:
-            with self.pool.connection(timeout=POOL_WAIT_S) as conn:
+            with self.pool.connection(timeout=self.wait_s) as conn:
                 yield conn
         except (psycopg.OperationalError, pool.PoolTimeout) as e:
             raise DatabaseError(f"the database {self.shown} did not answer: {first_line(e)}") from None
