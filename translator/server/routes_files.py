@@ -64,13 +64,7 @@ class LocalFiles:
         is translated, and again before it is stored)."""
         self.expire()
         used = sum(path.stat().st_size for path in self.root.glob("*"))
-        if used + size > self.max_bytes:
-            raise ApiError(
-                503,
-                f"the server's file store is full ({used // 1_000_000} of {self.max_bytes // 1_000_000} MB "
-                "wait to be downloaded); retry when some have been fetched or expired",
-                {"Retry-After": "60"},
-            )
+        check_quota(used, size, self.max_bytes)
 
     def put(self, name: str, data: bytes) -> str:
         """Store ``data`` under a fresh id and ``name`` made safe (``store_name``); the stored name."""
@@ -95,6 +89,17 @@ class LocalFiles:
 
     def close(self) -> None:
         shutil.rmtree(self.root, ignore_errors=True)
+
+
+def check_quota(used: int, size: int, max_bytes: int) -> None:
+    """503 with Retry-After when ``size`` more bytes beside ``used`` would pass ``max_bytes``."""
+    if used + size > max_bytes:
+        raise ApiError(
+            503,
+            f"the server's file store is full ({used // 1_000_000} of {max_bytes // 1_000_000} MB wait to "
+            "be downloaded); retry when some have been fetched or expired",
+            {"Retry-After": "60"},
+        )
 
 
 def stored_name(name: str) -> str:

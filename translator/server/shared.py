@@ -17,8 +17,7 @@ from typing import Any
 from ..database import Database
 from ..database.postgres import NOW
 from .jobs import COLUMNS, MAX_ATTEMPTS, MAX_JOBS, Claim, Job, TooManyJobs, gave_up
-from .routes_files import checked_name, stored_name
-from .service import ApiError
+from .routes_files import check_quota, checked_name, stored_name
 
 JOBS_LOCK = 0x7472616E6A6F  # the advisory lock that makes "count the active jobs, then add one" atomic
 PRUNE_CHANCE = 0.01  # a call to the limiter deletes the calls that left every window this often
@@ -112,13 +111,7 @@ class PostgresFiles:
     def check_room(self, size: int) -> None:
         self.expire()
         used = int(self.db.query("SELECT coalesce(sum(length(data)), 0) FROM files")[0][0])
-        if used + size > self.max_bytes:
-            raise ApiError(
-                503,
-                f"the server's file store is full ({used // 1_000_000} of {self.max_bytes // 1_000_000} MB "
-                "wait to be downloaded); retry when some have been fetched or expired",
-                {"Retry-After": "60"},
-            )
+        check_quota(used, size, self.max_bytes)
 
     def put(self, name: str, data: bytes) -> str:
         self.check_room(len(data))
