@@ -332,3 +332,13 @@ def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
             assert pipeline.translator is not None and pipeline.translator.memory is not None
             pipeline.translator.memory.close()
             held.close()  # the pool's last share: no reconnecting after the test
+
+
+def test_serve_refuses_a_wrong_or_unreachable_database_in_one_line(tiny_config, monkeypatch):
+    wrong = cli("serve", "--config", str(tiny_config), "--database", "mysql://db/x")
+    assert wrong.returncode == 2 and "--database must be a postgresql:// URL" in wrong.stderr.decode()
+    monkeypatch.setenv("TRANSLATOR_DATABASE_URL", "postgresql://ana:rahasia@127.0.0.1:1/x")
+    down = cli("serve", "--config", str(tiny_config), "--port", "1")
+    said = down.stderr.decode()
+    assert down.returncode == 1 and "Traceback" not in said and "rahasia" not in said, said
+    assert "cannot use the database postgresql://ana:***@127.0.0.1:1/x" in said

@@ -32,7 +32,8 @@ def load_config(args: argparse.Namespace) -> Config:
     if hasattr(args, "database"):  # translator serve: --database, else $TRANSLATOR_DATABASE_URL
         from ..database import database_url
 
-        config = config.with_database(database_url(args.database))
+        given_as = "--database" if args.database else "$TRANSLATOR_DATABASE_URL"
+        config = config.with_database(database_url(args.database), given_as)
     if getattr(args, "no_cache", False) or getattr(args, "cache", None):
         config = config.with_cache(None if getattr(args, "no_cache", False) else args.cache)
     if (

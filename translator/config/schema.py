@@ -132,12 +132,12 @@ class Config:
     # A PostgreSQL URL: the memory and corrections there instead of in ``cache`` (shared by replicas)
     database: str | None = None
 
-    def with_database(self, url: str | None) -> "Config":
+    def with_database(self, url: str | None, given_as: str = "--database") -> "Config":
         """A copy whose memory and corrections live in the PostgreSQL database at ``url`` (the
         CLI's --database, or $TRANSLATOR_DATABASE_URL); None keeps the file's choice."""
         if url is None:
             return self
-        _check(ModelsFile, {"database": url}, {"database": "--database"})
+        _check(ModelsFile, {"database": url}, {"database": given_as})
         return replace(self, database=url)
 
     def with_cache(self, path: str | None) -> "Config":
