@@ -12,6 +12,7 @@ year ends one before any capital.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -122,8 +123,8 @@ def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], b
         raise ValueError(f"budget must be >= 1, got {budget}")
     pieces: list[Span] = []
     start, end = span.start, span.end
-    while start < end and (limit := _window(text, start, end, count_tokens, budget)) is not None:
-        cut = _best_cut(text, start, end, limit, count_tokens, budget)
+    while start < end and (window := _window(text, start, end, count_tokens, budget)) is not None:
+        cut = _best_cut(text, start, end, window, count_tokens, budget)
         piece_start, piece_end = _strip(text, start, cut)
         pieces.append(Span(piece_start, piece_end, text[piece_start:piece_end]))
         start, end = _strip(text, cut, end)
@@ -135,57 +136,87 @@ def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], b
 WINDOW_CONTEXT = 256  # characters past a window that its boundaries may look at (an abbreviation, a capital)
 
 
-def _window(text: str, start: int, end: int, count_tokens: Callable[[str], int], budget: int) -> int | None:
+def _window(
+    text: str, start: int, end: int, count_tokens: Callable[[str], int], budget: int
+) -> tuple[int, float] | None:
     """The end of a prefix of ``text[start:end]`` that is over ``budget``, at most about twice as
-    long as the longest that fits (it doubles from a guess); None when all of the rest fits."""
+    long as the longest that fits (it doubles from a guess), and its tokens per character; None
+    when all of the rest fits."""
     size = max(64, 4 * budget)
     while True:
         stop = min(end, start + size)
-        if count_tokens(text[start:stop]) > budget:
-            return stop
+        if (tokens := count_tokens(text[start:stop])) > budget:
+            return stop, tokens / (stop - start)
         if stop == end:
             return None
         size *= 2
 
 
 def _best_cut(
-    text: str, start: int, end: int, limit: int, count_tokens: Callable[[str], int], budget: int
+    text: str,
+    start: int,
+    end: int,
+    window: tuple[int, float],
+    count_tokens: Callable[[str], int],
+    budget: int,
 ) -> int:
-    """The best cut before ``limit`` (whose prefix is over budget), boundaries read with a little
-    of what follows it."""
+    """The best cut before the window's end (whose prefix is over budget), boundaries read with a
+    little of what follows it."""
+    limit, per_char = window
     seen = min(end, limit + WINDOW_CONTEXT)
+    reach = start + budget / per_char  # where the budget runs out if tokens spread evenly: a first guess
 
     def before(cuts: Iterable[int]) -> list[int]:
         return [cut for cut in cuts if cut < limit]
 
     # A long quotation is cut at its inner sentence ends first, then at clause boundaries.
     inner = before(span.end for span in _sentences_in(text, start, seen, quotes=False)[:-1])
-    cut = _longest_fitting(text, start, inner, count_tokens, budget)
+    cut = _longest_fitting(text, start, inner, count_tokens, budget, reach)
     if cut is not None:
         return cut
     chunk = text[start:seen]
     for pattern in _CLAUSE_CUTS:
         cuts = before(start + m.end(1) for m in pattern.finditer(chunk))
-        cut = _longest_fitting(text, start, cuts, count_tokens, budget)
+        cut = _longest_fitting(text, start, cuts, count_tokens, budget, reach)
         if cut is not None:
             return cut
     # No whitespace that helps: cut between characters (a URL or a run with no spaces).
-    cut = _longest_fitting(text, start, list(range(start + 1, limit)), count_tokens, budget)
+    cut = _longest_fitting(text, start, list(range(start + 1, limit)), count_tokens, budget, reach)
     return cut if cut is not None else start + 1
 
 
 def _longest_fitting(
-    text: str, start: int, cuts: list[int], count_tokens: Callable[[str], int], budget: int
+    text: str, start: int, cuts: list[int], count_tokens: Callable[[str], int], budget: int, reach: float
 ) -> int | None:
-    """The furthest cut whose prefix fits, by binary search (token counts grow with length)."""
-    lo, hi, best = 0, len(cuts) - 1, None
-    while lo <= hi:
+    """The furthest cut whose prefix fits. Token counts grow with length, so the fitting cuts come
+    first: from the cut nearest ``reach`` (a guess at where the budget runs out) the search
+    gallops out until it has a cut that fits and one that does not, then bisects between them.
+    The same cut as a bisection of all the cuts, in fewer counts when the guess is close."""
+    if not cuts:
+        return None
+
+    def fits(i: int) -> bool:
+        return count_tokens(text[start : cuts[i]]) <= budget
+
+    guess = min(max(bisect.bisect_right(cuts, reach) - 1, 0), len(cuts) - 1)
+    step = 1
+    if fits(guess):  # fits at lo; at hi (or past the last cut) it does not
+        lo, hi = guess, guess + 1
+        while hi < len(cuts) and fits(hi):
+            lo, step = hi, step * 2
+            hi = min(len(cuts), lo + step)
+    else:  # does not fit at hi; fits at lo, or no cut fits when lo is -1
+        lo, hi = guess - 1, guess
+        while lo >= 0 and not fits(lo):
+            hi, step = lo, step * 2
+            lo = max(-1, hi - step)
+    while hi - lo > 1:
         mid = (lo + hi) // 2
-        if count_tokens(text[start : cuts[mid]]) <= budget:
-            best, lo = cuts[mid], mid + 1
+        if fits(mid):
+            lo = mid
         else:
-            hi = mid - 1
-    return best
+            hi = mid
+    return cuts[lo] if lo >= 0 else None
 
 
 def _sentences_in(text: str, start: int, end: int, quotes: bool = True) -> list[Span]:
