@@ -1,5 +1,6 @@
-"""Splitting a long paragraph to the token budget: the windowed splitter (linear) makes exactly the
-cuts of the splitter that looked at the whole rest each time (quadratic), kept here as the reference."""
+"""Splitting a long paragraph to the token budget: the windowed splitter (linear, its search
+galloping from a guess) makes exactly the cuts of the splitter that looked at the whole rest each
+time and bisected all its cuts (quadratic), kept here as the reference."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ import random
 
 import pytest
 
-from translator.text import segment
 from translator.text.segment import _CLAUSE_CUTS, _sentences_in, _strip, split_to_budget
 from translator.types import Span
 
@@ -26,18 +26,30 @@ def reference_split(text, span, count_tokens, budget):
     return pieces
 
 
+def reference_longest_fitting(text, start, cuts, count_tokens, budget):
+    """The furthest cut whose prefix fits, by bisecting all the cuts (before the galloping search)."""
+    lo, hi, best = 0, len(cuts) - 1, None
+    while lo <= hi:
+        mid = (lo + hi) // 2
+        if count_tokens(text[start : cuts[mid]]) <= budget:
+            best, lo = cuts[mid], mid + 1
+        else:
+            hi = mid - 1
+    return best
+
+
 def reference_cut(text, start, end, count_tokens, budget):
     inner = [span.end for span in _sentences_in(text, start, end, quotes=False)[:-1]]
-    cut = segment._longest_fitting(text, start, inner, count_tokens, budget)
+    cut = reference_longest_fitting(text, start, inner, count_tokens, budget)
     if cut is not None:
         return cut
     chunk = text[start:end]
     for pattern in _CLAUSE_CUTS:
         cuts = [start + m.end(1) for m in pattern.finditer(chunk)]
-        cut = segment._longest_fitting(text, start, cuts, count_tokens, budget)
+        cut = reference_longest_fitting(text, start, cuts, count_tokens, budget)
         if cut is not None:
             return cut
-    cut = segment._longest_fitting(text, start, list(range(start + 1, end)), count_tokens, budget)
+    cut = reference_longest_fitting(text, start, list(range(start + 1, end)), count_tokens, budget)
     return cut if cut is not None else start + 1
 
 
