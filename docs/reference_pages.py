@@ -11,7 +11,8 @@ from collections.abc import Iterator
 from unittest import mock
 
 from translator.cli.entry import build_parser
-from translator.config import SECTIONS, json_schema
+from translator.config import SECTIONS
+from translator.config.shape import json_schema
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: str) -> Iterator[tuple[str, argparse.ArgumentParser]]:

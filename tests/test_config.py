@@ -442,7 +442,7 @@ def test_the_published_json_schema_accepts_the_shipped_file_and_refuses_what_the
     import jsonschema
     import yaml
 
-    from translator.config import json_schema
+    from translator.config.shape import json_schema
 
     schema = json_schema()
     shipped = yaml.safe_load((ROOT / "models.yaml").read_text(encoding="utf-8"))
@@ -457,3 +457,9 @@ def test_the_published_json_schema_accepts_the_shipped_file_and_refuses_what_the
             jsonschema.validate(wrong, schema)
         with pytest.raises(ConfigError):
             load_config(write(tmp_path, yaml.safe_dump(wrong)))
+
+
+def test_importing_translator_leaves_pydantic_for_when_a_file_is_read():
+    code = "import sys, translator.cli.entry; assert 'pydantic' not in sys.modules, 'imported at start-up'"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr

@@ -7,25 +7,20 @@ from __future__ import annotations
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import yaml
-from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
 from .checks import generation_problems, items, kind, resolve_model
 from .discovery import find_config
+from .keys import SECTIONS
 from .schema import Config, ModelConfig, SummarizationConfig, TranslationConfig
-from .shape import (
-    SECTION_SHAPES,
-    SECTIONS,
-    ModelsFile,
-    Overrides,
-    Section,
-    SummarizationSection,
-    TranslationSection,
-    problems,
-)
+
+if TYPE_CHECKING:  # shape.py (pydantic) is imported when a file is read, not by every command
+    from pydantic import BaseModel
+
+    from .shape import Section
 
 Problem = Callable[[str, str], None]
 
@@ -72,6 +67,8 @@ def parse_config(
         problem("", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {kind(data)}")
         raise ConfigError(problems)
     # A missing section is reported in its place among the sections' problems (below), not first.
+    from .shape import ModelsFile, Overrides
+
     top = _validated(ModelsFile, {**{section: {} for section in SECTIONS}, **data}, problem)
     profiles = (top.profiles if top else None) or {}
     names = tuple(dict.fromkeys(["default", *map(str, profiles)]))
@@ -113,6 +110,10 @@ def parse_config(
 
 def _validated(shape: type[BaseModel], data: Mapping[str, Any], problem: Problem) -> Any:
     """``data`` as ``shape``, or None with each of its problems reported."""
+    from pydantic import ValidationError
+
+    from .shape import problems
+
     try:
         return shape.model_validate(data)
     except ValidationError as error:
@@ -123,6 +124,8 @@ def _validated(shape: type[BaseModel], data: Mapping[str, Any], problem: Problem
 
 def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Problem) -> ModelConfig | None:
     """One section, merged with its profile's overrides, as its stage's config."""
+    from .shape import SECTION_SHAPES, SummarizationSection, TranslationSection
+
     shape = SECTION_SHAPES[name]
     section: Section | None = _validated(shape, data, lambda k, m: problem(f"{name}.{k}", m))
     if section is None:

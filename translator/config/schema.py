@@ -7,35 +7,21 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, TypeVar, get_args
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import ConfigError
 from .checks import generation_problems, items
-from .shape import (
-    Backend,
-    ComputeType,
-    Device,
-    Method,
-    ModelsFile,
-    Section,
-    SummarizationSection,
-    TranslationSection,
-    problems,
+from .keys import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_LOW_CONFIDENCE,
+    DEFAULT_MAX_INPUT_CHARS,
+    DEFAULT_RETRY_GENERATION,
 )
 
-# The file's keys and choices come from its shape (shape.py), where they are validated.
-DEVICES = get_args(Device)
-BACKENDS = get_args(Backend)
-COMPUTE_TYPES = get_args(ComputeType)
-SUMMARY_METHODS = get_args(Method)
-DEFAULT_MAX_INPUT_CHARS = ModelsFile.model_fields["max_input_chars"].default
-DEFAULT_CANDIDATES = TranslationSection.model_fields["candidates"].default
-DEFAULT_LOW_CONFIDENCE = TranslationSection.model_fields["low_confidence"].default
-DEFAULT_RETRY_GENERATION = items(TranslationSection.model_fields["retry_generation"].default)
-# A sentence whose confidence (the geometric mean of its tokens' probabilities) is below
-# low_confidence (0.3 unless set) is flagged. Not calibrated on real weights here: a starting point.
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+DEFAULT_RETRY_ITEMS = items(DEFAULT_RETRY_GENERATION)
 
 
 @dataclass(frozen=True)
@@ -70,7 +56,7 @@ class ModelConfig:
 @dataclass(frozen=True)
 class TranslationConfig(ModelConfig):
     # Settings for the one retry of an output that stopped at the cap; None: no retry.
-    retry_items: tuple[tuple[str, Any], ...] | None = DEFAULT_RETRY_GENERATION
+    retry_items: tuple[tuple[str, Any], ...] | None = DEFAULT_RETRY_ITEMS
     # Hypotheses of each beam search to choose among (at most num_beams; 1: the top one only).
     candidates: int = DEFAULT_CANDIDATES
     low_confidence: float | None = DEFAULT_LOW_CONFIDENCE  # flag below this; None: never
@@ -137,7 +123,7 @@ class Config:
         CLI's --database, or $TRANSLATOR_DATABASE_URL); None keeps the file's choice."""
         if url is None:
             return self
-        _check(ModelsFile, {"database": url}, {"database": given_as})
+        _check("ModelsFile", {"database": url}, {"database": given_as})
         return replace(self, database=url)
 
     def with_cache(self, path: str | None) -> "Config":
@@ -158,9 +144,11 @@ class Config:
     ) -> "Config":
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
         _check(
-            Section, {"device": device, "generation": {"num_beams": beams}}, {"generation.num_beams": "beams"}
+            "Section",
+            {"device": device, "generation": {"num_beams": beams}},
+            {"generation.num_beams": "beams"},
         )
-        _check(ModelsFile, {"threads": threads})
+        _check("ModelsFile", {"threads": threads})
 
         def stage(cfg: _Stage) -> _Stage:
             changes: dict[str, Any] = {}
@@ -193,7 +181,7 @@ class Config:
     ) -> "Config":
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
         given = {"method": method, "max_words": max_words, "ratio": ratio}
-        _check(SummarizationSection, given, {k: f"summary {k.removeprefix('max_')}" for k in given})
+        _check("SummarizationSection", given, {k: f"summary {k.removeprefix('max_')}" for k in given})
         changes: dict[str, Any] = {}
         if method is not None:
             changes["method"] = method
@@ -206,16 +194,19 @@ class Config:
         return replace(self, summarization=replace(self.summarization, **changes))
 
 
-def _check(shape: type[BaseModel], given: dict[str, Any], names: dict[str, str] | None = None) -> None:
-    """The values a command line gave (those not None), checked as the file's keys are, each
-    message under the option's name (``names``, else the key's)."""
+def _check(shape_name: str, given: dict[str, Any], names: dict[str, str] | None = None) -> None:
+    """The values a command line gave (those not None), checked as the file's keys are (by the
+    shape named, from shape.py), each message under the option's name (``names``, else the key's)."""
+    from . import shape as shapes
+
+    shape: type[BaseModel] = getattr(shapes, shape_name)
     values = {key: value for key, value in given.items() if value is not None}
     generation = {key: value for key, value in values.pop("generation", {}).items() if value is not None}
     if generation:
         values["generation"] = generation
-    if shape is ModelsFile:
+    if shape is shapes.ModelsFile:
         values = {"translation": {}, "summarization": {}, **values}
-    found = problems(shape, values) + [
+    found = shapes.problems(shape, values) + [
         (f"generation.{key}", message) for key, message in generation_problems(generation)
     ]
     if found:

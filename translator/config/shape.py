@@ -9,19 +9,24 @@ complete and check YAML against one.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, Mapping, get_args, get_origin
+from typing import Annotated, Any, Mapping, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from .checks import kind, unknown
+from .keys import (
+    DEFAULT_CANDIDATES,
+    DEFAULT_LOW_CONFIDENCE,
+    DEFAULT_MAX_INPUT_CHARS,
+    DEFAULT_RETRY_GENERATION,
+    SECTIONS,
+    Backend,
+    ComputeType,
+    Device,
+    Fallback,
+    Method,
+)
 
-Device = Literal["auto", "cpu", "cuda", "mps"]
-Backend = Literal["auto", "transformers", "ctranslate2"]
-ComputeType = Literal[
-    "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float32", "float16", "bfloat16"
-]
-Method = Literal["abstractive", "extractive"]
-Fallback = Literal["none", "extractive"]
 Text = Annotated[str, StringConstraints(pattern=r"\S")]  # a string with something in it
 
 
@@ -71,15 +76,17 @@ class TranslationSection(Section):
         got="kind",
         json_schema_extra={"missing": "missing; give a Hugging Face hub id or a local directory"},
     )
-    # A translation that stops at the token cap is generated once more with these settings on top of
-    # `generation`: wider beams that may not repeat a trigram, and a mild penalty on repeated tokens.
     retry_generation: dict[str, Any] | None = key(
         "a mapping of generate() arguments (or null for no retry)",
         got="kind",
-        default={"no_repeat_ngram_size": 3, "num_beams": 4, "repetition_penalty": 1.2},
+        default=DEFAULT_RETRY_GENERATION,
     )
-    candidates: int = key("an integer >= 1 (1: keep the top hypothesis only)", ge=1, default=4)
-    low_confidence: float | None = key("a number from 0 to 1 (or null: off)", ge=0, le=1, default=0.3)
+    candidates: int = key(
+        "an integer >= 1 (1: keep the top hypothesis only)", ge=1, default=DEFAULT_CANDIDATES
+    )
+    low_confidence: float | None = key(
+        "a number from 0 to 1 (or null: off)", ge=0, le=1, default=DEFAULT_LOW_CONFIDENCE
+    )
     min_confidence: float | None = key("a number from 0 to 1 (or null: off)", ge=0, le=1, default=None)
 
 
@@ -95,7 +102,6 @@ class SummarizationSection(Section):
     max_windows: int | None = key("an integer >= 1 (or null: no cap)", ge=1, default=32)
 
 
-SECTIONS = ("translation", "summarization")
 SECTION_SHAPES: dict[str, type[Section]] = {
     "translation": TranslationSection,
     "summarization": SummarizationSection,
@@ -120,9 +126,9 @@ class ModelsFile(BaseModel):
     translation: dict[str, Any] = key(f"a mapping with the keys {', '.join(SECTION_KEYS)}", got="kind")
     summarization: dict[str, Any] = key(f"a mapping with the keys {', '.join(SECTION_KEYS)}", got="kind")
     threads: int | None = key("an integer >= 1 (or null for all cores)", ge=1, default=None)
-    # About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
-    # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
-    max_input_chars: int | None = key("an integer >= 1 (or null for no limit)", ge=1, default=1_000_000)
+    max_input_chars: int | None = key(
+        "an integer >= 1 (or null for no limit)", ge=1, default=DEFAULT_MAX_INPUT_CHARS
+    )
     glossary: list[Text] | Text | None = key(
         'a file path, a list of file paths ("default" is the shipped glossary) or []',
         got="kind",
