@@ -1,7 +1,8 @@
 """Two `translator serve` processes on one PostgreSQL, as two replicas behind a load balancer (and
 behind nginx as the docs configure it): what one is told, the other knows; a job made on one is
 polled and downloaded from the other; a replica killed mid-job has its job finished by the other,
-once; a key's rate limit holds across both."""
+once; a key's rate limit holds across both. Each is started by one command, ignores SIGPIPE, and
+the survivor stops on SIGTERM with exit 0 (the checks a one-server test made, on these servers)."""
 
 from __future__ import annotations
 
@@ -109,6 +110,15 @@ def test_two_replicas_share_corrections_jobs_and_files_and_finish_a_killed_repli
     keys.write_text("main-key\nlimited-key\n", encoding="utf-8")
     limits = ("--api-keys", str(keys), "--req-limit", str(LIMIT))
     with replicas(tiny_config, postgres_url, *limits) as [(process_a, a), (process_b, b)]:
+        # Each started with one command; the CLI resets SIGPIPE (so that `translator run | head` ends
+        # quietly) but a server must not inherit that: a client that left mid-answer would kill it.
+        for process in (process_a, process_b):
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            ignored = int(
+                next(line for line in status.splitlines() if line.startswith("SigIgn:")).split()[1], 16
+            )
+            assert ignored & (1 << (signal.SIGPIPE - 1)), "SIGPIPE is not ignored"
+
         # A correction told to A is what B answers next.
         source = "Harga beras naik dua persen pekan ini."
         told = httpx.post(
@@ -174,6 +184,18 @@ def test_two_replicas_share_corrections_jobs_and_files_and_finish_a_killed_repli
             ).fetchone()
         assert attempts == 2 and owner is None, "taken more than twice, or still leased"
         assert len(resumed) == SENTENCES, "a sentence was lost or came twice"
+
+        # The survivor stops on SIGTERM: exit 0, its first and last lines, no traceback.
+        survivor_process = process_b if victim is process_a else process_a
+        survivor_process.send_signal(signal.SIGTERM)
+        _, stderr = survivor_process.communicate(timeout=WAIT_S)
+        said = stderr.decode()
+        assert survivor_process.returncode == 0 and "Traceback" not in said, said
+        lines = said.splitlines()
+        assert (
+            lines[0].startswith("translator: serving on http://127.0.0.1:")
+            and lines[-1] == "translator: stopped"
+        )
 
 
 def _holder(url: str, job_id: str) -> str | None:
