@@ -79,6 +79,10 @@ class Database:
     def __init__(self, url: str, max_size: int = POOL_MAX) -> None:
         psycopg, pool = _driver()
         self.url, self.shown = url, redacted(url)
+        self.unanswered = (
+            psycopg.OperationalError,
+            pool.PoolTimeout,
+        )  # what a query may meet when it is down
         self.refs = 1
         self.wait_s = POOL_WAIT_S
         try:
@@ -100,11 +104,10 @@ class Database:
     def connection(self) -> Iterator[psycopg.Connection[Any]]:
         """A connection from the pool, in autocommit: wrap writes that belong together in
         ``conn.transaction()``. A database that does not answer is a DatabaseError naming it."""
-        psycopg, pool = _driver()
         try:
             with self.pool.connection(timeout=self.wait_s) as conn:
                 yield conn
-        except (psycopg.OperationalError, pool.PoolTimeout) as e:
+        except self.unanswered as e:
             raise DatabaseError(f"the database {self.shown} did not answer: {first_line(e)}") from None
 
     def query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
