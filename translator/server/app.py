@@ -49,7 +49,7 @@ def create_app(
     ``settings.database`` the jobs, their files and the rate limits live in that database, shared
     with the other replicas (the memory follows the config's ``database``); without it, here."""
     service, files, jobs = _state(settings)
-    worker = JobWorker(service, jobs, files, settings.job_lease_s)
+    worker = JobWorker(service, jobs, files, settings.job_lease_s, shared=settings.database is not None)
 
     def load_in_background() -> None:
         try:

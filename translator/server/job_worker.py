@@ -29,8 +29,13 @@ PROGRESS_S = 0.5  # progress is recorded at most this often (each change still w
 
 
 class JobWorker:
-    def __init__(self, service: Service, store: JobStore, files: FileStore, lease_s: float) -> None:
+    def __init__(
+        self, service: Service, store: JobStore, files: FileStore, lease_s: float, shared: bool = True
+    ) -> None:
+        """``shared``: other replicas queue jobs in ``store`` too, so an idle worker looks every
+        ``POLL_S``; a store of this server's own is looked at only when this server wakes it."""
         self.service, self.store, self.files, self.lease_s = service, store, files, lease_s
+        self.poll_s = POLL_S if shared else None
         self.replica = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.changes = Changes()
         self._slots = threading.Semaphore(service.pools.sizes["files"])
@@ -50,7 +55,7 @@ class JobWorker:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            self._wake.wait(POLL_S)
+            self._wake.wait(self.poll_s)
             self._wake.clear()
             if self.service.engine_ is None:
                 continue  # the models are still loading: leave the jobs to a replica that can run them
