@@ -34,7 +34,6 @@ import json
 import os
 import re
 import resource
-import socket
 import subprocess
 import sys
 import tempfile
@@ -45,6 +44,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from translator.testing.ports import free_port  # noqa: E402
+
 SOURCE_TEXTS = [
     ROOT / "examples" / "bus-listrik-bandung.id.txt",
     ROOT / "tests" / "data" / "berita-20-baris.id.txt",
@@ -109,12 +110,6 @@ def wait_until_ready(base: str, server: subprocess.Popen, log: Path) -> None:
             pass
         time.sleep(0.2)
     raise RuntimeError(f"the server was not ready within {PHASE_LIMIT_S} s")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def rss_mb(pid: int) -> float:

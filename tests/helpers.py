@@ -6,7 +6,6 @@ import contextlib
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NamedTuple
 from unittest import mock
+
+from translator.testing.ports import free_port  # noqa: F401  (the test modules import it from here)
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"
@@ -168,13 +169,6 @@ def serving(app):
     finally:
         server.should_exit = True
         thread.join(timeout=30)
-
-
-def free_port() -> int:
-    """A free TCP port on 127.0.0.1, for a server of a test."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def assert_one_line_error(proc, code: int, *fragments: str) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import signal
+import socket
 import sys
 import threading
 import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -655,3 +657,14 @@ def test_sigterm_with_work_running_and_queued_answers_every_request_with_json(tm
     for queued in answers[1:]:
         assert queued.status_code == 503 and queued.headers["retry-after"], queued.text
         assert "shutting down" in queued.json()["error"]
+
+
+def test_ports_for_test_servers_lie_outside_the_range_outgoing_connections_draw_from():
+    """CI once lost a replica to "address already in use": its port, from bind(0), had been taken
+    as the local end of a connection to PostgreSQL before the server bound it."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    ports = [free_port() for _ in range(50)]
+    assert all(port < low for port in ports)
+    assert len(set(ports)) == 50  # never handed out twice by one process
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", ports[0]))  # and free when handed out
