@@ -112,7 +112,8 @@ def test_same_input_and_config_give_byte_identical_json(tiny_config):
 
 
 def _model_text_by_categories(text: str) -> str:
-    """model_text's definition, a character at a time (the function itself uses two regex passes)."""
+    """model_text's definition, a character at a time (the function itself uses regex passes, and
+    one scan where the text is clean already)."""
     import re
     import unicodedata
 
@@ -127,6 +128,23 @@ def _model_text_by_categories(text: str) -> str:
 @FUZZ
 @given(st.text(max_size=40))
 def test_model_text_is_its_definition(text):
+    from translator.text.cleaning import model_text
+
+    assert model_text(text) == _model_text_by_categories(text)
+
+
+# Mostly text that is clean already (model_text's fast way), and the few characters that make it
+# not: two spaces, other spaces, an invisible one, a combining accent that NFC composes (e + ◌́),
+# and a character NFC replaces (the Ångström sign).
+_NEARLY_CLEAN = st.text(
+    alphabet=st.sampled_from([*"ab e", "é", "\u0301", "\u00a0", "\u200b", "\t", "\u3000", "\u212b"]),
+    max_size=30,
+)
+
+
+@FUZZ
+@given(_NEARLY_CLEAN)
+def test_model_text_is_its_definition_on_text_that_is_nearly_clean(text):
     from translator.text.cleaning import model_text
 
     assert model_text(text) == _model_text_by_categories(text)

@@ -100,6 +100,12 @@ def test_counting_tokens_gives_the_tokenizers_own_length(tiny_dirs, which):
         "Harga beras naik 2,5 persen.",
         "“Stok aman,” kata Arief. " * 20,
         "<unk> </s> tak dikenal ☃ 北京",
+        ">>ind<< Harga beras naik.",
+        "  dua  spasi\tdan tab, lalu e\u0301 terpisah  ",
+        "panah >> di tengah, <pad> juga",
     ]
+    # The translation model (Marian) counts from its SentencePiece model straight, past
+    # transformers' tokenize(); those counts must be the same too.
+    assert (model._pieces is not None) == (which == 0)
     for text in texts:
         assert model.count_tokens(text) == len(model.tokenizer(text, add_special_tokens=True)["input_ids"])

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from ..config import ModelConfig
 from ..errors import ConfigError, ModelLoadError, first_line
@@ -40,6 +41,28 @@ def available() -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _Pieces:
+    """A Marian tokenizer's count without transformers' layer: its source SentencePiece model
+    straight. Exact for a text with no added token in it ("</s>", "<unk>", ...) and no language
+    code (">>fr<<"), which ``tokenize()`` splits out first; any other text goes through
+    ``tokenize()``. Splitting a long paragraph counts thousands of prefixes, and that layer was a
+    third of the time (MarianTokenizer, the default translation model's, has no fast version)."""
+
+    encode: Callable[[str], list[int]]
+    added: re.Pattern[str]  # the strings tokenize() treats apart; a text holding one takes the slow way
+    specials: int  # the end-of-sentence token tokenize() leaves out
+
+    @classmethod
+    def of(cls, tokenizer: Any) -> _Pieces | None:
+        spm = getattr(tokenizer, "spm_source", None)
+        if type(tokenizer).__name__ != "MarianTokenizer" or spm is None:
+            return None
+        added = (*tokenizer.added_tokens_encoder, *tokenizer.all_special_tokens, ">>")
+        pattern = re.compile("|".join(map(re.escape, dict.fromkeys(added))))
+        return cls(spm.encode, pattern, tokenizer.num_special_tokens_to_add(pair=False))
+
+
 @dataclass
 class HFModel:
     """A tokenizer and a seq2seq model on a torch device, with the limits that bound them."""
@@ -59,6 +82,10 @@ class HFModel:
     # (the service counts tokens while a batch is generated) fail with "Already borrowed".
     threads: int | None = None  # for bind_thread; None: leave torch's count as it is
     _tokenizing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    _pieces: _Pieces | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._pieces = _Pieces.of(self.tokenizer)
 
     @property
     def label(self) -> str:
@@ -73,8 +100,10 @@ class HFModel:
 
     def count_tokens(self, text: str) -> int:
         """Token count of ``text`` as the model will see it, special tokens included."""
-        # verbose=False: counting a long text is how we avoid feeding it whole, not a mistake.
         # Without the ids' lookup and the long-input warning of tokenizer(): the same length.
+        pieces = self._pieces
+        if pieces is not None and not pieces.added.search(text):  # a SentencePiece model is read-only
+            return len(pieces.encode(text)) + pieces.specials
         with self._tokenizing:
             if getattr(self.tokenizer, "is_fast", False):
                 return len(self.tokenizer.backend_tokenizer.encode(text, add_special_tokens=True).ids)

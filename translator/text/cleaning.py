@@ -17,21 +17,29 @@ _SPACES = re.compile(r"\s+")
 
 def model_text(text: str) -> str:
     """Format characters (Cf) out, control characters (Cc) as spaces, NFC, spaces collapsed."""
-    invisible, control = _patterns()
+    invisible, control, unclean = _patterns()
+    if "  " not in text and not unclean.search(text) and unicodedata.is_normalized("NFC", text):
+        return text.strip()  # already clean, as most text is: one scan instead of three passes
     return _SPACES.sub(" ", unicodedata.normalize("NFC", control.sub(" ", invisible.sub("", text)))).strip()
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """The Cf and the Cc characters of this Python's Unicode database, each as one character class:
-    two regex passes instead of a category lookup per character (counting tokens cleans the same
-    long text hundreds of times while it is split). Built once, in about 0.2 s, on first use."""
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """The Cf and the Cc characters of this Python's Unicode database, each as one character class,
+    and a class of every character that cleaning changes (those and whitespace other than a space):
+    regex passes instead of a category lookup per character (counting tokens cleans the same long
+    text thousands of times while it is split). Built once, in about 0.2 s, on first use."""
     found: dict[str, list[int]] = {"Cf": [], "Cc": []}
+    spaces = []
     for point in range(sys.maxunicode + 1):
-        category = unicodedata.category(chr(point))
+        char = chr(point)
+        category = unicodedata.category(char)
         if category in found:
             found[category].append(point)
-    return _character_class(found["Cf"]), _character_class(found["Cc"])
+        elif char.isspace() and char != " ":
+            spaces.append(point)
+    unclean = sorted({*found["Cf"], *found["Cc"], *spaces})
+    return _character_class(found["Cf"]), _character_class(found["Cc"]), _character_class(unclean)
 
 
 def _character_class(points: list[int]) -> re.Pattern[str]:
