@@ -2,7 +2,7 @@
 """Mutation testing of the faithfulness checks, numbers and segmentation (not run by CI).
 
 Runs mutmut (pip install mutmut; settings in pyproject.toml [tool.mutmut]) on translator.text.checks,
-.numbers and .segment against the tests that pin them, then prints per module how many mutants the
+.numbers, .segment and .budget against the tests that pin them, then prints per module how many mutants the
 tests killed. A mutant that makes the tests hang (timeout) counts as detected, as mutmut counts it.
 
     python scripts/mutation.py            # a few minutes on 2 cores
@@ -14,7 +14,7 @@ import collections
 import subprocess
 import sys
 
-MODULES = ("checks", "numbers", "segment")
+MODULES = ("checks", "numbers", "segment", "budget")
 
 
 def main() -> int:

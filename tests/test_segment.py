@@ -8,13 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from translator.testing.golden import read_cases
-from translator.text.segment import (
-    is_boilerplate,
-    segment,
-    split_paragraphs,
-    split_sentences,
-    split_to_budget,
-)
+from translator.text.budget import split_to_budget
+from translator.text.segment import is_boilerplate, segment, split_paragraphs, split_sentences
 from translator.types import Span
 
 CASES = read_cases(Path(__file__).parent / "data" / "segmentation_id.txt")

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..documents.reader import Document
+from ..text.budget import split_to_budget
 from ..text.cleaning import has_words, model_text
-from ..text.segment import Sentence, segment, split_to_budget
+from ..text.segment import Sentence, segment
 from ..text.validate import validate_text
 from ..types import Flag, Source, Span
 

@@ -16,8 +16,9 @@ from ..config import ModelConfig, SummarizationConfig
 from ..errors import InputError, ModelLoadError, first_line
 from ..models.base import Generated, Model, cap_new_tokens, load_model
 from ..models.batches import run_sorted
+from ..text.budget import split_to_budget
 from ..text.extractive import summarize_extractive
-from ..text.segment import split_sentences, split_to_budget
+from ..text.segment import split_sentences
 from ..types import Flag, ModelInfo, Span
 
 EXTRACTIVE_ID = "extractive:textrank"

@@ -12,11 +12,10 @@ year ends one before any capital.
 
 from __future__ import annotations
 
-import bisect
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Iterable, Iterator
+from typing import Iterator
 
 from ..types import Span
 from .data import data_lines
@@ -29,7 +28,7 @@ _LIST_MARKERS = "-–—•*·"
 # A line ending in one of these has ended its sentence (or announces the next line).
 _LINE_END = ".!?…:;" + _CLOSERS
 # Terminal punctuation, then closing quotes/brackets, then the whitespace before the next sentence.
-_CANDIDATE = re.compile(r"([.!?…]+)([\"'”’»“)\]}]*)(\s+)(?=\S)")  # “ closes a „ quotation
+SENTENCE_END = re.compile(r"([.!?…]+)([\"'”’»“)\]}]*)(\s+)(?=\S)")  # “ closes a „ quotation
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # B.J, A.S, a.n, s.d; longer forms are listed
 # Academic degrees not in the list follow one shape: "S.Kom", "Sp.OT", "M.Eng", "A.Md".
 _DEGREE = re.compile(r"[A-Z][a-z]?\.[A-Z][A-Za-z]{0,5}(?:\.[A-Z][A-Za-z]{0,3})?")
@@ -44,17 +43,6 @@ _DOUBLE_OPENERS = '"“«„'
 MAX_QUOTE_CHARS = 1200
 _YEAR_LIKE = re.compile(r"(?:ke-?)?\d{1,4}")  # "622 M.", "abad ke-7 M."
 _FIRST_WORD = re.compile(r"[^\W\d_]+")
-_CONJUNCTIONS = (
-    "dan|tetapi|tapi|namun|sedangkan|yang|karena|sehingga|serta|atau|padahal|meskipun|walaupun"
-    "|agar|supaya|bahwa|ketika|sementara|lalu|kemudian|melainkan|hingga"
-)
-# Cut points for over-long sentences, best first; each cuts after group 1.
-_CLAUSE_CUTS = (
-    re.compile(r"([;:])\s"),
-    re.compile(rf"(,)\s+(?:{_CONJUNCTIONS})\b", re.IGNORECASE),
-    re.compile(r"(,)\s"),
-    re.compile(r"(\S)\s"),
-)
 
 
 @dataclass(frozen=True)
@@ -71,7 +59,7 @@ def segment(text: str) -> list[Sentence]:
     sentences: list[Sentence] = []
     for index, paragraph in enumerate(split_paragraphs(text)):
         boilerplate = is_boilerplate(paragraph.text)
-        for span in _sentences_in(text, paragraph.start, paragraph.end):
+        for span in sentences_in(text, paragraph.start, paragraph.end):
             sentences.append(Sentence(span=span, paragraph=index, boilerplate=boilerplate))
     return sentences
 
@@ -90,7 +78,7 @@ def split_paragraphs(text: str) -> list[Span]:
     paragraphs: list[list[int]] = []  # [start, end] of each paragraph
     previous_blank = True
     for line_start, line_end in _lines(text):
-        start, end = _strip(text, line_start, line_end)
+        start, end = strip_span(text, line_start, line_end)
         if start == end:
             previous_blank = True
             continue
@@ -107,125 +95,17 @@ def is_boilerplate(line: str) -> bool:
     return _boilerplate_pattern().match(line.strip()) is not None
 
 
-def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], budget: int) -> list[Span]:
-    """Cut a span whose token count is over ``budget`` into pieces that each fit.
-
-    Cuts go at the best clause boundary that keeps the piece within budget (; : then a comma
-    before a conjunction, then any comma), then at a word boundary, and only for a run with no
-    spaces at all, between characters. The pieces cover the span with nothing dropped.
-
-    Linear in the span's length: each cut looks only at a window of the rest (``_window``), never
-    at all of it, so a paragraph of 320,000 characters costs four times one of 80,000, not sixteen.
-    Token counts grow with a prefix's length (the binary search relies on it too), so a cut past
-    a prefix that is over budget could never fit: the window gives the same cuts as the whole rest.
-    """
-    if budget < 1:
-        raise ValueError(f"budget must be >= 1, got {budget}")
-    pieces: list[Span] = []
-    start, end = span.start, span.end
-    while start < end and (window := _window(text, start, end, count_tokens, budget)) is not None:
-        cut = _best_cut(text, start, end, window, count_tokens, budget)
-        piece_start, piece_end = _strip(text, start, cut)
-        pieces.append(Span(piece_start, piece_end, text[piece_start:piece_end]))
-        start, end = _strip(text, cut, end)
-    if start < end:
-        pieces.append(Span(start, end, text[start:end]))
-    return pieces
-
-
-WINDOW_CONTEXT = 256  # characters past a window that its boundaries may look at (an abbreviation, a capital)
-
-
-def _window(
-    text: str, start: int, end: int, count_tokens: Callable[[str], int], budget: int
-) -> tuple[int, float] | None:
-    """The end of a prefix of ``text[start:end]`` that is over ``budget``, at most about twice as
-    long as the longest that fits (it doubles from a guess), and its tokens per character; None
-    when all of the rest fits."""
-    size = max(64, 4 * budget)
-    while True:
-        stop = min(end, start + size)
-        if (tokens := count_tokens(text[start:stop])) > budget:
-            return stop, tokens / (stop - start)
-        if stop == end:
-            return None
-        size *= 2
-
-
-def _best_cut(
-    text: str,
-    start: int,
-    end: int,
-    window: tuple[int, float],
-    count_tokens: Callable[[str], int],
-    budget: int,
-) -> int:
-    """The best cut before the window's end (whose prefix is over budget), boundaries read with a
-    little of what follows it."""
-    limit, per_char = window
-    seen = min(end, limit + WINDOW_CONTEXT)
-    reach = start + budget / per_char  # where the budget runs out if tokens spread evenly: a first guess
-
-    def before(cuts: Iterable[int]) -> list[int]:
-        return [cut for cut in cuts if cut < limit]
-
-    # A long quotation is cut at its inner sentence ends first, then at clause boundaries.
-    inner = before(span.end for span in _sentences_in(text, start, seen, quotes=False)[:-1])
-    cut = _longest_fitting(text, start, inner, count_tokens, budget, reach)
-    if cut is not None:
-        return cut
-    chunk = text[start:seen]
-    for pattern in _CLAUSE_CUTS:
-        cuts = before(start + m.end(1) for m in pattern.finditer(chunk))
-        cut = _longest_fitting(text, start, cuts, count_tokens, budget, reach)
-        if cut is not None:
-            return cut
-    # No whitespace that helps: cut between characters (a URL or a run with no spaces).
-    cut = _longest_fitting(text, start, list(range(start + 1, limit)), count_tokens, budget, reach)
-    return cut if cut is not None else start + 1
-
-
-def _longest_fitting(
-    text: str, start: int, cuts: list[int], count_tokens: Callable[[str], int], budget: int, reach: float
-) -> int | None:
-    """The furthest cut whose prefix fits. Token counts grow with length, so the fitting cuts come
-    first: from the cut nearest ``reach`` (a guess at where the budget runs out) the search
-    gallops out until it has a cut that fits and one that does not, then bisects between them.
-    The same cut as a bisection of all the cuts, in fewer counts when the guess is close."""
-    if not cuts:
-        return None
-
-    def fits(i: int) -> bool:
-        return count_tokens(text[start : cuts[i]]) <= budget
-
-    guess = min(max(bisect.bisect_right(cuts, reach) - 1, 0), len(cuts) - 1)
-    step = 1
-    if fits(guess):  # fits at lo; at hi (or past the last cut) it does not
-        lo, hi = guess, guess + 1
-        while hi < len(cuts) and fits(hi):
-            lo, step = hi, step * 2
-            hi = min(len(cuts), lo + step)
-    else:  # does not fit at hi; fits at lo, or no cut fits when lo is -1
-        lo, hi = guess - 1, guess
-        while lo >= 0 and not fits(lo):
-            hi, step = lo, step * 2
-            lo = max(-1, hi - step)
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if fits(mid):
-            lo = mid
-        else:
-            hi = mid
-    return cuts[lo] if lo >= 0 else None
-
-
-def _sentences_in(text: str, start: int, end: int, quotes: bool = True) -> list[Span]:
-    """Sentences of the paragraph ``text[start:end]``; with ``quotes``, quotations stay whole."""
+def sentences_in(text: str, start: int, end: int, quotes: bool = True, stop: int | None = None) -> list[Span]:
+    """Sentences of the paragraph ``text[start:end]``; with ``quotes``, quotations stay whole.
+    With ``stop``, no sentence end at or past it is looked for (the last sentence runs on to
+    ``end`` from the last end before it): the sentences before it are the same."""
     spans: list[Span] = []
     chunk = text[start:end]
     regions = _quotations(chunk) if quotes else []
     sentence_start = 0
-    for match in _CANDIDATE.finditer(chunk):
+    for match in SENTENCE_END.finditer(chunk):
+        if stop is not None and start + match.start() >= stop:
+            break
         if regions and _inside_quotation(match, regions):
             continue
         if not _is_boundary(chunk, match, sentence_start):
@@ -271,10 +151,12 @@ def _inside_quotation(match: re.Match[str], regions: list[tuple[int, int]]) -> b
 
 
 def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
-    rest = chunk[match.end(3) :].lstrip(_OPENERS)
-    if not rest:
+    after = match.end(3)  # where what follows starts, past any opening marks (no copy of the rest)
+    while after < len(chunk) and chunk[after] in _OPENERS:
+        after += 1
+    if after == len(chunk):
         return False
-    following = rest[0]
+    following = chunk[after]
     opens_quote = match.end(3) < len(chunk) and chunk[match.end(3)] in _OPENERS
     if following.islower():
         return False
@@ -292,7 +174,7 @@ def _is_boundary(chunk: str, match: re.Match[str], sentence_start: int) -> bool:
     if _ends_sentences(word):
         # "Nusantara Shipping Co.", "dll.", "A.S.": a sentence ends here only when a frequent
         # sentence starter or an opening quote follows, never before a name or a number.
-        return chunk[match.end(3)] in _DOUBLE_OPENERS or _starts_sentences(rest)
+        return chunk[match.end(3)] in _DOUBLE_OPENERS or _starts_sentences(chunk, after)
     return not _is_abbreviation(word)
 
 
@@ -300,8 +182,8 @@ def _ends_sentences(word: str) -> bool:
     return word.lower() in _final_abbreviations()
 
 
-def _starts_sentences(rest: str) -> bool:
-    first = _FIRST_WORD.match(rest)
+def _starts_sentences(chunk: str, position: int) -> bool:
+    first = _FIRST_WORD.match(chunk, position)
     return first is not None and first.group() in _sentence_starters()
 
 
@@ -335,7 +217,7 @@ def _lines(text: str) -> Iterator[tuple[int, int]]:
     yield position, len(text)
 
 
-def _strip(text: str, start: int, end: int) -> tuple[int, int]:
+def strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -344,7 +226,7 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _span(text: str, start: int, end: int) -> Span:
-    start, end = _strip(text, start, end)
+    start, end = strip_span(text, start, end)
     return Span(start, end, text[start:end])
 
 
