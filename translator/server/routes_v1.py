@@ -6,6 +6,7 @@ sentence is sent the moment it is translated (see ``streaming``), else the Resul
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -122,19 +123,8 @@ async def _document_endpoint(
             engine.submit_english, [document.text], profile=name, owner=owner, options=options
         )
         return _answer(await service.wait(request, ticket))
-    if "text/event-stream" in request.headers.get("accept", ""):
-        start = lambda sink: service.submit(  # noqa: E731 - the stream submits when it starts
-            engine.submit,
-            [document],
-            profile=name,
-            owner=owner,
-            summarize=summarize,
-            force=fields.force,
-            options=options,
-            on_event=sink,
-        )
-        return stream_document(service, request, start, summarize and loaded.summary.enabled)
-    ticket = await service.submit(
+    submit = functools.partial(
+        service.submit,
         engine.submit,
         [document],
         profile=name,
@@ -143,7 +133,11 @@ async def _document_endpoint(
         force=fields.force,
         options=options,
     )
-    return _answer(await service.wait(request, ticket))
+    if "text/event-stream" in request.headers.get("accept", ""):
+        # The stream submits when it starts, with its sink for the events.
+        start = lambda sink: submit(on_event=sink)  # noqa: E731
+        return stream_document(service, request, start, summarize and loaded.summary.enabled)
+    return _answer(await service.wait(request, await submit()))
 
 
 def _answer(outcomes: list[Result | InputError]) -> dict[str, Any]:
