@@ -13,15 +13,14 @@ import random
 import socket
 from pathlib import Path
 
-_LOWEST = 20000  # above the well-known and most registered services' ports
 _given: set[int] = set()  # handed out by this process: never twice, even if not yet bound
 
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on and that outgoing connections won't take."""
-    top = _ephemeral_start()
+    low, high = _outside_ephemeral()
     for _ in range(200):
-        port = random.randrange(_LOWEST, top)
+        port = random.randrange(low, high)
         if port in _given:
             continue
         with socket.socket() as probe:
@@ -31,13 +30,18 @@ def free_port() -> int:
                 continue
         _given.add(port)
         return port
-    raise RuntimeError(f"no free port between {_LOWEST} and {top} on 127.0.0.1")
+    raise RuntimeError(f"no free port between {low} and {high} on 127.0.0.1")
 
 
-def _ephemeral_start() -> int:
-    """The first port of the kernel's ephemeral range (Linux's default is 32768)."""
+def _outside_ephemeral() -> tuple[int, int]:
+    """A range of ports (start, stop) the kernel does not draw outgoing connections' ports from:
+    below its ephemeral range (Linux's default is 32768-60999), else above it."""
     try:
-        low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return 32768
-    return low if low > _LOWEST + 1000 else 32768
+        first, last = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[:2])
+    except (OSError, ValueError):
+        first, last = 32768, 60999
+    if first >= 21000:
+        return 20000, first  # above the well-known and most registered services' ports
+    if last <= 64000:
+        return last + 1, 65536
+    return 20000, 32768  # the whole range is ephemeral: the old default's gap is the best guess
