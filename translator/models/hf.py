@@ -102,7 +102,8 @@ class HFModel:
         """Token count of ``text`` as the model will see it, special tokens included."""
         # Without the ids' lookup and the long-input warning of tokenizer(): the same length.
         pieces = self._pieces
-        if pieces is not None and not pieces.added.search(text):  # a SentencePiece model is read-only
+        # SentencePiece encodes from many threads at once (google/sentencepiece#657): no lock.
+        if pieces is not None and not pieces.added.search(text):
             return len(pieces.encode(text)) + pieces.specials
         with self._tokenizing:
             if getattr(self.tokenizer, "is_fast", False):
