@@ -148,3 +148,47 @@ def test_model_text_is_its_definition_on_text_that_is_nearly_clean(text):
     from translator.text.cleaning import model_text
 
     assert model_text(text) == _model_text_by_categories(text)
+
+
+def _jumpy(text: str) -> int:
+    """A count that is not monotone in the length: a word ending in "a" costs two tokens more ("kota"
+    more than "kotak", as a SentencePiece model's counts go up and down inside a word), and a text
+    ending at a semicolon or colon four more (a clause cut costs more than the word after it)."""
+    ending = 4 if text.rstrip().endswith((";", ":")) else 0
+    return sum(1 + 2 * word.endswith("a") for word in text.split()) + 1 + ending
+
+
+_COUNTS = {
+    "words": lambda text: len(text.split()) + 1,
+    "characters": lambda text: len(text) // 4 + 1,
+    "jumpy": _jumpy,
+}
+# Words and what comes after them: spaces of every kind, clause marks, sentence ends, quotes.
+_SPLITTABLE = st.lists(
+    st.tuples(
+        st.sampled_from(["kota", "kotak", "dan", "Harga", "x" * 30, ""]),
+        st.sampled_from([" ", "  ", "\n", "\t", "; ", ": ", ", ", ". ", "! ", " “", "” ", '" ', ""]),
+    ).map("".join),
+    max_size=80,
+).map("".join)
+
+
+@FUZZ
+@given(_SPLITTABLE, st.integers(1, 24), st.sampled_from(sorted(_COUNTS)))
+def test_splitting_to_the_budget_loses_nothing_and_every_piece_fits(text, budget, counting):
+    """Whatever the text and however the count behaves: the pieces lie in order inside the span,
+    together they hold every character that is not a space, and each fits (or is one character,
+    the last resort when not even that fits)."""
+    from translator.text.budget import split_to_budget
+    from translator.types import Span
+
+    count = _COUNTS[counting]
+    stripped = text.strip()
+    start = text.find(stripped) if stripped else 0
+    span = Span(start, start + len(stripped), stripped)
+    pieces = split_to_budget(text, span, count, budget)
+    assert all(span.start <= p.start < p.end <= span.end for p in pieces)
+    assert all(a.end <= b.start for a, b in zip(pieces, pieces[1:]))
+    assert all(text[p.start : p.end] == p.text for p in pieces)
+    assert "".join("".join(p.text.split()) for p in pieces) == "".join(stripped.split())
+    assert all(count(p.text) <= budget or len(p.text) == 1 for p in pieces)
