@@ -39,7 +39,8 @@ def split_to_budget(text: str, span: Span, count_tokens: Callable[[str], int], b
     320,000 characters costs four times one of 80,000, not sixteen. At word ends, token counts
     grow with a prefix's length (inside a word a SentencePiece count can fall: windows end at word
     ends), so a cut past a prefix that is over budget could never fit: the window gives the same
-    cuts as the whole rest. Every cut taken was counted to fit, whatever the counts do.
+    cuts as the whole rest. Every cut taken was counted to fit, whatever the counts do (or leaves
+    one character, the last resort).
     """
     if budget < 1:
         raise ValueError(f"budget must be >= 1, got {budget}")
