@@ -106,7 +106,7 @@ def _next_cut(
         reach = start + budget / per_char
         cut = _best_cut(text, start, end, limit, verify, tokens, budget, reach, clauses())
         if cut is not None:
-            return cut, tokens(cut) / (cut - start) if cut in counted else per_char
+            return cut, (tokens(cut) / (cut - start) if cut in counted else per_char)
         verify = True  # every boundary of the window fits: where does the budget run out?
 
 
