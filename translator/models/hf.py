@@ -82,7 +82,7 @@ class HFModel:
     # (the service counts tokens while a batch is generated) fail with "Already borrowed".
     threads: int | None = None  # for bind_thread; None: leave torch's count as it is
     _tokenizing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    _pieces: _Pieces | None = field(default=None, repr=False, compare=False)
+    _pieces: _Pieces | None = field(init=False, repr=False, compare=False)  # from the tokenizer
 
     def __post_init__(self) -> None:
         self._pieces = _Pieces.of(self.tokenizer)
