@@ -12,7 +12,7 @@ from unittest import mock
 
 from translator.cli.entry import build_parser
 from translator.config import SECTIONS
-from translator.config.shape import json_schema
+from translator.config.schema import json_schema
 
 
 def _commands(parser: argparse.ArgumentParser, prefix: str) -> Iterator[tuple[str, argparse.ArgumentParser]]:
@@ -90,7 +90,7 @@ def models_yaml_page() -> str:
         "# models.yaml keys",
         "",
         "Every key models.yaml accepts, with its type, its default and what its value must be,",
-        "generated from the file's shape (`translator/config/shape.py`, pydantic models). What each",
+        "generated from the pydantic models that declare them (`translator/config/schema.py`). What each",
         "does: [models.yaml](models-yaml.md). A key that is not here is an error that names it.",
         "",
         "The same shape as a JSON Schema: [models-yaml.schema.json](models-yaml.schema.json). An editor",

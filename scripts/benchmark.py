@@ -31,7 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -274,20 +274,21 @@ class _Stage:
 
         config = load_config(None)
         quick = self.args.quick
-        translation = replace(
-            config.translation,
-            model=str(self.marian) if self.marian else config.translation.model,
-            revision=None if self.marian else config.translation.revision,
-            device="cpu",
-            backend="transformers" if self.variant.backend == "naive" else self.variant.backend,
-            batch_size=16,
-            retry_items=None,  # fixed-length outputs always reach the cap: no retries while timing
-            candidates=self.variant.candidates,
-            generation_items=(
-                ("max_new_tokens", 12 if quick else NEW_TOKENS),
-                ("min_new_tokens", 12 if quick else NEW_TOKENS),
-                ("num_beams", self.variant.translation_beams),
-            ),
+        translation = config.translation.model_copy(
+            update={
+                "model": str(self.marian) if self.marian else config.translation.model,
+                "revision": None if self.marian else config.translation.revision,
+                "device": "cpu",
+                "backend": "transformers" if self.variant.backend == "naive" else self.variant.backend,
+                "batch_size": 16,
+                "retry_generation": None,  # fixed-length outputs always reach the cap: no retries timed
+                "candidates": self.variant.candidates,
+                "generation": {
+                    "max_new_tokens": 12 if quick else NEW_TOKENS,
+                    "min_new_tokens": 12 if quick else NEW_TOKENS,
+                    "num_beams": self.variant.translation_beams,
+                },
+            }
         )
         beams = int(self.variant.summary.split(":")[1]) if self.variant.summary.startswith("beams") else 1
         summary_tokens = 12 if quick else SUMMARY_TOKENS
@@ -299,14 +300,15 @@ class _Stage:
         }
         if beams > 1:
             generation["length_penalty"] = 2.0
-        summarization = replace(
-            config.summarization,
-            model=str(self.bart) if self.bart else config.summarization.model,
-            revision=None if self.bart else config.summarization.revision,
-            device="cpu",
-            backend="transformers" if self.variant.backend == "naive" else self.variant.backend,
-            method="extractive" if self.variant.summary == "extractive" else "abstractive",
-            generation_items=tuple(sorted(generation.items())),
+        summarization = config.summarization.model_copy(
+            update={
+                "model": str(self.bart) if self.bart else config.summarization.model,
+                "revision": None if self.bart else config.summarization.revision,
+                "device": "cpu",
+                "backend": "transformers" if self.variant.backend == "naive" else self.variant.backend,
+                "method": "extractive" if self.variant.summary == "extractive" else "abstractive",
+                "generation": generation,
+            }
         )
         return translation, summarization
 

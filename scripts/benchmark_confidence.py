@@ -22,7 +22,6 @@ import statistics
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -98,20 +97,17 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for backend in ("transformers", "ctranslate2"):
         for beams, candidates in ((4, 4), (1, 1)):
-            cfg = replace(
-                base,
-                model=str(marian),
-                revision=None,
-                device="cpu",
-                backend=backend,
-                batch_size=16,
-                retry_items=None,
-                candidates=candidates,
-                generation_items=(
-                    ("max_new_tokens", tokens),
-                    ("min_new_tokens", tokens),
-                    ("num_beams", beams),
-                ),
+            cfg = base.model_copy(
+                update={
+                    "model": str(marian),
+                    "revision": None,
+                    "device": "cpu",
+                    "backend": backend,
+                    "batch_size": 16,
+                    "retry_generation": None,
+                    "candidates": candidates,
+                    "generation": {"max_new_tokens": tokens, "min_new_tokens": tokens, "num_beams": beams},
+                }
             )
             model, _ = load_model("translation", cfg, "benchmark", args.threads)
             translator = Translator(model, cfg)

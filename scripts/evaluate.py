@@ -245,9 +245,9 @@ def evaluate(args: argparse.Namespace) -> dict:
         report.update(choices(pipeline, result, pairs))
         report["confidence"] = confidence_ranking(result, hypotheses, references)
         if pipeline.config.translation.candidates > 1:
-            from dataclasses import replace
-
-            single = replace(pipeline.config, translation=replace(pipeline.config.translation, candidates=1))
+            single = pipeline.config.model_copy(
+                update={"translation": pipeline.config.translation.model_copy(update={"candidates": 1})}
+            )
             plain, _, _ = translate_pairs(Pipeline.from_config(single, summarize=False), pairs)
             report["without_reranking"] = score_translations(plain, references)
     report["translation"] = score_translations(hypotheses, references)

@@ -75,7 +75,6 @@ def live_server(tiny_config):
 def gated_server():
     """The service on a free loopback port over a fake model whose batches the test releases (one
     short sentence per batch), with extractive summaries: (model, base URL, the app's Service)."""
-    from dataclasses import replace
 
     from translator import Pipeline, load_config
     from translator.engine.summarize import SummaryStage
@@ -85,10 +84,14 @@ def gated_server():
     from fakes import GatedModel
 
     loaded = load_config(None)
-    translation = replace(loaded.translation, max_batch_tokens=10, retry_items=None, candidates=1)
-    config = replace(loaded, translation=translation, cache=None, glossary=())
+    translation = loaded.translation.model_copy(
+        update={"max_batch_tokens": 10, "retry_generation": None, "candidates": 1}
+    )
+    config = loaded.model_copy(update={"translation": translation, "cache": None, "glossary": ()})
     model = GatedModel(max_input_tokens=64, max_positions=256)
-    summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
+    summary = SummaryStage(
+        config.summarization.model_copy(update={"method": "extractive"}), None, "extractive"
+    )
     pipeline = Pipeline(Parts(config, Translator(model, config.translation), summary))
     app = create_app(ServerSettings(), lambda: {"default": pipeline})
     with serving(app) as base:

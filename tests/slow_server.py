@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,10 +37,16 @@ class SlowModel(FakeModel):
 def main() -> int:
     port, marker, delay = int(sys.argv[1]), Path(sys.argv[2]), float(sys.argv[3])
     loaded = load_config(None)
-    translation = replace(loaded.translation, max_batch_tokens=10, retry_items=None, candidates=1)
-    config = replace(loaded, translation=translation, cache=None, glossary=()).with_stage_threads(1, 1, 1, 1)
+    translation = loaded.translation.model_copy(
+        update={"max_batch_tokens": 10, "retry_generation": None, "candidates": 1}
+    )
+    config = loaded.model_copy(
+        update={"translation": translation, "cache": None, "glossary": ()}
+    ).with_stage_threads(1, 1, 1, 1)
     model = SlowModel(marker, delay, max_input_tokens=64, max_positions=256)
-    summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
+    summary = SummaryStage(
+        config.summarization.model_copy(update={"method": "extractive"}), None, "extractive"
+    )
     pipeline = Pipeline(Parts(config, Translator(model, config.translation), summary))
     return serve(config, ServerSettings(), port=port, load_pipeline=lambda profile: pipeline)
 

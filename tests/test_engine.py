@@ -4,7 +4,6 @@ and no timing assertions, only the order in which work is done and answered."""
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
 import pytest
 
@@ -28,8 +27,10 @@ from fakes import WAIT_S, FakeModel, GatedModel
 def config():
     loaded = load_config(None)  # the shipped settings; no model is loaded
     # A small batch so that a long request takes many batches; no memory, no retry, no glossary.
-    translation = replace(loaded.translation, max_batch_tokens=64, retry_items=None, candidates=1)
-    return replace(loaded, translation=translation, cache=None, glossary=())
+    translation = loaded.translation.model_copy(
+        update={"max_batch_tokens": 64, "retry_generation": None, "candidates": 1}
+    )
+    return loaded.model_copy(update={"translation": translation, "cache": None, "glossary": ()})
 
 
 @pytest.fixture
@@ -147,7 +148,9 @@ def test_a_key_that_floods_does_not_starve_another_key(gated):
 def test_sentences_are_sent_in_order_then_the_summary_then_the_result(config):
     from translator.text.extractive import summarize_extractive  # noqa: F401 - the extractive stage needs no model
 
-    summary = SummaryStage(replace(config.summarization, method="extractive"), None, "extractive")
+    summary = SummaryStage(
+        config.summarization.model_copy(update={"method": "extractive"}), None, "extractive"
+    )
     pipeline = Pipeline(
         Parts(
             config, Translator(FakeModel(max_input_tokens=64, max_positions=256), config.translation), summary
@@ -267,11 +270,11 @@ def test_a_capped_output_is_retried_in_its_batch(config):
         capped = settings.get("repetition_penalty") != 1.2  # the retry settings
         return Generated("en " * 3, 3, True) if capped else Generated("fixed.", 2, False)
 
-    cfg = replace(config.translation, retry_items=(("repetition_penalty", 1.2),))
+    cfg = config.translation.model_copy(update={"retry_generation": {"repetition_penalty": 1.2}})
     model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
     pipeline = Pipeline(
         Parts(
-            replace(config, translation=cfg),
+            config.model_copy(update={"translation": cfg}),
             Translator(model, cfg),
             SummaryStage.disabled(config.summarization),
         )
@@ -296,7 +299,9 @@ def test_two_batches_at_once_finishing_out_of_order_still_send_sentences_in_orde
         return Generated(f"en {text}", 2, False)
 
     model = FakeModel(max_input_tokens=64, max_positions=256, respond=respond)
-    cfg = replace(config, translation=replace(config.translation, max_batch_tokens=8))
+    cfg = config.model_copy(
+        update={"translation": config.translation.model_copy(update={"max_batch_tokens": 8})}
+    )
     pipeline = Pipeline(
         Parts(cfg, Translator(model, cfg.translation), SummaryStage.disabled(cfg.summarization))
     )

@@ -68,13 +68,11 @@ def test_a_summariser_that_falls_back_does_not_stop_the_run_but_is_named_beside_
 
 def test_the_packaged_default_is_never_the_file_to_edit(offline):
     """Run with no models.yaml of one's own, the fix names a copy to make, not the installed file."""
-    from dataclasses import replace
 
     from translator.config.discovery import user_config_path
 
-    config = replace(
-        parse_config(HUB_MODELS, source="/site-packages/translator/models.yaml"),
-        found_by="the packaged default",
+    config = parse_config(HUB_MODELS, source="/site-packages/translator/models.yaml").model_copy(
+        update={"found_by": "the packaged default"}
     )
     with pytest.raises(ModelLoadError) as info:
         load_parts(config, summarize=False, translate=True, on_load=None)

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from translator import ConfigError, InputError, load_config
-from translator.config.shape import SECTION_KEYS, TOP_KEYS
+from translator.config.schema import SECTION_KEYS, TOP_KEYS
 from translator.documents.reader import decode, to_document
 from translator.text.segment import segment
 from translator.text.validate import validate_text

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from translator import ConfigError, Pipeline, load_config
@@ -82,11 +80,11 @@ def test_glossary_config_files_off_and_errors(tmp_path):
 
 def pipeline_with(candidates: list[Generated], glossary: Glossary = GLOSSARY) -> Pipeline:
     config = load_config(None)
-    cfg = replace(config.translation, generation_items=(("num_beams", 4),))
+    cfg = config.translation.model_copy(update={"generation": {"num_beams": 4}})
     fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
     return Pipeline(
         Parts(
-            replace(config, translation=cfg),
+            config.model_copy(update={"translation": cfg}),
             Translator(fake, cfg, glossary),
             SummaryStage.disabled(config.summarization),
         )

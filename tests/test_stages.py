@@ -6,8 +6,6 @@ budget or its position table, so each test below also proves that no call broke 
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from translator import Pipeline, load_config
@@ -71,7 +69,11 @@ def test_long_sentences_are_cut_to_the_budget_and_joined(config):
 def test_a_flag_on_several_pieces_of_one_sentence_is_shown_once_naming_them(config):
     long = "Kata " + " ".join(["kata"] * 30) + "; " + " ".join(["lain"] * 10) + "."
     capped = lambda text, settings: Generated("en " * 3, 4, True)  # noqa: E731 - every piece hits the cap
-    no_retry = replace(config, translation=replace(config.translation, retry_items=None, candidates=1))
+    no_retry = config.model_copy(
+        update={
+            "translation": config.translation.model_copy(update={"retry_generation": None, "candidates": 1})
+        }
+    )
     result = fake_pipeline(no_retry, FakeModel(max_input_tokens=16, respond=capped))(long, summarize=False)
     [segment] = result.segments
     caps = [f for f in segment.flags if f.kind == "length_cap"]
@@ -112,7 +114,7 @@ def test_summaries_of_any_length_stay_inside_the_window(config):
     [("extractive", "extractive", ["empty", "summary"]), ("none", "abstractive", ["empty"])],
 )
 def test_an_empty_summary_falls_back_only_when_configured(config, fallback, method, kinds):
-    cfg = replace(config.summarization, fallback=fallback)
+    cfg = config.summarization.model_copy(update={"fallback": fallback})
     fake = FakeModel(
         role="summarization", max_input_tokens=64, respond=lambda text, settings: Generated("", 1, False)
     )
@@ -141,10 +143,10 @@ LOOP = Generated("rice rice rice rice rice rice", 6, False, score=-0.3)
 
 def reranking_pipeline(config, candidates: list[Generated], how_many: int = 4):
     fake = FakeModel(max_input_tokens=32, respond=lambda text, settings: candidates)
-    cfg = replace(config.translation, candidates=how_many, generation_items=(("num_beams", 4),))
+    cfg = config.translation.model_copy(update={"candidates": how_many, "generation": {"num_beams": 4}})
     return Pipeline(
         Parts(
-            replace(config, translation=cfg),
+            config.model_copy(update={"translation": cfg}),
             Translator(fake, cfg),
             SummaryStage.disabled(config.summarization),
         )
@@ -187,10 +189,10 @@ def test_a_retry_at_the_cap_chooses_among_its_candidates_too(config):
         return [Generated("rice rice rice rice", settings["max_new_tokens"], True, score=-0.1)]
 
     fake = FakeModel(max_input_tokens=32, respond=respond)
-    cfg = replace(config.translation, generation_items=(("num_beams", 4),))
+    cfg = config.translation.model_copy(update={"generation": {"num_beams": 4}})
     pipeline = Pipeline(
         Parts(
-            replace(config, translation=cfg),
+            config.model_copy(update={"translation": cfg}),
             Translator(fake, cfg),
             SummaryStage.disabled(config.summarization),
         )
@@ -203,7 +205,9 @@ def test_a_retry_at_the_cap_chooses_among_its_candidates_too(config):
 def test_a_very_long_text_is_summarised_from_windows_spread_through_it(config):
     fake = FakeModel(role="summarization", max_input_tokens=16, max_positions=32)
     sentences = [f"Sentence number {i} says something about buses." for i in range(60)]  # 2 a window
-    summary = Summarizer(fake, replace(config.summarization, max_windows=4)).summarize(sentences)
+    summary = Summarizer(fake, config.summarization.model_copy(update={"max_windows": 4})).summarize(
+        sentences
+    )
     seen = " ".join(text for texts, _ in fake.calls for text in texts)
     assert summary.chunks == 30, "summary_chunks counts the whole text's windows"
     flag = next(f for f in summary.warnings if f.kind == "summary")
@@ -212,6 +216,8 @@ def test_a_very_long_text_is_summarised_from_windows_spread_through_it(config):
         assert f"number {kept} says" in seen
     assert "number 10 says" not in seen and "number 50 says" not in seen
     uncapped = FakeModel(role="summarization", max_input_tokens=16, max_positions=32)
-    whole = Summarizer(uncapped, replace(config.summarization, max_windows=None)).summarize(sentences)
+    whole = Summarizer(uncapped, config.summarization.model_copy(update={"max_windows": None})).summarize(
+        sentences
+    )
     assert not [f for f in whole.warnings if f.kind == "summary"] and whole.chunks == 30
     assert "number 10 says" in " ".join(t for texts, _ in uncapped.calls for t in texts)

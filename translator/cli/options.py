@@ -7,6 +7,8 @@ import argparse
 from datetime import tzinfo
 from typing import Any, TypeAlias
 
+from ..config import DEVICES, SUMMARY_METHODS
+
 Commands: TypeAlias = "argparse._SubParsersAction[Any]"  # what add_parser adds to
 
 
@@ -28,9 +30,7 @@ def config_options() -> argparse.ArgumentParser:
 def runtime_options() -> argparse.ArgumentParser:
     """How the models run and what is shown on stderr."""
     runtime = argparse.ArgumentParser(add_help=False)
-    runtime.add_argument(
-        "--device", choices=("auto", "cpu", "cuda", "mps"), help="run the models here (default: models.yaml)"
-    )
+    runtime.add_argument("--device", choices=DEVICES, help="run the models here (default: models.yaml)")
     runtime.add_argument(
         "--threads", type=positive_int, metavar="N", help="CPU threads for inference (default: all cores)"
     )
@@ -71,7 +71,7 @@ def summary_options() -> argparse.ArgumentParser:
     summary = argparse.ArgumentParser(add_help=False)
     summary.add_argument(
         "--summary-method",
-        choices=("abstractive", "extractive"),
+        choices=SUMMARY_METHODS,
         help="abstractive (a summarisation model) or extractive (sentences picked from the translation, no "
         "model)",
     )

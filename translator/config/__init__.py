@@ -1,28 +1,22 @@
-"""models.yaml: its keys' choices and defaults (keys.py), its shape as pydantic models (shape.py,
-imported only when a file is read), the frozen Config it becomes (schema.py), where it is found
-(discovery.py), how it is read and validated (parse.py) and the checks a type cannot say
-(checks.py). It may import errors and the text package's data files, and never a model, the
-pipeline or anything above them."""
+"""models.yaml: its keys declared once as pydantic models, which are also the frozen Config the
+pipeline runs on (schema.py), where it is found (discovery.py), how it is read (parse.py), the
+checks a type cannot say (checks.py) and pydantic's errors in the project's words (words.py).
+It may import errors and the text package's data files, and never a model, the pipeline or
+anything above them."""
 
-from .discovery import CONFIG_ENV, default_config_path, find_config, user_config_path
-from .keys import (
-    BACKENDS,
-    COMPUTE_TYPES,
-    DEFAULT_CANDIDATES,
-    DEFAULT_MAX_INPUT_CHARS,
+from .discovery import default_config_path, find_config
+from .parse import load_config, parse_config
+from .schema import (
     DEVICES,
     SECTIONS,
     SUMMARY_METHODS,
+    Config,
+    ModelConfig,
+    SummarizationConfig,
+    TranslationConfig,
 )
-from .parse import load_config, parse_config
-from .schema import Config, ModelConfig, SummarizationConfig, TranslationConfig
 
 __all__ = [
-    "BACKENDS",
-    "COMPUTE_TYPES",
-    "CONFIG_ENV",
-    "DEFAULT_CANDIDATES",
-    "DEFAULT_MAX_INPUT_CHARS",
     "DEVICES",
     "SECTIONS",
     "SUMMARY_METHODS",
@@ -34,5 +28,4 @@ __all__ = [
     "find_config",
     "load_config",
     "parse_config",
-    "user_config_path",
 ]

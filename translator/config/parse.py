@@ -1,26 +1,34 @@
 """models.yaml -> frozen, validated Config. The file's shape (types, ranges, known keys) is
-pydantic's (shape.py); what a type cannot say is checked here, after it. Every problem is
+pydantic's (schema.py); what a type cannot say is checked here, after it. Every problem is
 reported at once, each as ``FILE: KEY: message``."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import yaml
 
 from ..errors import ConfigError
-from .checks import generation_problems, items, kind, resolve_model
+from .checks import generation_problems, kind, resolve_model, unknown
 from .discovery import find_config
-from .keys import SECTIONS
-from .schema import Config, ModelConfig, SummarizationConfig, TranslationConfig
+from .schema import (
+    SECTION_SHAPES,
+    SECTIONS,
+    Config,
+    ModelConfig,
+    ModelsFile,
+    Overrides,
+    SummarizationConfig,
+    TopKeys,
+    TranslationConfig,
+)
+from .words import RUNTIME_KEYS, file_keys
+from .words import problems as shape_problems
 
-if TYPE_CHECKING:  # shape.py (pydantic) is imported when a file is read, not by every command
+if TYPE_CHECKING:
     from pydantic import BaseModel
-
-    from .shape import Section
 
 Problem = Callable[[str, str], None]
 
@@ -48,9 +56,8 @@ def load_config(path: str | os.PathLike[str] | Config | None = None, profile: st
         data = yaml.load(raw, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         raise ConfigError(f"{label}: not valid YAML: {_yaml_problem(e)}") from None
-    return replace(
-        parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile), found_by=found_by
-    )
+    config = parse_config(data, source=label, base_dir=file.resolve().parent, profile=profile)
+    return config.model_copy(update={"found_by": found_by})
 
 
 def parse_config(
@@ -67,8 +74,6 @@ def parse_config(
         problem("", f"must be a mapping with the sections {', '.join(SECTIONS)}, got {kind(data)}")
         raise ConfigError(problems)
     # A missing section is reported in its place among the sections' problems (below), not first.
-    from .shape import ModelsFile, Overrides
-
     top = _validated(ModelsFile, {**{section: {} for section in SECTIONS}, **data}, problem)
     profiles = (top.profiles if top else None) or {}
     names = tuple(dict.fromkeys(["default", *map(str, profiles)]))
@@ -91,20 +96,19 @@ def parse_config(
     chosen = stages.get(profile or "default", {})
     if problems or top is None:
         raise ConfigError(problems)
+    cache = (
+        top.cache
+        if top.cache in (None, "default")
+        else str((base_dir / Path(top.cache).expanduser()).resolve())
+    )
     return Config(
+        **{**top.model_dump(include=set(TopKeys.model_fields)), "cache": cache},
         translation=chosen["translation"],  # type: ignore[arg-type]
         summarization=chosen["summarization"],  # type: ignore[arg-type]
         source=source,
         profile=profile or "default",
         profiles=names,
-        threads=top.threads,
-        max_input_chars=top.max_input_chars,
         glossary=glossary,
-        cache=top.cache
-        if top.cache in (None, "default")
-        else str((base_dir / Path(top.cache).expanduser()).resolve()),
-        cache_max_mb=float(top.cache_max_mb),
-        database=top.database,
     )
 
 
@@ -112,24 +116,17 @@ def _validated(shape: type[BaseModel], data: Mapping[str, Any], problem: Problem
     """``data`` as ``shape``, or None with each of its problems reported."""
     from pydantic import ValidationError
 
-    from .shape import problems
-
     try:
         return shape.model_validate(data)
     except ValidationError as error:
-        for key, message in problems(shape, data, error):
+        for key, message in shape_problems(shape, data, error):
             problem(key, message)
         return None
 
 
 def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Problem) -> ModelConfig | None:
     """One section, merged with its profile's overrides, as its stage's config."""
-    from .shape import SECTION_SHAPES, SummarizationSection, TranslationSection
-
     shape = SECTION_SHAPES[name]
-    section: Section | None = _validated(shape, data, lambda k, m: problem(f"{name}.{k}", m))
-    if section is None:
-        return None
     bad = False
 
     def fail(key: str, message: str) -> None:
@@ -137,8 +134,15 @@ def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Proble
         bad = True
         problem(f"{name}.{key}", message)
 
-    extractive = isinstance(section, SummarizationSection) and section.method == "extractive"
-    model = section.model or ""
+    for key in RUNTIME_KEYS:  # fields the program sets as it runs: not the file's to write
+        if key in data:
+            fail(key, unknown(key, file_keys(shape)))
+    data = {key: value for key, value in data.items() if key not in RUNTIME_KEYS}
+    section: ModelConfig | None = _validated(shape, data, lambda k, m: problem(f"{name}.{k}", m))
+    if section is None or bad:
+        return None
+    model = section.model
+    extractive = isinstance(section, SummarizationConfig) and not section.needs_model
     if not model and not extractive:
         fail("model", "missing; give a Hugging Face hub id or a local directory")
     elif model:
@@ -150,25 +154,14 @@ def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Proble
             f"{section.revision!r} is a hub revision, but model is the local directory {model}; set "
             "revision: null",
         )
-    generations = {"generation": section.generation or {}}
-    if isinstance(section, TranslationSection):
+    generations = {"generation": section.generation}
+    if isinstance(section, TranslationConfig):
         generations["retry_generation"] = section.retry_generation or {}
     for key, settings in generations.items():
         for where, message in generation_problems(settings):  # the rest GenerationConfig checks at load
             fail(f"{key}.{where}" if where else key, message)
-    if bad:
-        return None
-    fields = section.model_dump(exclude={"model", "revision", "generation", "retry_generation", "fallback"})
-    common: dict[str, Any] = dict(
-        model=model,
-        revision=section.revision.strip() if section.revision else None,
-        generation_items=items(section.generation or {}),
-    )
-    if isinstance(section, SummarizationSection):
-        return SummarizationConfig(**common, **fields, fallback=section.fallback or "none")
-    assert isinstance(section, TranslationSection)
-    retry = None if section.retry_generation is None else items(section.retry_generation)
-    return TranslationConfig(**common, **fields, retry_items=retry)
+    revision = section.revision.strip() if section.revision else None
+    return None if bad else section.model_copy(update={"model": model, "revision": revision})
 
 
 def _glossary(value: list[str] | str | None, base_dir: Path, problem: Problem) -> tuple[str, ...]:

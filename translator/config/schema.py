@@ -1,82 +1,153 @@
-"""The frozen dataclasses a validated models.yaml becomes (the file's own shape is shape.py's).
-The ``with_*`` copies are how the CLI and the service override a loaded Config, checked the same
-way as the file."""
+"""models.yaml's keys, declared once as pydantic models: each key's type, range, default and the
+words its message uses when it is wrong (``must``). The same classes are the frozen Config the
+pipeline runs on, so a key is never declared twice. Strict: YAML's ``"3"`` is not 3 and ``yes``
+is not 1; a key not here is refused by name. What a type cannot say (a model directory that
+exists, generate()'s settings, a revision beside a local directory) is parse.py's.
+
+The ``with_*`` copies are how the CLI and the service override a loaded Config, checked by the
+same declarations as the file. ``json_schema()`` is the file's shape, published with the docs.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Annotated, Any, Literal, Mapping, get_args
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigError
-from .checks import generation_problems, items
-from .keys import (
-    DEFAULT_CANDIDATES,
-    DEFAULT_LOW_CONFIDENCE,
-    DEFAULT_MAX_INPUT_CHARS,
-    DEFAULT_RETRY_GENERATION,
-)
+from .checks import generation_problems
+from .words import file_keys, problems
 
-if TYPE_CHECKING:
-    from pydantic import BaseModel
+Device = Literal["auto", "cpu", "cuda", "mps"]
+Backend = Literal["auto", "transformers", "ctranslate2"]
+ComputeType = Literal[
+    "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "float32", "float16", "bfloat16"
+]
+Method = Literal["abstractive", "extractive"]
+Fallback = Literal["none", "extractive"]
+DEVICES, SUMMARY_METHODS = get_args(Device), get_args(Method)  # the CLI's --device, --summary-method
+SECTIONS = ("translation", "summarization")
 
-DEFAULT_RETRY_ITEMS = items(DEFAULT_RETRY_GENERATION)
+# About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
+# laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
+DEFAULT_MAX_INPUT_CHARS = 1_000_000
+DEFAULT_CANDIDATES = 4
+# A sentence whose confidence (the geometric mean of its tokens' probabilities) is below this is
+# flagged low_confidence. Not calibrated on real weights here: a starting point, set in models.yaml.
+DEFAULT_LOW_CONFIDENCE = 0.3
+# A translation that stops at the token cap is generated once more with these settings on top of
+# `generation`: wider beams that may not repeat a trigram, and a mild penalty on repeated tokens.
+DEFAULT_RETRY_GENERATION = {"no_repeat_ngram_size": 3, "num_beams": 4, "repetition_penalty": 1.2}
+
+Text = Annotated[str, StringConstraints(pattern=r"\S")]  # a string with something in it
+# No model ("" at run time) is written null, or left out where a section may go without one.
+ModelName = Annotated[
+    str,
+    BeforeValidator(lambda v: "" if v is None else v, json_schema_input_type=str | None),
+    StringConstraints(pattern=r"^$|\S"),
+]
+Settings = Annotated[  # generate()'s keyword arguments, read-only to the code (mypy); null is none
+    Mapping[str, Any], BeforeValidator(lambda v: {} if v is None else v, json_schema_input_type=dict | None)
+]
 
 
-@dataclass(frozen=True)
-class ModelConfig:
-    """One stage's model: where to load it from and how to run it."""
+def key(
+    must: str, *, got: str = "repr", json_schema_extra: dict[str, Any] | None = None, **options: Any
+) -> Any:
+    """A key's Field: ``must`` completes "must be ..." in its message; ``got`` shows the wrong value
+    as its repr, or as its ``kind`` (type and value) where a repr alone would puzzle."""
+    return Field(json_schema_extra={"must": must, "got": got, **(json_schema_extra or {})}, **options)
 
-    model: str  # hub id, or the absolute path of a local directory
-    revision: str | None = None
-    max_input_tokens: int | None = None  # None: the model's own limit
-    batch_size: int = 16
-    max_batch_tokens: int | None = None  # padded input tokens per batch; None: only batch_size bounds it
-    device: str = "auto"
-    backend: str = "auto"  # auto: CTranslate2 when installed and the model converts, else transformers
-    compute_type: str = "auto"  # CTranslate2 only; auto: int8 on CPU, int8_float16 on CUDA
-    generation_items: tuple[tuple[str, Any], ...] = ()
-    device_set_by: str | None = None  # "--device" when the command line chose it, for messages
-    threads: int | None = (
-        None  # this stage's inference threads (the service splits the cores); None: Config.threads
+
+def choice(kinds: Any, *, default: str = "auto") -> Any:
+    return key(f"one of {', '.join(get_args(kinds))}", default=default)
+
+
+def shape(must: str) -> ConfigDict:
+    """A mapping's settings; ``must`` is what its message says when the value is not a mapping."""
+    return ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra={"must": must})
+
+
+class ModelConfig(BaseModel):
+    """One stage's model and how it runs: the keys both sections share."""
+
+    model_config = shape("a mapping")
+
+    model: ModelName = key(  # a directory's absolute path at run time
+        "a hub id or a directory path", got="kind", default=None, validate_default=True
     )
-    workers: int = 1  # batches this stage may run at once, each on ``threads`` (CTranslate2's inter_threads)
-
-    @property
-    def generation(self) -> dict[str, Any]:
-        """Keyword arguments for ``generate()``, as written in models.yaml (a fresh copy)."""
-        return dict(self.generation_items)
+    revision: Text | None = key("a branch, tag or commit id", got="kind", default=None)
+    max_input_tokens: int | None = key(
+        "an integer >= 8 (or null for the model's own limit)", ge=8, default=None
+    )
+    batch_size: int = key("an integer >= 1", ge=1, default=16)
+    max_batch_tokens: int | None = key("an integer >= 1 (or null)", ge=1, default=None)  # padded, a batch
+    device: Device = choice(Device)
+    backend: Backend = choice(Backend)  # auto: CTranslate2 when installed and the model converts
+    compute_type: ComputeType = choice(ComputeType)  # CTranslate2's; auto: int8 on CPU, int8_float16 on CUDA
+    generation: Settings = key(
+        "a mapping of generate() arguments", got="kind", default=None, validate_default=True
+    )
+    # Set as it runs: "--device" when the command line chose the device (for messages); this
+    # stage's inference threads (the service splits the cores; None: Config.threads); and how many
+    # batches it may run at once, each on ``threads`` (CTranslate2's inter_threads).
+    device_set_by: SkipJsonSchema[str | None] = None
+    threads: SkipJsonSchema[int | None] = None
+    workers: SkipJsonSchema[int] = 1
 
     @property
     def is_local(self) -> bool:
         return os.path.isabs(self.model)
 
 
-@dataclass(frozen=True)
+SECTION_KEYS = file_keys(ModelConfig)
+A_SECTION = f"a mapping with the keys {', '.join(SECTION_KEYS)}"
+
+
 class TranslationConfig(ModelConfig):
-    # Settings for the one retry of an output that stopped at the cap; None: no retry.
-    retry_items: tuple[tuple[str, Any], ...] | None = DEFAULT_RETRY_ITEMS
-    # Hypotheses of each beam search to choose among (at most num_beams; 1: the top one only).
-    candidates: int = DEFAULT_CANDIDATES
-    low_confidence: float | None = DEFAULT_LOW_CONFIDENCE  # flag below this; None: never
-    min_confidence: float | None = None  # below this, the source sentence instead of a translation
+    model_config = shape(A_SECTION)
+
+    model: ModelName = key(
+        "a hub id or a directory path",
+        got="kind",
+        json_schema_extra={"missing": "missing; give a Hugging Face hub id or a local directory"},
+    )
+    retry_generation: Mapping[str, Any] | None = key(  # for the one retry of an output at the cap
+        "a mapping of generate() arguments (or null for no retry)",
+        got="kind",
+        default=DEFAULT_RETRY_GENERATION,
+    )
+    candidates: int = key(  # hypotheses of each beam search to choose among
+        "an integer >= 1 (1: keep the top hypothesis only)", ge=1, default=DEFAULT_CANDIDATES
+    )
+    low_confidence: float | None = key(  # flagged below this
+        "a number from 0 to 1 (or null: off)", ge=0, le=1, default=DEFAULT_LOW_CONFIDENCE
+    )
+    min_confidence: float | None = key(  # the source sentence below this, not a translation
+        "a number from 0 to 1 (or null: off)", ge=0, le=1, default=None
+    )
 
     @property
-    def retry_generation(self) -> dict[str, Any] | None:
-        return None if self.retry_items is None else {**self.generation, **dict(self.retry_items)}
+    def retry_settings(self) -> dict[str, Any] | None:
+        """generate()'s arguments for the retry: ``retry_generation`` on top of ``generation``."""
+        return None if self.retry_generation is None else {**self.generation, **self.retry_generation}
 
 
-@dataclass(frozen=True)
 class SummarizationConfig(ModelConfig):
-    method: str = "abstractive"  # or "extractive": no model, sentences picked from the translation
-    fallback: str = "none"  # "extractive": used when the model cannot load or returns nothing
-    max_words: int | None = None
-    ratio: float | None = None  # of the words in the summarised translation
-    include_boilerplate: bool = False
+    model_config = shape(A_SECTION)
+
+    batch_size: int = key("an integer >= 1", ge=1, default=4)
+    method: Method = choice(Method, default="abstractive")  # extractive: picked from the translation
+    fallback: Fallback | None = choice(Fallback, default="none")  # when the model fails or says nothing
+    max_words: int | None = key("an integer >= 1 (or null)", ge=1, default=None)
+    ratio: float | None = key("a number in (0, 1] (or null)", gt=0, le=1, default=None)  # of the words
+    include_boilerplate: bool = key("true or false", default=False)
     # A text longer than this many windows is summarised from this many windows spread evenly through
     # it (flagged): a 200-page document's map-reduce would otherwise run for many minutes. None: all.
-    max_windows: int | None = 32
+    max_windows: int | None = key("an integer >= 1 (or null: no cap)", ge=1, default=32)
 
     @property
     def needs_model(self) -> bool:
@@ -84,130 +155,183 @@ class SummarizationConfig(ModelConfig):
 
     def word_budget(self, source_words: int) -> int | None:
         """The most words a summary of ``source_words`` words may have, or None for the model's choice."""
-        budgets = [
-            b
-            for b in (
-                self.max_words,
-                None if self.ratio is None else max(1, round(self.ratio * source_words)),
-            )
-            if b
-        ]
+        ratio = None if self.ratio is None else max(1, round(self.ratio * source_words))
+        budgets = [b for b in (self.max_words, ratio) if b]
         return min(budgets) if budgets else None
 
 
-_Stage = TypeVar("_Stage", TranslationConfig, SummarizationConfig)  # a stage, copied as its own kind
+SECTION_SHAPES: dict[str, type[ModelConfig]] = {
+    "translation": TranslationConfig,
+    "summarization": SummarizationConfig,
+}
 
 
-@dataclass(frozen=True)
-class Config:
-    """The whole validated models.yaml."""
+class TopKeys(BaseModel):
+    """The top-level keys the Config keeps as the file writes them."""
+
+    model_config = shape(f"a mapping with the sections {', '.join(SECTIONS)}")
+
+    threads: int | None = key("an integer >= 1 (or null for all cores)", ge=1, default=None)
+    max_input_chars: int | None = key(  # longer inputs are refused before any work
+        "an integer >= 1 (or null for no limit)", ge=1, default=DEFAULT_MAX_INPUT_CHARS
+    )
+    cache: Text | None = key(  # the translation memory's SQLite file
+        'a file path, "default" (the user cache directory) or null (no translation memory)',
+        got="kind",
+        default="default",
+    )
+    cache_max_mb: float = key("a number > 0", gt=0, default=500.0)
+    database: Annotated[str, StringConstraints(pattern=r"^postgres(ql)?://")] | None = key(
+        "a postgresql:// URL (the database the service's replicas share) or null", default=None
+    )
+
+
+class Overrides(BaseModel):
+    """A profile: either section's keys, on top of the file's sections."""
+
+    model_config = shape(f"a mapping with the sections {', '.join(SECTIONS)}")
+
+    translation: dict[str, Any] | None = key("a mapping of translation keys", got="kind", default=None)
+    summarization: dict[str, Any] | None = key("a mapping of summarization keys", got="kind", default=None)
+
+
+class ModelsFile(TopKeys):
+    """The whole file. The sections are read as mappings here, and as their shapes once each
+    profile's overrides are merged in (parse.py), so a profile's error names the profile."""
+
+    translation: dict[str, Any] = key(A_SECTION, got="kind")
+    summarization: dict[str, Any] = key(A_SECTION, got="kind")
+    glossary: list[Text] | Text | None = key(
+        'a file path, a list of file paths ("default" is the shipped glossary) or []',
+        got="kind",
+        default=["default"],
+    )
+    profiles: dict[str, Overrides | None] | None = key(
+        "a mapping of profile names to overrides", got="kind", default=None
+    )
+
+
+TOP_KEYS = tuple(ModelsFile.model_fields)
+
+
+class Config(TopKeys):
+    """The whole validated models.yaml, as the pipeline runs on it."""
+
+    model_config = ConfigDict(frozen=True)
 
     translation: TranslationConfig
     summarization: SummarizationConfig
     source: str = "models.yaml"
     profile: str = "default"
     profiles: tuple[str, ...] = ("default",)
-    threads: int | None = None  # torch / CTranslate2 threads; None: all cores
-    max_input_chars: int | None = DEFAULT_MAX_INPUT_CHARS  # longer inputs are refused before any work
     found_by: str = ""  # how find_config chose the file: "--config", "TRANSLATOR_CONFIG", ...
     glossary: tuple[str, ...] = ("default",)  # TSV files of house terms; "default": the shipped one; (): off
-    cache: str | None = (
-        "default"  # the translation memory's SQLite file; "default": the user cache dir; None: off
-    )
-    cache_max_mb: float = 500.0
-    # A PostgreSQL URL: the memory and corrections there instead of in ``cache`` (shared by replicas)
-    database: str | None = None
 
-    def with_database(self, url: str | None, given_as: str = "--database") -> "Config":
+    def with_database(self, url: str | None, given_as: str = "--database") -> Config:
         """A copy whose memory and corrections live in the PostgreSQL database at ``url`` (the
         CLI's --database, or $TRANSLATOR_DATABASE_URL); None keeps the file's choice."""
         if url is None:
             return self
-        _check("ModelsFile", {"database": url}, {"database": given_as})
-        return replace(self, database=url)
+        _check(TopKeys, {"database": url}, {"database": given_as})
+        return self.model_copy(update={"database": url})
 
-    def with_cache(self, path: str | None) -> "Config":
+    def with_cache(self, path: str | None) -> Config:
         """A copy with another translation memory file (--cache PATH), or none (--no-cache)."""
-        return replace(self, cache=None if path is None else str(Path(path).expanduser().resolve()))
+        cache = None if path is None else str(Path(path).expanduser().resolve())
+        return self.model_copy(update={"cache": cache})
 
-    def with_glossaries(self, paths: list[str]) -> "Config":
+    def with_glossaries(self, paths: list[str]) -> Config:
         """A copy with more glossary files (the CLI's --glossary), checked here too."""
         from ..text.glossary import check_paths
 
         problems = check_paths(tuple(paths))
         if problems:
             raise ConfigError([f"--glossary {p}" for p in problems])
-        return replace(self, glossary=(*self.glossary, *(str(Path(p).resolve()) for p in paths)))
+        return self.model_copy(
+            update={"glossary": (*self.glossary, *(str(Path(p).resolve()) for p in paths))}
+        )
 
     def with_runtime(
         self, *, device: str | None = None, beams: int | None = None, threads: int | None = None
-    ) -> "Config":
+    ) -> Config:
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
         _check(
-            "Section",
+            ModelConfig,
             {"device": device, "generation": {"num_beams": beams}},
             {"generation.num_beams": "beams"},
         )
-        _check("ModelsFile", {"threads": threads})
+        _check(TopKeys, {"threads": threads})
 
-        def stage(cfg: _Stage) -> _Stage:
+        def stage(cfg: Any) -> Any:
             changes: dict[str, Any] = {}
             if device is not None:
                 changes["device"], changes["device_set_by"] = device, "--device"
             if beams is not None:
-                changes["generation_items"] = items({**cfg.generation, "num_beams": beams})
-            return replace(cfg, **changes)
+                changes["generation"] = {**cfg.generation, "num_beams": beams}
+            return cfg.model_copy(update=changes)
 
-        return replace(
-            self,
-            translation=stage(self.translation),
-            summarization=stage(self.summarization),
-            threads=threads or self.threads,
+        return self.model_copy(
+            update={
+                "translation": stage(self.translation),
+                "summarization": stage(self.summarization),
+                "threads": threads or self.threads,
+            }
         )
 
     def with_stage_threads(
         self, translation: int, summarization: int, translation_workers: int = 1, summary_workers: int = 1
-    ) -> "Config":
+    ) -> Config:
         """A copy whose stages run on threads of their own (the service's lanes): each stage runs
         ``*_workers`` calls at once, each call on ``translation`` / ``summarization`` threads."""
-        return replace(
-            self,
-            translation=replace(self.translation, threads=translation, workers=translation_workers),
-            summarization=replace(self.summarization, threads=summarization, workers=summary_workers),
+        lanes = {
+            "translation": (translation, translation_workers),
+            "summarization": (summarization, summary_workers),
+        }
+        return self.model_copy(
+            update={
+                name: getattr(self, name).model_copy(update={"threads": threads, "workers": workers})
+                for name, (threads, workers) in lanes.items()
+            }
         )
 
     def with_summary(
         self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None
-    ) -> "Config":
+    ) -> Config:
         """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
         given = {"method": method, "max_words": max_words, "ratio": ratio}
-        _check("SummarizationSection", given, {k: f"summary {k.removeprefix('max_')}" for k in given})
-        changes: dict[str, Any] = {}
-        if method is not None:
-            changes["method"] = method
+        _check(SummarizationConfig, given, {k: f"summary {k.removeprefix('max_')}" for k in given})
+        changes: dict[str, Any] = {} if method is None else {"method": method}
         if max_words is not None or ratio is not None:
             changes["max_words"], changes["ratio"] = max_words, ratio
         if method == "abstractive" and not self.summarization.model:
             raise ConfigError(
                 f"{self.source}: summarization.model: missing; the abstractive method needs a model"
             )
-        return replace(self, summarization=replace(self.summarization, **changes))
+        return self.model_copy(update={"summarization": self.summarization.model_copy(update=changes)})
 
 
-def _check(shape_name: str, given: dict[str, Any], names: dict[str, str] | None = None) -> None:
-    """The values a command line gave (those not None), checked as the file's keys are (by the
-    shape named, from shape.py), each message under the option's name (``names``, else the key's)."""
-    from . import shape as shapes
-
-    shape: type[BaseModel] = getattr(shapes, shape_name)
+def _check(shape: type[BaseModel], given: dict[str, Any], names: dict[str, str] | None = None) -> None:
+    """The values a command line gave (those not None), checked as the file's keys are, each
+    message under the option's name (``names``, else the key's)."""
     values = {key: value for key, value in given.items() if value is not None}
     generation = {key: value for key, value in values.pop("generation", {}).items() if value is not None}
     if generation:
         values["generation"] = generation
-    if shape is shapes.ModelsFile:
-        values = {"translation": {}, "summarization": {}, **values}
-    found = shapes.problems(shape, values) + [
+    found = problems(shape, values) + [
         (f"generation.{key}", message) for key, message in generation_problems(generation)
     ]
     if found:
         raise ConfigError([f"{(names or {}).get(key, key)} {message}" for key, message in found])
+
+
+def json_schema() -> dict[str, Any]:
+    """models.yaml as a JSON Schema: the file's keys, with each section's shape in place of the
+    mapping the parser first reads it as."""
+    schema = ModelsFile.model_json_schema()
+    defs = schema.setdefault("$defs", {})
+    for name, section in SECTION_SHAPES.items():
+        written = section.model_json_schema()
+        defs.update(written.pop("$defs", {}))
+        defs[section.__name__] = written
+        schema["properties"][name] = {"$ref": f"#/$defs/{section.__name__}"}
+    return schema

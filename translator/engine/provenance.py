@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 from typing import TYPE_CHECKING
@@ -66,10 +65,6 @@ def settings_digest(stage: ModelConfig) -> str:
     """A short digest of every setting of a stage that can change its output (generation
     settings, limits, retries, candidates, confidence thresholds, revision, compute type), so a
     resumed batch never mixes two configurations that differ only there."""
-    settings = {
-        field.name: getattr(stage, field.name)
-        for field in dataclasses.fields(stage)
-        if field.name not in _NOT_OUTPUT
-    }
+    settings = stage.model_dump(exclude=_NOT_OUTPUT)
     canonical = json.dumps(settings, sort_keys=True, default=repr)
     return hashlib.sha256(canonical.encode()).hexdigest()[:10]

@@ -178,7 +178,7 @@ class Summarizer:
 
     def settings(self, longest_input: int, final: bool, max_tokens: int | None = None) -> dict[str, Any]:
         """generate() arguments; partial (non-final) summaries are held to a share of their window."""
-        settings = self.cfg.generation
+        settings = dict(self.cfg.generation)  # a copy: the Config is shared
         limit = settings.get("max_new_tokens", self.model.max_positions)
         if max_tokens is not None:
             limit = min(limit, max_tokens)

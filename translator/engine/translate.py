@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Mapping
 
 from ..config import TranslationConfig
 from ..errors import first_line
@@ -96,7 +96,7 @@ class Translator:
         self.memory_context = {
             "model": model.model_id, "revision": model.revision, "backend": model.backend,
             "compute_type": model.compute_type, "max_input_tokens": model.max_input_tokens,
-            "generation": cfg.generation, "retry": cfg.retry_generation,
+            "generation": cfg.generation, "retry": cfg.retry_settings,
             "candidates": cfg.candidates, "glossary": glossary.fingerprint if glossary else None,
         }  # fmt: skip
 
@@ -177,7 +177,7 @@ class Translator:
         library (``translate``) and the service's scheduler, so both give the same outputs."""
         lengths = lengths or self.token_counts(batch)
         outputs = self._run(batch, lengths, self.cfg.generation)
-        retry = self.cfg.retry_generation
+        retry = self.cfg.retry_settings
         capped = [i for i, output in enumerate(outputs) if output.hit_cap]
         if retry is not None and capped:
             again = self._run([batch[i] for i in capped], lengths, retry)
@@ -185,7 +185,7 @@ class Translator:
                 outputs[i] = _better(outputs[i], second)
         return outputs
 
-    def _run(self, batch: list[str], lengths: dict[str, int], base: dict[str, Any]) -> list[Generated]:
+    def _run(self, batch: list[str], lengths: dict[str, int], base: Mapping[str, Any]) -> list[Generated]:
         outputs = self.model.generate(
             batch, self.settings(max(lengths[t] for t in batch), base), self.cfg.candidates
         )
@@ -206,7 +206,7 @@ class Translator:
             on_batch=on_batch,
         )
 
-    def settings(self, longest_input: int, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    def settings(self, longest_input: int, base: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """generate() arguments for a batch whose longest input has ``longest_input`` tokens."""
         settings = dict(self.cfg.generation if base is None else base)
         if "max_new_tokens" in settings:

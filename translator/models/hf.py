@@ -15,7 +15,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable, Iterator
+from typing import Any, Callable, Iterator, Mapping
 
 from ..config import ModelConfig
 from ..errors import ConfigError, ModelLoadError, first_line
@@ -296,14 +296,14 @@ def check_generation(role: str, cfg: ModelConfig, source: str = "models.yaml") -
     """The combinations of generate() settings only transformers' GenerationConfig knows to refuse,
     before any weights load; a ConfigError names the key. (models.yaml's checks of each key as data
     ran when the file loaded.)"""
-    retry = getattr(cfg, "retry_generation", None)
+    retry = getattr(cfg, "retry_settings", None)
     for key, settings in (("generation", cfg.generation), ("retry_generation", retry)):
         problem = generation_problem(settings) if settings else None
         if problem:
             raise ConfigError(f"{source}: {role}.{key}: {problem}")
 
 
-def generation_problem(generation: dict[str, Any]) -> str | None:
+def generation_problem(generation: Mapping[str, Any]) -> str | None:
     """What GenerationConfig rejects in ``generation`` (hard errors only), or None."""
     from transformers import GenerationConfig
 
