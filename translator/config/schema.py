@@ -215,7 +215,8 @@ TOP_KEYS = tuple(ModelsFile.model_fields)
 
 
 class Config(TopKeys):
-    """The whole validated models.yaml, as the pipeline runs on it."""
+    """The whole validated models.yaml, as the pipeline runs on it. Frozen: a changed copy is one
+    of the ``with_*`` methods (checked as the file is) or ``model_copy(update={...})`` (unchecked)."""
 
     model_config = ConfigDict(frozen=True)
 
