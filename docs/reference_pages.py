@@ -105,6 +105,16 @@ def models_yaml_page() -> str:
     for section in SECTIONS:
         shape = schema["$defs"][schema["properties"][section]["$ref"].rsplit("/", 1)[1]]
         out += [f"## `{section}`", "", *_rows(shape), ""]
+    out += [
+        "## `generation` and `retry_generation`",
+        "",
+        "The settings of `generate()` checked when the file loads; any other setting transformers'",
+        "`GenerationConfig` knows passes by name, and a name it does not know is an error. Left out",
+        "(null below): the model's own.",
+        "",
+        *_rows(schema["$defs"]["Generation"]),
+        "",
+    ]
     return "\n".join(out)
 
 

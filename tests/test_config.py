@@ -471,6 +471,8 @@ def test_the_published_json_schema_accepts_the_shipped_file_and_refuses_what_the
         {**shipped, "threads": 0},
         {**shipped, "translation": {**shipped["translation"], "device": "gpu"}},
         {**shipped, "summarization": {**shipped["summarization"], "ratio": 2}},
+        {**shipped, "translation": {**shipped["translation"], "generation": {"num_beams": 0}}},
+        {**shipped, "summarization": {**shipped["summarization"], "generation": {"top_p": 1.5}}},
         {**shipped, "zzz": 1},
     ):
         with pytest.raises(jsonschema.ValidationError):

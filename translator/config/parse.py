@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import yaml
 
 from ..errors import ConfigError
-from .checks import generation_problems, kind, resolve_model, unknown
+from .checks import kind, resolve_model, unknown
 from .discovery import find_config
 from .schema import (
     SECTION_SHAPES,
@@ -23,6 +23,7 @@ from .schema import (
     SummarizationConfig,
     TopKeys,
     TranslationConfig,
+    generation_problems,
 )
 from .words import RUNTIME_KEYS, file_keys
 from .words import problems as shape_problems

@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstr
 from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigError
-from .checks import generation_problems
+from .checks import FORBIDDEN_GENERATION, generation_keys, unknown
 from .words import file_keys, problems
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
@@ -69,6 +69,47 @@ def choice(kinds: Any, *, default: str = "auto") -> Any:
 def shape(must: str) -> ConfigDict:
     """A mapping's settings; ``must`` is what its message says when the value is not a mapping."""
     return ConfigDict(extra="forbid", strict=True, frozen=True, json_schema_extra={"must": must})
+
+
+class Generation(BaseModel):
+    """The generate() settings people set most, checked as the file's keys are: transformers'
+    GenerationConfig takes almost any value and fails deep inside generate(). Any other setting
+    transformers knows passes (``generation_problems`` checks the names)."""
+
+    model_config = ConfigDict(extra="allow", strict=True, json_schema_extra={"must": "a mapping"})
+
+    num_beams: int = key("an integer >= 1", ge=1, default=None)
+    num_beam_groups: int = key("an integer >= 1", ge=1, default=None)
+    max_new_tokens: int = key("an integer >= 1", ge=1, default=None)
+    max_length: int = key("an integer >= 1", ge=1, default=None)
+    min_new_tokens: int = key("an integer >= 0", ge=0, default=None)
+    min_length: int = key("an integer >= 0", ge=0, default=None)
+    no_repeat_ngram_size: int = key("an integer >= 0", ge=0, default=None)
+    encoder_no_repeat_ngram_size: int = key("an integer >= 0", ge=0, default=None)
+    top_k: int = key("an integer >= 0", ge=0, default=None)
+    top_p: float = key("a number in (0, 1]", gt=0, le=1, default=None)
+    repetition_penalty: float = key("a number > 0", gt=0, default=None)
+    encoder_repetition_penalty: float = key("a number > 0", gt=0, default=None)
+    temperature: float = key("a number > 0", gt=0, default=None)
+    length_penalty: float = key("a number", default=None)
+    do_sample: bool = key("true or false", default=None)
+    use_cache: bool = key("true or false", default=None)
+    renormalize_logits: bool = key("true or false", default=None)
+    remove_invalid_values: bool = key("true or false", default=None)
+    early_stopping: bool | Literal["never"] = key("true, false or 'never'", default=None)
+
+
+def generation_problems(settings: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(key, message) for each of generate()'s settings that is not transformers', is the
+    pipeline's own, or has a value ``Generation`` refuses; in the order they are written."""
+    known, order = generation_keys(), [str(k) for k in settings]
+    named = [
+        (k, FORBIDDEN_GENERATION.get(k) or unknown(k, known))
+        for k in order
+        if k not in known or k in FORBIDDEN_GENERATION
+    ]
+    rest = {k: v for k, v in settings.items() if str(k) not in dict(named)}
+    return sorted(named + problems(Generation, rest), key=lambda found: order.index(found[0]))
 
 
 class ModelConfig(BaseModel):
@@ -330,9 +371,13 @@ def json_schema() -> dict[str, Any]:
     mapping the parser first reads it as."""
     schema = ModelsFile.model_json_schema()
     defs = schema.setdefault("$defs", {})
+    defs["Generation"] = Generation.model_json_schema()
     for name, section in SECTION_SHAPES.items():
         written = section.model_json_schema()
         defs.update(written.pop("$defs", {}))
+        for settings in ("generation", "retry_generation"):  # as Generation, not just any mapping
+            if settings in written["properties"]:
+                written["properties"][settings]["anyOf"] = [{"$ref": "#/$defs/Generation"}, {"type": "null"}]
         defs[section.__name__] = written
         schema["properties"][name] = {"$ref": f"#/$defs/{section.__name__}"}
     return schema
