@@ -297,11 +297,8 @@ class Config(TopKeys):
         self, *, device: str | None = None, beams: int | None = None, threads: int | None = None
     ) -> Config:
         """A copy with the CLI's --device / --beams / --threads applied to both stages."""
-        _check(
-            ModelConfig,
-            {"device": device, "generation": {"num_beams": beams}},
-            {"generation.num_beams": "beams"},
-        )
+        _check(ModelConfig, {"device": device})
+        _check(Generation, {"num_beams": beams}, {"num_beams": "beams"})
         _check(TopKeys, {"threads": threads})
 
         def stage(cfg: Any) -> Any:
@@ -355,13 +352,7 @@ class Config(TopKeys):
 def _check(shape: type[BaseModel], given: dict[str, Any], names: dict[str, str] | None = None) -> None:
     """The values a command line gave (those not None), checked as the file's keys are, each
     message under the option's name (``names``, else the key's)."""
-    values = {key: value for key, value in given.items() if value is not None}
-    generation = {key: value for key, value in values.pop("generation", {}).items() if value is not None}
-    if generation:
-        values["generation"] = generation
-    found = problems(shape, values) + [
-        (f"generation.{key}", message) for key, message in generation_problems(generation)
-    ]
+    found = problems(shape, {key: value for key, value in given.items() if value is not None})
     if found:
         raise ConfigError([f"{(names or {}).get(key, key)} {message}" for key, message in found])
 
