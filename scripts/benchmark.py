@@ -274,12 +274,16 @@ class _Stage:
 
         config = load_config(None)
         quick = self.args.quick
+        backend = "transformers" if self.variant.backend == "naive" else self.variant.backend
+
+        def where(built):
+            """The model built here (else models.yaml's), on the CPU, with this variant's backend."""
+            model = {"model": str(built), "revision": None} if built else {}
+            return {**model, "device": "cpu", "backend": backend}
+
         translation = config.translation.model_copy(
             update={
-                "model": str(self.marian) if self.marian else config.translation.model,
-                "revision": None if self.marian else config.translation.revision,
-                "device": "cpu",
-                "backend": "transformers" if self.variant.backend == "naive" else self.variant.backend,
+                **where(self.marian),
                 "batch_size": 16,
                 "retry_generation": None,  # fixed-length outputs always reach the cap: no retries timed
                 "candidates": self.variant.candidates,
@@ -302,10 +306,7 @@ class _Stage:
             generation["length_penalty"] = 2.0
         summarization = config.summarization.model_copy(
             update={
-                "model": str(self.bart) if self.bart else config.summarization.model,
-                "revision": None if self.bart else config.summarization.revision,
-                "device": "cpu",
-                "backend": "transformers" if self.variant.backend == "naive" else self.variant.backend,
+                **where(self.bart),
                 "method": "extractive" if self.variant.summary == "extractive" else "abstractive",
                 "generation": generation,
             }
