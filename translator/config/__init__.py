@@ -8,13 +8,13 @@ from .discovery import default_config_path, find_config
 from .parse import load_config, parse_config
 from .schema import (
     DEVICES,
-    SECTIONS,
     SUMMARY_METHODS,
     Config,
     ModelConfig,
     SummarizationConfig,
     TranslationConfig,
 )
+from .words import SECTIONS
 
 __all__ = [
     "DEVICES",

@@ -15,7 +15,6 @@ from .checks import kind, resolve_model, unknown
 from .discovery import find_config
 from .schema import (
     SECTION_SHAPES,
-    SECTIONS,
     Config,
     ModelConfig,
     ModelsFile,
@@ -25,7 +24,7 @@ from .schema import (
     TranslationConfig,
     generation_problems,
 )
-from .words import RUNTIME_KEYS, file_keys
+from .words import SECTIONS, file_keys, runtime_keys
 from .words import problems as shape_problems
 
 if TYPE_CHECKING:
@@ -76,14 +75,18 @@ def parse_config(
         raise ConfigError(problems)
     # A missing section is reported in its place among the sections' problems (below), not first.
     top = _validated(ModelsFile, {**{section: {} for section in SECTIONS}, **data}, problem)
-    profiles = (top.profiles if top else None) or {}
-    names = tuple(dict.fromkeys(["default", *map(str, profiles)]))
+    given = data.get("profiles")  # not a mapping: the file's shape said so
+    profiles = {
+        str(name): _validated(Overrides, {} if body is None else body, _prefixed(problem, f"profiles.{name}"))
+        for name, body in (given.items() if isinstance(given, Mapping) else ())
+    }
+    names = tuple(dict.fromkeys(["default", *profiles]))
     if profile is not None and profile not in names:
         problem("profiles", f"no profile {profile!r} (profiles: {', '.join(names)})")
     stages: dict[str, dict[str, ModelConfig | None]] = {}
     for name in names:
         overrides = profiles.get(name) or Overrides()
-        prefix = "" if name == "default" else f"profiles.{name}."
+        prefix = "" if name == "default" else f"profiles.{name}"
         stages[name] = dict(stages.get("default", {}))  # a section a profile leaves alone: the default's
         for section in SECTIONS:
             override = getattr(overrides, section)
@@ -135,10 +138,10 @@ def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Proble
         bad = True
         problem(f"{name}.{key}", message)
 
-    for key in RUNTIME_KEYS:  # fields the program sets as it runs: not the file's to write
+    for key in runtime_keys(shape):  # fields the program sets as it runs: not the file's to write
         if key in data:
             fail(key, unknown(key, file_keys(shape)))
-    data = {key: value for key, value in data.items() if key not in RUNTIME_KEYS}
+    data = {key: value for key, value in data.items() if key not in runtime_keys(shape)}
     section: ModelConfig | None = _validated(shape, data, lambda k, m: problem(f"{name}.{k}", m))
     if section is None or bad:
         return None
@@ -192,8 +195,8 @@ def _merge(base: Any, override: Any) -> Any:
 
 
 def _prefixed(problem: Problem, prefix: str) -> Problem:
-    """``problem`` with every key under ``prefix`` (a profile's ``profiles.NAME.``)."""
-    return lambda key, message: problem(prefix + key, message)
+    """``problem`` with every key under ``prefix`` (a profile's ``profiles.NAME``)."""
+    return lambda key, message: problem(".".join(part for part in (prefix, key) if part), message)
 
 
 def _reject_profile_change(config: Config, profile: str) -> Config:

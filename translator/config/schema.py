@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated, Any, Literal, Mapping, get_args
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Mapping, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigError
 from .checks import FORBIDDEN_GENERATION, generation_keys, unknown
-from .words import file_keys, problems
+from .words import RUNTIME, SECTIONS, file_keys, problems
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
 Backend = Literal["auto", "transformers", "ctranslate2"]
@@ -29,7 +29,6 @@ ComputeType = Literal[
 Method = Literal["abstractive", "extractive"]
 Fallback = Literal["none", "extractive"]
 DEVICES, SUMMARY_METHODS = get_args(Device), get_args(Method)  # the CLI's --device, --summary-method
-SECTIONS = ("translation", "summarization")
 
 # About 150,000 words, a long book: far past any article, and small enough that a 2-core, 8 GB
 # laptop never runs out of memory on the text itself (models take about 1.5 GB). null: no limit.
@@ -43,12 +42,11 @@ DEFAULT_LOW_CONFIDENCE = 0.3
 DEFAULT_RETRY_GENERATION = {"no_repeat_ngram_size": 3, "num_beams": 4, "repetition_penalty": 1.2}
 
 Text = Annotated[str, StringConstraints(pattern=r"\S")]  # a string with something in it
-# No model ("" at run time) is written null, or left out where a section may go without one.
-ModelName = Annotated[
-    str,
-    BeforeValidator(lambda v: "" if v is None else v, json_schema_input_type=str | None),
-    StringConstraints(pattern=r"^$|\S"),
-]
+# A section that may go without a model writes null or leaves it out: "" as the program runs.
+if TYPE_CHECKING:
+    ModelName = str
+else:
+    ModelName = Annotated[Text | None, AfterValidator(lambda v: v or "")]
 Settings = Annotated[  # generate()'s keyword arguments, read-only to the code (mypy); null is none
     Mapping[str, Any], BeforeValidator(lambda v: {} if v is None else v, json_schema_input_type=dict | None)
 ]
@@ -135,9 +133,9 @@ class ModelConfig(BaseModel):
     # Set as it runs: "--device" when the command line chose the device (for messages); this
     # stage's inference threads (the service splits the cores; None: Config.threads); and how many
     # batches it may run at once, each on ``threads`` (CTranslate2's inter_threads).
-    device_set_by: SkipJsonSchema[str | None] = None
-    threads: SkipJsonSchema[int | None] = None
-    workers: SkipJsonSchema[int] = 1
+    device_set_by: SkipJsonSchema[str | None] = Field(None, json_schema_extra=RUNTIME)
+    threads: SkipJsonSchema[int | None] = Field(None, json_schema_extra=RUNTIME)
+    workers: SkipJsonSchema[int] = Field(1, json_schema_extra=RUNTIME)
 
     @property
     def is_local(self) -> bool:
@@ -151,7 +149,7 @@ A_SECTION = f"a mapping with the keys {', '.join(SECTION_KEYS)}"
 class TranslationConfig(ModelConfig):
     model_config = shape(A_SECTION)
 
-    model: ModelName = key(
+    model: Text = key(
         "a hub id or a directory path",
         got="kind",
         json_schema_extra={"missing": "missing; give a Hugging Face hub id or a local directory"},
@@ -247,7 +245,7 @@ class ModelsFile(TopKeys):
         got="kind",
         default=["default"],
     )
-    profiles: dict[str, Overrides | None] | None = key(
+    profiles: dict[str, Any] | None = key(  # each profile's Overrides are checked on their own
         "a mapping of profile names to overrides", got="kind", default=None
     )
 
@@ -362,7 +360,9 @@ def json_schema() -> dict[str, Any]:
     mapping the parser first reads it as."""
     schema = ModelsFile.model_json_schema()
     defs = schema.setdefault("$defs", {})
-    defs["Generation"] = Generation.model_json_schema()
+    defs["Generation"], defs["Overrides"] = Generation.model_json_schema(), Overrides.model_json_schema()
+    profile = {"anyOf": [{"$ref": "#/$defs/Overrides"}, {"type": "null"}]}
+    schema["properties"]["profiles"]["anyOf"][0]["additionalProperties"] = profile
     for name, section in SECTION_SHAPES.items():
         written = section.model_json_schema()
         defs.update(written.pop("$defs", {}))

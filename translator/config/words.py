@@ -4,19 +4,26 @@ words its declaration gives (schema.py's ``key``)."""
 
 from __future__ import annotations
 
-from typing import Any, Mapping, get_args, get_origin
+from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
 from .checks import kind, unknown
 
-# A stage's settings that the program sets as it runs, never the file (refused there by name).
-RUNTIME_KEYS = ("device_set_by", "threads", "workers")
+# The mark of a field the program sets as it runs, never the file (refused there by name).
+RUNTIME: dict[str, Any] = {"runtime": True}
+SECTIONS = ("translation", "summarization")  # the file's two sections, named first where keys are listed
+
+
+def runtime_keys(shape: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(k for k, field in shape.model_fields.items() if field.json_schema_extra == RUNTIME)
 
 
 def file_keys(shape: type[BaseModel]) -> tuple[str, ...]:
-    """The keys a file may write in ``shape``: its fields, less those the program sets as it runs."""
-    return tuple(k for k in shape.model_fields if k not in RUNTIME_KEYS)
+    """The keys a file may write in ``shape``, its sections first: its fields but those the
+    program sets as it runs."""
+    keys = [k for k in shape.model_fields if k not in runtime_keys(shape)]
+    return tuple(sorted(keys, key=lambda k: k not in SECTIONS))
 
 
 def problems(
@@ -38,55 +45,17 @@ def problems(
 
 
 def _message(shape: type[BaseModel], data: Any, error: Any) -> tuple[str, str]:
-    """(the key, what is wrong with it) for one pydantic error: the key is the path through the
-    shapes as far as it names keys of the file (a union's member names are not keys)."""
-    model: Any = shape
-    path: list[str] = []
-    field = None
-    for part in error["loc"]:
-        if isinstance(model, type) and issubclass(model, BaseModel) and str(part) in model.model_fields:
-            field = model.model_fields[str(part)]
-            path.append(str(part))
-            model = _inner(field.annotation)
-        elif model is dict:
-            path.append(str(part))  # a profile's name
-            model = _inner(field.annotation, value=True) if field else None
-        elif error["type"] == "extra_forbidden" and isinstance(model, type) and issubclass(model, BaseModel):
-            return ".".join([*path, str(part)]), unknown(part, file_keys(model))
-        else:
-            break
-    value, words = _value(data, path), _words(field.json_schema_extra if field else None)
+    """(the key, what is wrong with it) for one pydantic error. Every shape is validated on its own
+    (a section, a profile, generate()'s settings), so the key is the first step of the error's
+    location; the rest is inside the value (a union's member, a list's index)."""
+    key = str(error["loc"][0]) if error["loc"] else ""
+    if error["type"] == "extra_forbidden":
+        return key, unknown(key, file_keys(shape))
+    field = shape.model_fields.get(key)
+    words = (field.json_schema_extra if field else shape.model_config.get("json_schema_extra")) or {}
+    assert isinstance(words, dict)
     if error["type"] == "missing":
-        return ".".join(path), str(
-            words.get("missing") or ("missing section" if len(path) == 1 else "missing")
-        )
-    if isinstance(model, type) and issubclass(model, BaseModel) and path and error["type"].endswith("type"):
-        wanted = _words(model.model_config.get("json_schema_extra")).get("must", "a mapping")
-        return ".".join(path), f"must be {wanted}, got {kind(value)}"
-    got = kind(value) if words.get("got") == "kind" else repr(value)
-    return ".".join(path), f"must be {words.get('must', 'valid')}, got {got}"
-
-
-def _words(extra: Any) -> dict[str, Any]:
-    """A Field's or a shape's own words (``must``, ``got``, ``missing``): its json_schema_extra."""
-    return extra if isinstance(extra, dict) else {}
-
-
-def _inner(annotation: Any, value: bool = False) -> Any:
-    """The model or dict inside an annotation (``X | None``, ``dict[str, X]``); with ``value``,
-    what a dict inside it holds."""
-    origin = get_origin(annotation)
-    if origin is dict:
-        return _inner(get_args(annotation)[1]) if value else dict
-    if origin is not None:  # a union, or Annotated
-        for member in get_args(annotation):
-            found = _inner(member, value)
-            if found is dict or (isinstance(found, type) and issubclass(found, BaseModel)):
-                return found
-    return annotation
-
-
-def _value(data: Any, path: list[str]) -> Any:
-    for part in path:
-        data = data.get(part) if isinstance(data, Mapping) else None
-    return data
+        return key, str(words.get("missing", "missing"))
+    value = data.get(key) if key and isinstance(data, Mapping) else data
+    got = repr(value) if words.get("got") == "repr" else kind(value)
+    return key, f"must be {words.get('must', 'valid')}, got {got}"
