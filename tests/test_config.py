@@ -334,6 +334,16 @@ def test_profile_sections_and_threads_are_checked(tmp_path):
     ]
 
 
+def test_a_top_level_key_the_stages_also_set_as_they_run_is_still_a_key_of_the_file(tmp_path):
+    """threads is a key at the top and a field the service sets on each stage: only the second is
+    refused in the file, and a misspelt top-level key is told the first."""
+    assert load_config(write(tmp_path, VALID + "threads: 2\n")).threads == 2
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "thread: 2\n")]
+    assert found == ["thread: unknown key (did you mean threads?)"]
+    found = [p.split("/models.yaml: ", 1)[1] for p in problems(tmp_path, VALID + "zzz: 1\n")]
+    assert found[0].startswith("zzz: unknown key (valid keys: translation, summarization, threads, ")
+
+
 def test_the_shipped_models_yaml_has_default_fast_and_quality():
     config = load_config(None, profile="fast")
     assert {"default", "fast", "quality"} <= set(config.profiles)
