@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         # No translation memory: a repeat would otherwise find every piece there, and every run is
         # to be the model's work, as a new long text is.
         pipeline = Pipeline.from_config(
-            config if args.with_memory else config.with_cache(None), summarize=False
+            config if args.with_memory else config.with_changes({"cache": None}), summarize=False
         )
         pipeline(paragraph(2_000, True), summarize=False, force=True)  # warm
         ratios = {}

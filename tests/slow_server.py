@@ -42,7 +42,7 @@ def main() -> int:
     )
     config = loaded.model_copy(
         update={"translation": translation, "cache": None, "glossary": ()}
-    ).with_stage_threads(1, 1, 1, 1)
+    ).with_changes({name: {"threads": 1, "workers": 1} for name in ("translation", "summarization")})
     model = SlowModel(marker, delay, max_input_tokens=64, max_positions=256)
     summary = SummaryStage(
         config.summarization.model_copy(update={"method": "extractive"}), None, "extractive"

@@ -90,7 +90,9 @@ def test_settings_the_program_sets_as_it_runs_are_not_keys_of_the_file(tmp_path)
     sections = json_schema()["$defs"]
     for section in ("TranslationConfig", "SummarizationConfig"):
         assert not {"threads", "workers", "device_set_by"} & set(sections[section]["properties"])
-    runs = load_config(write(tmp_path, VALID)).with_stage_threads(1, 2, 3, 4)
+    runs = load_config(write(tmp_path, VALID)).with_changes(
+        {"translation": {"threads": 1, "workers": 3}, "summarization": {"threads": 2, "workers": 4}}
+    )
     assert (runs.translation.threads, runs.translation.workers) == (1, 3)
     assert (runs.summarization.threads, runs.summarization.workers) == (2, 4)
 
@@ -350,13 +352,45 @@ def test_the_shipped_models_yaml_has_default_fast_and_quality():
     assert config.translation.generation["num_beams"] == 1
 
 
-def test_runtime_overrides_apply_to_both_stages(tmp_path):
-    config = load_config(write(tmp_path, VALID)).with_runtime(device="cpu", beams=2, threads=3)
+def test_the_command_lines_overrides_apply_to_both_stages_and_are_named_by_option(tmp_path):
+    import argparse
+
+    from translator.cli.common import load_config as load_with_options
+
+    def options(**given):
+        return argparse.Namespace(**{"config": str(write(tmp_path, VALID)), **given})
+
+    config = load_with_options(options(device="cpu", beams=2, threads=3))
     assert config.translation.device == config.summarization.device == "cpu"
+    assert config.translation.device_set_by == "--device"
     assert config.translation.generation["num_beams"] == config.summarization.generation["num_beams"] == 2
     assert config.threads == 3
-    with pytest.raises(ConfigError, match="device must be one of"):
-        config.with_runtime(device="tpu")
+    with pytest.raises(ConfigError) as info:  # argparse refuses these first; the names hold below it too
+        load_with_options(options(device="tpu", summary_ratio=1.5, summary_words=None))
+    assert info.value.problems == [
+        "--device must be one of auto, cpu, cuda, mps, got 'tpu'",
+        "--summary-ratio must be a number in (0, 1] (or null), got 1.5",
+    ]
+
+
+def test_changes_to_a_loaded_config_are_checked_as_the_file_is(tmp_path):
+    config = load_config(write(tmp_path, VALID))
+    changed = config.with_changes({"threads": 2, "translation": {"batch_size": 8}})
+    assert (changed.threads, changed.translation.batch_size, config.translation.batch_size) == (2, 8, 16)
+    with pytest.raises(ConfigError) as info:
+        config.with_changes(
+            {"thread": 2, "translation": {"device": "tpu"}, "summarization": {"generation": {"top_p": 2}}}
+        )
+    assert info.value.problems == [
+        "thread: unknown key (did you mean threads?)",
+        "translation.device: must be one of auto, cpu, cuda, mps, got 'tpu'",
+        "summarization.generation.top_p: must be a number in (0, 1], got 2",
+    ]
+    extractive = config.with_changes({"summarization": {"method": "extractive", "model": ""}})
+    with pytest.raises(
+        ConfigError, match=r"summarization.model: missing in .*models.yaml; the abstractive method needs one"
+    ):
+        extractive.with_changes({"summarization": {"method": "abstractive"}})
 
 
 def test_an_unknown_section_key_lists_the_valid_ones(tmp_path):

@@ -316,7 +316,7 @@ def test_a_service_whose_database_goes_away_answers_503_naming_it(tiny_config):
     with throwaway_cluster() as cluster:
         held = open_database(cluster.url)  # the process's one pool for the URL, shared with the service
         held.wait_s = 0.5  # how long a request waits for a connection before its 503 (5 s by default)
-        pipeline = Pipeline.from_config(load_config(tiny_config).with_database(cluster.url))
+        pipeline = Pipeline.from_config(load_config(tiny_config).with_changes({"database": cluster.url}))
         client = ready_client(create_app(ServerSettings(database=cluster.url), lambda: {"default": pipeline}))
         try:
             asked = {"q": "Harga beras naik.", "source": "id", "target": "en"}

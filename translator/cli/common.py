@@ -18,33 +18,53 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 
 def load_config(args: argparse.Namespace) -> Config:
-    from ..config import load_config
+    """models.yaml with the command line's --device, --beams, --threads, --summary-*, --cache,
+    --database and --glossary on top, each option's problem named by the option."""
+    from pathlib import Path
+
+    from ..config import SECTIONS, load_config
 
     config = load_config(args.config, profile=getattr(args, "profile", None))
-    if getattr(args, "device", None) or getattr(args, "beams", None) or getattr(args, "threads", None):
-        config = config.with_runtime(
-            device=getattr(args, "device", None),
-            beams=getattr(args, "beams", None),
-            threads=getattr(args, "threads", None),
-        )
-    if getattr(args, "glossary", None):
-        config = config.with_glossaries(args.glossary)
+
+    def option(name: str) -> Any:  # not every command has every option
+        return getattr(args, name, None)
+
+    changes: dict[str, Any] = {name: {} for name in SECTIONS}
+    names = {f"{name}.{key}": f"--{flag}" for name in SECTIONS for key, flag in _OPTIONS.items()}
+    for name in SECTIONS:
+        if option("device"):
+            changes[name].update(device=args.device, device_set_by="--device")
+        if option("beams"):
+            changes[name]["generation"] = {**getattr(config, name).generation, "num_beams": args.beams}
+    summary = changes["summarization"]
+    if option("summary_method"):
+        summary["method"] = args.summary_method
+    if option("summary_words") or option("summary_ratio"):  # the two replace the file's together
+        summary.update(max_words=args.summary_words, ratio=args.summary_ratio)
+    if option("threads"):
+        changes["threads"] = args.threads
+    if option("no_cache") or option("cache"):
+        changes["cache"] = None if option("no_cache") else str(Path(args.cache).expanduser().resolve())
     if hasattr(args, "database"):  # translator serve: --database, else $TRANSLATOR_DATABASE_URL
         from ..database import database_url
 
-        given_as = "--database" if args.database else "$TRANSLATOR_DATABASE_URL"
-        config = config.with_database(database_url(args.database), given_as)
-    if getattr(args, "no_cache", False) or getattr(args, "cache", None):
-        config = config.with_cache(None if getattr(args, "no_cache", False) else args.cache)
-    if (
-        getattr(args, "summary_method", None)
-        or getattr(args, "summary_words", None)
-        or getattr(args, "summary_ratio", None)
-    ):
-        config = config.with_summary(
-            method=args.summary_method, max_words=args.summary_words, ratio=args.summary_ratio
-        )
-    return config
+        url = database_url(args.database)
+        if url is not None:
+            changes["database"] = url
+            names["database"] = "--database" if args.database else "$TRANSLATOR_DATABASE_URL"
+    config = config.with_changes(changes, names)
+    return config.with_glossaries(args.glossary) if option("glossary") else config
+
+
+# The options that set a stage's key, by the key: a problem with a value (argparse checked its
+# form already) is named by the option the person typed.
+_OPTIONS = {
+    "device": "device",
+    "generation.num_beams": "beams",
+    "method": "summary-method",
+    "max_words": "summary-words",
+    "ratio": "summary-ratio",
+}
 
 
 def load_pipeline(config: Config, progress: Progress | None = None, **options: Any) -> Pipeline:

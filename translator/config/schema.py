@@ -4,7 +4,7 @@ pipeline runs on, so a key is never declared twice. Strict: YAML's ``"3"`` is no
 is not 1; a key not here is refused by name. What a type cannot say (a model directory that
 exists, generate()'s settings, a revision beside a local directory) is parse.py's.
 
-The ``with_*`` copies are how the CLI and the service override a loaded Config, checked by the
+``Config.with_changes`` is how the CLI and the service override a loaded Config, checked by the
 same declarations as the file. ``json_schema()`` is the file's shape, published with the docs.
 """
 
@@ -254,8 +254,8 @@ TOP_KEYS = tuple(ModelsFile.model_fields)
 
 
 class Config(TopKeys):
-    """The whole validated models.yaml, as the pipeline runs on it. Frozen: a changed copy is one
-    of the ``with_*`` methods (checked as the file is) or ``model_copy(update={...})`` (unchecked)."""
+    """The whole validated models.yaml, as the pipeline runs on it. Frozen: a changed copy is
+    ``with_changes({...})`` (checked as the file is) or ``model_copy(update={...})`` (unchecked)."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -267,18 +267,32 @@ class Config(TopKeys):
     found_by: str = ""  # how find_config chose the file: "--config", "TRANSLATOR_CONFIG", ...
     glossary: tuple[str, ...] = ("default",)  # TSV files of house terms; "default": the shipped one; (): off
 
-    def with_database(self, url: str | None, given_as: str = "--database") -> Config:
-        """A copy whose memory and corrections live in the PostgreSQL database at ``url`` (the
-        CLI's --database, or $TRANSLATOR_DATABASE_URL); None keeps the file's choice."""
-        if url is None:
-            return self
-        _check(TopKeys, {"database": url}, {"database": given_as})
-        return self.model_copy(update={"database": url})
-
-    def with_cache(self, path: str | None) -> Config:
-        """A copy with another translation memory file (--cache PATH), or none (--no-cache)."""
-        cache = None if path is None else str(Path(path).expanduser().resolve())
-        return self.model_copy(update={"cache": cache})
+    def with_changes(self, changes: Mapping[str, Any], names: Mapping[str, str] | None = None) -> Config:
+        """A copy with ``changes``, written as the file writes them (a section's as a mapping of its
+        keys, where a stage's run-time fields may go too), each checked by the declarations that
+        check the file. Every problem is raised at once, as ``KEY: message``, or as ``NAME message``
+        where ``names`` names the key (a command line's option, say)."""
+        fields = tuple(Config.model_fields)
+        found = [(k, unknown(k, fields)) for k in changes if k not in fields]
+        found += problems(TopKeys, {k: v for k, v in changes.items() if k in TopKeys.model_fields})
+        stages: dict[str, ModelConfig] = {}
+        for name in SECTIONS:
+            stage, update = getattr(self, name), changes.get(name)
+            if not update:
+                continue
+            merged = {**stage.model_dump(), **update}
+            merged["model"] = merged["model"] or None  # no model: "" as it runs, null in the file
+            found += [(f"{name}.{k}", m) for k, m in problems(type(stage), merged)]
+            generation = update.get("generation") or {}
+            found += [(f"{name}.generation.{k}", m) for k, m in generation_problems(generation)]
+            if not merged["model"] and merged.get("method") == "abstractive":
+                found.append((f"{name}.model", f"missing in {self.source}; the abstractive method needs one"))
+            stages[name] = stage.model_copy(update=update)
+        if found:
+            named = names or {}
+            said = (f"{named[k]} {m}" if k in named else f"{k}: {m}" for k, m in found)
+            raise ConfigError(list(dict.fromkeys(said)))  # an option that sets both stages: said once
+        return self.model_copy(update={**{k: v for k, v in changes.items() if k not in SECTIONS}, **stages})
 
     def with_glossaries(self, paths: list[str]) -> Config:
         """A copy with more glossary files (the CLI's --glossary), checked here too."""
@@ -290,69 +304,6 @@ class Config(TopKeys):
         return self.model_copy(
             update={"glossary": (*self.glossary, *(str(Path(p).resolve()) for p in paths))}
         )
-
-    def with_runtime(
-        self, *, device: str | None = None, beams: int | None = None, threads: int | None = None
-    ) -> Config:
-        """A copy with the CLI's --device / --beams / --threads applied to both stages."""
-        _check(ModelConfig, {"device": device})
-        _check(Generation, {"num_beams": beams}, {"num_beams": "beams"})
-        _check(TopKeys, {"threads": threads})
-
-        def stage(cfg: Any) -> Any:
-            changes: dict[str, Any] = {}
-            if device is not None:
-                changes["device"], changes["device_set_by"] = device, "--device"
-            if beams is not None:
-                changes["generation"] = {**cfg.generation, "num_beams": beams}
-            return cfg.model_copy(update=changes)
-
-        return self.model_copy(
-            update={
-                "translation": stage(self.translation),
-                "summarization": stage(self.summarization),
-                "threads": threads or self.threads,
-            }
-        )
-
-    def with_stage_threads(
-        self, translation: int, summarization: int, translation_workers: int = 1, summary_workers: int = 1
-    ) -> Config:
-        """A copy whose stages run on threads of their own (the service's lanes): each stage runs
-        ``*_workers`` calls at once, each call on ``translation`` / ``summarization`` threads."""
-        lanes = {
-            "translation": (translation, translation_workers),
-            "summarization": (summarization, summary_workers),
-        }
-        return self.model_copy(
-            update={
-                name: getattr(self, name).model_copy(update={"threads": threads, "workers": workers})
-                for name, (threads, workers) in lanes.items()
-            }
-        )
-
-    def with_summary(
-        self, *, method: str | None = None, max_words: int | None = None, ratio: float | None = None
-    ) -> Config:
-        """A copy with summary settings overridden (the CLI's --summary-* options). Checked here too."""
-        given = {"method": method, "max_words": max_words, "ratio": ratio}
-        _check(SummarizationConfig, given, {k: f"summary {k.removeprefix('max_')}" for k in given})
-        changes: dict[str, Any] = {} if method is None else {"method": method}
-        if max_words is not None or ratio is not None:
-            changes["max_words"], changes["ratio"] = max_words, ratio
-        if method == "abstractive" and not self.summarization.model:
-            raise ConfigError(
-                f"{self.source}: summarization.model: missing; the abstractive method needs a model"
-            )
-        return self.model_copy(update={"summarization": self.summarization.model_copy(update=changes)})
-
-
-def _check(shape: type[BaseModel], given: dict[str, Any], names: dict[str, str] | None = None) -> None:
-    """The values a command line gave (those not None), checked as the file's keys are, each
-    message under the option's name (``names``, else the key's)."""
-    found = problems(shape, {key: value for key, value in given.items() if value is not None})
-    if found:
-        raise ConfigError([f"{(names or {}).get(key, key)} {message}" for key, message in found])
 
 
 def json_schema() -> dict[str, Any]:

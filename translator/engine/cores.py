@@ -33,4 +33,5 @@ def engine_config(
     translation = translation or (config.translation.workers if config.translation.workers > 1 else None)
     summary = summary or (config.summarization.workers if config.summarization.workers > 1 else None)
     workers, summary_workers = split(threads or config.threads, translation, summary)
-    return config.with_stage_threads(1, 1, workers, summary_workers)
+    lanes = {"translation": workers, "summarization": summary_workers}
+    return config.with_changes({name: {"threads": 1, "workers": n} for name, n in lanes.items()})
