@@ -2,7 +2,7 @@
 """Mutation testing of the faithfulness checks, numbers and segmentation (not run by CI).
 
 Runs mutmut (pip install mutmut; settings in pyproject.toml [tool.mutmut]) on translator.text.checks,
-.numbers, .segment and .budget against the tests that pin them, then prints per module how many mutants the
+._numbers, .segment and .budget against the tests that pin them, then prints per module how many mutants the
 tests killed. A mutant that makes the tests hang (timeout) counts as detected, as mutmut counts it.
 
     python scripts/mutation.py            # a few minutes on 2 cores
@@ -14,7 +14,7 @@ import collections
 import subprocess
 import sys
 
-MODULES = ("checks", "numbers", "segment", "budget")
+MODULES = ("checks", "_numbers", "segment", "budget")
 
 
 def main() -> int:
@@ -36,7 +36,7 @@ def main() -> int:
         total = sum(found.values())
         detected = found["killed"] + found["timeout"]
         print(
-            f"{module:<8} {detected}/{total} detected ({100 * detected / max(1, total):.1f}%): {dict(found)}"
+            f"{module:<9} {detected}/{total} detected ({100 * detected / max(1, total):.1f}%): {dict(found)}"
         )
     return 0
 

@@ -144,7 +144,7 @@ ROOT_MODULES_AT_MOST = 8  # besides __init__ and __main__
 
 
 def _package_of(module: str) -> str:
-    """``translator.engine.lanes`` -> ``engine``; a root module is its own name."""
+    """``translator.engine._lanes`` -> ``engine``; a root module is its own name."""
     return module.split(".")[1]
 
 
@@ -216,6 +216,15 @@ def test_inside_the_engine_only_its_door_is_the_pipeline():
 def test_the_root_of_the_package_holds_few_modules():
     root = {p.stem for p in PACKAGE.glob("*.py")} - {"__init__", "__main__"}
     assert len(root) <= ROOT_MODULES_AT_MOST, sorted(root)
+
+
+def test_a_private_module_is_imported_only_inside_its_own_package():
+    """A ``_module`` is a helper of its own package's modules (docs/explanation/design.md): no
+    module of another package imports it (the tests may: they are white-box)."""
+    edges = [(m, t) for m, targets in _module_graph(_modules()).items() for t in targets]
+    private = [(m, t) for m, t in edges if t.rpartition(".")[2].startswith("_") and not t.endswith("__")]
+    assert len(private) >= 10  # the rule is not vacuous: the helpers are imported, from home
+    assert [(m, t) for m, t in private if m.rpartition(".")[0] != t.rpartition(".")[0]] == []
 
 
 # translator doctor builds tiny models on purpose: its end-to-end run is the one use of them outside tests.

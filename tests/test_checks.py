@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from translator.text import checks
+from translator.text._numbers import english_numbers, indonesian_numbers, keys_of, unmatched
 from translator.text.checks import KINDS, check_segment, find_loop, summary_flags
-from translator.text.numbers import english_numbers, indonesian_numbers, keys_of, unmatched
 
 CLEAN = [
     pytest.param("Harga naik 2,5 persen.", "Prices rose 2.5 percent.", id="decimal-comma"),
@@ -566,6 +566,6 @@ def test_numbers_are_read_with_every_value_they_may_stand_for(side, text, expect
     ],
 )
 def test_month_and_number_word_tables(table, written, value):
-    from translator.text import numbers
+    from translator.text import _numbers as numbers
 
     assert [getattr(numbers, table)[w] for w in written] == list(value)

@@ -418,7 +418,7 @@ def test_backend_and_compute_type_are_checked(tmp_path):
 def test_the_shipped_generation_keys_match_the_installed_transformers():
     from transformers import GenerationConfig
 
-    from translator.config.checks import generation_keys as _generation_keys
+    from translator.config._checks import generation_keys as _generation_keys
 
     installed = sorted(
         k for k in vars(GenerationConfig()) if not k.startswith("_") and k != "transformers_version"

@@ -220,7 +220,7 @@ def test_input_errors_come_back_in_their_place(gated):
 
 
 def test_the_batch_budget_follows_the_measured_cost(gated):
-    from translator.engine.batching import BatchCost
+    from translator.engine._batching import BatchCost
 
     model, pipeline, scheduler = gated
     assert (

@@ -7,7 +7,7 @@ import pytest
 
 from translator import ModelLoadError, Pipeline
 from translator.config import parse_config
-from translator.engine.loading import load_parts
+from translator.engine._loading import load_parts
 
 HUB_MODELS = {
     "translation": {"model": "Helsinki-NLP/opus-mt-id-en"},

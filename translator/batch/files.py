@@ -16,8 +16,8 @@ from typing import Any, Callable
 from ..documents.formats import SUFFIXES, summary_path
 from ..documents.output import write_atomic
 from ..errors import TranslatorError, first_line
+from ._records import RecordWriter
 from .local import Stats
-from .records import RecordWriter
 from .resume import ResumeState
 
 RECORDS = "translator-files.jsonl"

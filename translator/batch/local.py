@@ -21,8 +21,8 @@ from ..documents.reader import Document
 from ..engine import EventSink, Ticket
 from ..engine.pipeline import Pipeline, progress_events
 from ..errors import LanguageError, TranslatorError, first_line
+from ._records import Outcome, RecordWriter, error_record, result_record
 from .items import Item
-from .records import Outcome, RecordWriter, error_record, result_record
 from .resume import ResumeState
 
 if TYPE_CHECKING:

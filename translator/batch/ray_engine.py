@@ -18,9 +18,9 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ..config import Config
 from ..errors import MissingExtraError, TranslatorError, first_line
+from ._records import Outcome, RecordWriter
 from .items import Item
 from .local import Stats, pending_items, pools, process_pool, write_outcomes
-from .records import Outcome, RecordWriter
 from .resume import ResumeState
 
 POOLS_PER_ACTOR = 2  # in flight at once: one being worked on, one waiting, per actor

@@ -1,9 +1,10 @@
 """models.yaml: its keys declared once as pydantic models, which are also the frozen Config the
 pipeline runs on (schema.py), where it is found (discovery.py), how it is read (parse.py), the
-checks a type cannot say (checks.py) and pydantic's errors in the project's words (words.py).
+checks a type cannot say (_checks.py) and pydantic's errors in the project's words (_words.py).
 It may import errors and the text package's data files, and never a model, the pipeline or
 anything above them."""
 
+from ._words import SECTIONS
 from .discovery import default_config_path, find_config
 from .parse import load_config, parse_config
 from .schema import (
@@ -14,7 +15,6 @@ from .schema import (
     SummarizationConfig,
     TranslationConfig,
 )
-from .words import SECTIONS
 
 __all__ = [
     "DEVICES",

@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any, Callable, Mapping
 import yaml
 
 from ..errors import ConfigError
-from .checks import kind, resolve_model, unknown
+from ._checks import kind, resolve_model, unknown
+from ._words import SECTIONS, file_keys, runtime_keys
+from ._words import problems as shape_problems
 from .discovery import find_config
 from .schema import (
     SECTION_SHAPES,
@@ -24,8 +26,6 @@ from .schema import (
     TranslationConfig,
     generation_problems,
 )
-from .words import SECTIONS, file_keys, runtime_keys
-from .words import problems as shape_problems
 
 if TYPE_CHECKING:
     from pydantic import BaseModel

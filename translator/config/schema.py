@@ -18,8 +18,8 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic.json_schema import SkipJsonSchema
 
 from ..errors import ConfigError
-from .checks import FORBIDDEN_GENERATION, generation_keys, unknown
-from .words import RUNTIME, SECTIONS, file_keys, problems
+from ._checks import FORBIDDEN_GENERATION, generation_keys, unknown
+from ._words import RUNTIME, SECTIONS, file_keys, problems
 
 Device = Literal["auto", "cpu", "cuda", "mps"]
 Backend = Literal["auto", "transformers", "ctranslate2"]

@@ -50,8 +50,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from ..documents.reader import Document
 from ..errors import first_line
-from .batching import TARGET_BATCH_S, BatchCost
-from .lanes import SummaryLane, TranslationLane
+from ._batching import TARGET_BATCH_S, BatchCost
+from ._lanes import SummaryLane, TranslationLane
 from .parts import Parts
 from .summarize import SummaryOptions
 from .tickets import (

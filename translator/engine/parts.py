@@ -17,9 +17,9 @@ from ..text.language import identify
 from ..text.segment import split_sentences
 from ..text.validate import validate_text
 from ..types import Flag, ModelInfo, Result, Segment
+from ._provenance import model_infos, signature
 from .assemble import SegmentRules, assemble_result, build_segment, join_paragraphs, translated_segments
 from .prepare import Prepared, prepare_document
-from .provenance import model_infos, signature
 from .summarize import Summary, SummaryOptions, SummaryStage, WindowProgress
 from .translate import Translator
 

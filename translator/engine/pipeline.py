@@ -20,8 +20,8 @@ from ..errors import InputError, TranslatorError
 from ..text.validate import validate_text
 from ..types import ModelInfo, Result
 from . import Engine, EventSink, Parts, Ticket
+from ._loading import load_parts
 from .cores import engine_config
-from .loading import load_parts
 from .summarize import SummaryOptions
 
 ProgressCallback = Callable[[str, int, int], None]  # (stage, done, total)

@@ -20,9 +20,9 @@ from typing import Any
 
 from ..config import ModelConfig
 from ..errors import ConversionError, first_line
+from ._confidence import from_ct2_score
+from ._conversions import FORMAT_VERSION, META, converted_dir
 from .base import Generated, check_input_budget, device_key, input_limit, model_label, resolve_device
-from .confidence import from_ct2_score
-from .conversions import FORMAT_VERSION, META, converted_dir
 from .hub import ensure_reachable
 
 # generate() settings with a CTranslate2 equivalent; others are ignored with a note.

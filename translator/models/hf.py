@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 from ..config import ModelConfig
 from ..errors import ConfigError, ModelLoadError, first_line
+from ._confidence import confidences, score_recorder
 from .base import (
     Generated,
     check_input_budget,
@@ -28,7 +29,6 @@ from .base import (
     model_label,
     resolve_device,
 )
-from .confidence import confidences, score_recorder
 from .hub import hub_unreachable_reason, offline_error
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from ..config import Config, ModelConfig
 from ..errors import ModelLoadError, first_line
+from ._conversions import META, cache_root, converted_dir
 from .base import config_label
-from .conversions import META, cache_root, converted_dir
 
 HUB_PROBE_TIMEOUT_S = 5.0
 

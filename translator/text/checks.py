@@ -12,8 +12,8 @@ from functools import lru_cache
 
 from ..types import FLAG_KINDS as KINDS  # noqa: F401 - re-exported: the kinds a check may give
 from ..types import Flag
+from ._numbers import english_numbers, indonesian_numbers, keys_of, unmatched
 from .data import data_lines
-from .numbers import english_numbers, indonesian_numbers, keys_of, unmatched
 
 # A loop: the same n-gram back to back this many times (a word alone needs more: "ha ha ha").
 LOOP_REPEATS = {1: 4, 2: 3, 3: 3, 4: 3}

@@ -10,7 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any, Callable
 
 from ..errors import InputError, first_line
-from .batching import BatchCost, SummaryQueue, generate_isolated, take_batch
+from ._batching import BatchCost, SummaryQueue, generate_isolated, take_batch
 from .parts import Parts
 from .summarize import Summary
 from .tickets import RequestFailed, SummaryJob, Ticket, model_failure

@@ -8,7 +8,7 @@ from typing import Any, Mapping
 
 from pydantic import BaseModel, ValidationError
 
-from .checks import kind, unknown
+from ._checks import kind, unknown
 
 # The mark of a field the program sets as it runs, never the file (refused there by name).
 RUNTIME: dict[str, Any] = {"runtime": True}
