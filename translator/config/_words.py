@@ -22,7 +22,8 @@ def runtime_keys(shape: type[BaseModel]) -> tuple[str, ...]:
 def file_keys(shape: type[BaseModel]) -> tuple[str, ...]:
     """The keys a file may write in ``shape``, its sections first: its fields but those the
     program sets as it runs."""
-    keys = [k for k in shape.model_fields if k not in runtime_keys(shape)]
+    runtime = runtime_keys(shape)
+    keys = [k for k in shape.model_fields if k not in runtime]
     return tuple(sorted(keys, key=lambda k: k not in SECTIONS))
 
 

@@ -138,10 +138,11 @@ def _section(name: str, data: Mapping[str, Any], base_dir: Path, problem: Proble
         bad = True
         problem(f"{name}.{key}", message)
 
-    for key in runtime_keys(shape):  # fields the program sets as it runs: not the file's to write
+    runtime = runtime_keys(shape)  # fields the program sets as it runs: not the file's to write
+    for key in runtime:
         if key in data:
             fail(key, unknown(key, file_keys(shape)))
-    data = {key: value for key, value in data.items() if key not in runtime_keys(shape)}
+    data = {key: value for key, value in data.items() if key not in runtime}
     section: ModelConfig | None = _validated(shape, data, lambda k, m: problem(f"{name}.{k}", m))
     if section is None or bad:
         return None
